@@ -1,0 +1,139 @@
+"""Small inputs for the course: the tutorial's line image and its relatives.
+
+Every function returns a new float64 array, so a student may change it
+freely without touching anyone else's copy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import as_numeric_array
+
+__all__ = [
+    "INPUTS",
+    "VERTICAL_LINE_DETECTOR",
+    "checkerboard",
+    "diagonal_line",
+    "horizontal_line",
+    "photograph",
+    "random_feature_map",
+    "shift",
+    "vertical_line",
+]
+
+#: The hand-made 3x3 filter of the tutorial: it sums a vertical strip of three.
+VERTICAL_LINE_DETECTOR = np.array([[0.0, 1.0, 0.0]] * 3)
+VERTICAL_LINE_DETECTOR.setflags(write=False)
+
+
+def _size(size, smallest=2):
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < smallest:
+        raise ValueError(f"size must be an int >= {smallest}, got {size!r}")
+    return int(size)
+
+
+def vertical_line(size=8):
+    """The tutorial's image: zeros with a 2-pixel line down the middle.
+
+    >>> vertical_line()[0]
+    array([0., 0., 0., 1., 1., 0., 0., 0.])
+    """
+    size = _size(size, smallest=4)
+    image = np.zeros((size, size))
+    middle = size // 2
+    image[:, middle - 1:middle + 1] = 1.0
+    return image
+
+
+def horizontal_line(size=8):
+    """The vertical line turned on its side."""
+    return vertical_line(size).T.copy()
+
+
+def diagonal_line(size=8):
+    """A 2-pixel-wide line from the top-left to the bottom-right corner."""
+    size = _size(size)
+    image = np.eye(size)
+    image[1:, :-1] += np.eye(size - 1)
+    return image
+
+
+def checkerboard(size=8, square=1):
+    """Alternating 0/1 squares of ``square`` pixels, top-left square 1."""
+    size = _size(size)
+    square = _size(square, smallest=1)
+    index = np.arange(size) // square
+    return ((index[:, None] + index[None, :]) % 2 == 0).astype(np.float64)
+
+
+def random_feature_map(shape=(8, 8), seed=0):
+    """A seeded random map that looks like a post-ReLU feature map: about
+    half the cells are 0, the rest lie in (0, 1], rounded to 0.1."""
+    try:
+        rows, cols = (int(n) for n in shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"shape must be a pair (rows, cols), got {shape!r}") from None
+    if rows < 1 or cols < 1:
+        raise ValueError(f"shape must be positive, got {shape!r}")
+    values = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(rows, cols))
+    return np.round(np.maximum(values, 0.0), 1)
+
+
+def shift(image, rows=0, cols=0):
+    """``image`` moved down by ``rows`` and right by ``cols`` (negative: up,
+    left); cells that come in from the edge are 0, nothing wraps around.
+
+    >>> shift(np.arange(4.0).reshape(2, 2), 0, 1)
+    array([[0., 0.],
+           [0., 2.]])
+    """
+    array = as_numeric_array(image, "image")
+    if array.ndim != 2:
+        raise ValueError(f"image must be 2-D (rows, cols), got shape {array.shape}")
+    for name, value in (("rows", rows), ("cols", cols)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{name} must be an int, got {value!r}")
+    moved = np.zeros(array.shape, dtype=np.result_type(array.dtype, np.float64))
+    height, width = array.shape
+    if abs(rows) >= height or abs(cols) >= width:
+        return moved
+    source = array[max(-rows, 0):height - max(rows, 0), max(-cols, 0):width - max(cols, 0)]
+    moved[max(rows, 0):max(rows, 0) + source.shape[0],
+          max(cols, 0):max(cols, 0) + source.shape[1]] = source
+    return moved
+
+
+def photograph(downscale=1):
+    """A real grayscale photograph (Grace Hopper, from matplotlib's sample
+    data, so nothing is downloaded) as float64 in [0, 1], 600 rows x 512 columns
+    before ``downscale``.
+
+    ``downscale`` is an int >= 1: each ``downscale`` x ``downscale`` block is
+    averaged into one pixel (edges that do not fill a block are dropped).
+    """
+    if isinstance(downscale, bool) or not isinstance(downscale, (int, np.integer)) or downscale < 1:
+        raise ValueError(f"downscale must be an int >= 1, got {downscale!r}")
+    from matplotlib import cbook
+
+    with cbook.get_sample_data("grace_hopper.jpg") as file:
+        import matplotlib.image
+
+        rgb = matplotlib.image.imread(file, format="jpeg")
+    # ITU-R BT.601 luma: how bright each pixel looks to a person
+    gray = rgb[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114]) / 255.0
+    rows = gray.shape[0] // downscale * downscale
+    cols = gray.shape[1] // downscale * downscale
+    blocks = gray[:rows, :cols].reshape(rows // downscale, downscale, cols // downscale, downscale)
+    return blocks.mean(axis=(1, 3))
+
+
+#: The explorer's input choices: name -> function giving a fresh 2-D array.
+INPUTS = {
+    "vertical line": vertical_line,
+    "horizontal line": horizontal_line,
+    "diagonal line": diagonal_line,
+    "checkerboard": checkerboard,
+    "random": random_feature_map,
+    "photograph": lambda: photograph(downscale=8),
+}

@@ -1,0 +1,407 @@
+"""Pooling, convolution and ReLU in NumPy with the exact semantics of Keras 3.
+
+Every public function validates its arguments first and then does a few
+lines of vectorised array work.  The slow loop versions in
+:mod:`poolviz.reference` compute the same numbers and serve as the test
+oracle.
+
+Conventions shared with the Keras layers
+----------------------------------------
+* ``strides=None`` means ``strides = pool_size``.
+* ``"valid"`` drops windows that do not fit; ``"same"`` gives ``ceil(n / s)``
+  outputs per axis and puts the odd extra padded row/column at the
+  bottom/right.
+* Max pooling ignores padded cells; average pooling divides by the number of
+  real (not padded) cells in each window.
+
+NaN and dtype
+-------------
+* Max pooling skips NaN like TensorFlow does (``max(nan, 1, 2) == 2``).  A
+  window holding only NaN gives NaN here; TensorFlow returns the dtype's
+  lowest finite number there, which no student should mistake for data.
+* Average pooling, global max and global average pooling propagate NaN, as
+  TensorFlow does.
+* Max pooling keeps the input dtype (ints stay ints).  Average pooling keeps
+  float32/float64 and returns float64 for integer input.  Keras computes in
+  float32; poolviz does not round float64 down to it.
+* Boolean input is treated as float64 0.0/1.0.
+"""
+
+from __future__ import annotations
+
+
+import numpy as np
+
+from ._validation import (
+    as_numeric_array,
+    as_pair,
+    check_data_format,
+    check_padding,
+    check_rank,
+)
+
+__all__ = [
+    "average_pool2d",
+    "conv2d",
+    "global_average_pool2d",
+    "global_max_pool2d",
+    "max_pool2d",
+    "output_size",
+    "output_size_formula",
+    "pooled_shape",
+    "relu",
+    "same_padding",
+]
+
+
+# --------------------------------------------------------------------------
+# Output-size arithmetic (one axis at a time)
+# --------------------------------------------------------------------------
+def output_size(n, pool, stride, padding="valid"):
+    """Number of pooled cells along one axis of length ``n``.
+
+    ``valid``: ``floor((n - pool) / stride) + 1``; ``same``: ``ceil(n / stride)``.
+
+    >>> output_size(6, 2, 2, "valid"), output_size(7, 3, 2, "same")
+    (3, 4)
+    """
+    padding = check_padding(padding)
+    if padding == "same":
+        return -(-n // stride)
+    if pool > n:
+        return 0
+    return (n - pool) // stride + 1
+
+
+def output_size_formula(n, pool, stride, padding="valid"):
+    """The output-size formula for one axis, filled in with the numbers.
+
+    >>> output_size_formula(6, 2, 2, "valid")
+    'floor((6 - 2) / 2) + 1 = 3'
+    >>> output_size_formula(7, 3, 2, "same")
+    'ceil(7 / 2) = 4'
+    """
+    padding = check_padding(padding)
+    size = output_size(n, pool, stride, padding)
+    if padding == "same":
+        return f"ceil({n} / {stride}) = {size}"
+    if pool > n:
+        return f"floor(({n} - {pool}) / {stride}) + 1 < 1: the pool does not fit"
+    return f"floor(({n} - {pool}) / {stride}) + 1 = {size}"
+
+
+def same_padding(n, pool, stride):
+    """Padded cells ``(before, after)`` that Keras adds along one axis.
+
+    The odd extra cell goes after (bottom/right), as in TensorFlow.
+
+    >>> same_padding(6, 3, 2)
+    (0, 1)
+    """
+    out = -(-n // stride)
+    total = max((out - 1) * stride + pool - n, 0)
+    return total // 2, total - total // 2
+
+
+def pooled_shape(input_shape, pool_size, strides=None, padding="valid"):
+    """Shape ``(rows, cols)`` of the pooled map for an input ``(rows, cols)``.
+
+    Raises ``ValueError`` when a ``valid`` pool does not fit the input.
+
+    >>> pooled_shape((6, 6), 2)
+    (3, 3)
+    >>> pooled_shape((7, 5), (3, 2), strides=2, padding="same")
+    (4, 3)
+    """
+    try:
+        rows, cols = (int(size) for size in input_shape)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"input_shape must be a pair (rows, cols), got {input_shape!r}"
+        ) from None
+    if rows < 1 or cols < 1:
+        raise ValueError(f"input_shape must be positive, got {input_shape!r}")
+    pool, stride, padding = _pool_arguments(pool_size, strides, padding)
+    _check_pool_fits((rows, cols), pool, padding)
+    return (
+        output_size(rows, pool[0], stride[0], padding),
+        output_size(cols, pool[1], stride[1], padding),
+    )
+
+
+# --------------------------------------------------------------------------
+# Pooling
+# --------------------------------------------------------------------------
+def max_pool2d(x, pool_size=(2, 2), strides=None, padding="valid",
+               data_format="channels_last"):
+    """Max pooling with the semantics of ``keras.layers.MaxPooling2D``.
+
+    Parameters
+    ----------
+    x : array_like
+        A 2-D feature map ``(rows, cols)`` or a 4-D batch laid out as
+        ``data_format`` says.
+    pool_size, strides : int or pair of ints
+        Window size and step; ``strides=None`` means ``pool_size``.
+    padding : {"valid", "same"}
+    data_format : {"channels_last", "channels_first"}
+
+    Returns
+    -------
+    numpy.ndarray
+        2-D for a 2-D input, otherwise 4-D in the same layout.  Same dtype as
+        ``x``.
+
+    Examples
+    --------
+    >>> max_pool2d(np.arange(16).reshape(4, 4))
+    array([[ 5,  7],
+           [13, 15]])
+    """
+    return _pool(x, pool_size, strides, padding, data_format, "max")
+
+
+def average_pool2d(x, pool_size=(2, 2), strides=None, padding="valid",
+                   data_format="channels_last"):
+    """Average pooling with the semantics of ``keras.layers.AveragePooling2D``.
+
+    Padded cells are left out of each window's average, as in Keras.
+    Parameters and layout as in :func:`max_pool2d`; the result is float.
+
+    Examples
+    --------
+    >>> average_pool2d(np.arange(16).reshape(4, 4))
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    >>> average_pool2d(np.arange(16).reshape(4, 4), 3, strides=2, padding="same")
+    array([[ 5. ,  6.5],
+           [11. , 12.5]])
+    """
+    return _pool(x, pool_size, strides, padding, data_format, "average")
+
+
+def global_max_pool2d(x, data_format="channels_last", keepdims=False):
+    """Largest value of each feature map, like ``GlobalMaxPooling2D``.
+
+    A 2-D input gives a Python float (a ``(1, 1)`` array with ``keepdims``);
+    a 4-D input gives ``(batch, channels)``, or ``(batch, 1, 1, channels)``
+    with ``keepdims`` (``(batch, channels, 1, 1)`` for ``channels_first``).
+    A map holding NaN gives NaN, as in TensorFlow (unlike windowed max pooling).
+
+    >>> global_max_pool2d(np.arange(16).reshape(4, 4))
+    15.0
+    """
+    return _global_pool(x, data_format, keepdims, "max")
+
+
+def global_average_pool2d(x, data_format="channels_last", keepdims=False):
+    """Mean of each feature map, like ``GlobalAveragePooling2D``.
+
+    Shapes as in :func:`global_max_pool2d`.
+
+    >>> global_average_pool2d(np.arange(16).reshape(4, 4))
+    7.5
+    """
+    return _global_pool(x, data_format, keepdims, "average")
+
+
+def _pool_arguments(pool_size, strides, padding):
+    pool = as_pair(pool_size, "pool_size")
+    stride = pool if strides is None else as_pair(strides, "strides")
+    return pool, stride, check_padding(padding)
+
+
+def _check_pool_fits(spatial_shape, pool, padding):
+    if padding == "valid" and (pool[0] > spatial_shape[0] or pool[1] > spatial_shape[1]):
+        raise ValueError(
+            f"pool_size {pool} is larger than the input's {spatial_shape[0]}x"
+            f"{spatial_shape[1]} rows x cols with padding='valid': no window fits; "
+            f"use a smaller pool_size or padding='same'"
+        )
+
+
+def _to_nhwc(x, data_format):
+    """Validated input as a (batch, rows, cols, channels) view and a way back."""
+    data_format = check_data_format(data_format)
+    array = as_numeric_array(x)
+    check_rank(array)
+    if array.ndim == 2:
+        return array[np.newaxis, :, :, np.newaxis], lambda out: out[0, :, :, 0]
+    if data_format == "channels_first":
+        return array.transpose(0, 2, 3, 1), lambda out: out.transpose(0, 3, 1, 2)
+    return array, lambda out: out
+
+
+def _pool(x, pool_size, strides, padding, data_format, operation):
+    pool, stride, padding = _pool_arguments(pool_size, strides, padding)
+    nhwc, restore = _to_nhwc(x, data_format)
+    _check_pool_fits(nhwc.shape[1:3], pool, padding)
+    if operation == "max":
+        pooled = _max_pool_nhwc(nhwc, pool, stride, padding)
+    else:
+        pooled = _average_pool_nhwc(nhwc, pool, stride, padding)
+    return np.ascontiguousarray(restore(pooled))
+
+
+def _axis_plan(n, pool, stride, padding):
+    """(output size, padded cells before, padded cells after) for one axis."""
+    if padding == "same":
+        before, after = same_padding(n, pool, stride)
+    else:
+        before = after = 0
+    return output_size(n, pool, stride, padding), before, after
+
+
+def _padded(x, row_plan, col_plan, fill):
+    """``x`` with ``fill`` around it; built by hand because np.pad is slow."""
+    (_, top, bottom), (_, left, right) = row_plan, col_plan
+    if top == bottom == left == right == 0:
+        return x
+    batch, rows, cols, channels = x.shape
+    padded = np.full((batch, top + rows + bottom, left + cols + right, channels),
+                     fill, dtype=x.dtype)
+    padded[:, top:top + rows, left:left + cols] = x
+    return padded
+
+
+def _reduce_windows(x, pool, stride, out_shape, combine):
+    """Combine the pool's strided slices: rows first, then columns.
+
+    Pooling is separable, so k_r + k_c slice operations replace k_r * k_c.
+    """
+    (pool_rows, pool_cols), (stride_rows, stride_cols) = pool, stride
+    out_rows, out_cols = out_shape
+    row_span = stride_rows * (out_rows - 1) + 1
+    by_rows = x[:, 0:row_span:stride_rows].copy()
+    for offset in range(1, pool_rows):
+        combine(by_rows, x[:, offset:offset + row_span:stride_rows], out=by_rows)
+    col_span = stride_cols * (out_cols - 1) + 1
+    result = by_rows[:, :, 0:col_span:stride_cols].copy()
+    for offset in range(1, pool_cols):
+        combine(result, by_rows[:, :, offset:offset + col_span:stride_cols], out=result)
+    return result
+
+
+def _lowest(dtype):
+    if np.issubdtype(dtype, np.integer):
+        return np.iinfo(dtype).min
+    return np.nan  # fmax skips it, so padded cells never win
+
+
+def _max_pool_nhwc(x, pool, stride, padding):
+    row_plan = _axis_plan(x.shape[1], pool[0], stride[0], padding)
+    col_plan = _axis_plan(x.shape[2], pool[1], stride[1], padding)
+    padded = _padded(x, row_plan, col_plan, _lowest(x.dtype))
+    return _reduce_windows(padded, pool, stride, (row_plan[0], col_plan[0]), np.fmax)
+
+
+def _average_pool_nhwc(x, pool, stride, padding):
+    if not np.issubdtype(x.dtype, np.floating):
+        x = x.astype(np.float64)
+    row_plan = _axis_plan(x.shape[1], pool[0], stride[0], padding)
+    col_plan = _axis_plan(x.shape[2], pool[1], stride[1], padding)
+    padded = _padded(x, row_plan, col_plan, 0)
+    sums = _reduce_windows(padded, pool, stride, (row_plan[0], col_plan[0]), np.add)
+    real_rows = _real_cells_per_window(x.shape[1], pool[0], stride[0], row_plan)
+    real_cols = _real_cells_per_window(x.shape[2], pool[1], stride[1], col_plan)
+    counts = np.multiply.outer(real_rows, real_cols).astype(x.dtype)
+    return sums / counts[np.newaxis, :, :, np.newaxis]
+
+
+def _real_cells_per_window(n, pool, stride, plan):
+    """How many non-padded cells each window covers along one axis."""
+    out, before, _ = plan
+    starts = np.arange(out) * stride - before
+    return np.minimum(starts + pool, n) - np.maximum(starts, 0)
+
+
+def _global_pool(x, data_format, keepdims, operation):
+    if not isinstance(keepdims, (bool, np.bool_)):
+        raise TypeError(f"keepdims must be True or False, got {keepdims!r}")
+    nhwc, restore = _to_nhwc(x, data_format)
+    if operation == "max":
+        pooled = nhwc.max(axis=(1, 2), keepdims=True)
+    else:
+        dtype = nhwc.dtype if np.issubdtype(nhwc.dtype, np.floating) else np.float64
+        pooled = nhwc.mean(axis=(1, 2), keepdims=True, dtype=dtype)
+    if np.asarray(x).ndim == 2:
+        return pooled[0, :, :, 0] if keepdims else float(pooled[0, 0, 0, 0])
+    pooled = np.ascontiguousarray(restore(pooled))
+    if keepdims:
+        return pooled
+    return pooled.reshape(pooled.shape[0], -1)
+
+
+# --------------------------------------------------------------------------
+# Convolution and ReLU
+# --------------------------------------------------------------------------
+def conv2d(x, kernel, bias=0.0, strides=(1, 1), padding="valid"):
+    """Cross-correlation like ``keras.layers.Conv2D`` (channels last).
+
+    Either a 2-D map ``(rows, cols)`` with a 2-D kernel ``(k_rows, k_cols)``
+    and a scalar bias, giving a 2-D map; or a 4-D batch
+    ``(batch, rows, cols, in_channels)`` with a Keras kernel
+    ``(k_rows, k_cols, in_channels, out_channels)`` and a bias per output
+    channel.  ``same`` padding adds zeros, the odd one at the bottom/right.
+
+    >>> conv2d(np.arange(16).reshape(4, 4), np.ones((3, 3)))
+    array([[45., 54.],
+           [81., 90.]])
+    """
+    array = as_numeric_array(x)
+    weights = as_numeric_array(kernel, "kernel")
+    stride = as_pair(strides, "strides")
+    padding = check_padding(padding)
+    check_rank(array)
+    flat = array.ndim == 2
+    if flat:
+        if weights.ndim != 2:
+            raise ValueError(
+                f"kernel must be 2-D (rows, cols) for a 2-D x, got shape {weights.shape}"
+            )
+        array = array[np.newaxis, :, :, np.newaxis]
+        weights = weights[:, :, np.newaxis, np.newaxis]
+    elif weights.ndim != 4 or weights.shape[2] != array.shape[3]:
+        raise ValueError(
+            f"kernel must have shape (rows, cols, {array.shape[3]}, out_channels) "
+            f"for x of shape {array.shape}, got shape {weights.shape}"
+        )
+    if weights.size == 0:
+        raise ValueError(f"kernel must not be empty, got shape {weights.shape}")
+    biases = _conv_bias(bias, weights.shape[3], flat)
+    window = weights.shape[:2]
+    if padding == "valid" and (window[0] > array.shape[1] or window[1] > array.shape[2]):
+        raise ValueError(
+            f"kernel of size {window} is larger than the input's "
+            f"{array.shape[1]}x{array.shape[2]} rows x cols with padding='valid'"
+        )
+    dtype = np.result_type(array.dtype, weights.dtype, biases.dtype, np.float32)
+    row_plan = _axis_plan(array.shape[1], window[0], stride[0], padding)
+    col_plan = _axis_plan(array.shape[2], window[1], stride[1], padding)
+    padded = _padded(array.astype(dtype, copy=False), row_plan, col_plan, 0)
+    patches = np.lib.stride_tricks.sliding_window_view(padded, window, axis=(1, 2))
+    patches = patches[:, ::stride[0], ::stride[1]][:, :row_plan[0], :col_plan[0]]
+    result = np.einsum("nhwcij,ijco->nhwo", patches, weights.astype(dtype)) + biases
+    return result[0, :, :, 0] if flat else result
+
+
+def _conv_bias(bias, out_channels, flat):
+    biases = as_numeric_array(bias, "bias")
+    if biases.ndim == 0:
+        return np.broadcast_to(biases, (out_channels,))
+    if flat or biases.shape != (out_channels,):
+        raise ValueError(
+            f"bias must be a number or have shape ({out_channels},), "
+            f"got shape {biases.shape}"
+        )
+    return biases
+
+
+def relu(x):
+    """Rectified linear unit, ``max(x, 0)`` cell by cell; NaN stays NaN.
+
+    >>> relu(np.array([-2.0, 0.0, 3.0]))
+    array([0., 0., 3.])
+    """
+    array = as_numeric_array(x)
+    return np.maximum(array, array.dtype.type(0))

@@ -1,0 +1,99 @@
+"""Slow, obvious loop versions of the pooling operations: the test oracle.
+
+Each function walks over every output cell, cuts out its window by index
+arithmetic and reduces it with plain Python.  Nothing here is vectorised on
+purpose: it is the version a reader can check line by line, and the fast
+functions in :mod:`poolviz.ops` must agree with it.
+
+They take a 4-D ``channels_last`` array (batch, rows, cols, channels) that has
+already been validated.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def window_bounds(out_index, n, pool, stride, padding):
+    """Input indices ``[start, stop)`` of one window along one axis, clipped to
+    the real cells; padded cells lie outside ``[0, n)``."""
+    if padding == "same":
+        out = math.ceil(n / stride)
+        total = max((out - 1) * stride + pool - n, 0)
+        before = total // 2
+    else:
+        before = 0
+    start = out_index * stride - before
+    return max(start, 0), min(start + pool, n)
+
+
+def _pool_loop(x, pool_size, strides, padding, reduce):
+    pool_rows, pool_cols = pool_size
+    stride_rows, stride_cols = strides
+    batch, rows, cols, channels = x.shape
+    if padding == "same":
+        out_rows, out_cols = math.ceil(rows / stride_rows), math.ceil(cols / stride_cols)
+    else:
+        out_rows = (rows - pool_rows) // stride_rows + 1
+        out_cols = (cols - pool_cols) // stride_cols + 1
+    out = np.zeros((batch, out_rows, out_cols, channels), dtype=np.float64)
+    for b in range(batch):
+        for c in range(channels):
+            for i in range(out_rows):
+                r0, r1 = window_bounds(i, rows, pool_rows, stride_rows, padding)
+                for j in range(out_cols):
+                    c0, c1 = window_bounds(j, cols, pool_cols, stride_cols, padding)
+                    values = [float(x[b, r, k, c]) for r in range(r0, r1) for k in range(c0, c1)]
+                    out[b, i, j, c] = reduce(values)
+    return out
+
+
+def _max_skipping_nan(values):
+    numbers = [v for v in values if not math.isnan(v)]
+    return max(numbers) if numbers else math.nan
+
+
+def _mean(values):
+    return sum(values) / len(values)
+
+
+def max_pool2d_loop(x, pool_size, strides, padding):
+    """Max over the real cells of each window; NaN skipped (as in TF)."""
+    return _pool_loop(x, pool_size, strides, padding, _max_skipping_nan)
+
+
+def average_pool2d_loop(x, pool_size, strides, padding):
+    """Mean over the real cells of each window (padding not counted)."""
+    return _pool_loop(x, pool_size, strides, padding, _mean)
+
+
+def global_max_pool2d_loop(x):
+    """(batch, channels) of per-map maxima."""
+    batch, _, _, channels = x.shape
+    return np.array([[_max_skipping_nan([float(v) for v in x[b, :, :, c].ravel()])
+                      for c in range(channels)] for b in range(batch)])
+
+
+def global_average_pool2d_loop(x):
+    """(batch, channels) of per-map means."""
+    batch, _, _, channels = x.shape
+    return np.array([[_mean([float(v) for v in x[b, :, :, c].ravel()])
+                      for c in range(channels)] for b in range(batch)])
+
+
+def conv2d_loop(image, kernel, bias=0.0):
+    """Valid cross-correlation of a 2-D image with a 2-D kernel, as in the
+    tutorial: slide the kernel, multiply cell by cell, add up, add the bias."""
+    rows, cols = len(image), len(image[0])
+    k_rows, k_cols = len(kernel), len(kernel[0])
+    out = np.zeros((rows - k_rows + 1, cols - k_cols + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            total = bias
+            for di in range(k_rows):
+                for dj in range(k_cols):
+                    total += image[i + di][j + dj] * kernel[di][dj]
+            out[i, j] = total
+    return out

@@ -1,0 +1,198 @@
+"""The pooling window, one output cell at a time, for reading and drawing.
+
+:func:`walk_windows` lists every window of a 2-D feature map in the order a
+person would work through them by hand (row by row, left to right), with the
+real values, which cells are padding and the result.
+:meth:`PoolingWindow.arithmetic` writes one step out the way the notebooks
+show it::
+
+    max(0.0, 0.0,
+        3.0, 3.0) = 3.0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import as_numeric_array
+from .ops import _axis_plan, _check_pool_fits, _pool_arguments
+
+__all__ = ["PoolingWindow", "pooling_window", "walk_windows"]
+
+WINDOW_OPERATIONS = ("max", "average")
+
+
+@dataclass(frozen=True, eq=False)
+class PoolingWindow:
+    """One window of a pooling operation over a 2-D feature map.
+
+    Attributes
+    ----------
+    output_index : tuple of int
+        ``(row, col)`` of the cell this window produces in the pooled map.
+    rows, cols : range
+        Input indices the window covers; indices below 0 or past the edge are
+        padded cells (``same`` padding).
+    values : numpy.ndarray
+        Window-shaped float64 array of the input values, NaN at padded cells.
+    is_padding : numpy.ndarray
+        Window-shaped bool array, True at padded cells.
+    operation : {"max", "average"}
+    result : float
+        What the pooling operation puts in the output cell.
+    """
+
+    output_index: tuple
+    rows: range
+    cols: range
+    values: np.ndarray
+    is_padding: np.ndarray
+    operation: str
+    result: float
+
+    @property
+    def real_values(self):
+        """The values of the non-padded cells, row by row."""
+        return self.values[~self.is_padding]
+
+    @property
+    def count(self):
+        """Number of real cells: the divisor of average pooling."""
+        return int((~self.is_padding).sum())
+
+    def arithmetic(self):
+        """The window's calculation as text, laid out like the window.
+
+        >>> windows = walk_windows(np.arange(16.0).reshape(4, 4), operation="average")
+        >>> print(windows[0].arithmetic())
+        average(0.0, 1.0,
+                4.0, 5.0) = 10.0 / 4 = 2.5
+        """
+        cells = [["pad" if pad else _number(value) for value, pad in zip(row, pads)]
+                 for row, pads in zip(self.values, self.is_padding)]
+        width = max(len(cell) for row in cells for cell in row)
+        indent = " " * (len(self.operation) + 1)
+        lines = [", ".join(cell.rjust(width) for cell in row) for row in cells]
+        body = (",\n" + indent).join(lines)
+        if self.operation == "average":
+            total = float(np.sum(self.real_values))
+            tail = f"{_number(total)} / {self.count} = {_number(self.result)}"
+        else:
+            tail = _number(self.result)
+        return f"{self.operation}({body}) = {tail}"
+
+
+def _number(value):
+    """Short, exact-looking text for a cell value (0.0, 3.0, 0.3333)."""
+    text = f"{value:.4f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def _check_operation(operation):
+    if operation not in WINDOW_OPERATIONS:
+        raise ValueError(f"operation must be 'max' or 'average', got {operation!r}")
+    return operation
+
+
+def _feature_map(feature_map):
+    array = as_numeric_array(feature_map, "feature_map")
+    if array.ndim != 2 or array.size == 0:
+        raise ValueError(
+            f"feature_map must be a non-empty 2-D array (rows, cols), got shape {array.shape}"
+        )
+    return array.astype(np.float64)
+
+
+def _plans(shape, pool_size, strides, padding):
+    pool, stride, padding = _pool_arguments(pool_size, strides, padding)
+    _check_pool_fits(shape, pool, padding)
+    row_plan = _axis_plan(shape[0], pool[0], stride[0], padding)
+    col_plan = _axis_plan(shape[1], pool[1], stride[1], padding)
+    return pool, stride, row_plan, col_plan
+
+
+def _window(image, index, pool, stride, row_plan, col_plan, operation):
+    row_start = index[0] * stride[0] - row_plan[1]
+    col_start = index[1] * stride[1] - col_plan[1]
+    rows = range(row_start, row_start + pool[0])
+    cols = range(col_start, col_start + pool[1])
+    row_ids, col_ids = np.meshgrid(np.array(rows), np.array(cols), indexing="ij")
+    is_padding = ((row_ids < 0) | (row_ids >= image.shape[0])
+                  | (col_ids < 0) | (col_ids >= image.shape[1]))
+    values = np.full(pool, np.nan)
+    values[~is_padding] = image[row_ids[~is_padding], col_ids[~is_padding]]
+    real = values[~is_padding]
+    if operation == "max":
+        result = float(np.nan if np.isnan(real).all() else np.nanmax(real))
+    else:
+        result = float(np.mean(real))
+    return PoolingWindow((int(index[0]), int(index[1])), rows, cols, values,
+                         is_padding, operation, result)
+
+
+def pooling_window(feature_map, output_index, pool_size=(2, 2), strides=None,
+                   padding="valid", operation="max"):
+    """The single window behind pooled cell ``output_index`` (row, col).
+
+    Cheaper than :func:`walk_windows` when only one step is shown.
+
+    >>> pooling_window(np.arange(16).reshape(4, 4), (1, 0)).arithmetic()
+    'max( 8.0,  9.0,\\n    12.0, 13.0) = 13.0'
+    """
+    image = _feature_map(feature_map)
+    operation = _check_operation(operation)
+    pool, stride, row_plan, col_plan = _plans(image.shape, pool_size, strides, padding)
+    index = _output_index(output_index, (row_plan[0], col_plan[0]))
+    return _window(image, index, pool, stride, row_plan, col_plan, operation)
+
+
+def _output_index(output_index, out_shape):
+    """Validate an ``(row, col)`` index into a pooled map of ``out_shape``."""
+    try:
+        row, col = (int(i) for i in output_index)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"output_index must be a pair (row, col), got {output_index!r}"
+        ) from None
+    if not (0 <= row < out_shape[0] and 0 <= col < out_shape[1]):
+        raise ValueError(
+            f"output_index must lie inside the pooled map of shape {out_shape}, "
+            f"got {output_index!r}"
+        )
+    return row, col
+
+
+def walk_windows(feature_map, pool_size=(2, 2), strides=None, padding="valid",
+                 operation="max"):
+    """Every window of the pooling, row by row, left to right.
+
+    Parameters
+    ----------
+    feature_map : array_like, 2-D
+    pool_size, strides, padding
+        As in :func:`poolviz.max_pool2d`.
+    operation : {"max", "average"}
+
+    Returns
+    -------
+    list of PoolingWindow
+
+    Examples
+    --------
+    >>> windows = walk_windows(np.arange(16).reshape(4, 4))
+    >>> len(windows), windows[1].output_index, list(windows[1].cols)
+    (4, (0, 1), [2, 3])
+    >>> print(windows[1].arithmetic())
+    max(2.0, 3.0,
+        6.0, 7.0) = 7.0
+    """
+    image = _feature_map(feature_map)
+    operation = _check_operation(operation)
+    pool, stride, row_plan, col_plan = _plans(image.shape, pool_size, strides, padding)
+    return [
+        _window(image, (i, j), pool, stride, row_plan, col_plan, operation)
+        for i in range(row_plan[0])
+        for j in range(col_plan[0])
+    ]

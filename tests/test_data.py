@@ -1,0 +1,61 @@
+"""The course's inputs."""
+
+import numpy as np
+import pytest
+
+from poolviz import data
+
+
+def test_the_tutorials_image():
+    image = data.vertical_line()
+    assert image.shape == (8, 8) and image.dtype == np.float64
+    assert image.tolist() == [[0, 0, 0, 1, 1, 0, 0, 0]] * 8
+    assert data.VERTICAL_LINE_DETECTOR.tolist() == [[0, 1, 0]] * 3
+    assert not data.VERTICAL_LINE_DETECTOR.flags.writeable
+
+
+def test_other_images():
+    np.testing.assert_array_equal(data.horizontal_line(), data.vertical_line().T)
+    diagonal = data.diagonal_line(4)
+    assert diagonal.tolist() == [[1, 0, 0, 0], [1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1]]
+    assert data.checkerboard(4).tolist() == [[1, 0, 1, 0], [0, 1, 0, 1]] * 2
+    assert data.checkerboard(4, square=2)[:, 0].tolist() == [1, 1, 0, 0]
+
+
+def test_random_map_is_seeded_and_non_negative():
+    first, again = data.random_feature_map((5, 7), seed=3), data.random_feature_map((5, 7), seed=3)
+    np.testing.assert_array_equal(first, again)
+    assert first.shape == (5, 7) and first.min() == 0.0 and first.max() <= 1.0
+    assert not np.array_equal(first, data.random_feature_map((5, 7), seed=4))
+
+
+def test_shift_moves_without_wrapping():
+    image = data.vertical_line()
+    moved = data.shift(image, 0, 2)
+    assert moved[0].tolist() == [0, 0, 0, 0, 0, 1, 1, 0]
+    assert data.shift(image, 0, -3)[0].tolist() == [1, 1, 0, 0, 0, 0, 0, 0]
+    assert data.shift(image, 9, 0).sum() == 0
+    assert data.shift(image, 0, 0) is not image
+    with pytest.raises(TypeError, match=r"cols must be an int, got 1.5"):
+        data.shift(image, 0, 1.5)
+    with pytest.raises(ValueError, match=r"image must be 2-D \(rows, cols\), got shape \(8,\)"):
+        data.shift(np.ones(8), 1, 1)
+
+
+def test_photograph_is_real_and_downscaled():
+    full = data.photograph()
+    assert full.shape == (600, 512)
+    assert 0.0 <= full.min() and full.max() <= 1.0 and full.std() > 0.1
+    small = data.photograph(downscale=8)
+    assert small.shape == (75, 64)
+    np.testing.assert_allclose(small[0, 0], full[:8, :8].mean())
+    with pytest.raises(ValueError, match=r"downscale must be an int >= 1, got 0"):
+        data.photograph(downscale=0)
+
+
+def test_every_explorer_input_is_a_fresh_two_d_array():
+    for name, make in data.INPUTS.items():
+        first = make()
+        assert first.ndim == 2, name
+        first[...] = -1
+        assert make().max() >= 0, name
