@@ -1,0 +1,47 @@
+"""Worked solutions for the exercises of ``04_max_pooling.ipynb``.
+
+Try the exercises first. Each ``answer_N`` is what exercise N asks for;
+run this file to see them checked:
+
+    python notebooks/solutions/04_solutions.py
+"""
+
+import numpy as np
+
+from poolviz.exercises import nb04
+
+# Exercise 1: the four windows of EXERCISE_1_MAP are
+#   [[0.2, 0.9], [0.5, 0.1]] -> 0.9     [[0.0, 0.4], [0.7, 0.3]] -> 0.7
+#   [[0.0, 0.0], [0.3, 0.0]] -> 0.3     [[0.6, 0.8], [0.2, 0.1]] -> 0.8
+answer_1 = [[0.9, 0.7],
+            [0.3, 0.8]]
+
+# Exercise 2: ceil(3 / 2) = 2 windows per side; the padded row and column go
+# at the bottom and right and take no part in the max:
+#   rows 0-1, cols 0-1: max(-4, -2, -1, -5) = -1    rows 0-1, col 2: max(-7, -3) = -3
+#   row 2, cols 0-1:    max(-6, -8) = -6            row 2, col 2:    max(-9) = -9
+answer_2 = [[-1.0, -3.0],
+            [-6.0, -9.0]]
+
+
+# Exercise 3: each window hands its upstream gradient to the one cell that won
+# the max; np.argmax picks the first winner in reading order on a tie, which is
+# what TensorFlow does too. Cells that no window covers keep 0.
+def max_pool_gradient(feature_map, upstream, pool=2):
+    gradient = np.zeros(np.shape(feature_map))
+    for row in range(upstream.shape[0]):
+        for col in range(upstream.shape[1]):
+            top, left = row * pool, col * pool
+            window = feature_map[top:top + pool, left:left + pool]
+            winner_row, winner_col = np.unravel_index(np.argmax(window), window.shape)
+            gradient[top + winner_row, left + winner_col] += upstream[row, col]
+    return gradient
+
+
+answer_3 = max_pool_gradient
+
+
+if __name__ == "__main__":
+    nb04.check_max_pool_by_hand(answer_1)
+    nb04.check_same_padding_max(answer_2)
+    nb04.check_max_pool_gradient(answer_3)

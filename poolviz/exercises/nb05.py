@@ -1,0 +1,168 @@
+"""Checks for the exercises of ``notebooks/05_global_pooling.ipynb``.
+
+>>> check_global_shapes(None)
+Not answered yet: give the two output shapes as a pair of tuples: (without keepdims, with keepdims).
+>>> check_global_shapes(((32, 64), (32, 1, 1, 64)))
+Correct: global pooling removes the two spatial axes; keepdims=True keeps them with size 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import poolviz
+
+from . import _as_array, _as_int, _call, _correct, _not_answered
+
+__all__ = [
+    "EXERCISE_1_BATCH_SHAPE",
+    "check_global_average_pool",
+    "check_global_shapes",
+    "check_head_parameters",
+    "head_parameters",
+]
+
+#: Exercise 1: a batch of 32 feature maps, 7x7, with 64 channels (channels last).
+EXERCISE_1_BATCH_SHAPE = (32, 7, 7, 64)
+
+
+# --------------------------------------------------------------------------
+# Exercise 1: output shapes
+# --------------------------------------------------------------------------
+def _as_shape(value, name):
+    try:
+        return tuple(_as_int(n, name) for n in value)
+    except TypeError:
+        raise AssertionError(f"{name} should be a shape like (2, 3), got {value!r}") from None
+
+
+def check_global_shapes(answer):
+    """Exercise 1: output shapes of ``GlobalAveragePooling2D`` on a
+    ``(32, 7, 7, 64)`` batch, with ``keepdims=False`` and ``keepdims=True``."""
+    if _not_answered(answer, "give the two output shapes as a pair of tuples: "
+                             "(without keepdims, with keepdims)."):
+        return
+    try:
+        flat, kept = answer
+    except (TypeError, ValueError):
+        raise AssertionError(
+            f"answer should be a pair of shapes, (without keepdims, with keepdims), got {answer!r}"
+        ) from None
+    flat = _as_shape(flat, "the shape without keepdims")
+    kept = _as_shape(kept, "the shape with keepdims")
+    batch, rows, cols, channels = EXERCISE_1_BATCH_SHAPE
+    expected = ((batch, channels), (batch, 1, 1, channels))
+    if (flat, kept) == expected:
+        _correct("global pooling removes the two spatial axes; keepdims=True keeps them "
+                 "with size 1.")
+        return
+    if (kept, flat) == expected:
+        hint = "the two shapes are swapped: keepdims=True is the one that keeps four axes"
+    elif batch not in flat[:1] or batch not in kept[:1]:
+        hint = "the batch axis (32) stays first: every image gets its own summary"
+    elif flat == (batch, channels):
+        hint = (f"the shape without keepdims is right; with keepdims the pooled axes stay, "
+                f"with size 1, in their places (rows and columns come before the channels)")
+    elif kept == (batch, 1, 1, channels):
+        hint = "the keepdims shape is right; without keepdims only batch and channels remain"
+    else:
+        hint = ("one number per image and channel is left: the 7x7 grid of each channel "
+                "becomes a single value")
+    raise AssertionError(f"{(flat, kept)} is not right: {hint}.")
+
+
+# --------------------------------------------------------------------------
+# Exercise 2: parameters of the classifier head
+# --------------------------------------------------------------------------
+def head_parameters(input_size=28, filters=16, kernel=3, classes=10):
+    """Parameters of ``Dense(classes)`` after a valid ``Conv2D(filters, kernel)``
+    on a square single-channel image: (after Flatten, after global pooling).
+
+    >>> head_parameters()
+    (108170, 170)
+    """
+    side = input_size - kernel + 1
+    flattened = side * side * filters
+    return flattened * classes + classes, filters * classes + classes
+
+
+def check_head_parameters(answer):
+    """Exercise 2: parameters of the ``Dense(10)`` head after
+    ``Conv2D(16, (3, 3))`` on a 28x28x1 image, behind Flatten and behind
+    global average pooling."""
+    if _not_answered(answer, "give a pair: (Dense parameters after Flatten, Dense parameters "
+                             "after GlobalAveragePooling2D)."):
+        return
+    try:
+        after_flatten, after_pooling = answer
+    except (TypeError, ValueError):
+        raise AssertionError(
+            f"answer should be a pair of whole numbers (after Flatten, after pooling), got {answer!r}"
+        ) from None
+    after_flatten = _as_int(after_flatten, "the count after Flatten")
+    after_pooling = _as_int(after_pooling, "the count after global pooling")
+    expected_flatten, expected_pooling = head_parameters()
+    hints = []
+    if after_flatten != expected_flatten:
+        if after_flatten == expected_flatten - 10:
+            hints.append("after Flatten: the 10 biases of the Dense layer are missing")
+        elif after_flatten == head_parameters(input_size=30)[0]:
+            hints.append("after Flatten: a 3x3 convolution without padding turns 28x28 into "
+                         "26x26, not 28x28")
+        elif after_flatten == expected_flatten + 160:
+            hints.append("after Flatten: count only the Dense layer, not the 160 of the Conv2D")
+        else:
+            hints.append("after Flatten: the Dense layer sees 26 * 26 * 16 inputs and has one "
+                         "weight per input and class, plus one bias per class")
+    if after_pooling != expected_pooling:
+        if after_pooling == expected_pooling - 10:
+            hints.append("after pooling: the 10 biases of the Dense layer are missing")
+        elif after_pooling == expected_pooling + 160:
+            hints.append("after pooling: count only the Dense layer, not the 160 of the Conv2D")
+        else:
+            hints.append("after pooling: the Dense layer sees one number per channel, 16 of "
+                         "them, whatever the image size")
+    if not hints:
+        _correct(f"{expected_flatten} against {expected_pooling}: global pooling cuts the "
+                 f"head by a factor of {expected_flatten // expected_pooling}, and its size "
+                 f"no longer depends on the image size.")
+        return
+    raise AssertionError(f"{(after_flatten, after_pooling)} is not right: " + "; ".join(hints) + ".")
+
+
+# --------------------------------------------------------------------------
+# Exercise 3: global average pooling for a batch, in NumPy
+# --------------------------------------------------------------------------
+def _cases():
+    generator = np.random.default_rng(5)
+    return [
+        ("a (1, 6, 6, 1) batch holding the tutorial's line feature map",
+         np.tile([0.0, 0.0, 3.0, 3.0, 0.0, 0.0], (6, 1)).reshape(1, 6, 6, 1)),
+        ("np.arange(48.0).reshape(2, 4, 3, 2)", np.arange(48.0).reshape(2, 4, 3, 2)),
+        ("a random (3, 5, 7, 4) batch", generator.normal(size=(3, 5, 7, 4))),
+    ]
+
+
+def check_global_average_pool(answer):
+    """Exercise 3: a function ``(batch) -> (batch_size, channels)`` doing
+    ``GlobalAveragePooling2D`` on a channels-last batch."""
+    if _not_answered(answer, "write global_average_pool(batch) for a (batch, rows, cols, "
+                             "channels) array and pass the function itself (no brackets)."):
+        return
+    for description, batch in _cases():
+        expected = poolviz.global_average_pool2d(batch)
+        result = _as_array(_call(answer, batch.copy()), "your function's result")
+        if result.shape != expected.shape:
+            if result.shape == poolviz.global_average_pool2d(batch, keepdims=True).shape:
+                hint = "that is the keepdims=True shape; drop the two size-1 axes"
+            else:
+                hint = "average over the rows and columns axes (1 and 2) only"
+            raise AssertionError(
+                f"on {description} the result should have shape {expected.shape}, got "
+                f"{result.shape}: {hint}.")
+        if not np.allclose(result, expected):
+            raise AssertionError(
+                f"on {description} the result should be\n{expected}\ngot\n{result}\n"
+                "average each channel of each image over all its rows and columns.")
+    _correct(f"your function agrees with poolviz.global_average_pool2d on {len(_cases())} "
+             "batches.")
