@@ -1,0 +1,374 @@
+"""Interactive explorers: thin ipywidgets views over :mod:`poolviz.explorer`.
+
+``import poolviz`` never imports this module (it imports ipywidgets). Each
+view links its controls to a traitlets model with ``traitlets.link`` /
+``dlink``; the model does the work, and on every change the view updates
+the artists of one persistent matplotlib figure in place and sends it as
+PNG bytes to an ``ipywidgets.Image``. That needs no front-end extension and
+no ipympl: it works in JupyterLab and in Voila alike.
+
+DOM hooks for browser tests (JupyterLab and Voila; ipywidgets 8 puts a
+widget's classes on its outermost element):
+
+====================================  ==========================================
+what                                  selector
+====================================  ==========================================
+explorer container                    ``.poolviz-explorer`` (plus
+                                      ``.poolviz-pooling`` or
+                                      ``.poolviz-translation``;
+                                      ``.poolviz-lecture`` in lecture mode)
+the picture (PNG, updates in place)   ``img.poolviz-plot`` (also ``img.widget-image``)
+output-size formula text              ``.poolviz-formula`` (an HTML widget; text in
+                                      a ``<pre>``), e.g. ``output rows = floor((6 -
+                                      2) / 2) + 1 = 3``
+current window's arithmetic           ``.poolviz-arithmetic`` (``<pre>``), e.g.
+                                      ``step 2 of 9: ...`` then ``max(0.0, 3.0, ...``
+message when settings give no output  ``.poolviz-message`` (empty otherwise; the
+                                      picture is hidden while it shows)
+Keras check result                    ``.poolviz-keras``; button ``.poolviz-keras-button``
+translation: fraction unchanged       ``.poolviz-fraction``
+sliders                               ``.widget-slider``, each with its description in
+                                      ``.widget-label`` ("pool rows", "pool cols",
+                                      "stride rows", "stride cols", "shift rows",
+                                      "shift cols", "window step"; translation:
+                                      "shift (px)", "pool size")
+dropdowns                             ``.widget-dropdown select`` ("padding",
+                                      "operation", "input"; translation:
+                                      "operation", "input", "direction")
+====================================  ==========================================
+
+Examples
+--------
+>>> from poolviz.widgets import pooling_explorer
+>>> explorer = pooling_explorer(pool_rows=3, padding="same")
+>>> explorer.model.output_shape
+(2, 3)
+>>> explorer.controls["pool rows"].value = 2  # what a student's slider does
+>>> explorer.model.output_shape
+(3, 3)
+"""
+
+from __future__ import annotations
+
+import html
+import traceback
+from contextlib import nullcontext
+
+import ipywidgets as widgets
+import matplotlib as mpl
+import traitlets
+from matplotlib.figure import Figure
+
+import poolviz
+from poolviz import plot
+from poolviz.explorer import PoolingExplorerModel, TranslationExplorerModel
+
+__all__ = ["PoolingExplorer", "TranslationExplorer", "pooling_explorer", "translation_explorer"]
+
+#: Largest pool size and stride the sliders offer.
+MAX_POOL = 6
+#: Shift slider range (pixels, either way).
+MAX_SHIFT = 4
+#: Screen resolution of the pictures: small PNGs encode and travel fast.
+DPI = 72
+
+_LECTURE_CSS = """
+<style>
+.poolviz-lecture .widget-label, .poolviz-lecture .widget-readout,
+.poolviz-lecture .widget-html-content, .poolviz-lecture .widget-html-content pre,
+.poolviz-lecture select, .poolviz-lecture button, .poolviz-lecture .widget-checkbox {
+    font-size: 22px !important;
+    line-height: 1.35 !important;
+}
+.poolviz-lecture .widget-slider, .poolviz-lecture .widget-dropdown,
+.poolviz-lecture .widget-checkbox, .poolviz-lecture .widget-play {
+    height: 44px !important;
+}
+.poolviz-lecture select, .poolviz-lecture button { height: 40px !important; }
+.poolviz-lecture .noUi-handle { transform: scale(1.6); }
+.poolviz-lecture .poolviz-message .widget-html-content { font-size: 26px !important; }
+</style>
+"""
+
+
+def _pre(text, css_class=""):
+    return f'<pre class="{css_class}" style="margin:0; white-space:pre-wrap">{html.escape(text)}</pre>'
+
+
+class _ExplorerView(widgets.VBox):
+    """Shared plumbing: lecture styling, the picture, safe redraws."""
+
+    def __init__(self, lecture, kind):
+        super().__init__()
+        self.lecture = bool(lecture)
+        self.add_class("poolviz-explorer")
+        self.add_class(f"poolviz-{kind}")
+        self.image = widgets.Image(format="png")
+        self.image.add_class("poolviz-plot")
+        self.message_html = widgets.HTML("")
+        self.message_html.add_class("poolviz-message")
+        self.controls = {}
+        self.redraws = 0
+        if self.lecture:
+            self.add_class("poolviz-lecture")
+
+    def _rc(self):
+        """matplotlib settings for this view; global settings stay untouched."""
+        return mpl.rc_context(plot.LECTURE_RC) if self.lecture else nullcontext()
+
+    def _layout(self, width=None):
+        if self.lecture:
+            return widgets.Layout(width=width or "560px", height="44px")
+        return widgets.Layout(width=width or "340px")
+
+    def _style(self):
+        return {"description_width": "170px" if self.lecture else "90px"}
+
+    def _slider(self, description, minimum, maximum, value, **kwargs):
+        slider = widgets.IntSlider(value=value, min=minimum, max=maximum, description=description,
+                                   continuous_update=False, layout=self._layout(), style=self._style(), **kwargs)
+        self.controls[description] = slider
+        return slider
+
+    def _dropdown(self, description, options, value):
+        dropdown = widgets.Dropdown(options=options, value=value, description=description,
+                                    layout=self._layout(), style=self._style())
+        self.controls[description] = dropdown
+        return dropdown
+
+    def _show_png(self, png):
+        self.image.value = png
+        self.image.layout.display = None
+        self.redraws += 1
+
+    def _show_message(self, text):
+        self.message_html.value = _pre(text) if text else ""
+        if text:
+            self.image.layout.display = "none"
+
+    def _safe_redraw(self, change=None):
+        # Runs inside widget callbacks: an exception here would only reach
+        # the browser console, so show it in the widget instead.
+        try:
+            self._redraw()
+        except Exception as error:  # noqa: BLE001
+            self._show_message(f"Could not draw: {error!r}\n{traceback.format_exc(limit=2)}")
+
+
+class PoolingExplorer(_ExplorerView):
+    """Pooling explorer view: controls, picture, formula and arithmetic.
+
+    Build it with :func:`pooling_explorer`.
+
+    Attributes
+    ----------
+    model : poolviz.explorer.PoolingExplorerModel
+    controls : dict
+        Description -> control widget ("pool rows", "padding", ...).
+    image : ipywidgets.Image
+    formula_html, arithmetic_html, message_html, keras_html : ipywidgets.HTML
+    keras_button : ipywidgets.Button
+    play : ipywidgets.Play
+    figure : poolviz.plot.PoolingFigure
+    """
+
+    def __init__(self, model, lecture=False):
+        super().__init__(lecture, "pooling")
+        self.model = model
+        c = self.controls
+        self._slider("pool rows", 1, MAX_POOL, model.pool_rows)
+        self._slider("pool cols", 1, MAX_POOL, model.pool_cols)
+        c["strides same as pool"] = widgets.Checkbox(value=model.strides_same_as_pool,
+                                                     description="strides same as pool", indent=False,
+                                                     layout=self._layout())
+        self._slider("stride rows", 1, MAX_POOL, model.stride_rows)
+        self._slider("stride cols", 1, MAX_POOL, model.stride_cols)
+        self._dropdown("padding", ["valid", "same"], model.padding)
+        self._dropdown("operation", list(poolviz.OPERATIONS), model.operation)
+        self._dropdown("input", list(model.input_options), model.input_name)
+        self._slider("shift rows", -MAX_SHIFT, MAX_SHIFT, model.shift_rows)
+        self._slider("shift cols", -MAX_SHIFT, MAX_SHIFT, model.shift_cols)
+        step = widgets.IntSlider(value=model.step, min=0, max=model.step_max, description="window step",
+                                 continuous_update=True, layout=self._layout(), style=self._style())
+        c["window step"] = step
+        self.play = widgets.Play(value=model.step, min=0, max=model.step_max, interval=900,
+                                 description="walk the window", show_repeat=False)
+
+        links = [
+            ("pool rows", "pool_rows"), ("pool cols", "pool_cols"),
+            ("strides same as pool", "strides_same_as_pool"),
+            ("stride rows", "stride_rows"), ("stride cols", "stride_cols"),
+            ("padding", "padding"), ("operation", "operation"), ("input", "input_name"),
+            ("shift rows", "shift_rows"), ("shift cols", "shift_cols"),
+        ]
+        self._links = [traitlets.link((c[name], "value"), (model, trait)) for name, trait in links]
+        # The range first, so a value linked next always fits.
+        self._links += [
+            traitlets.dlink((model, "step_max"), (step, "max")),
+            traitlets.dlink((model, "step_max"), (self.play, "max")),
+            traitlets.link((step, "value"), (model, "step")),
+            traitlets.link((self.play, "value"), (model, "step")),
+            traitlets.dlink((model, "strides_same_as_pool"), (c["stride rows"], "disabled")),
+            traitlets.dlink((model, "strides_same_as_pool"), (c["stride cols"], "disabled")),
+        ]
+
+        self.formula_html = widgets.HTML()
+        self.formula_html.add_class("poolviz-formula")
+        self.arithmetic_html = widgets.HTML()
+        self.arithmetic_html.add_class("poolviz-arithmetic")
+        self.keras_html = widgets.HTML()
+        self.keras_html.add_class("poolviz-keras")
+        self.keras_button = widgets.Button(description="Check with Keras", icon="check",
+                                           tooltip="Run the same pooling with the Keras layer (loads TensorFlow)",
+                                           layout=widgets.Layout(width="auto"))
+        self.keras_button.add_class("poolviz-keras-button")
+        self.keras_button.on_click(self._check_with_keras)
+        self._links += [
+            traitlets.dlink((model, "formula_text"), (self.formula_html, "value"), lambda t: _pre(t)),
+            traitlets.dlink((model, "arithmetic_text"), (self.arithmetic_html, "value"), lambda t: _pre(t)),
+            traitlets.dlink((model, "keras_text"), (self.keras_html, "value"), html.escape),
+        ]
+
+        with self._rc():
+            size = (13.5, 4.4) if self.lecture else (9.6, 3.2)
+            figure = Figure(figsize=size, dpi=DPI)
+            # A 1 x 1 placeholder: the first redraw shows the model's state.
+            self.figure = plot.pooling_figure([[0.0]], pool_size=1, fig=figure, show_arithmetic=False,
+                                              annotate_max_cells=plot.EXPLORER_ANNOTATE_MAX_CELLS, max_ticks=8)
+        model.observe(self._safe_redraw, names=["state", "message"])
+        self._safe_redraw()
+
+        columns = widgets.HBox([
+            widgets.VBox([c["pool rows"], c["pool cols"], c["strides same as pool"], c["stride rows"],
+                          c["stride cols"]]),
+            widgets.VBox([c["padding"], c["operation"], c["input"], c["shift rows"], c["shift cols"]]),
+        ])
+        stepper = widgets.HBox([step, self.play])
+        texts = widgets.HBox([self.formula_html, self.arithmetic_html],
+                             layout=widgets.Layout(justify_content="space-between", grid_gap="2em"))
+        keras_row = widgets.HBox([self.keras_button, self.keras_html])
+        children = [columns, stepper, self.image, self.message_html, texts, keras_row]
+        if self.lecture:
+            children.insert(0, widgets.HTML(_LECTURE_CSS))
+        self.children = children
+
+    def _redraw(self):
+        state = self.model.state
+        if state is None or not state.ok:
+            self._show_message(self.model.message)
+            return
+        self._show_message("")
+        with self._rc():
+            self.figure.show(state)
+            self._show_png(self.figure.render_png())
+
+    def _check_with_keras(self, button=None):
+        self.keras_html.value = "Checking with Keras (the first time loads TensorFlow, a few seconds)..."
+        try:
+            self.model.check_with_keras()
+        finally:
+            self.keras_html.value = html.escape(self.model.keras_text)
+
+
+class TranslationExplorer(_ExplorerView):
+    """Translation-invariance explorer view; build it with :func:`translation_explorer`.
+
+    Attributes
+    ----------
+    model : poolviz.explorer.TranslationExplorerModel
+    controls : dict
+    image : ipywidgets.Image
+    fraction_html, message_html : ipywidgets.HTML
+    figure : poolviz.plot.TranslationFigure or None
+    """
+
+    def __init__(self, model, lecture=False):
+        super().__init__(lecture, "translation")
+        self.model = model
+        c = self.controls
+        self._slider("shift (px)", 0, model.max_shift, model.shift)
+        self._slider("pool size", 2, 4, model.pool_size)
+        self._dropdown("operation", ["max", "average"], model.operation)
+        self._dropdown("input", list(model.input_options), model.input_name)
+        self._dropdown("direction", ["right", "down", "diagonal"], model.direction)
+        self._links = [
+            traitlets.dlink((model, "max_shift"), (c["shift (px)"], "max")),
+            traitlets.link((c["shift (px)"], "value"), (model, "shift")),
+            traitlets.link((c["pool size"], "value"), (model, "pool_size")),
+            traitlets.link((c["operation"], "value"), (model, "operation")),
+            traitlets.link((c["input"], "value"), (model, "input_name")),
+            traitlets.link((c["direction"], "value"), (model, "direction")),
+        ]
+        self.fraction_html = widgets.HTML()
+        self.fraction_html.add_class("poolviz-fraction")
+        self._links.append(traitlets.dlink((model, "fraction_text"), (self.fraction_html, "value"), _pre))
+        self.figure = None
+        model.observe(self._safe_redraw, names=["result", "message"])
+        self._safe_redraw()
+        controls = widgets.HBox([
+            widgets.VBox([c["shift (px)"], c["pool size"]]),
+            widgets.VBox([c["operation"], c["input"], c["direction"]]),
+        ])
+        children = [controls, self.image, self.message_html, self.fraction_html]
+        if self.lecture:
+            children.insert(0, widgets.HTML(_LECTURE_CSS))
+        self.children = children
+
+    def _redraw(self):
+        model = self.model
+        if model.result is None:
+            self._show_message(model.message)
+            return
+        self._show_message("")
+        with self._rc():
+            if self.figure is None:
+                size = (15, 4.4) if self.lecture else (11, 3.2)
+                self.figure = plot.translation_figure(model.image, model.operation, model.pool_size, model.shift,
+                                                      model.max_shift, model.direction,
+                                                      fig=Figure(figsize=size, dpi=DPI))
+            else:
+                self.figure.show(model.shifted_image, model.result, model.shift, model.other_result)
+            self._show_png(self.figure.render_png())
+
+
+def pooling_explorer(feature_map=None, *, lecture=False, **initial_values):
+    """An interactive pooling explorer for a notebook or a Voila page.
+
+    Parameters
+    ----------
+    feature_map : array_like, optional
+        A 2-D array to explore (listed as "your array" among the inputs).
+        Default: the tutorial's 6 x 6 line-detector output.
+    lecture : bool
+        Large fonts and controls, readable from the back of a room.
+    **initial_values
+        Initial control values: ``pool_rows, pool_cols,
+        strides_same_as_pool, stride_rows, stride_cols, padding, operation,
+        input_name, shift_rows, shift_cols, step``.
+
+    Returns
+    -------
+    PoolingExplorer
+        An ``ipywidgets.VBox``; its ``model`` drives it from code.
+    """
+    return PoolingExplorer(PoolingExplorerModel(feature_map, **initial_values), lecture=lecture)
+
+
+def translation_explorer(image=None, *, lecture=False, **initial_values):
+    """An explorer of translation invariance: shift the input, see what changes.
+
+    Parameters
+    ----------
+    image : array_like, optional
+        A 2-D array to shift (listed as "your array"). Default input: the
+        tutorial's 8 x 8 vertical line.
+    lecture : bool
+        Large fonts and controls.
+    **initial_values
+        ``input_name, operation, pool_size, max_shift, shift, direction``.
+
+    Returns
+    -------
+    TranslationExplorer
+    """
+    return TranslationExplorer(TranslationExplorerModel(image, **initial_values), lecture=lecture)
