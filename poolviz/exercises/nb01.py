@@ -1,0 +1,159 @@
+"""Checks for the exercises of ``notebooks/01_pooling.ipynb``.
+
+>>> check_output_sizes(None)
+Not answered yet: give (rows with valid padding, rows with same padding) for a 28x28 map, pool 3, stride 2.
+>>> check_output_sizes((13, 14))
+Correct: valid: floor((28 - 3) / 2) + 1 = 13; same: ceil(28 / 2) = 14.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import poolviz
+from poolviz import data
+
+from . import _as_array, _as_int, _as_pair_of_ints, _call, _correct, _not_answered
+
+__all__ = ["check_output_sizes", "check_pool_each_map", "check_unchanged_after_shift",
+           "unchanged_after_shift"]
+
+
+# --------------------------------------------------------------------------
+# Exercise 1: output sizes
+# --------------------------------------------------------------------------
+def check_output_sizes(answer):
+    """Exercise 1: rows of a 28x28 map pooled with pool 3, stride 2.
+
+    ``answer`` is ``(rows with padding="valid", rows with padding="same")``.
+    """
+    if _not_answered(answer, "give (rows with valid padding, rows with same padding) "
+                             "for a 28x28 map, pool 3, stride 2."):
+        return
+    valid, same = _as_pair_of_ints(answer)
+    expected_valid = poolviz.output_size(28, 3, 2, "valid")
+    expected_same = poolviz.output_size(28, 3, 2, "same")
+    if valid != expected_valid:
+        if valid == 14:
+            hint = ("14 would need a window starting at row 26, which would reach row 28 "
+                    "and fall off the map; 'valid' drops windows that do not fit")
+        elif valid == 12:
+            hint = "you dropped one window too many: count the first window too (the '+ 1')"
+        elif valid == 26:
+            hint = "that is the count for stride 1; the window jumps 2 rows each step"
+        else:
+            hint = "use floor((n - pool) / stride) + 1 with n=28, pool=3, stride=2"
+        raise AssertionError(f"valid padding: {valid} rows is not right: {hint}.")
+    if same != expected_same:
+        if same == expected_valid:
+            hint = "'same' pads the map so that no window is dropped: ceil(n / stride)"
+        elif same == 28:
+            hint = "'same' keeps the size only when stride is 1; here stride is 2"
+        else:
+            hint = "with 'same' the pool size does not matter: ceil(n / stride)"
+        raise AssertionError(f"same padding: {same} rows is not right: {hint}.")
+    _correct(f"valid: {poolviz.output_size_formula(28, 3, 2, 'valid')}; "
+             f"same: {poolviz.output_size_formula(28, 3, 2, 'same')}.")
+
+
+# --------------------------------------------------------------------------
+# Exercise 2: translation invariance, counted
+# --------------------------------------------------------------------------
+def _pooled_line(cols_moved):
+    """Max-pooled (2x2) line-detector output for the line moved right."""
+    image = data.shift(data.vertical_line(), cols=cols_moved)
+    feature_map = poolviz.relu(poolviz.conv2d(image, data.VERTICAL_LINE_DETECTOR))
+    return poolviz.max_pool2d(feature_map)
+
+
+def unchanged_after_shift(cols_moved):
+    """How many of the 9 pooled outputs of the line stay the same after
+    moving the line ``cols_moved`` columns to the right."""
+    return int(np.sum(_pooled_line(0) == _pooled_line(cols_moved)))
+
+
+def check_unchanged_after_shift(answer):
+    """Exercise 2: unchanged pooled outputs after moving the line 2 columns right."""
+    if _not_answered(answer, "count how many of the 9 max-pooled outputs stay the same "
+                             "when the line moves 2 columns to the right."):
+        return
+    count = _as_int(answer)
+    expected = unchanged_after_shift(2)
+    total = _pooled_line(0).size
+    if count == expected:
+        _correct(f"{expected} of {total} pooled outputs stay the same. A 2-column move is "
+                 f"a whole pooling window: the line leaves its window entirely, so this "
+                 f"time pooling cannot hide the move.")
+        return
+    if count == total - expected:
+        hint = (f"{count} is the number of outputs that changed (or the count for a "
+                f"1-column move); the question asks how many stayed the same")
+    elif count == total:
+        hint = ("not all of them: compare np.array_equal-style, cell by cell, "
+                "the pooled map before and after the move")
+    elif not 0 <= count <= total:
+        hint = f"the pooled map has only {total} cells"
+    else:
+        hint = ("shift with data.shift(image, cols=2), then conv2d, relu and "
+                "max_pool2d, and count the cells where before == after")
+    raise AssertionError(f"{count} is not right: {hint}.")
+
+
+# --------------------------------------------------------------------------
+# Exercise 3: one feature map at a time
+# --------------------------------------------------------------------------
+def _test_batches():
+    """4-D inputs that catch the usual mistakes: mixed channels, odd sizes,
+    negative values, rectangles."""
+    line_map = poolviz.relu(poolviz.conv2d(data.vertical_line(), data.VERTICAL_LINE_DETECTOR))
+    return {
+        "the line map and its transpose, shape (1, 6, 6, 2)":
+            np.stack([line_map, line_map.T], axis=-1)[np.newaxis],
+        "two random images with 3 maps each, shape (2, 4, 4, 3)":
+            np.stack([data.random_feature_map((4, 4), seed=s) for s in range(6)],
+                     axis=-1).reshape(4, 4, 2, 3).transpose(2, 0, 1, 3),
+        "a 7x7 map (odd size), shape (1, 7, 7, 1)":
+            data.random_feature_map((7, 7), seed=1)[np.newaxis, :, :, np.newaxis],
+        "all-negative maps, shape (1, 4, 4, 2)":
+            -1.0 - np.arange(32.0).reshape(1, 4, 4, 2),
+        "a 2x6 rectangle, shape (1, 2, 6, 1)":
+            np.arange(12.0).reshape(1, 2, 6, 1),
+    }
+
+
+def check_pool_each_map(answer):
+    """Exercise 3: a function pooling a Keras-style batch
+    ``(batch, rows, cols, channels)`` with 2x2 max pooling, stride 2,
+    ``valid`` padding, each feature map on its own."""
+    if _not_answered(answer, "write a function pool_each_map(batch) and pass the "
+                             "function itself (no brackets)."):
+        return
+    cases = _test_batches()
+    for description, batch in cases.items():
+        expected = poolviz.max_pool2d(batch)
+        result = _as_array(_call(answer, batch.copy()), "your function's result")
+        if result.shape != expected.shape:
+            if result.shape == expected.shape[:3] + (1,) or result.shape == expected.shape[:3]:
+                extra = (" The channels must stay separate: pool every map on its own and "
+                         "keep the channel axis last.")
+            elif batch.shape[1] % 2:
+                extra = (" An odd side drops its last row/column: a window that does not "
+                         "fit is not computed (padding='valid').")
+            else:
+                extra = " Keep the layout (batch, rows, cols, channels)."
+            raise AssertionError(
+                f"on {description} the result should have shape {expected.shape}, "
+                f"got {result.shape}.{extra}")
+        if not np.array_equal(result, expected):
+            extra = ""
+            if batch.max() < 0 and np.all(result == 0):
+                extra = (" Starting a running maximum at 0 is wrong for negative values: "
+                         "start from the window's first value (or -inf).")
+            elif np.array_equal(result, np.broadcast_to(expected.max(axis=-1, keepdims=True),
+                                                        expected.shape)):
+                extra = " You took the maximum over the channels too: they must not mix."
+            raise AssertionError(
+                f"on {description} the result differs from poolviz.max_pool2d "
+                f"(largest difference {np.max(np.abs(result - expected)):g}).{extra}")
+    _correct(f"your function agrees with poolviz.max_pool2d on {len(cases)} batches: "
+             "each map pooled on its own, odd sizes, negative values and a rectangle.")
