@@ -40,8 +40,9 @@ def check_horizontal_detector(answer):
     vertical = _response(data.vertical_line(), data.VERTICAL_LINE_DETECTOR)
     horizontal = _response(data.horizontal_line(), kernel)
     if not np.allclose(horizontal, vertical.T):
-        if np.allclose(horizontal, vertical):
-            hint = "it finds the line's columns, not its rows: turn the kernel on its side"
+        if np.allclose(_response(data.vertical_line(), kernel), vertical):
+            hint = ("that kernel finds the vertical line, as the tutorial's does; turn it on its "
+                    "side")
         else:
             hint = ("on data.horizontal_line() the feature map should be 3 in rows 2 and 3 "
                     "and 0 everywhere else, like the vertical detector's map turned on its side")
