@@ -124,6 +124,7 @@ class ServerProcess:
         self.log_path = log_path
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(log_path, "wb")
+        self._terminated = False
         self.process = subprocess.Popen(
             command, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env=dict(env) if env is not None else None, cwd=cwd, start_new_session=True,
@@ -144,17 +145,27 @@ class ServerProcess:
             time.sleep(0.1)
         pytest.fail(f"{what} not ready after {timeout:.0f} s:\n{self.log_tail()}")
 
-    def stop(self) -> None:
-        """SIGTERM the process group, then SIGKILL whatever is left after a grace period."""
-        if self.process.poll() is None:
+    def terminate(self) -> None:
+        """Ask the whole process group to stop (SIGTERM, once), without waiting."""
+        # Once only: a second SIGTERM would cut short scripts/present.py
+        # while it waits for Voila to shut down.
+        if self.process.poll() is None and not self._terminated:
+            self._terminated = True
             try:
                 os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=SERVER_STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                pass
             except ProcessLookupError:
                 pass
-        # Kernels live in the same group and may outlive the leader.
+
+    def stop(self) -> None:
+        """SIGTERM the process group, then SIGKILL whatever is left after a grace period."""
+        self.terminate()
+        try:
+            self.process.wait(timeout=SERVER_STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            pass
+        # Whatever still runs in the group after the grace period. (Kernels
+        # get their own session from jupyter_client; the servers shut them
+        # down on SIGTERM, and ipykernel exits when its parent dies.)
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -238,7 +249,7 @@ def page(chromium, artifacts_dir, request):
     """A fresh page (own cookies and storage); its JavaScript errors go to a log file."""
     from playwright.sync_api import expect
 
-    context = chromium.new_context(viewport={"width": 1280, "height": 1000})
+    context = chromium.new_context(viewport={"width": 1280, "height": 1600})
     context.set_default_timeout(PAGE_TIMEOUT_MS)
     expect.set_options(timeout=PAGE_TIMEOUT_MS)
     page = context.new_page()
@@ -250,15 +261,13 @@ def page(chromium, artifacts_dir, request):
     context.close()
 
 
-@pytest.fixture(scope="module")
-def jupyter_lab(chromium, tmp_path_factory, dashboard_notebook, artifacts_dir) -> Iterator[LabServer]:
-    """JupyterLab on a free port, serving a temporary copy of the dashboard notebook.
+def launch_jupyter_lab(base: Path, notebook: Path, log_path: Path) -> tuple[ServerProcess, LabServer, callable]:
+    """Start JupyterLab on a free port, serving a temporary copy of ``notebook``.
 
-    Settings and workspaces live in fresh temporary directories so nothing
-    leaks into (or out of) the developer's own JupyterLab. It asks for
-    ``chromium`` first so that a missing browser skips before a server starts.
+    Settings and workspaces live in fresh directories under ``base`` so
+    nothing leaks into (or out of) the developer's own JupyterLab. Returns
+    the process, where to reach it and a readiness check.
     """
-    base = tmp_path_factory.mktemp("jupyterlab")
     root_dir, settings_dir, workspaces_dir, runtime_dir = (
         base / "root", base / "settings", base / "workspaces", base / "runtime")
     for directory in (root_dir, settings_dir, workspaces_dir, runtime_dir):
@@ -267,7 +276,7 @@ def jupyter_lab(chromium, tmp_path_factory, dashboard_notebook, artifacts_dir) -
         target = settings_dir / relative_path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(settings))
-    shutil.copy(dashboard_notebook, root_dir / dashboard_notebook.name)
+    shutil.copy(notebook, root_dir / notebook.name)
 
     port, token = free_port(), "poolviz-browser-test"
     command = [
@@ -286,41 +295,66 @@ def jupyter_lab(chromium, tmp_path_factory, dashboard_notebook, artifacts_dir) -
     ]
     environment = dict(os.environ, JUPYTER_RUNTIME_DIR=str(runtime_dir))
     environment.pop("POOLVIZ_STYLE", None)
-    server = ServerProcess(command, artifacts_dir / "jupyterlab.log", env=environment, cwd=root_dir)
-    try:
-        base_url = f"http://{LOCALHOST}:{port}"
-        server.wait_until(lambda: url_answers(f"{base_url}/api/status?token={token}"), "JupyterLab")
-        yield LabServer(base_url=base_url, token=token, notebook_name=dashboard_notebook.name)
-    finally:
-        server.stop()
+    server = ServerProcess(command, log_path, env=environment, cwd=root_dir)
+    lab = LabServer(base_url=f"http://{LOCALHOST}:{port}", token=token, notebook_name=notebook.name)
+    return server, lab, lambda: url_answers(f"{lab.base_url}/api/status?token={token}")
 
 
-def start_voila(style: str, artifacts_dir: Path) -> tuple[ServerProcess, VoilaServer]:
+def launch_voila(style: str, log_path: Path) -> tuple[ServerProcess, VoilaServer, callable]:
     """Serve the dashboard exactly as ``make present`` does: through scripts/present.py."""
     port = free_port()
     command = [sys.executable, str(PRESENT_SCRIPT), str(DASHBOARD_NOTEBOOK), f"--port={port}", f"--style={style}"]
-    server = ServerProcess(command, artifacts_dir / f"voila-{style}.log", cwd=REPO_ROOT)
-    try:
-        server.wait_until(lambda: port_accepts_connections(port), f"Voila ({style} style)")
-    except BaseException:
-        server.stop()
-        raise
-    return server, VoilaServer(url=f"http://{LOCALHOST}:{port}/", style=style)
+    server = ServerProcess(command, log_path, cwd=REPO_ROOT)
+    return server, VoilaServer(url=f"http://{LOCALHOST}:{port}/", style=style), lambda: port_accepts_connections(port)
 
 
-@pytest.fixture(scope="module")
-def voila_dashboard(chromium, dashboard_notebook, artifacts_dir) -> Iterator[VoilaServer]:
-    server, voila = start_voila("default", artifacts_dir)
+class Servers:
+    """JupyterLab and the two Voila dashboards, booting side by side.
+
+    All three start together (each boot is mostly waiting on imports, so
+    on two cores they overlap well); a test waits only for the one it uses.
+    """
+
+    def __init__(self, base: Path, artifacts_dir: Path, notebook: Path) -> None:
+        self._launched = {
+            "JupyterLab": launch_jupyter_lab(base, notebook, artifacts_dir / "jupyterlab.log"),
+            "Voila (default style)": launch_voila("default", artifacts_dir / "voila-default.log"),
+            "Voila (lecture style)": launch_voila("lecture", artifacts_dir / "voila-lecture.log"),
+        }
+
+    def ready(self, name: str):
+        server, address, is_ready = self._launched[name]
+        server.wait_until(is_ready, name)
+        return address
+
+    def stop(self) -> None:
+        # SIGTERM everything first so the shutdowns overlap too.
+        for server, _, _ in self._launched.values():
+            server.terminate()
+        for server, _, _ in self._launched.values():
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def servers(chromium, tmp_path_factory, dashboard_notebook, artifacts_dir) -> Iterator[Servers]:
+    # Asks for ``chromium`` first so that a missing browser skips before any server starts.
+    started = Servers(tmp_path_factory.mktemp("jupyterlab"), artifacts_dir, dashboard_notebook)
     try:
-        yield voila
+        yield started
     finally:
-        server.stop()
+        started.stop()
 
 
-@pytest.fixture(scope="module")
-def voila_lecture_dashboard(chromium, dashboard_notebook, artifacts_dir) -> Iterator[VoilaServer]:
-    server, voila = start_voila("lecture", artifacts_dir)
-    try:
-        yield voila
-    finally:
-        server.stop()
+@pytest.fixture
+def jupyter_lab(servers) -> LabServer:
+    return servers.ready("JupyterLab")
+
+
+@pytest.fixture
+def voila_dashboard(servers) -> VoilaServer:
+    return servers.ready("Voila (default style)")
+
+
+@pytest.fixture
+def voila_lecture_dashboard(servers) -> VoilaServer:
+    return servers.ready("Voila (lecture style)")
