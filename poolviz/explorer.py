@@ -33,7 +33,7 @@ import hashlib
 import importlib.util
 import math
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import traitlets
@@ -203,6 +203,30 @@ class PoolingState:
     def ok(self):
         """True when there is an output to show."""
         return not self.message
+
+    def at_step(self, step):
+        """The same state with window `step` selected.
+
+        Cheap: the pooled map is reused, only one window is built (what a
+        window-step slider or the Play button needs).
+
+        Raises
+        ------
+        ValueError
+            When the state has no output, or `step` is outside the walk.
+        """
+        if not self.ok:
+            raise ValueError(f"step cannot be chosen: {self.message}")
+        if isinstance(step, bool) or not isinstance(step, (int, np.integer)):
+            raise TypeError(f"step must be an int, got {step!r}")
+        if not 0 <= step < self.n_windows:
+            raise ValueError(f"step must be in [0, {self.n_windows - 1}] for {self.n_windows} windows, got {step}")
+        window_operation = self.operation.split()[-1]
+        window = poolviz.pooling_window(self.feature_map, divmod(int(step), self.output_shape[1]),
+                                        pool_size=self.pool_size, strides=self.strides, padding=self.padding,
+                                        operation=window_operation)
+        return replace(self, step=int(step), window=window,
+                       arithmetic_text=arithmetic_text(window, int(step), self.n_windows))
 
 
 def _pair(value, name):
@@ -429,13 +453,10 @@ def pooling_state(feature_map, pool_size=(2, 2), strides=None, padding="valid", 
         step = min(max(int(step), 0), n_windows - 1)
     if not 0 <= step < n_windows:
         raise ValueError(f"step must be in [0, {n_windows - 1}] for {n_windows} windows, got {step}")
-    output_index = divmod(int(step), output_shape[1])
-    window = poolviz.pooling_window(array, output_index, pool_size=pool, strides=stride, padding=padding_used,
-                                    operation=window_operation)
     rows_pad = _axis_padding(rows_n, pool[0], stride[0], padding_used)
     cols_pad = _axis_padding(cols_n, pool[1], stride[1], padding_used)
     divisors = divisor_map(array.shape, pool, stride, padding_used) if window_operation == "average" else None
-    return PoolingState(
+    state = PoolingState(
         feature_map=array,
         operation=operation,
         pool_size=pool,
@@ -445,12 +466,10 @@ def pooling_state(feature_map, pool_size=(2, 2), strides=None, padding="valid", 
         output_shape=output_shape,
         pooled=pooled,
         formula_text=formula,
-        step=int(step),
         n_windows=n_windows,
-        window=window,
-        arithmetic_text=arithmetic_text(window, int(step), n_windows),
         divisors=divisors,
     )
+    return state.at_step(int(step))
 
 
 # --------------------------------------------------------------------------
@@ -673,7 +692,13 @@ class PoolingExplorerModel(traitlets.HasTraits):
 
     @traitlets.observe("step")
     def _on_step(self, change):
-        if not self._batch:
+        if self._batch:
+            return
+        if self.state is not None and self.state.ok:
+            # Only the window moved: reuse the pooled map.
+            self.state = self.state.at_step(change["new"])
+            self.arithmetic_text = self.state.arithmetic_text
+        else:
             self._recompute(step=change["new"])
 
     # -- derived values --------------------------------------------------

@@ -448,11 +448,16 @@ class PngRenderer:
     (1, 1)
     """
 
+    #: Backgrounds kept for layouts seen before (a student toggling a pool
+    #: size between 2 and 3 should not pay for the ticks twice); ~0.6 MB each.
+    max_backgrounds = 12
+
     def __init__(self, figure):
         self.figure = figure
         if not isinstance(figure.canvas, FigureCanvasAgg):
             FigureCanvasAgg(figure)
         self._cache = {}
+        self._backgrounds = {}
         self.full_draws = 0
         self.layer_draws = 0
 
@@ -484,7 +489,11 @@ class PngRenderer:
             if cumulative[index] is not None and cached is not None and cached[0] == cumulative[index]:
                 level = index
                 break
-        if level is None:
+        if level is None and cumulative[0] in self._backgrounds:
+            self._cache = {0: (cumulative[0], self._backgrounds[cumulative[0]])}
+            level = 0
+            canvas.restore_region(self._cache[0][1])
+        elif level is None:
             every_layer = [artist for _, artists in layers for artist in artists]
             for artist in every_layer:
                 artist.set_animated(True)
@@ -495,11 +504,18 @@ class PngRenderer:
                 for artist in every_layer:
                     artist.set_animated(False)
             self._cache = {0: (cumulative[0], canvas.copy_from_bbox(self.figure.bbox))}
+            self._backgrounds[cumulative[0]] = self._cache[0][1]
+            while len(self._backgrounds) > self.max_backgrounds:  # dicts keep insertion order: drop the oldest
+                del self._backgrounds[next(iter(self._backgrounds))]
             self.full_draws += 1
             level = 0
         else:
             canvas.restore_region(self._cache[level][1])
         renderer = canvas.get_renderer()
+        # Axes with a fixed aspect settle their box while drawing; without a
+        # full draw, settle it here so layers land where this layout has them.
+        for ax in self.figure.axes:
+            ax.apply_aspect()
         for index in range(level + 1, len(keys)):
             for artist in sorted(layers[index - 1][1], key=lambda a: a.get_zorder()):
                 if artist.get_visible() and (artist.axes is None or artist.axes.get_visible()):
@@ -584,7 +600,8 @@ class PoolingFigure:
         """Artists that change with the data (input, shift, pool settings)."""
         axes = [self.input.ax, self.output.ax, self.divisors.ax]
         spines = [spine for ax in axes for spine in ax.spines.values()]  # the images cover their inner half
-        return [*self.input.artists, *self.output.artists, *self.divisors.artists, *spines]
+        titles = [self.input.ax.title, self.output.ax.title]
+        return [*self.input.artists, *self.output.artists, *self.divisors.artists, *spines, *titles]
 
     @property
     def window_artists(self):
@@ -673,9 +690,11 @@ class PoolingFigure:
         name = state.operation if state.operation in poolviz.OPERATIONS[2:] else f"{state.operation} pooling"
         self.input.ax.set_title(f"input {rows} x {cols}" + (" (hatched: padding)" if any(state.padding_amounts) else ""))
         self.output.ax.set_title(f"{name}: {state.output_shape[0]} x {state.output_shape[1]}")
-        self._layout = (feature_map.shape, state.output_shape, state.padding_amounts, state.operation,
-                        annotate_input, annotate_output, show_divisors)
-        self._data = (_data_key(feature_map, state.pooled, state.divisors if show_divisors else None), vmin, vmax)
+        # Ticks and axes limits depend only on this; titles and labels are
+        # in the data layer, so changing the operation keeps the background.
+        self._layout = (feature_map.shape, state.output_shape, state.padding_amounts, show_divisors)
+        self._data = (_data_key(feature_map, state.pooled, state.divisors if show_divisors else None), vmin, vmax,
+                      annotate_input, annotate_output, self.input.ax.get_title(), self.output.ax.get_title())
         return self
 
     def render_png(self):
@@ -848,9 +867,10 @@ class TranslationFigure:
     @property
     def artists(self):
         """Artists that change with the data or the shift."""
-        spines = [s for ax in (self.shifted.ax, self.before.ax, self.after.ax) for s in ax.spines.values()]
+        axes = (self.shifted.ax, self.before.ax, self.after.ax)
+        spines = [s for ax in axes for s in ax.spines.values()]
         return [*self.shifted.artists, *self.before.artists, *self.after.artists, self.changed_patches,
-                *self.curves.values(), self.marker, *spines]
+                *self.curves.values(), self.marker, *spines, self.before.ax.title, self.after.ax.title]
 
     def show(self, shifted_image, result, shift, other_result=None):
         """Show `result` (a TranslationInvariance) at `shift`.
@@ -886,8 +906,7 @@ class TranslationFigure:
         pool = result.pool_size
         self.after.ax.set_title(f"after shift: {int((~changed).sum())} of {changed.size} unchanged")
         self.before.ax.set_title(f"{result.operation} pool {pool[0]} x {pool[1]}, no shift")
-        self._layout = (shifted_image.shape, before.shape, len(result.shifts), self.after.ax.get_title(),
-                        self.before.ax.get_title())
+        self._layout = (shifted_image.shape, before.shape, len(result.shifts))
         return self
 
     def render_png(self):

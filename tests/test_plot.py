@@ -225,6 +225,12 @@ def test_render_png_redraws_only_what_changed_yet_matches_a_full_draw():
     figure.update(pool_size=(3, 3))  # new output shape: full redraw
     figure.render_png()
     assert figure._renderer.full_draws == 2
+    figure.update(pool_size=(2, 2), operation="average", step=5)  # a layout seen before: background kept
+    again = figure.render_png()
+    assert figure._renderer.full_draws == 2
+    fresh = plot.pooling_figure(feature_map[::-1], step=5, operation="average", fig=Figure(figsize=(6, 3), dpi=40),
+                                show_arithmetic=False)
+    np.testing.assert_array_equal(_pixels(again), _pixels(fresh.render_png()))
 
 
 def test_pooling_figure_accepts_a_precomputed_state():
@@ -284,3 +290,15 @@ def test_translation_figure_hatches_changed_cells():
 def test_translation_figure_validates_shift():
     with pytest.raises(ValueError, match=r"shift must be in \[0, 3\], got 4"):
         plot.translation_figure(np.ones((8, 8)), shift=4, fig=Figure())
+
+
+def test_revisited_layouts_of_other_shapes_draw_like_a_fresh_figure():
+    feature_map = np.random.default_rng(2).random((6, 6))
+    figure = plot.pooling_figure(feature_map, fig=Figure(figsize=(6, 3), dpi=40), show_arithmetic=False)
+    for pool_size in [(2, 3), (3, 1), (2, 3), (1, 3), (3, 1)]:
+        figure.update(pool_size=pool_size, step=1)
+        png = figure.render_png()
+        fresh = plot.pooling_figure(feature_map, pool_size=pool_size, step=1, fig=Figure(figsize=(6, 3), dpi=40),
+                                    show_arithmetic=False)
+        np.testing.assert_array_equal(_pixels(png), _pixels(fresh.render_png()), err_msg=str(pool_size))
+    assert figure._renderer.full_draws == 3  # three layouts; revisits reuse their backgrounds

@@ -1,0 +1,317 @@
+"""Tests of poolviz.widgets, headless: widget values are set from Python the
+way a browser would set them, and the model, the texts and the picture are
+checked. Browser-level tests live in tests/browser/ (helper "browser").
+"""
+
+import doctest
+import io
+import itertools
+import subprocess
+import sys
+import types
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+pytest.importorskip("ipywidgets")
+
+import ipywidgets  # noqa: E402
+
+import poolviz  # noqa: E402
+from poolviz import plot, widgets  # noqa: E402
+from poolviz.explorer import PoolingExplorerModel  # noqa: E402
+from poolviz.widgets import pooling_explorer, translation_explorer  # noqa: E402
+
+
+def _png_size(png):
+    return Image.open(io.BytesIO(png)).size
+
+
+def test_doctests_pass():
+    failures, attempted = doctest.testmod(widgets)
+    assert attempted >= 4
+    assert failures == 0
+
+
+def test_import_poolviz_loads_no_widgets_no_tensorflow_no_matplotlib():
+    code = ("import sys, poolviz\n"
+            "print([m for m in ('ipywidgets', 'tensorflow', 'keras', 'matplotlib', 'traitlets') if m in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_controls_have_clear_descriptions():
+    explorer = pooling_explorer()
+    assert set(explorer.controls) == {
+        "pool rows", "pool cols", "strides same as pool", "stride rows", "stride cols", "padding", "operation",
+        "input", "shift rows", "shift cols", "window step"}
+    for description, control in explorer.controls.items():
+        assert control.description == description
+    assert explorer.controls["operation"].options == poolviz.OPERATIONS
+    assert explorer.keras_button.description == "Check with Keras"
+    assert isinstance(explorer.play, ipywidgets.Play)
+
+
+def test_dom_classes_for_the_browser_tests():
+    explorer = pooling_explorer()
+    assert {"poolviz-explorer", "poolviz-pooling"} <= set(explorer._dom_classes)
+    assert "poolviz-lecture" not in explorer._dom_classes
+    assert "poolviz-plot" in explorer.image._dom_classes
+    assert "poolviz-formula" in explorer.formula_html._dom_classes
+    assert "poolviz-arithmetic" in explorer.arithmetic_html._dom_classes
+    assert "poolviz-message" in explorer.message_html._dom_classes
+    assert "poolviz-keras" in explorer.keras_html._dom_classes
+    # everything is reachable from the top container
+    def descendants(widget):
+        for child in getattr(widget, "children", ()):
+            yield child
+            yield from descendants(child)
+    shown = set(map(id, descendants(explorer)))
+    for part in (explorer.image, explorer.formula_html, explorer.arithmetic_html, explorer.message_html,
+                 explorer.keras_html, explorer.keras_button, explorer.play, *explorer.controls.values()):
+        assert id(part) in shown
+
+
+def test_starts_with_the_tutorial_numbers_and_a_picture():
+    explorer = pooling_explorer()
+    assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "output rows = floor((6 - 2) / 2) + 1 = 3" in explorer.formula_html.value
+    assert "output shape = (3, 3)" in explorer.formula_html.value
+    assert "step 1 of 9: output cell (0, 0)" in explorer.arithmetic_html.value
+    assert explorer.message_html.value == ""
+    np.testing.assert_array_equal(explorer.model.pooled, [[0, 3, 0]] * 3)
+
+
+def test_pool_slider_changes_model_formula_stepper_range_and_picture():
+    explorer = pooling_explorer(step=8)
+    before = explorer.image.value
+    figure, image_artist = explorer.figure.fig, explorer.figure.output.image
+    explorer.controls["pool rows"].value = 3
+    model = explorer.model
+    assert model.pool_rows == 3 and model.output_shape == (2, 3)
+    assert "output rows = floor((6 - 3) / 3) + 1 = 2" in explorer.formula_html.value
+    assert explorer.controls["window step"].max == 5 and explorer.play.max == 5
+    assert explorer.controls["window step"].value == 5 and model.step == 5
+    assert explorer.image.value != before
+    assert explorer.figure.fig is figure and explorer.figure.output.image is image_artist  # updated in place
+    assert explorer.figure.output.image.get_array().shape == (2, 3)
+
+
+def test_window_step_and_play_walk_the_window():
+    explorer = pooling_explorer(operation="average")
+    pictures = [explorer.image.value]
+    explorer.controls["window step"].value = 1
+    pictures.append(explorer.image.value)
+    assert "step 2 of 9: output cell (0, 1) &lt;- input rows 0..1, cols 2..3" in explorer.arithmetic_html.value
+    assert "12.0 / 4 = 3.0" in explorer.arithmetic_html.value
+    assert explorer.figure.window_patch.get_xy() == (1.5, -0.5)
+    explorer.play.value = 4  # the Play button drives the same step
+    assert explorer.model.step == 4 and explorer.controls["window step"].value == 4
+    assert explorer.figure.output_patch.get_xy() == (0.5, 0.5)
+    pictures.append(explorer.image.value)
+    assert len(set(pictures)) == 3
+
+
+def test_strides_checkbox_disables_the_stride_sliders():
+    explorer = pooling_explorer()
+    assert explorer.controls["stride rows"].disabled and explorer.controls["stride cols"].disabled
+    explorer.controls["strides same as pool"].value = False
+    assert not explorer.controls["stride rows"].disabled
+    explorer.controls["stride cols"].value = 1
+    assert explorer.model.output_shape == (3, 5)
+    assert "output cols = floor((6 - 2) / 1) + 1 = 5" in explorer.formula_html.value
+
+
+def test_nonsense_shows_a_message_instead_of_a_picture_and_recovers():
+    explorer = pooling_explorer(np.arange(16.0).reshape(4, 4))
+    assert explorer.controls["input"].value == "your array"
+    picture = explorer.image.value
+    explorer.controls["pool rows"].value = 5
+    explorer.controls["pool cols"].value = 5
+    assert "does not fit in the 4 x 4 input" in explorer.message_html.value
+    assert explorer.image.layout.display == "none"
+    assert explorer.formula_html.value == explorer.arithmetic_html.value == "" or "<pre" in explorer.formula_html.value
+    assert explorer.controls["window step"].max == 0
+    explorer.controls["padding"].value = "same"
+    assert explorer.message_html.value == ""
+    assert explorer.image.layout.display is None
+    assert explorer.image.value != picture
+    assert "output rows = ceil(4 / 5) = 1" in explorer.formula_html.value
+
+
+def test_keras_button_reports_the_comparison(monkeypatch):
+    calls = []
+
+    def compare(x, operation, **kwargs):
+        calls.append(operation)
+        return types.SimpleNamespace(agree=True, max_abs_difference=0.0)
+
+    module = types.ModuleType("poolviz.keras_bridge")
+    module.compare = compare
+    monkeypatch.setitem(sys.modules, "poolviz.keras_bridge", module)
+    monkeypatch.setattr(PoolingExplorerModel, "tensorflow_available", staticmethod(lambda: True))
+    explorer = pooling_explorer()
+    assert "not run for these settings yet" in explorer.keras_html.value
+    explorer.controls["pool cols"].value = 3  # moving a slider never calls Keras
+    assert calls == []
+    explorer.keras_button.click()
+    assert calls == ["max"]
+    assert explorer.keras_html.value == "Keras agrees with poolviz for these settings: max |poolviz - Keras| = 0"
+
+
+def test_keras_button_without_tensorflow_shows_a_message(monkeypatch):
+    module = types.ModuleType("poolviz.keras_bridge")
+
+    def compare(*args, **kwargs):
+        raise ImportError("TensorFlow is needed: pip install tensorflow")
+
+    module.compare = compare
+    monkeypatch.setitem(sys.modules, "poolviz.keras_bridge", module)
+    explorer = pooling_explorer()
+    explorer.keras_button.click()
+    assert explorer.keras_html.value == "Keras check unavailable: TensorFlow is needed: pip install tensorflow"
+
+
+def test_lecture_mode_is_large_and_scoped():
+    before = matplotlib.rcParams.copy()
+    normal = pooling_explorer()
+    lecture = pooling_explorer(lecture=True)
+    assert "poolviz-lecture" in lecture._dom_classes
+    style = lecture.children[0]
+    assert isinstance(style, ipywidgets.HTML)
+    assert style.value.strip().startswith("<style>") and ".poolviz-lecture .widget-label" in style.value
+    assert lecture.controls["pool rows"].layout.width == "560px"
+    assert normal.controls["pool rows"].layout.width == "340px"
+    assert lecture.figure.input.ax.title.get_fontsize() == plot.LECTURE_RC["axes.titlesize"]
+    assert normal.figure.input.ax.title.get_fontsize() < plot.LECTURE_RC["axes.titlesize"]
+    assert _png_size(lecture.image.value)[0] > _png_size(normal.image.value)[0]
+    lecture.controls["pool rows"].value = 3  # redraws keep the lecture fonts, globals stay put
+    assert lecture.figure.output.ax.title.get_fontsize() == plot.LECTURE_RC["axes.titlesize"]
+    assert dict.__eq__(matplotlib.rcParams.copy(), before)
+
+
+def test_no_pyplot_figures_are_left_behind():
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    explorer = pooling_explorer()
+    explorer.controls["pool rows"].value = 3
+    translation_explorer()
+    # a pyplot figure would be shown a second time by the inline backend
+    assert plt.get_fignums() == []
+
+
+def test_translation_explorer_highlights_changed_cells():
+    explorer = translation_explorer()
+    assert {"poolviz-explorer", "poolviz-translation"} <= set(explorer._dom_classes)
+    assert "0.75 of the pooled outputs unchanged (12 of 16)" in explorer.fraction_html.value
+    assert explorer.figure.changed_cells == [(0, 1), (1, 1), (2, 1), (3, 1)]
+    picture = explorer.image.value
+    explorer.controls["shift (px)"].value = 3
+    assert "0.25 of the pooled outputs unchanged (4 of 16)" in explorer.fraction_html.value
+    assert len(explorer.figure.changed_cells) == 12
+    assert explorer.image.value != picture
+    explorer.controls["operation"].value = "average"
+    assert "average pooling 2 x 2: 0.25" in explorer.fraction_html.value
+    explorer.controls["pool size"].value = 4
+    assert explorer.model.result.changed.shape == (4, 2, 2)
+    explorer.controls["direction"].value = "down"
+    # a vertical line moving down: its top rows fill with zeros, which only the average notices
+    assert "0.50 of the pooled outputs unchanged (2 of 4); max pooling: 1.00" in explorer.fraction_html.value
+
+
+def test_translation_explorer_message_for_a_tiny_image():
+    explorer = translation_explorer(np.ones((3, 3)))
+    explorer.controls["pool size"].value = 4
+    assert "pool_size (4, 4) is larger than the image (3, 3)" in explorer.message_html.value
+    assert explorer.image.layout.display == "none"
+    explorer.controls["pool size"].value = 2
+    assert explorer.message_html.value == "" and explorer.image.layout.display is None
+
+
+# --------------------------------------------------------------------------
+# Every combination of controls: nothing raises, invariants hold
+# --------------------------------------------------------------------------
+POOLS = range(1, widgets.MAX_POOL + 1)
+STRIDES = [None] + list(itertools.product([1, 2, 3], repeat=2))  # None: same as pool
+SHIFTS = [(0, 0), (2, -1), (-4, 4)]
+
+
+def _check_state(model):
+    state = model.state
+    assert state is not None
+    if not state.ok:
+        assert model.padding == "valid" and "does not fit" in model.message
+        assert model.step == 0 and model.step_max == 0
+        return
+    assert model.message == ""
+    assert state.pooled.shape == state.output_shape
+    if state.operation in ("max", "average"):
+        assert state.output_shape == poolviz.pooled_shape(state.feature_map.shape, state.pool_size, state.strides,
+                                                          state.padding)
+    assert model.step_max == state.n_windows - 1 and 0 <= model.step <= model.step_max
+    assert state.window.output_index == divmod(model.step, state.output_shape[1])
+    assert state.window.result == pytest.approx(state.pooled[state.window.output_index], nan_ok=True)
+    assert f"output shape = {state.output_shape}" in model.formula_text or state.operation.startswith("global")
+
+
+@pytest.mark.parametrize("size", [8, 28])
+def test_every_control_combination_computes_without_error(size):
+    feature_map = np.random.default_rng(size).normal(size=(size, size))
+    model = PoolingExplorerModel(feature_map)
+    combinations = 0
+    for shift_rows, shift_cols in SHIFTS:
+        for padding in ("valid", "same"):
+            for operation in ("global max", "global average"):  # pool and strides do not matter
+                model.configure(shift_rows=shift_rows, shift_cols=shift_cols, padding=padding, operation=operation)
+                _check_state(model)
+                combinations += 1
+            for operation in ("max", "average"):
+                for pool_rows, pool_cols, strides in itertools.product(POOLS, POOLS, STRIDES):
+                    stride_values = {} if strides is None else dict(stride_rows=strides[0], stride_cols=strides[1])
+                    model.configure(pool_rows=pool_rows, pool_cols=pool_cols, strides_same_as_pool=strides is None,
+                                    padding=padding, operation=operation, shift_rows=shift_rows,
+                                    shift_cols=shift_cols, step=10**6, **stride_values)
+                    _check_state(model)  # a huge step lands on the last window
+                    for step in (0, model.step_max // 2):
+                        model.step = step
+                        _check_state(model)
+                    combinations += 1
+    assert combinations == len(SHIFTS) * 2 * (2 + 2 * len(POOLS) ** 2 * len(STRIDES))
+
+
+@pytest.mark.parametrize("size", [8, 28])
+def test_sampled_control_combinations_redraw_through_the_widgets(size):
+    feature_map = np.random.default_rng(size).normal(size=(size, size))
+    explorer = pooling_explorer(feature_map)
+    controls = explorer.controls
+    controls["pool rows"].value = 3  # one change through a slider first
+    assert explorer.model.pool_rows == 3
+    grid = list(itertools.product(POOLS, POOLS, STRIDES, ("valid", "same"), poolviz.OPERATIONS, SHIFTS))
+    sample = grid[:: len(grid) // 40]
+    pictures = set()
+    for pool_rows, pool_cols, strides, padding, operation, (shift_rows, shift_cols) in sample:
+        # all controls at once through the model (one redraw), then the
+        # window-step slider as a student moves it (a second redraw)
+        stride_values = {} if strides is None else dict(stride_rows=strides[0], stride_cols=strides[1])
+        explorer.model.configure(pool_rows=pool_rows, pool_cols=pool_cols, strides_same_as_pool=strides is None,
+                                 padding=padding, operation=operation, shift_rows=shift_rows, shift_cols=shift_cols,
+                                 **stride_values)
+        assert controls["pool rows"].value == pool_rows and controls["padding"].value == padding
+        assert controls["window step"].max == explorer.model.step_max
+        controls["window step"].value = controls["window step"].max
+        model = explorer.model
+        _check_state(model)
+        assert explorer.message_html.value == "" or "does not fit" in explorer.message_html.value
+        if model.state.ok:
+            assert explorer.image.layout.display is None
+            assert explorer.figure.state is model.state
+            pictures.add(explorer.image.value)
+        else:
+            assert explorer.image.layout.display == "none"
+    assert len(pictures) > len(sample) // 2
