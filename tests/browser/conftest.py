@@ -2,8 +2,9 @@
 
 Everything runs offline on 127.0.0.1. Servers come from the virtual
 environment that runs pytest (``Path(sys.executable).parent``), each in its
-own process group so that stopping it also stops its kernels. Screenshots
-and server logs land in ``test-artifacts/browser/``.
+own process group, stopped as a group (SIGTERM, then SIGKILL after a grace
+period); on SIGTERM the servers shut their kernels down. Screenshots, page
+console logs and server logs land in ``test-artifacts/browser/``.
 
 A missing Chromium (or playwright) skips these tests on a laptop, with a
 message saying so; with ``CI=true`` it fails them instead, so CI cannot go
@@ -23,7 +24,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping, NoReturn
+from typing import Callable, Iterator, Mapping, NoReturn
 
 import pytest
 
@@ -261,7 +262,7 @@ def page(chromium, artifacts_dir, request):
     context.close()
 
 
-def launch_jupyter_lab(base: Path, notebook: Path, log_path: Path) -> tuple[ServerProcess, LabServer, callable]:
+def launch_jupyter_lab(base: Path, notebook: Path, log_path: Path) -> tuple[ServerProcess, LabServer, Callable[[], bool]]:
     """Start JupyterLab on a free port, serving a temporary copy of ``notebook``.
 
     Settings and workspaces live in fresh directories under ``base`` so
@@ -300,7 +301,7 @@ def launch_jupyter_lab(base: Path, notebook: Path, log_path: Path) -> tuple[Serv
     return server, lab, lambda: url_answers(f"{lab.base_url}/api/status?token={token}")
 
 
-def launch_voila(style: str, log_path: Path) -> tuple[ServerProcess, VoilaServer, callable]:
+def launch_voila(style: str, log_path: Path) -> tuple[ServerProcess, VoilaServer, Callable[[], bool]]:
     """Serve the dashboard exactly as ``make present`` does: through scripts/present.py."""
     port = free_port()
     command = [sys.executable, str(PRESENT_SCRIPT), str(DASHBOARD_NOTEBOOK), f"--port={port}", f"--style={style}"]
