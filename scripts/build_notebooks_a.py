@@ -1001,18 +1001,20 @@ def notebook_03():
         explorer
         """),
         md("""
-        Behind the controls is a model, `explorer.model`, that works without a browser. Setting its
-        controls from code, as the sliders and menus would, it must show the numbers of sections 2
-        and 3: first the line detector's map, then the 5×5 map with `same` padding, window by window.
+        Behind the controls is a model, `explorer.model`, that works without a browser. It must show
+        the numbers of sections 2 and 3: first the line detector's map as displayed, then (in a
+        model of the same class, stepped as the "window step" slider would) the 5×5 map with
+        `same` padding, window by window.
         """),
         code("""
+        from poolviz.explorer import PoolingExplorerModel
+
         explorer_model = explorer.model
         print(explorer_model.formula_text)
         assert np.array_equal(explorer_model.pooled, by_hand)
 
-        # A second explorer, on the 5x5 map (it is not displayed; its model is what we test).
-        small_model = poolviz.widgets.pooling_explorer(small_map, operation="average",
-                                                       padding="same").model
+        # The same kind of model on the 5x5 map, without a view (nothing to draw).
+        small_model = PoolingExplorerModel(small_map, operation="average", padding="same")
         for step, window in enumerate(same_windows):
             small_model.step = step
             assert small_model.window.output_index == window.output_index
