@@ -307,15 +307,23 @@ def notebook_04():
         explorer = poolviz.widgets.pooling_explorer(operation="max")
         explorer
         """),
+        md("""
+        Behind the controls is a model, `explorer.model`, that works without a browser. As displayed,
+        it must show the line detector's map max-pooled as in section 2; a model of the same class,
+        set as the menus would set it, must give the thin line's two different results.
+        """),
         code("""
-        # The explorer's state works without a browser: set its controls from code and check it.
-        explorer_model = PoolingExplorerModel(thin_map, operation="max", step=1)
-        print(explorer_model.arithmetic_text)
-        assert np.array_equal(explorer_model.pooled, thin_max)
+        explorer_model = explorer.model
+        print(explorer_model.formula_text)
+        assert explorer_model.operation == "max"
+        assert np.array_equal(explorer_model.pooled, by_hand)
 
-        explorer_model.operation = "average"
-        print(explorer_model.arithmetic_text)
-        assert np.array_equal(explorer_model.pooled, thin_average)
+        thin_model = PoolingExplorerModel(thin_map, operation="max", step=1)
+        print(thin_model.arithmetic_text)
+        assert np.array_equal(thin_model.pooled, thin_max)
+        thin_model.operation = "average"
+        print(thin_model.arithmetic_text)
+        assert np.array_equal(thin_model.pooled, thin_average)
         """),
         md("""
         ## 5. Check against Keras
