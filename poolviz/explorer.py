@@ -145,7 +145,7 @@ def load_input(name, shift_rows=0, shift_cols=0, custom=None, _cache=None):
 # --------------------------------------------------------------------------
 # One pooling configuration: everything a picture or a label needs
 # --------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PoolingState:
     """Everything the pooling explorer shows for one set of controls.
 
@@ -475,7 +475,7 @@ def pooling_state(feature_map, pool_size=(2, 2), strides=None, padding="valid", 
 # --------------------------------------------------------------------------
 # Translation invariance
 # --------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TranslationInvariance:
     """How pooled outputs react to shifting the input.
 
@@ -630,6 +630,8 @@ class PoolingExplorerModel(traitlets.HasTraits):
     arithmetic_text = traitlets.Unicode("")
     message = traitlets.Unicode("")
     keras_text = traitlets.Unicode("")
+    #: Goes up by one after every recompute: views redraw on it, once per change.
+    version = traitlets.Int(0)
 
     _CONTROLS = (
         "input_name", "pool_rows", "pool_cols", "strides_same_as_pool", "stride_rows", "stride_cols",
@@ -698,6 +700,7 @@ class PoolingExplorerModel(traitlets.HasTraits):
             # Only the window moved: reuse the pooled map.
             self.state = self.state.at_step(change["new"])
             self.arithmetic_text = self.state.arithmetic_text
+            self.version += 1
         else:
             self._recompute(step=change["new"])
 
@@ -758,6 +761,7 @@ class PoolingExplorerModel(traitlets.HasTraits):
             self.message = message
             self.keras_text = self._keras_text(state)
             self.state = state
+            self.version += 1
         finally:
             self._batch = False
 
@@ -854,6 +858,8 @@ class TranslationExplorerModel(traitlets.HasTraits):
     other_result = traitlets.Instance(TranslationInvariance, allow_none=True)
     fraction_text = traitlets.Unicode("")
     message = traitlets.Unicode("")
+    #: Goes up by one after every recompute: views redraw on it, once per change.
+    version = traitlets.Int(0)
 
     _CONTROLS = ("input_name", "operation", "pool_size", "max_shift", "shift", "direction")
 
@@ -955,5 +961,6 @@ class TranslationExplorerModel(traitlets.HasTraits):
             self.message = message
             self.other_result = other_result
             self.result = result
+            self.version += 1
         finally:
             self._batch = False

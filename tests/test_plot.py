@@ -302,3 +302,36 @@ def test_revisited_layouts_of_other_shapes_draw_like_a_fresh_figure():
                                     show_arithmetic=False)
         np.testing.assert_array_equal(_pixels(png), _pixels(fresh.render_png()), err_msg=str(pool_size))
     assert figure._renderer.full_draws == 3  # three layouts; revisits reuse their backgrounds
+
+
+def test_fast_labels_are_one_collection_with_the_same_strings_and_colours():
+    ax = _ax()
+    fast = plot.heatmap(np.arange(16).reshape(4, 4), ax=ax, label_paths=True)
+    slow = plot.heatmap(np.arange(16).reshape(4, 4), ax=_ax())
+    assert fast.texts == [] and len(ax.texts) == 0
+    assert fast.label_strings == [t.get_text() for t in slow.texts] == [str(v) for v in range(16)]
+    assert fast.label_colors == [t.get_color() for t in slow.texts]
+    collection = fast.label_collection
+    assert collection in ax.collections and len(collection.get_paths()) == 16
+    np.testing.assert_array_equal(collection.get_offsets()[:3], [[0, 0], [1, 0], [2, 0]])  # (col, row)
+    expected = [matplotlib.colors.to_rgba(c) for c in fast.label_colors]
+    np.testing.assert_array_equal(collection.get_facecolor(), expected)
+    # each glyph outline is centred on its cell
+    for path in collection.get_paths():
+        low, high = path.vertices.min(axis=0), path.vertices.max(axis=0)
+        np.testing.assert_allclose((low + high) / 2, 0, atol=1e-9)
+    fast.update(np.ones((4, 4)) * 2.5)
+    assert fast.label_strings == ["2.5"] * 16 and fast.label_collection is collection
+    fast.update(np.zeros((30, 30)))  # too big to annotate: labels go away
+    assert fast.label_collection is None and collection not in ax.collections
+
+
+def test_reprs_are_short_and_stable():
+    figure = plot.pooling_figure(load_input(LINE_DETECTOR_INPUT), step=1, fig=Figure())
+    assert repr(figure) == "<PoolingFigure max, 6 x 6 -> 3 x 3, step 2 of 9>"
+    assert repr(figure.input) == "<HeatmapArtists 6 x 6, 36 cell labels>"
+    line = plot.line_detector_figure(poolviz.data.vertical_line(), poolviz.data.VERTICAL_LINE_DETECTOR, fig=Figure())
+    assert repr(line) == "<LineDetectorFigure 8 x 8 image, 3 x 3 kernel, 6 x 6 feature map>"
+    assert repr(plot.translation_figure(np.eye(8), fig=Figure())) == "<TranslationFigure 3 pooled cells changed>"
+    assert repr(plot.pooling_figure(np.ones((2, 2)), pool_size=3, fig=Figure())) == (
+        "<PoolingFigure: no output for these settings>")

@@ -117,6 +117,18 @@ def test_window_step_and_play_walk_the_window():
     assert len(set(pictures)) == 3
 
 
+def test_each_control_change_redraws_exactly_once():
+    explorer = pooling_explorer(np.arange(16.0).reshape(4, 4))
+    for name, value in [("pool rows", 3), ("window step", 1), ("padding", "same"), ("operation", "average"),
+                        ("shift cols", 1), ("pool rows", 5), ("pool cols", 5), ("padding", "valid"),
+                        ("pool rows", 6)]:
+        redraws = explorer.redraws
+        explorer.controls[name].value = value
+        assert explorer.redraws == redraws + 1, name
+    # the last move went from one message to another: the text followed
+    assert "A 6 x 5 pool does not fit" in explorer.message_html.value
+
+
 def test_strides_checkbox_disables_the_stride_sliders():
     explorer = pooling_explorer()
     assert explorer.controls["stride rows"].disabled and explorer.controls["stride cols"].disabled
