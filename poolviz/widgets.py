@@ -91,8 +91,8 @@ _LECTURE_CSS = """
 """
 
 
-def _pre(text, css_class=""):
-    return f'<pre class="{css_class}" style="margin:0; white-space:pre-wrap">{html.escape(text)}</pre>'
+def _pre(text):
+    return f'<pre style="margin:0; white-space:pre-wrap">{html.escape(text)}</pre>'
 
 
 class _ExplorerView(widgets.VBox):
@@ -224,8 +224,8 @@ class PoolingExplorer(_ExplorerView):
         self.keras_button.add_class("poolviz-keras-button")
         self.keras_button.on_click(self._check_with_keras)
         self._links += [
-            traitlets.dlink((model, "formula_text"), (self.formula_html, "value"), lambda t: _pre(t)),
-            traitlets.dlink((model, "arithmetic_text"), (self.arithmetic_html, "value"), lambda t: _pre(t)),
+            traitlets.dlink((model, "formula_text"), (self.formula_html, "value"), _pre),
+            traitlets.dlink((model, "arithmetic_text"), (self.arithmetic_html, "value"), _pre),
             traitlets.dlink((model, "keras_text"), (self.keras_html, "value"), html.escape),
         ]
 
