@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 
@@ -360,65 +361,142 @@ def _fold(source, steps, combine, out=None):
     return result
 
 
+class _Divisor(NamedTuple):
+    """How to turn window sums into averages.
+
+    Windows whose cells are all real (rows ``full_rows``, columns
+    ``full_cols``, always a rectangle in the middle) share one divisor,
+    ``pool_rows * pool_cols``, applied by one scalar operation; a power of two
+    is applied as a multiplication by its inverse, which gives the same bits
+    faster.  Border windows that overlap the padding are divided by their own
+    count of real cells, from ``counts`` (read-only, shaped to broadcast
+    against the output).
+    """
+
+    full_rows: tuple
+    full_cols: tuple
+    operation: np.ufunc
+    operand: object
+    counts: np.ndarray | None  # None when no window overlaps the padding
+
+
+def _real_cells(n, pool, stride, padding):
+    """Number of real cells in each window along one axis."""
+    out, before, _ = _window_offsets(n, pool, stride, padding)
+    starts = np.arange(out) * stride - before
+    return np.minimum(starts + pool, n) - np.maximum(starts, 0)
+
+
+def _full_range(counts, pool):
+    """``(first, stop)`` of the windows with ``pool`` real cells (a single run)."""
+    full = np.flatnonzero(counts == pool)
+    return (int(full[0]), int(full[-1]) + 1) if full.size else (0, 0)
+
+
 @functools.lru_cache(maxsize=256)
 def _average_divisor(rows, cols, pool, stride, padding, dtype, trailing_axes):
-    """The number of real cells in each window, shaped to divide the sums.
+    row_counts = _real_cells(rows, pool[0], stride[0], padding)
+    col_counts = _real_cells(cols, pool[1], stride[1], padding)
+    cells = pool[0] * pool[1]
+    counts = np.multiply.outer(row_counts, col_counts).astype(dtype)
+    if (counts == cells).all():
+        counts = None
+    else:
+        counts.shape += (1,) * trailing_axes
+        counts.flags.writeable = False
+    if cells & (cells - 1) == 0:
+        operation, operand = np.multiply, dtype.type(1 / cells)
+    else:
+        operation, operand = np.divide, dtype.type(cells)
+    return _Divisor(_full_range(row_counts, pool[0]), _full_range(col_counts, pool[1]),
+                    operation, operand, counts)
 
-    A scalar when every window is full (always for ``valid``); otherwise an
-    ``(out_rows, out_cols, 1, ...)`` array that must not be modified.
+
+def _divide_by_real_cells(sums, axes, first_row, divisor):
+    """Turn ``sums`` (output rows from ``first_row`` on) into averages in place.
+
+    Works on the full rectangle and the border strips separately because
+    dividing by a broadcast array of counts costs twice a scalar division.
     """
-    counts = []
-    for n, k, s in ((rows, pool[0], stride[0]), (cols, pool[1], stride[1])):
-        out, before, _ = _window_offsets(n, k, s, padding)
-        starts = np.arange(out) * s - before
-        counts.append(np.minimum(starts + k, n) - np.maximum(starts, 0))
-    divisor = np.multiply.outer(*counts).astype(dtype)
-    if (divisor == pool[0] * pool[1]).all():
-        return dtype.type(pool[0] * pool[1])
-    divisor.shape += (1,) * trailing_axes
-    divisor.flags.writeable = False
-    return divisor
+    if divisor.counts is None:
+        divisor.operation(sums, divisor.operand, out=sums)
+        return
+    lead = (_FULL,) * axes[0]   # the column axis follows the row axis
+    stop_row = first_row + sums.shape[axes[0]]
+    (full_first, full_stop), (col_first, col_stop) = divisor.full_rows, divisor.full_cols
+    low, high = max(first_row, full_first), min(stop_row, full_stop)
+    border_rows = [(first_row, min(stop_row, full_first)), (max(first_row, full_stop), stop_row)]
+    if low < high:
+        rows = slice(low - first_row, high - first_row)
+        inner = sums[lead + (rows, slice(col_first, col_stop))]
+        divisor.operation(inner, divisor.operand, out=inner)
+        for cols in (slice(0, col_first), slice(col_stop, sums.shape[axes[1]])):
+            if cols.start < cols.stop:
+                edge = sums[lead + (rows, cols)]
+                np.divide(edge, divisor.counts[low:high, cols], out=edge)
+    else:
+        border_rows = [(first_row, stop_row)]
+    for start, stop in border_rows:
+        if start < stop:
+            edge = sums[lead + (slice(start - first_row, stop - first_row),)]
+            np.divide(edge, divisor.counts[start:stop], out=edge)
+
+
+@functools.lru_cache(maxsize=256)
+def _pool_plan(shape, axes, pool, stride, padding, dtype, operation):
+    """Everything about a pooling call that does not depend on the values.
+
+    Returns ``(output shape, row steps, column steps, divisor)``: the steps
+    cover all output cells (see :func:`_slice_steps`); the divisor is None
+    for max pooling.
+    """
+    (row_axis, col_axis), ndim = axes, len(shape)
+    rows, cols = shape[row_axis], shape[col_axis]
+    out_rows = _window_offsets(rows, pool[0], stride[0], padding)[0]
+    out_cols = _window_offsets(cols, pool[1], stride[1], padding)[0]
+    out_shape = list(shape)
+    out_shape[row_axis], out_shape[col_axis] = out_rows, out_cols
+    row_steps = _slice_steps(ndim, row_axis, rows, pool[0], stride[0], padding, 0, out_rows)
+    col_steps = _slice_steps(ndim, col_axis, cols, pool[1], stride[1], padding, 0, out_cols)
+    divisor = None
+    if operation == "average":
+        divisor = _average_divisor(rows, cols, pool, stride, padding, dtype,
+                                   ndim - 1 - col_axis)
+    return tuple(out_shape), row_steps, col_steps, divisor
 
 
 def _pool_windows(array, axes, pool, stride, padding, operation):
     """Max or average pooling of a validated array along ``axes`` (rows, cols)."""
-    (row_axis, col_axis), ndim = axes, array.ndim
-    rows, cols = array.shape[row_axis], array.shape[col_axis]
-    out_rows = _window_offsets(rows, pool[0], stride[0], padding)[0]
-    out_cols = _window_offsets(cols, pool[1], stride[1], padding)[0]
+    out_shape, row_steps, col_steps, divisor = _pool_plan(
+        array.shape, axes, pool, stride, padding, array.dtype, operation)
     combine = np.fmax if operation == "max" else np.add  # fmax skips NaN, as TF does
-    divisor = None
-    if operation == "average":
-        divisor = _average_divisor(rows, cols, pool, stride, padding, array.dtype,
-                                   ndim - 1 - col_axis)
-    col_steps = _slice_steps(ndim, col_axis, cols, pool[1], stride[1], padding, 0, out_cols)
 
     if array.nbytes <= _BLOCK_BYTES:
         # Small input, the slider case: as few NumPy calls as possible.
-        row_steps = _slice_steps(ndim, row_axis, rows, pool[0], stride[0], padding,
-                                 0, out_rows)
         result = _fold(_fold(array, row_steps, combine), col_steps, combine)
         if len(col_steps) == 1:
             result = result.copy()  # a view of the input otherwise
         if divisor is not None:
-            np.divide(result, divisor, out=result)
+            if divisor.counts is None:
+                divisor.operation(result, divisor.operand, out=result)
+            else:
+                np.divide(result, divisor.counts, out=result)  # one call beats strips here
         return result
 
-    out_shape = list(array.shape)
-    out_shape[row_axis], out_shape[col_axis] = out_rows, out_cols
+    row_axis, ndim = axes[0], array.ndim
+    rows, out_rows = array.shape[row_axis], out_shape[row_axis]
     out = np.empty(out_shape, array.dtype)
     row_lead = (_FULL,) * row_axis
 
     def pool_block(images, first_row, stop_row):
         """Pool output rows [first_row, stop_row) of the images in slice ``images``."""
-        row_steps = _slice_steps(ndim, row_axis, rows, pool[0], stride[0], padding,
-                                 first_row, stop_row)
-        by_rows = _fold(array[images], row_steps, combine)
+        band_steps = _slice_steps(ndim, row_axis, rows, pool[0], stride[0], padding,
+                                  first_row, stop_row)
+        by_rows = _fold(array[images], band_steps, combine)
         target = out[images][row_lead + (slice(first_row, stop_row),)]
         _fold(by_rows, col_steps, combine, out=target)
         if divisor is not None:
-            part = divisor if np.ndim(divisor) == 0 else divisor[first_row:stop_row]
-            np.divide(target, part, out=target)
+            _divide_by_real_cells(target, axes, first_row, divisor)
 
     blocks = _blocks(array, row_axis, stride[0], out_rows)
     if len(blocks) > 1 and array.nbytes >= _THREADED_BYTES and _thread_count() > 1:
