@@ -94,7 +94,10 @@ def notebook_04():
         """),
         md("""
         The first pooled row is `0 3 0`. Then the window drops two rows, returns to the left edge,
-        and so on until all nine windows are done:
+        and so on until all nine windows are done. (The article's max-pooling section repeats two
+        slips from its average-pooling one: the window moves "two columns to the left", and the
+        expected result has four rows of `0 3 0`. The window moves right, and a 6×6 map pooled 2×2
+        has three rows.)
         """),
         code("""
         windows = poolviz.walk_windows(feature_map, pool_size=(2, 2), operation="max")
@@ -102,7 +105,7 @@ def notebook_04():
         for window in windows:
             by_hand[window.output_index] = window.result
         print(by_hand)
-        assert len(windows) == 9
+        assert len(windows) == 9 and by_hand.shape == (3, 3)
         """),
         md("""
         Three rows of `0 3 0`, exactly what average pooling gave in notebook 03. That is a
@@ -116,8 +119,8 @@ def notebook_04():
         ### An input where max and average disagree
 
         Make the line thinner or thicker. With the detector from notebook 02, a line 1 pixel wide
-        lights up one column of the feature map, a line 3 pixels wide lights up three. Now the
-        windows are half full, and the two poolings part ways:
+        lights up one column of the feature map, a line 3 pixels wide lights up three. Now some
+        windows are only half full, and the two poolings part ways:
         """),
         code("""
         def line_image(width, first_col=3, size=8):
@@ -149,7 +152,7 @@ def notebook_04():
         ## 3. From scratch: max pooling with loops, and its gradient
 
         The loop version says what max pooling is in five lines; it is the same as notebook 03's
-        average pooling with `window.max()` in place of the mean.
+        average pooling with `.max()` in place of the mean.
         """),
         code('''
         def max_pool_loop(feature_map, pool=2, stride=2):
@@ -244,8 +247,8 @@ def notebook_04():
 
         With `padding="same"` Keras adds cells after the map (bottom and right) so that every input
         cell is in a window. For max pooling a padded cell takes no part in the comparison, as if it
-        held minus infinity. It is easy to get wrong by padding with zeros, which goes unnoticed as
-        long as the values are positive, as they are after a ReLU. An all-negative map shows the
+        held minus infinity. Padding with zeros instead is a classic mistake, and it goes unnoticed
+        as long as no value is negative (after a ReLU, none is). An all-negative map shows the
         difference:
         """),
         code("""
@@ -338,12 +341,12 @@ def notebook_04():
         assert np.array_equal(keras_pooled[0, :, :, 0], by_hand)
         """),
         md("""
-        > **2019 vs today:** the article imports from `keras.models` and `keras.layers`, passes
-        > `input_shape=(8, 8, 1)` to `Conv2D` and calls `model.predict(data)`. In Keras 3,
-        > `input_shape=` on a layer is deprecated (a warning; use `keras.Input((8, 8, 1))`), and
-        > `predict` prints a progress bar with a timing; `model(x)` returns the output quietly.
-        > `MaxPooling2D()` on its own still works: unlike `AveragePooling2D`, it keeps its default
-        > pool size of (2, 2).
+        > **2019 vs today:** the article's `from keras.layers import MaxPooling2D` still imports, but
+        > `keras` now means Keras 3 (here on the TensorFlow backend), and two other lines of its
+        > listing have changed meaning: `input_shape=(8, 8, 1)` on `Conv2D` is deprecated (a warning;
+        > start with `keras.Input((8, 8, 1))`), and `model.predict(data)` prints a progress bar with
+        > a timing (`model(x)` returns the output quietly). `MaxPooling2D()` with no arguments still
+        > works: unlike `AveragePooling2D`, it keeps its default pool size of (2, 2).
         """),
         code("""
         default_pooling = keras.layers.MaxPooling2D(name="default_max_pooling")
@@ -633,8 +636,8 @@ def notebook_05():
         """),
         md("""
         The pooling head is nearly 900 times smaller, and its size does not depend on the
-        image size at all: the same weights work for 32×32 and for 64×64 images. With `Flatten`,
-        bigger images mean a bigger `Dense` layer. Fewer weights also mean less to overfit. The price:
+        image size at all: its `Dense` layer sees 32 numbers whether the image is 32×32 or 64×64.
+        Behind `Flatten`, a 64×64 image would need 62 · 62 · 32 · 10 + 10 = 1,230,090 parameters. Fewer weights also mean less to overfit. The price:
         where in the image a pattern appeared is thrown away; the classifier only learns *which*
         patterns appeared.
         """),
