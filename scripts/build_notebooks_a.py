@@ -45,7 +45,7 @@ SETUP_TEMPLATE = textwrap.dedent('''
 
     import poolviz
     from poolviz import data
-    from poolviz.exercises import load_keras
+    from poolviz.keras_bridge import load_keras
     from poolviz.exercises import EXERCISE_MODULE as exercisesEXTRA_IMPORTS
 
     keras = load_keras()  # TensorFlow + Keras, without TensorFlow's start-up log lines

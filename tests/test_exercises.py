@@ -292,7 +292,7 @@ def test_03_average_pool_same_cases_cover_padding_after_and_on_both_sides():
 @pytest.fixture(scope="module")
 def keras():
     pytest.importorskip("tensorflow")
-    from poolviz.exercises import load_keras
+    from poolviz.keras_bridge import load_keras
 
     return load_keras()
 
@@ -318,7 +318,7 @@ def test_keras_gives_the_03_bottom_row(keras):
 def test_load_keras_hides_tensorflow_start_up_lines_but_not_later_stderr():
     code = ("import os, sys; os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2'); "
             "os.environ.setdefault('TF_ENABLE_ONEDNN_OPTS', '0'); "
-            "from poolviz.exercises import load_keras; keras = load_keras(); "
+            "from poolviz.keras_bridge import load_keras; keras = load_keras(); "
             "keras.layers.AveragePooling2D(2, name='p')(__import__('numpy').ones((1, 4, 4, 1))); "
             "print('after', file=sys.stderr)")
     pytest.importorskip("tensorflow")

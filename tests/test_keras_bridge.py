@@ -30,7 +30,7 @@ def keras_must_not_run(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("Keras was reached although the arguments are invalid")
 
-    monkeypatch.setattr(keras_bridge, "_import_keras", refuse)
+    monkeypatch.setattr(keras_bridge, "load_keras", refuse)
     monkeypatch.setattr(keras_bridge, "_cached_layer", refuse)
 
 

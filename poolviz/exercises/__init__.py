@@ -1,4 +1,4 @@
-"""Check functions for the course notebooks, and the notebooks' Keras loader.
+"""Check functions for the course notebooks.
 
 Each notebook ``notebooks/0N_*.ipynb`` has a module ``poolviz.exercises.nb0N``
 with one ``check_...(answer)`` function per exercise. A check
@@ -8,69 +8,15 @@ with one ``check_...(answer)`` function per exercise. A check
 * raises :class:`AssertionError` with a hint saying what is wrong,
 * prints ``Correct: ...`` with a sentence on why the answer is right.
 
-Nothing here imports TensorFlow, Keras or ipywidgets at import time;
-:func:`load_keras` imports TensorFlow and Keras when a notebook calls it.
+Nothing here imports TensorFlow, Keras or ipywidgets at import time; the
+notebooks load Keras with :func:`poolviz.keras_bridge.load_keras`.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-
 import numpy as np
 
-__all__ = ["load_keras"]
-
-
-def load_keras():
-    """Import TensorFlow and Keras with their native start-up messages silenced.
-
-    TensorFlow's C++ layer writes a few lines straight to file descriptor 2
-    when it is imported and when it first looks for a GPU ("Could not find
-    cuda drivers", "failed call to cuInit", ...), some of them before
-    ``TF_CPP_MIN_LOG_LEVEL`` is read. JupyterLab and ``nbconvert`` store them
-    as a stderr output of the cell, with a timestamp, while the nbval test
-    kernel never sees them: a notebook that shows them can never pass a strict
-    comparison. This function points descriptor 2 at ``os.devnull`` only
-    while TensorFlow loads and lists its devices, then restores it, so later
-    warnings and errors are shown as usual.
-
-    Set ``TF_CPP_MIN_LOG_LEVEL`` and ``TF_ENABLE_ONEDNN_OPTS`` before calling
-    it (the notebooks' setup cell does).
-
-    Returns
-    -------
-    module
-        The ``keras`` module (Keras 3 on the TensorFlow backend).
-
-    Raises
-    ------
-    ImportError
-        If TensorFlow or Keras is not installed, with an install hint.
-    """
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved_stderr = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        try:
-            import tensorflow as tf
-            import keras
-        except ImportError as error:
-            raise ImportError(
-                "The course notebooks need TensorFlow with Keras 3: run "
-                "`pip install tensorflow` in the environment of this kernel, "
-                f"then restart the kernel (import failed: {error})"
-            ) from error
-        # Device discovery is where the "cuInit" line comes from: do it now,
-        # inside the silence, rather than at the first layer call.
-        tf.config.list_physical_devices()
-    finally:
-        os.dup2(saved_stderr, 2)
-        os.close(saved_stderr)
-        os.close(devnull)
-    return keras
+__all__: list[str] = []
 
 
 # --------------------------------------------------------------------------
