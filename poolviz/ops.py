@@ -291,9 +291,13 @@ def _padded(x, row_plan, col_plan, fill):
 # --------------------------------------------------------------------------
 _FULL = slice(None)
 # Input bytes per block: the block, the row-pass result and the output block
-# together stay within one core's 2 MB L2 cache.
+# together stay within one core's L2 cache (2 MB on the machine this was
+# tuned on).  Threads need larger blocks: each NumPy call hands the GIL
+# over, and on calls much shorter than ~50 us the handing over is what the
+# threads spend their time on.
 _BLOCK_BYTES = 1 << 19
-# Below this, starting threads costs more than it saves.
+_THREAD_BLOCK_BYTES = 1 << 20
+# Below this, threads cost more than they save.
 _THREADED_BYTES = 1 << 22
 
 
@@ -498,28 +502,37 @@ def _pool_windows(array, axes, pool, stride, padding, operation):
         if divisor is not None:
             _divide_by_real_cells(target, axes, first_row, divisor)
 
-    blocks = _blocks(array, row_axis, stride[0], out_rows)
-    if len(blocks) > 1 and array.nbytes >= _THREADED_BYTES and _thread_count() > 1:
-        for _ in _thread_pool().map(lambda block: pool_block(*block), blocks):
-            pass
-    else:
+    def pool_blocks(blocks):
         for block in blocks:
             pool_block(*block)
+
+    threads = _thread_count() if array.nbytes >= _THREADED_BYTES else 1
+    block_bytes = _BLOCK_BYTES if threads == 1 else _THREAD_BLOCK_BYTES
+    blocks = _blocks(array, row_axis, stride[0], out_rows, block_bytes)
+    if threads > 1 and len(blocks) > 1:
+        # One task per thread, each a contiguous run of blocks: a task per
+        # block would spend more time handing work around than pooling.
+        share = -(-len(blocks) // threads)
+        runs = [blocks[start:start + share] for start in range(0, len(blocks), share)]
+        for _ in _thread_pool().map(pool_blocks, runs):
+            pass
+    else:
+        pool_blocks(blocks)
     return out
 
 
-def _blocks(array, row_axis, row_stride, out_rows):
+def _blocks(array, row_axis, row_stride, out_rows, block_bytes):
     """Cut the work into ``(images, first output row, stop output row)`` blocks
-    of about ``_BLOCK_BYTES`` of input each: whole images when they are small,
+    of about ``block_bytes`` of input each: whole images when they are small,
     bands of output rows of one image when they are large."""
     images = array.shape[0] if array.ndim == 4 else 1
     image_bytes = array.nbytes // images
-    if image_bytes <= _BLOCK_BYTES:
-        per_block = _BLOCK_BYTES // image_bytes
+    if image_bytes <= block_bytes:
+        per_block = block_bytes // image_bytes
         return [(slice(start, start + per_block), 0, out_rows)
                 for start in range(0, images, per_block)]
     row_bytes = image_bytes // array.shape[row_axis]
-    band = max(1, _BLOCK_BYTES // (row_bytes * row_stride))
+    band = max(1, block_bytes // (row_bytes * row_stride))
     if array.ndim == 4:
         image_slices = [slice(image, image + 1) for image in range(images)]
     else:
@@ -528,13 +541,28 @@ def _blocks(array, row_axis, row_stride, out_rows):
             for image in image_slices for first in range(0, out_rows, band)]
 
 
+@functools.lru_cache(maxsize=1)
 def _thread_count():
-    return min(os.cpu_count() or 1, 4)
+    """Threads for large inputs: the CPUs this process may use, at most 4
+    (pooling is limited by memory bandwidth, which a few cores saturate)."""
+    try:
+        available = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on macOS or Windows
+        available = os.cpu_count() or 1
+    return min(available, 4)
+
+
+def _thread_pool():
+    return _thread_pool_of_process(os.getpid())
 
 
 @functools.lru_cache(maxsize=1)
-def _thread_pool():
-    """One pool for the whole session, started on the first large input."""
+def _thread_pool_of_process(pid):
+    """One pool per process, started on the first large input.
+
+    Keyed by process id: a process forked from this one does not inherit the
+    worker threads, so it must start its own pool.
+    """
     return ThreadPoolExecutor(max_workers=_thread_count(), thread_name_prefix="poolviz")
 
 
