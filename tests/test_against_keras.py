@@ -40,7 +40,7 @@ PROFILE_NAME = os.environ.get("POOLVIZ_HYPOTHESIS_PROFILE") or (
 profile = settings(settings.get_profile(PROFILE_NAME))
 
 import poolviz  # noqa: E402
-from poolviz import reference  # noqa: E402
+from poolviz import ops, reference  # noqa: E402
 
 pytest.importorskip("tensorflow")
 from poolviz import keras_bridge  # noqa: E402
@@ -169,6 +169,31 @@ def test_average_pool_matches_keras_and_loop(case):
     np.testing.assert_allclose(comparison.poolviz, _oracle("average", arguments, pool),
                                rtol=1e-5, atol=1e-6)
     assert comparison.agree
+
+
+@profile
+@given(case=pooling_cases(), operation=st.sampled_from(["max", "average"]),
+       block_bytes=st.sampled_from([1, 64, 1024]))
+def test_blocked_and_threaded_path_matches_keras_and_loop(case, operation, block_bytes):
+    """Large inputs are pooled in cache-sized blocks, on threads. Shrinking the
+    block size sends these small inputs down that path, cut into bands of
+    one or a few output rows, so band edges meet padding and window overlaps."""
+    arguments, spatial_shape, pool = case
+    assume(_fits(spatial_shape, pool, arguments["padding"]))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ops, "_BLOCK_BYTES", block_bytes)
+        patch.setattr(ops, "_THREAD_BLOCK_BYTES", block_bytes)
+        patch.setattr(ops, "_THREADED_BYTES", 0 if block_bytes == 1 else 1 << 62)
+        comparison = keras_bridge.compare(operation=operation, **arguments)
+    assert comparison.poolviz.shape == _expected_shape(arguments, pool)
+    assert comparison.poolviz.flags.c_contiguous
+    oracle = _oracle(operation, arguments, pool)
+    if operation == "max":
+        np.testing.assert_array_equal(comparison.poolviz, comparison.keras)
+        np.testing.assert_array_equal(comparison.poolviz, oracle)
+    else:
+        np.testing.assert_allclose(comparison.poolviz, comparison.keras, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(comparison.poolviz, oracle, rtol=1e-5, atol=1e-6)
 
 
 @st.composite
