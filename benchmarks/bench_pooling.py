@@ -45,20 +45,27 @@ CONFIGS = [
 TARGETS = {(1, 8, 8, 1): 0.1, (1, 28, 28, 1): 0.1, (8, 112, 112, 64): 2.0}
 
 
-def median_seconds(function, repeats, min_time):
-    """Median time of one call, timeit-style.
+def paired_medians(functions, repeats, min_time):
+    """Median time of one call of each function, timeit-style.
 
-    Each of ``repeats`` samples runs the function enough times to last about
-    ``min_time`` seconds, so that microsecond calls are not lost in timer
-    resolution; one untimed call first pays for warm-up (allocation, TF's
-    first-call setup).
+    Each function is called once untimed (warm-up: allocation, TF's
+    first-call setup), then calibrated so that one sample lasts about
+    ``min_time`` seconds (microsecond calls are not lost in timer
+    resolution). The samples of the functions alternate, so a burst of load
+    from another process hits both sides of a ratio alike.
     """
-    function()
-    timer = timeit.Timer(function)
-    number, elapsed = timer.autorange()
-    number = max(1, int(number * min_time / max(elapsed, 1e-9)))
-    samples = timer.repeat(repeat=repeats, number=number)
-    return statistics.median(samples) / number
+    timers, numbers = [], []
+    for function in functions:
+        function()
+        timer = timeit.Timer(function)
+        number, elapsed = timer.autorange()
+        timers.append(timer)
+        numbers.append(max(1, int(number * min_time / max(elapsed, 1e-9))))
+    samples = [[] for _ in functions]
+    for _ in range(repeats):
+        for timer, number, bucket in zip(timers, numbers, samples):
+            bucket.append(timer.timeit(number) / number)
+    return [statistics.median(bucket) for bucket in samples]
 
 
 def format_seconds(seconds):
@@ -72,7 +79,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true",
                         help="fewer and shorter repeats (about a quarter of the time)")
     args = parser.parse_args(argv)
-    repeats, min_time = (3, 0.02) if args.quick else (7, 0.1)
+    repeats, min_time = (5, 0.01) if args.quick else (9, 0.05)
 
     import tensorflow as tf
 
@@ -97,12 +104,10 @@ def main(argv=None):
             x = generator.random(shape, dtype=np.float32)
             x_tf = tf.constant(x)
             for pool, stride, padding in CONFIGS:
-                our_time = median_seconds(
-                    lambda: ours(x, pool_size=pool, strides=stride, padding=padding),
-                    repeats, min_time)
-                # .numpy() makes TF finish and hand back the array, as poolviz does.
-                their_time = median_seconds(
-                    lambda: theirs(x_tf, pool, stride, padding.upper()).numpy(),
+                our_time, their_time = paired_medians(
+                    [lambda: ours(x, pool_size=pool, strides=stride, padding=padding),
+                     # .numpy(): TF finishes and hands back an array, as poolviz does.
+                     lambda: theirs(x_tf, pool, stride, padding.upper()).numpy()],
                     repeats, min_time)
                 ratio = our_time / their_time
                 target = TARGETS.get(shape)
