@@ -58,6 +58,7 @@ _KERAS_LAYER_NAMES = {
     "global average": "GlobalAveragePooling2D",
 }
 _GLOBAL_OPERATIONS = ("global max", "global average")
+_loaded_quietly = False  # set once load_keras has imported TensorFlow and listed devices
 
 
 def load_keras():
@@ -80,6 +81,11 @@ def load_keras():
     ImportError
         If TensorFlow or Keras is missing, with an install hint.
     """
+    global _loaded_quietly
+    if _loaded_quietly and sys.modules.get("tensorflow") and sys.modules.get("keras"):
+        # Every keras_pool2d call comes here: after the first, skip the
+        # descriptor juggling (and the flushes it needs).
+        return sys.modules["keras"]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     sys.stdout.flush()
     sys.stderr.flush()
@@ -99,6 +105,7 @@ def load_keras():
         os.dup2(saved_stderr, 2)
         os.close(saved_stderr)
         os.close(devnull)
+    _loaded_quietly = True
     return keras
 
 
