@@ -346,8 +346,9 @@ def _slice_steps(ndim, axis, n, pool, stride, padding, first_cell, stop_cell):
 def _fold(source, steps, combine, out=None):
     """Combine ``source``'s slices listed in ``steps`` (see :func:`_slice_steps`).
 
-    Writes into ``out`` if given; otherwise returns a new array, or a view of
-    ``source`` when there is a single step.
+    The first step covers every output cell (offset ``before`` always does),
+    so it seeds the result.  Writes into ``out`` if given; otherwise returns
+    a new array, or a view of ``source`` when there is a single step.
     """
     first = source[steps[0][1]]
     rest = steps[1:]
@@ -399,6 +400,8 @@ def _full_range(counts, pool):
 
 @functools.lru_cache(maxsize=256)
 def _average_divisor(rows, cols, pool, stride, padding, dtype, trailing_axes):
+    """The :class:`_Divisor` for one input size; ``trailing_axes`` is the
+    number of axes after the column axis (1 for channels-last)."""
     row_counts = _real_cells(rows, pool[0], stride[0], padding)
     col_counts = _real_cells(cols, pool[1], stride[1], padding)
     cells = pool[0] * pool[1]
@@ -547,7 +550,7 @@ def _thread_count():
     (pooling is limited by memory bandwidth, which a few cores saturate)."""
     try:
         available = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on macOS or Windows
+    except AttributeError:  # macOS and Windows have no sched_getaffinity
         available = os.cpu_count() or 1
     return min(available, 4)
 
