@@ -419,6 +419,17 @@ def _average_divisor(rows, cols, pool, stride, padding, dtype, trailing_axes):
                     operation, operand, counts)
 
 
+def _divide_whole(sums, divisor):
+    """Averages from the sums of a small input, in place, in one NumPy call."""
+    if divisor is None:
+        return sums  # max pooling
+    if divisor.counts is None:
+        divisor.operation(sums, divisor.operand, out=sums)
+    else:
+        np.divide(sums, divisor.counts, out=sums)
+    return sums
+
+
 def _divide_by_real_cells(sums, axes, first_row, divisor):
     """Turn ``sums`` (output rows from ``first_row`` on) into averages in place.
 
@@ -449,14 +460,62 @@ def _divide_by_real_cells(sums, axes, first_row, divisor):
             np.divide(edge, divisor.counts[start:stop], out=edge)
 
 
-@functools.lru_cache(maxsize=256)
-def _pool_plan(shape, axes, pool, stride, padding, dtype, operation):
+class _Gather(NamedTuple):
+    """Pooling of a tiny input as one gather and one reduction.
+
+    The rows and columns axes are merged into one (``merged_shape``);
+    ``indices[k, p]`` is the merged index of cell ``k`` of window ``p``.
+    Padded cells point at a real cell of the same window (the nearest one
+    along each axis), which cannot change a max; for average pooling
+    ``real`` marks them so that the sum skips them (None for max pooling
+    and when no cell is padded).
+    """
+
+    merged_shape: tuple
+    indices: np.ndarray
+    real: np.ndarray | None
+
+
+# A gather copies every window cell: worth it while that is a few thousand
+# numbers, where each NumPy call costs more than the numbers it moves.
+_GATHER_CELLS = 4096
+
+
+def _gather_plan(shape, axes, pool, stride, padding, out_rows, out_cols, operation):
+    (row_axis, col_axis), (rows, cols) = axes, (shape[axes[0]], shape[axes[1]])
+    top = _window_offsets(rows, pool[0], stride[0], padding)[1]
+    left = _window_offsets(cols, pool[1], stride[1], padding)[1]
+    # Axes (pool row, pool col, output row, output col).
+    cell_rows = (np.arange(pool[0])[:, None, None, None]
+                 + np.arange(out_rows)[None, None, :, None] * stride[0] - top)
+    cell_cols = (np.arange(pool[1])[None, :, None, None]
+                 + np.arange(out_cols)[None, None, None, :] * stride[1] - left)
+    real = ((cell_rows >= 0) & (cell_rows < rows) & (cell_cols >= 0) & (cell_cols < cols))
+    indices = np.clip(cell_rows, 0, rows - 1) * cols + np.clip(cell_cols, 0, cols - 1)
+    windows = (pool[0] * pool[1], out_rows * out_cols)
+    trailing = (1,) * (len(shape) - 1 - col_axis)
+    real = None if operation == "max" or real.all() else real.reshape(windows + trailing)
+    merged_shape = shape[:row_axis] + (rows * cols,) + shape[col_axis + 1:]
+    return _Gather(merged_shape, indices.reshape(windows), real)
+
+
+class _Plan(NamedTuple):
     """Everything about a pooling call that does not depend on the values.
 
-    Returns ``(output shape, row steps, column steps, divisor)``: the steps
-    cover all output cells (see :func:`_slice_steps`); the divisor is None
-    for max pooling.
+    ``row_steps`` and ``col_steps`` cover all output cells (see
+    :func:`_slice_steps`); ``divisor`` is None for max pooling; ``gather``
+    is None unless the input is tiny.
     """
+
+    out_shape: tuple
+    row_steps: tuple
+    col_steps: tuple
+    divisor: _Divisor | None
+    gather: _Gather | None
+
+
+@functools.lru_cache(maxsize=256)
+def _pool_plan(shape, axes, pool, stride, padding, dtype, operation):
     (row_axis, col_axis), ndim = axes, len(shape)
     rows, cols = shape[row_axis], shape[col_axis]
     out_rows = _window_offsets(rows, pool[0], stride[0], padding)[0]
@@ -469,26 +528,34 @@ def _pool_plan(shape, axes, pool, stride, padding, dtype, operation):
     if operation == "average":
         divisor = _average_divisor(rows, cols, pool, stride, padding, dtype,
                                    ndim - 1 - col_axis)
-    return tuple(out_shape), row_steps, col_steps, divisor
+    gather = None
+    if np.prod(out_shape) * pool[0] * pool[1] <= _GATHER_CELLS:
+        gather = _gather_plan(shape, axes, pool, stride, padding, out_rows, out_cols,
+                              operation)
+    return _Plan(tuple(out_shape), row_steps, col_steps, divisor, gather)
 
 
 def _pool_windows(array, axes, pool, stride, padding, operation):
     """Max or average pooling of a validated array along ``axes`` (rows, cols)."""
-    out_shape, row_steps, col_steps, divisor = _pool_plan(
+    out_shape, row_steps, col_steps, divisor, gather = _pool_plan(
         array.shape, axes, pool, stride, padding, array.dtype, operation)
     combine = np.fmax if operation == "max" else np.add  # fmax skips NaN, as TF does
 
+    if gather is not None:
+        # Tiny input, the slider case: two NumPy calls (three for average).
+        cells = array.reshape(gather.merged_shape).take(gather.indices, axis=axes[0])
+        if gather.real is None:
+            result = combine.reduce(cells, axis=axes[0])
+        else:
+            result = combine.reduce(cells, axis=axes[0], where=gather.real)
+        return _divide_whole(result.reshape(out_shape), divisor)
+
     if array.nbytes <= _BLOCK_BYTES:
-        # Small input, the slider case: as few NumPy calls as possible.
+        # Small input: as few NumPy calls as possible.
         result = _fold(_fold(array, row_steps, combine), col_steps, combine)
         if len(col_steps) == 1:
             result = result.copy()  # a view of the input otherwise
-        if divisor is not None:
-            if divisor.counts is None:
-                divisor.operation(result, divisor.operand, out=result)
-            else:
-                np.divide(result, divisor.counts, out=result)  # one call beats strips here
-        return result
+        return _divide_whole(result, divisor)
 
     row_axis, ndim = axes[0], array.ndim
     rows, out_rows = array.shape[row_axis], out_shape[row_axis]

@@ -181,6 +181,7 @@ def test_blocked_and_threaded_path_matches_keras_and_loop(case, operation, block
     arguments, spatial_shape, pool = case
     assume(_fits(spatial_shape, pool, arguments["padding"]))
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ops, "_GATHER_CELLS", 0)
         patch.setattr(ops, "_BLOCK_BYTES", block_bytes)
         patch.setattr(ops, "_THREAD_BLOCK_BYTES", block_bytes)
         patch.setattr(ops, "_THREADED_BYTES", 0 if block_bytes == 1 else 1 << 62)
