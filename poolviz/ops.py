@@ -286,8 +286,9 @@ def _padded(x, row_plan, col_plan, fill):
 # i * stride - before + d, and the slice for offset d simply leaves out the
 # output cells for which that input cell would be padding (max ignores
 # padding and average does not count it, so leaving it out is exact).
-# Large inputs are cut into blocks that fit the CPU cache and shared between
-# threads (NumPy releases the GIL inside ufuncs).
+# Tiny inputs skip the slices for a single gather of every window cell (see
+# _Gather); large inputs are cut into blocks that fit the CPU cache and
+# shared between threads (NumPy releases the GIL inside ufuncs).
 # --------------------------------------------------------------------------
 _FULL = slice(None)
 # Input bytes per block: the block, the row-pass result and the output block
