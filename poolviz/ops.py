@@ -354,7 +354,8 @@ def _fold(source, steps, combine, out=None):
     first = source[steps[0][1]]
     rest = steps[1:]
     if rest and rest[0][0] is None:
-        result = combine(first, source[rest[0][1]], out=out)
+        # order="C": a new result is C-ordered whatever the input's layout.
+        result = combine(first, source[rest[0][1]], out=out, order="C")
         rest = rest[1:]
     elif out is not None:
         np.copyto(out, first)

@@ -52,13 +52,6 @@ WINDOW = st.integers(1, 5)
 KERAS_EMPTY_MAX = np.finfo(np.float32).min
 
 
-def _pair_or_int(pair_strategy):
-    """An int or a pair: both spellings reach the ops, as in Keras."""
-    return pair_strategy.flatmap(
-        lambda pair: st.just(pair[0]) if pair[0] == pair[1] else st.just(pair)
-    ) | pair_strategy
-
-
 @st.composite
 def feature_maps(draw, rows, cols):
     """A float32 batch: 2-D (rows, cols), or 4-D in the drawn data format.
@@ -83,9 +76,18 @@ def feature_maps(draw, rows, cols):
         values = -1.0 - generator.random(shape)
     values = values.astype(np.float32)
     if two_dimensional:
-        return values[0, :, :, 0], data_format
-    if data_format == "channels_first":
+        values = values[0, :, :, 0]
+    elif data_format == "channels_first":
         values = np.ascontiguousarray(values.transpose(0, 3, 1, 2))
+    # Arrays reach the ops in every memory layout: C order, Fortran order,
+    # or a strided view into a larger array.
+    layout = draw(st.sampled_from(["C", "Fortran", "strided"]))
+    if layout == "Fortran":
+        values = np.asfortranarray(values)
+    elif layout == "strided":
+        spread = np.zeros(tuple(2 * n for n in values.shape), dtype=np.float32)
+        spread[tuple(slice(None, None, 2) for _ in values.shape)] = values
+        values = spread[tuple(slice(None, None, 2) for _ in values.shape)]
     return values, data_format
 
 
@@ -149,6 +151,7 @@ def test_max_pool_matches_keras_and_loop_exactly(case):
 
     assert comparison.poolviz.shape == _expected_shape(arguments, pool)
     assert comparison.keras.shape == comparison.poolviz.shape
+    assert comparison.poolviz.flags.c_contiguous
     assert comparison.poolviz.dtype == np.float32
     np.testing.assert_array_equal(comparison.poolviz, comparison.keras)
     np.testing.assert_array_equal(comparison.poolviz, _oracle("max", arguments, pool))
@@ -164,6 +167,7 @@ def test_average_pool_matches_keras_and_loop(case):
 
     assert comparison.poolviz.shape == _expected_shape(arguments, pool)
     assert comparison.keras.shape == comparison.poolviz.shape
+    assert comparison.poolviz.flags.c_contiguous
     assert np.issubdtype(comparison.poolviz.dtype, np.floating)
     np.testing.assert_allclose(comparison.poolviz, comparison.keras, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(comparison.poolviz, _oracle("average", arguments, pool),
