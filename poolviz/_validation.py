@@ -16,7 +16,7 @@ DATA_FORMATS = ("channels_last", "channels_first")
 
 def as_pair(value, name):
     """Return ``value`` as a pair of positive ints; accept an int or a pair."""
-    if isinstance(value, (bool, np.bool_)):
+    if isinstance(value, (bool, np.bool_, str)):
         raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
     if isinstance(value, numbers.Integral):
         pair = (int(value), int(value))

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import math
 import traceback
 from dataclasses import dataclass, field, replace
 
@@ -40,6 +39,8 @@ import traitlets
 
 import poolviz
 from poolviz import data as _data
+from poolviz._validation import as_pair
+from poolviz.walkthrough import format_number
 
 __all__ = [
     "CUSTOM_INPUT",
@@ -229,24 +230,6 @@ class PoolingState:
                        arithmetic_text=arithmetic_text(window, int(step), self.n_windows))
 
 
-def _pair(value, name):
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
-    if isinstance(value, (int, np.integer)):
-        pair = (int(value), int(value))
-    else:
-        try:
-            pair = tuple(value)
-        except TypeError:
-            raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}") from None
-        if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair):
-            raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
-        pair = (int(pair[0]), int(pair[1]))
-    if min(pair) <= 0:
-        raise ValueError(f"{name} must be positive, got {pair}")
-    return pair
-
-
 def _as_feature_map(feature_map):
     try:
         array = np.asarray(feature_map, dtype=float)
@@ -261,14 +244,6 @@ def _axis_padding(n, pool, stride, padding):
     if padding == "same":
         return tuple(int(v) for v in poolviz.same_padding(n, pool, stride))
     return (0, 0)
-
-
-def _axis_output(n, pool, stride, padding):
-    # Own arithmetic on purpose: it must also give the empty (<= 0) size of a
-    # pool that does not fit, to explain it, where poolviz raises.
-    if padding == "same":
-        return math.ceil(n / stride)
-    return (n - pool) // stride + 1
 
 
 def divisor_map(input_shape, pool_size, strides, padding):
@@ -297,14 +272,9 @@ def divisor_map(input_shape, pool_size, strides, padding):
     counts = []
     for n, pool, stride in zip(input_shape, pool_size, strides):
         before = _axis_padding(n, pool, stride, padding)[0]
-        starts = np.arange(_axis_output(n, pool, stride, padding)) * stride - before
+        starts = np.arange(poolviz.output_size(n, pool, stride, padding)) * stride - before
         counts.append(np.clip(starts + pool, 0, n) - np.clip(starts, 0, n))
     return np.outer(counts[0], counts[1]).astype(int)
-
-
-def _number(value):
-    text = np.format_float_positional(float(value), precision=4, unique=True, trim="-")
-    return "0" if text == "-0" else text
 
 
 def arithmetic_text(window, step, n_windows, max_cells=ARITHMETIC_MAX_CELLS):
@@ -333,12 +303,12 @@ def arithmetic_text(window, step, n_windows, max_cells=ARITHMETIC_MAX_CELLS):
     if n_cells <= max_cells:
         body = window.arithmetic()
     elif window.operation == "max":
-        body = f"max of the {len(rows)} x {len(cols)} window ({window.count} values) = {_number(window.result)}"
+        body = f"max of the {len(rows)} x {len(cols)} window ({window.count} values) = {format_number(window.result)}"
     else:
         total = float(np.sum(window.real_values))
         body = (
             f"average of the {len(rows)} x {len(cols)} window = "
-            f"{_number(total)} / {window.count} = {_number(window.result)}"
+            f"{format_number(total)} / {window.count} = {format_number(window.result)}"
         )
     lines = [header, body]
     n_padding = int(np.count_nonzero(window.is_padding))
@@ -408,8 +378,8 @@ def pooling_state(feature_map, pool_size=(2, 2), strides=None, padding="valid", 
     operation = _operation(operation)
     if padding not in ("valid", "same"):
         raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
-    pool = _pair(pool_size, "pool_size")
-    stride = pool if strides is None else _pair(strides, "strides")
+    pool = as_pair(pool_size, "pool_size")
+    stride = pool if strides is None else as_pair(strides, "strides")
     if isinstance(step, bool) or not isinstance(step, (int, np.integer)):
         raise TypeError(f"step must be an int, got {step!r}")
     rows_n, cols_n = array.shape
@@ -428,7 +398,7 @@ def pooling_state(feature_map, pool_size=(2, 2), strides=None, padding="valid", 
         output_shape = (1, 1)
     else:
         padding_used = padding
-        sizes = [_axis_output(n, k, s, padding) for n, k, s in zip((rows_n, cols_n), pool, stride)]
+        sizes = [poolviz.output_size(n, k, s, padding) for n, k, s in zip((rows_n, cols_n), pool, stride)]
         if min(sizes) <= 0:
             message = (
                 f"A {pool[0]} x {pool[1]} pool does not fit in the {rows_n} x {cols_n} input "
@@ -540,7 +510,7 @@ def translation_invariance(image, operation="max", pool_size=2, max_shift=3, dir
     array = _as_feature_map(image)
     if operation not in ("max", "average"):
         raise ValueError(f"operation must be 'max' or 'average', got {operation!r}")
-    pool = _pair(pool_size, "pool_size")
+    pool = as_pair(pool_size, "pool_size")
     if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or max_shift < 0:
         raise ValueError(f"max_shift must be an int >= 0, got {max_shift!r}")
     if direction not in _SHIFT_STEPS:

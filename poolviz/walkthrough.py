@@ -19,7 +19,7 @@ import numpy as np
 from ._validation import as_numeric_array
 from .ops import _axis_plan, _check_pool_fits, _pool_arguments
 
-__all__ = ["PoolingWindow", "pooling_window", "walk_windows"]
+__all__ = ["PoolingWindow", "format_number", "pooling_window", "walk_windows"]
 
 WINDOW_OPERATIONS = ("max", "average")
 
@@ -70,7 +70,7 @@ class PoolingWindow:
         average(0.0, 1.0,
                 4.0, 5.0) = 10.0 / 4 = 2.5
         """
-        cells = [["pad" if pad else _number(value) for value, pad in zip(row, pads)]
+        cells = [["pad" if pad else format_number(value) for value, pad in zip(row, pads)]
                  for row, pads in zip(self.values, self.is_padding)]
         width = max(len(cell) for row in cells for cell in row)
         indent = " " * (len(self.operation) + 1)
@@ -78,14 +78,18 @@ class PoolingWindow:
         body = (",\n" + indent).join(lines)
         if self.operation == "average":
             total = float(np.sum(self.real_values))
-            tail = f"{_number(total)} / {self.count} = {_number(self.result)}"
+            tail = f"{format_number(total)} / {self.count} = {format_number(self.result)}"
         else:
-            tail = _number(self.result)
+            tail = format_number(self.result)
         return f"{self.operation}({body}) = {tail}"
 
 
-def _number(value):
-    """Short, exact-looking text for a cell value (0.0, 3.0, 0.3333)."""
+def format_number(value):
+    """A value as the hand arithmetic writes it: ``3.0``, ``1.5``, ``0.3333``.
+
+    >>> format_number(3), format_number(1 / 3)
+    ('3.0', '0.3333')
+    """
     text = f"{value:.4f}".rstrip("0")
     return text + "0" if text.endswith(".") else text
 

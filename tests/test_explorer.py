@@ -173,9 +173,9 @@ def test_global_pooling_is_one_window_over_the_whole_map(operation, expected):
 def test_big_windows_are_summarised_in_one_line():
     feature_map = np.arange(784.0).reshape(28, 28)
     state = pooling_state(feature_map, operation="global max")
-    assert state.arithmetic_text.splitlines()[1] == "max of the 28 x 28 window (784 values) = 783"
+    assert state.arithmetic_text.splitlines()[1] == "max of the 28 x 28 window (784 values) = 783.0"
     state = pooling_state(feature_map, operation="global average")
-    assert state.arithmetic_text.splitlines()[1] == "average of the 28 x 28 window = 306936 / 784 = 391.5"
+    assert state.arithmetic_text.splitlines()[1] == "average of the 28 x 28 window = 306936.0 / 784 = 391.5"
 
 
 def test_clamp_step_moves_a_stale_step_to_the_last_window():
