@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import poolviz
-from poolviz._validation import as_pair, check_padding
+from poolviz.ops import _pool_arguments
 from poolviz.data import VERTICAL_LINE_DETECTOR
 
 __all__ = ["Comparison", "compare", "keras_pool2d", "load_keras", "tutorial_model"]
@@ -208,10 +208,8 @@ def _pool_both(x, operation, pool_size, strides, padding, data_format, keepdims)
             x, pool_size=pool_size, strides=strides, padding=padding, data_format=data_format
         )
         # poolviz accepted these, so normalising them cannot fail.
-        pool_pair = as_pair(pool_size, "pool_size")
-        stride_pair = pool_pair if strides is None else as_pair(strides, "strides")
-        layer_key = (operation, pool_pair, stride_pair, check_padding(padding),
-                     data_format, False)
+        pool_pair, stride_pair, padding_name = _pool_arguments(pool_size, strides, padding)
+        layer_key = (operation, pool_pair, stride_pair, padding_name, data_format, False)
     load_keras()
 
     array = np.asarray(x)
