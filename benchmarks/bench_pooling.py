@@ -26,8 +26,6 @@ import sys
 import timeit
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 import numpy as np
 
 # Run from a checkout without installing: put the repository root first.
@@ -81,6 +79,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     repeats, min_time = (5, 0.01) if args.quick else (9, 0.05)
 
+    from poolviz.keras_bridge import load_keras
+
+    load_keras()  # imports TensorFlow without its start-up lines on stderr
     import tensorflow as tf
 
     print(f"poolviz vs TensorFlow {tf.__version__}, NumPy {np.__version__}, "
