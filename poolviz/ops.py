@@ -466,7 +466,9 @@ class _Gather(NamedTuple):
     """Pooling of a tiny input as one gather and one reduction.
 
     The rows and columns axes are merged into one (``merged_shape``);
-    ``indices[k, p]`` is the merged index of cell ``k`` of window ``p``.
+    ``indices[k, i, j]`` is the merged index of cell ``k`` of the window of
+    output cell ``(i, j)``, so that gathering along the merged axis and
+    reducing over ``k`` leaves the output in its final shape.
     Padded cells point at a real cell of the same window (the nearest one
     along each axis), which cannot change a max; for average pooling
     ``real`` marks them so that the sum skips them (None for max pooling
@@ -484,6 +486,7 @@ _GATHER_CELLS = 4096
 
 
 def _gather_plan(shape, axes, pool, stride, padding, out_rows, out_cols, operation):
+    """The :class:`_Gather` for one input shape and pooling."""
     (row_axis, col_axis), (rows, cols) = axes, (shape[axes[0]], shape[axes[1]])
     top = _window_offsets(rows, pool[0], stride[0], padding)[1]
     left = _window_offsets(cols, pool[1], stride[1], padding)[1]
@@ -494,7 +497,7 @@ def _gather_plan(shape, axes, pool, stride, padding, out_rows, out_cols, operati
                  + np.arange(out_cols)[None, None, None, :] * stride[1] - left)
     real = ((cell_rows >= 0) & (cell_rows < rows) & (cell_cols >= 0) & (cell_cols < cols))
     indices = np.clip(cell_rows, 0, rows - 1) * cols + np.clip(cell_cols, 0, cols - 1)
-    windows = (pool[0] * pool[1], out_rows * out_cols)
+    windows = (pool[0] * pool[1], out_rows, out_cols)
     trailing = (1,) * (len(shape) - 1 - col_axis)
     real = None if operation == "max" or real.all() else real.reshape(windows + trailing)
     merged_shape = shape[:row_axis] + (rows * cols,) + shape[col_axis + 1:]
@@ -550,7 +553,7 @@ def _pool_windows(array, axes, pool, stride, padding, operation):
             result = combine.reduce(cells, axis=axes[0])
         else:
             result = combine.reduce(cells, axis=axes[0], where=gather.real)
-        return _divide_whole(result.reshape(out_shape), divisor)
+        return _divide_whole(result, divisor)
 
     if array.nbytes <= _BLOCK_BYTES:
         # Small input: as few NumPy calls as possible.
