@@ -363,7 +363,7 @@ def _fold(source, steps, combine, out=None):
     else:
         result = first.copy() if rest else first
     for cells, cut in rest:
-        target = result[cells]
+        target = result if cells is None else result[cells]
         combine(target, source[cut], out=target)
     return result
 
