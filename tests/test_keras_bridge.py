@@ -109,6 +109,15 @@ def test_rebuilding_the_model_keeps_the_same_names(keras):
     assert second.name == "line_detector_model_max"
 
 
+def test_cached_pooling_layers_survive_the_models_clear_session(keras):
+    feature_map = line_feature_map()
+    before = keras_bridge.keras_pool2d(feature_map, "average", pool_size=2)
+    keras_bridge.tutorial_model("average")  # clears the Keras session
+    after = keras_bridge.keras_pool2d(feature_map, "average", pool_size=2)
+    np.testing.assert_array_equal(before, [POOLED_ROW] * 3)
+    np.testing.assert_array_equal(after, before)
+
+
 def test_tutorial_model_rejects_unknown_pooling(keras_must_not_run):
     with pytest.raises(ValueError, match=r"operation must be one of .*got 'min'"):
         keras_bridge.tutorial_model("min")
