@@ -16,6 +16,13 @@ DATA_FORMATS = ("channels_last", "channels_first")
 
 def as_pair(value, name):
     """Return ``value`` as a pair of positive ints; accept an int or a pair."""
+    # The common spellings, 2 and (2, 2), skip the general checks below: a
+    # slider calls this on every move.
+    if type(value) is int and value > 0:
+        return (value, value)
+    if (type(value) is tuple and len(value) == 2 and type(value[0]) is int
+            and type(value[1]) is int and value[0] > 0 and value[1] > 0):
+        return value
     if isinstance(value, (bool, np.bool_, str)):
         raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
     if isinstance(value, numbers.Integral):
@@ -67,9 +74,10 @@ def as_numeric_array(x, name="x"):
         array = np.asarray(x)
     except (ValueError, TypeError) as error:
         raise TypeError(f"{name} must be a numeric array, got {_describe(x)}: {error}") from None
-    if array.dtype == bool:
+    kind = array.dtype.kind  # cheaper than np.issubdtype on the hot path
+    if kind == "b":
         return array.astype(np.float64)
-    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+    if kind not in ("i", "u", "f"):
         raise TypeError(
             f"{name} must hold real numbers, got an array of dtype {array.dtype} "
             f"from {_describe(x)}"

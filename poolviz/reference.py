@@ -69,10 +69,15 @@ def average_pool2d_loop(x, pool_size, strides, padding):
     return _pool_loop(x, pool_size, strides, padding, _mean)
 
 
+def _max_propagating_nan(values):
+    return math.nan if any(math.isnan(v) for v in values) else max(values)
+
+
 def global_max_pool2d_loop(x):
-    """(batch, channels) of per-map maxima."""
+    """(batch, channels) of per-map maxima; NaN propagates, as in
+    ``GlobalMaxPooling2D`` (unlike windowed max pooling)."""
     batch, _, _, channels = x.shape
-    return np.array([[_max_skipping_nan([float(v) for v in x[b, :, :, c].ravel()])
+    return np.array([[_max_propagating_nan([float(v) for v in x[b, :, :, c].ravel()])
                       for c in range(channels)] for b in range(batch)])
 
 

@@ -222,3 +222,10 @@ def test_bad_global_and_conv_arguments():
         poolviz.pooled_shape((6, 6), 7)
     with pytest.raises(ValueError, match=r"padding must be 'valid' or 'same', got 'Same '"):
         poolviz.output_size(6, 2, 2, "Same ")
+
+
+def test_loop_oracle_handles_nan_like_the_fast_version():
+    x = np.array([[1.0, np.nan], [3.0, 2.0]])[np.newaxis, :, :, np.newaxis]
+    assert reference.max_pool2d_loop(x, (2, 2), (2, 2), "valid").item() == 3.0
+    assert np.isnan(reference.global_max_pool2d_loop(x)).all()
+    assert np.isnan(poolviz.global_max_pool2d(x)).all()
