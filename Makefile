@@ -31,7 +31,8 @@ test: $(VENV)/.installed-test
 
 # Re-execute every notebook from a fresh kernel and store its outputs.
 notebooks: $(VENV)/.installed-course
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/0*.ipynb
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.store_widget_state=False notebooks/0*.ipynb
 
 present: $(VENV)/.installed-course
 	$(BIN)/python scripts/present.py --port $(PORT) --style $(STYLE)
