@@ -76,7 +76,8 @@ _LECTURE_CSS = """
 <style>
 .poolviz-lecture .widget-label, .poolviz-lecture .widget-readout,
 .poolviz-lecture .widget-html-content, .poolviz-lecture .widget-html-content pre,
-.poolviz-lecture select, .poolviz-lecture button, .poolviz-lecture .widget-checkbox {
+.poolviz-lecture select, .poolviz-lecture button, .poolviz-lecture .widget-checkbox,
+.poolviz-lecture .widget-label-basic span {
     font-size: 22px !important;
     line-height: 1.35 !important;
 }
@@ -86,6 +87,7 @@ _LECTURE_CSS = """
 }
 .poolviz-lecture select, .poolviz-lecture button { height: 40px !important; }
 .poolviz-lecture .noUi-handle { transform: scale(1.6); }
+.poolviz-lecture .widget-checkbox input { transform: scale(1.6); margin-right: 10px; }
 .poolviz-lecture .poolviz-message .widget-html-content { font-size: 26px !important; }
 </style>
 """

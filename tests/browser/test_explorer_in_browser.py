@@ -102,6 +102,16 @@ def pool_rows_label_font_size(page) -> float:
     return float(size[:-2])
 
 
+def checkbox_label_font_size(page):
+    """Computed font size, in CSS pixels, of the "strides same as pool" checkbox's text."""
+    from playwright.sync_api import expect
+
+    text = page.locator(POOLING_EXPLORER).locator(".widget-checkbox .widget-label-basic span",
+                                                  has_text="strides same as pool")
+    expect(text).to_be_visible()
+    return float(text.evaluate("element => getComputedStyle(element).fontSize")[:-2])
+
+
 def test_lecture_style_enlarges_labels_in_voila(page, voila_dashboard, voila_lecture_dashboard, artifacts_dir):
     from playwright.sync_api import expect
 
@@ -117,6 +127,9 @@ def test_lecture_style_enlarges_labels_in_voila(page, voila_dashboard, voila_lec
     lecture_page.screenshot(path=artifacts_dir / "voila-lecture-style.png", full_page=True)
 
     assert lecture_size >= 1.5 * default_size, f"label font {default_size}px -> {lecture_size}px in lecture style"
+    default_checkbox, lecture_checkbox = checkbox_label_font_size(page), checkbox_label_font_size(lecture_page)
+    assert lecture_checkbox >= 1.5 * default_checkbox, (
+        f"checkbox text {default_checkbox}px -> {lecture_checkbox}px in lecture style")
 
 
 def test_explorer_follows_controls_in_jupyterlab(page, jupyter_lab, artifacts_dir):
