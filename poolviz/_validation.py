@@ -85,6 +85,16 @@ def as_numeric_array(x, name="x"):
     return array
 
 
+def as_feature_map(x, name="feature_map"):
+    """``x`` as a non-empty 2-D float64 array (rows, cols), or a named error."""
+    array = as_numeric_array(x, name)
+    if array.ndim != 2 or array.size == 0:
+        raise ValueError(
+            f"{name} must be a non-empty 2-D array (rows, cols), got shape {array.shape}"
+        )
+    return array.astype(np.float64, copy=False)
+
+
 def check_rank(array, name="x"):
     if array.ndim not in (2, 4):
         raise ValueError(

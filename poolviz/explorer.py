@@ -39,7 +39,7 @@ import traitlets
 
 import poolviz
 from poolviz import data as _data
-from poolviz._validation import as_pair
+from poolviz._validation import as_feature_map, as_pair
 from poolviz.walkthrough import format_number
 
 __all__ = [
@@ -230,16 +230,6 @@ class PoolingState:
                        arithmetic_text=arithmetic_text(window, int(step), self.n_windows))
 
 
-def _as_feature_map(feature_map):
-    try:
-        array = np.asarray(feature_map, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"feature_map must be a 2-D array of numbers, got {type(feature_map).__name__}") from None
-    if array.ndim != 2 or array.size == 0:
-        raise ValueError(f"feature_map must be a non-empty 2-D array, got shape {array.shape}")
-    return array
-
-
 def _axis_padding(n, pool, stride, padding):
     if padding == "same":
         return tuple(int(v) for v in poolviz.same_padding(n, pool, stride))
@@ -374,7 +364,7 @@ def pooling_state(feature_map, pool_size=(2, 2), strides=None, padding="valid", 
     output cols = floor((4 - 2) / 2) + 1 = 2
     output shape = (2, 2)
     """
-    array = _as_feature_map(feature_map)
+    array = as_feature_map(feature_map)
     operation = _operation(operation)
     if padding not in ("valid", "same"):
         raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
@@ -507,7 +497,7 @@ def translation_invariance(image, operation="max", pool_size=2, max_shift=3, dir
     array([[ True,  True],
            [False, False]])
     """
-    array = _as_feature_map(image)
+    array = as_feature_map(image, "image")
     if operation not in ("max", "average"):
         raise ValueError(f"operation must be 'max' or 'average', got {operation!r}")
     pool = as_pair(pool_size, "pool_size")
@@ -613,7 +603,7 @@ class PoolingExplorerModel(traitlets.HasTraits):
         if unknown:
             raise TypeError(f"unknown control(s) {unknown}; choose from {list(self._CONTROLS)}")
         super().__init__()
-        self._custom = None if feature_map is None else _as_feature_map(feature_map)
+        self._custom = None if feature_map is None else as_feature_map(feature_map)
         self._input_cache = {}
         self._keras_cache = {}
         self._batch = False
@@ -838,7 +828,7 @@ class TranslationExplorerModel(traitlets.HasTraits):
         if unknown:
             raise TypeError(f"unknown control(s) {unknown}; choose from {list(self._CONTROLS)}")
         super().__init__()
-        self._custom = None if image is None else _as_feature_map(image)
+        self._custom = None if image is None else as_feature_map(image, "image")
         self._input_cache = {}
         self._batch = False
         # The line-detector output is a pooling input, not something to shift.

@@ -42,6 +42,7 @@ from matplotlib.transforms import Affine2D
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
 import poolviz
+from poolviz._validation import as_feature_map
 from poolviz.explorer import PoolingState, pooling_state, translation_invariance
 
 __all__ = [
@@ -160,16 +161,6 @@ def _norm(values, vmin=None, vmax=None):
     return Normalize(low, high)
 
 
-def _as_2d(a, name="a"):
-    try:
-        array = np.asarray(a, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a 2-D array of numbers, got {type(a).__name__}") from None
-    if array.ndim != 2 or array.size == 0:
-        raise ValueError(f"{name} must be a non-empty 2-D array, got shape {array.shape}")
-    return array
-
-
 def _integer_ticks(ax, shape, max_ticks=ANNOTATE_MAX_SIDE):
     for axis, n in ((ax.yaxis, shape[0]), (ax.xaxis, shape[1])):
         if n <= max_ticks:
@@ -278,7 +269,7 @@ class HeatmapArtists:
         HeatmapArtists
             self
         """
-        array = _as_2d(a)
+        array = as_feature_map(a, "a")
         norm = _norm(array, vmin, vmax)
         if annotate is not None:
             self.annotate = annotate
@@ -387,7 +378,7 @@ def heatmap(a, ax=None, annotate=None, colorbar=False, cmap="viridis", title=Non
     >>> [t.get_text() for t in artists.texts[:3]], artists.colorbar is not None
     (['1', '0', '0'], True)
     """
-    array = _as_2d(a)
+    array = as_feature_map(a, "a")
     ax = _default_ax(ax)
     norm = _norm(array, vmin, vmax)
     image = ax.imshow(array, cmap=cmap, norm=norm, interpolation="nearest", aspect="equal")
@@ -428,8 +419,8 @@ def difference_heatmap(ours, theirs, ax=None, *, title=None, annotate=None, colo
     >>> artists.ax.get_title()
     'poolviz - Keras, max |difference| = 0.5'
     """
-    ours_array = _as_2d(ours, "ours")
-    theirs_array = _as_2d(theirs, "theirs")
+    ours_array = as_feature_map(ours, "ours")
+    theirs_array = as_feature_map(theirs, "theirs")
     if ours_array.shape != theirs_array.shape:
         raise ValueError(f"ours and theirs must have the same shape, got {ours_array.shape} and {theirs_array.shape}")
     difference = ours_array - theirs_array
@@ -903,11 +894,11 @@ def line_detector_figure(image, kernel, feature_map=None, fig=None):
     -------
     LineDetectorFigure
     """
-    image_array = _as_2d(image, "image")
-    kernel_array = _as_2d(kernel, "kernel")
+    image_array = as_feature_map(image, "image")
+    kernel_array = as_feature_map(kernel, "kernel")
     if feature_map is None:
         feature_map = poolviz.relu(poolviz.conv2d(image_array, kernel_array))
-    feature_array = _as_2d(feature_map, "feature_map")
+    feature_array = as_feature_map(feature_map, "feature_map")
     fig = _new_figure(fig, (10, 3.6))
     widths = [image_array.shape[1], max(kernel_array.shape[1], 3), feature_array.shape[1]]
     ax_image, ax_kernel, ax_feature = fig.subplots(1, 3, gridspec_kw={"width_ratios": widths})
@@ -974,7 +965,7 @@ class TranslationFigure:
         TranslationFigure
             self
         """
-        shifted_image = _as_2d(shifted_image, "shifted_image")
+        shifted_image = as_feature_map(shifted_image, "shifted_image")
         vmin, vmax = float(np.min(shifted_image)), float(np.max(shifted_image))
         self.shifted.update(shifted_image, vmin, vmax, annotate=shifted_image.size <= EXPLORER_ANNOTATE_MAX_CELLS)
         before, after = result.pooled[0], result.pooled[shift]
@@ -1059,5 +1050,5 @@ def translation_figure(image, operation="max", pool_size=2, shift=1, max_shift=3
     ax_curve.legend(loc="lower left", fontsize="small")
     figure = TranslationFigure(fig=fig, shifted=shifted, before=before, after=after, changed_patches=changed_patches,
                                curves=curves, marker=marker)
-    shifted_image = poolviz.data.shift(_as_2d(image), rows=shift * step_rows, cols=shift * step_cols)
+    shifted_image = poolviz.data.shift(as_feature_map(image, "image"), rows=shift * step_rows, cols=shift * step_cols)
     return figure.show(shifted_image, result, shift, other)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_numeric_array
+from ._validation import as_feature_map
 from .ops import _axis_plan, _check_pool_fits, _pool_arguments
 
 __all__ = ["PoolingWindow", "format_number", "pooling_window", "walk_windows"]
@@ -100,15 +100,6 @@ def _check_operation(operation):
     return operation
 
 
-def _feature_map(feature_map):
-    array = as_numeric_array(feature_map, "feature_map")
-    if array.ndim != 2 or array.size == 0:
-        raise ValueError(
-            f"feature_map must be a non-empty 2-D array (rows, cols), got shape {array.shape}"
-        )
-    return array.astype(np.float64)
-
-
 def _plans(shape, pool_size, strides, padding):
     pool, stride, padding = _pool_arguments(pool_size, strides, padding)
     _check_pool_fits(shape, pool, padding)
@@ -145,7 +136,7 @@ def pooling_window(feature_map, output_index, pool_size=(2, 2), strides=None,
     >>> pooling_window(np.arange(16).reshape(4, 4), (1, 0)).arithmetic()
     'max( 8.0,  9.0,\\n    12.0, 13.0) = 13.0'
     """
-    image = _feature_map(feature_map)
+    image = as_feature_map(feature_map)
     operation = _check_operation(operation)
     pool, stride, row_plan, col_plan = _plans(image.shape, pool_size, strides, padding)
     index = _output_index(output_index, (row_plan[0], col_plan[0]))
@@ -192,7 +183,7 @@ def walk_windows(feature_map, pool_size=(2, 2), strides=None, padding="valid",
     max(2.0, 3.0,
         6.0, 7.0) = 7.0
     """
-    image = _feature_map(feature_map)
+    image = as_feature_map(feature_map)
     operation = _check_operation(operation)
     pool, stride, row_plan, col_plan = _plans(image.shape, pool_size, strides, padding)
     return [

@@ -7,7 +7,6 @@ the checks rely on (output sizes, parameter counts, padding placement) are
 also tested against Keras itself.
 """
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -19,18 +18,12 @@ import poolviz
 from poolviz import data
 from poolviz.exercises import nb01, nb02, nb03
 
+from solutions import load_solutions  # tests/solutions.py
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_solutions(name):
-    path = ROOT / "notebooks" / "solutions" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"solutions_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-SOLUTIONS = {key: _load_solutions(f"{key}_solutions") for key in ("01", "02", "03")}
+SOLUTIONS = {key: load_solutions(f"{key}_solutions") for key in ("01", "02", "03")}
 
 CHECKS = {
     ("01", 1): nb01.check_output_sizes,

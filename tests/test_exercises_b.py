@@ -7,7 +7,6 @@ teach (TensorFlow's gradient rule for max pooling, Keras's parameter counts)
 are tested against TensorFlow itself where it is installed.
 """
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -18,25 +17,19 @@ import pytest
 import poolviz
 from poolviz.exercises import nb04, nb05
 
+from solutions import load_solutions  # tests/solutions.py
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load_solutions(name):
-    path = ROOT / "notebooks" / "solutions" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"solutions_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def solutions_04():
-    return _load_solutions("04_solutions")
+    return load_solutions("04_solutions")
 
 
 @pytest.fixture(scope="module")
 def solutions_05():
-    return _load_solutions("05_solutions")
+    return load_solutions("05_solutions")
 
 
 def test_exercise_modules_do_not_import_tensorflow():

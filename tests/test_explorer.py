@@ -201,7 +201,7 @@ def test_bad_arguments_name_the_argument_and_value(kwargs, error, pattern):
 
 
 def test_feature_map_must_be_2d():
-    with pytest.raises(ValueError, match=r"feature_map must be a non-empty 2-D array, got shape \(2, 2, 2\)"):
+    with pytest.raises(ValueError, match=r"feature_map must be a non-empty 2-D array \(rows, cols\), got shape \(2, 2, 2\)"):
         pooling_state(np.ones((2, 2, 2)))
 
 

@@ -134,7 +134,7 @@ def test_heatmap_updates_in_place():
 
 
 def test_heatmap_rejects_non_2d_input():
-    with pytest.raises(ValueError, match=r"a must be a non-empty 2-D array, got shape \(4,\)"):
+    with pytest.raises(ValueError, match=r"a must be a non-empty 2-D array \(rows, cols\), got shape \(4,\)"):
         plot.heatmap(np.zeros(4), ax=_ax())
 
 
