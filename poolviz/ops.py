@@ -373,17 +373,17 @@ class _Divisor(NamedTuple):
 
     Windows whose cells are all real (rows ``full_rows``, columns
     ``full_cols``, always a rectangle in the middle) share one divisor,
-    ``pool_rows * pool_cols``, applied by one scalar operation; a power of two
-    is applied as a multiplication by its inverse, which gives the same bits
-    faster.  Border windows that overlap the padding are divided by their own
+    ``pool_rows * pool_cols``, applied as a multiplication by its
+    ``reciprocal`` (a division costs about twice as much; the product is
+    within one rounding of the quotient, and the same bits for a power of
+    two).  Border windows that overlap the padding are divided by their own
     count of real cells, from ``counts`` (read-only, shaped to broadcast
     against the output).
     """
 
     full_rows: tuple
     full_cols: tuple
-    operation: np.ufunc
-    operand: object
+    reciprocal: np.floating
     counts: np.ndarray | None  # None when no window overlaps the padding
 
 
@@ -413,12 +413,8 @@ def _average_divisor(rows, cols, pool, stride, padding, dtype, trailing_axes):
     else:
         counts.shape += (1,) * trailing_axes
         counts.flags.writeable = False
-    if cells & (cells - 1) == 0:
-        operation, operand = np.multiply, dtype.type(1 / cells)
-    else:
-        operation, operand = np.divide, dtype.type(cells)
     return _Divisor(_full_range(row_counts, pool[0]), _full_range(col_counts, pool[1]),
-                    operation, operand, counts)
+                    dtype.type(1 / cells), counts)
 
 
 def _divide_whole(sums, divisor):
@@ -426,7 +422,7 @@ def _divide_whole(sums, divisor):
     if divisor is None:
         return sums  # max pooling
     if divisor.counts is None:
-        divisor.operation(sums, divisor.operand, out=sums)
+        np.multiply(sums, divisor.reciprocal, out=sums)
     else:
         np.divide(sums, divisor.counts, out=sums)
     return sums
@@ -439,7 +435,7 @@ def _divide_by_real_cells(sums, axes, first_row, divisor):
     dividing by a broadcast array of counts costs twice a scalar division.
     """
     if divisor.counts is None:
-        divisor.operation(sums, divisor.operand, out=sums)
+        np.multiply(sums, divisor.reciprocal, out=sums)
         return
     lead = (_FULL,) * axes[0]   # the column axis follows the row axis
     stop_row = first_row + sums.shape[axes[0]]
@@ -449,7 +445,7 @@ def _divide_by_real_cells(sums, axes, first_row, divisor):
     if low < high:
         rows = slice(low - first_row, high - first_row)
         inner = sums[lead + (rows, slice(col_first, col_stop))]
-        divisor.operation(inner, divisor.operand, out=inner)
+        np.multiply(inner, divisor.reciprocal, out=inner)
         for cols in (slice(0, col_first), slice(col_stop, sums.shape[axes[1]])):
             if cols.start < cols.stop:
                 edge = sums[lead + (rows, cols)]
@@ -585,11 +581,11 @@ def _pool_windows(array, axes, pool, stride, padding, operation):
     block_bytes = _BLOCK_BYTES if threads == 1 else _THREAD_BLOCK_BYTES
     blocks = _blocks(array, row_axis, stride[0], out_rows, block_bytes)
     if threads > 1 and len(blocks) > 1:
-        # One task per thread, each a contiguous run of blocks: a task per
-        # block would spend more time handing work around than pooling.
-        share = -(-len(blocks) // threads)
-        runs = [blocks[start:start + share] for start in range(0, len(blocks), share)]
-        for _ in _thread_pool().map(pool_blocks, runs):
+        # The threads take blocks from one shared queue (next() on a list
+        # iterator is atomic under the GIL), so a thread slowed down by
+        # another process's load simply pools fewer blocks.
+        queue = iter(blocks)
+        for _ in _thread_pool().map(pool_blocks, [queue] * threads):
             pass
     else:
         pool_blocks(blocks)
