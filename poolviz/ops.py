@@ -373,17 +373,17 @@ class _Divisor(NamedTuple):
 
     Windows whose cells are all real (rows ``full_rows``, columns
     ``full_cols``, always a rectangle in the middle) share one divisor,
-    ``pool_rows * pool_cols``, applied as a multiplication by its
-    ``reciprocal`` (a division costs about twice as much; the product is
-    within one rounding of the quotient, and the same bits for a power of
-    two).  Border windows that overlap the padding are divided by their own
+    ``pool_rows * pool_cols``, applied by one scalar operation; a power of two
+    is applied as a multiplication by its inverse, which gives the same bits
+    faster.  Border windows that overlap the padding are divided by their own
     count of real cells, from ``counts`` (read-only, shaped to broadcast
     against the output).
     """
 
     full_rows: tuple
     full_cols: tuple
-    reciprocal: np.floating
+    operation: np.ufunc
+    operand: object
     counts: np.ndarray | None  # None when no window overlaps the padding
 
 
@@ -413,8 +413,12 @@ def _average_divisor(rows, cols, pool, stride, padding, dtype, trailing_axes):
     else:
         counts.shape += (1,) * trailing_axes
         counts.flags.writeable = False
+    if cells & (cells - 1) == 0:
+        operation, operand = np.multiply, dtype.type(1 / cells)
+    else:
+        operation, operand = np.divide, dtype.type(cells)
     return _Divisor(_full_range(row_counts, pool[0]), _full_range(col_counts, pool[1]),
-                    dtype.type(1 / cells), counts)
+                    operation, operand, counts)
 
 
 def _divide_whole(sums, divisor):
@@ -422,7 +426,7 @@ def _divide_whole(sums, divisor):
     if divisor is None:
         return sums  # max pooling
     if divisor.counts is None:
-        np.multiply(sums, divisor.reciprocal, out=sums)
+        divisor.operation(sums, divisor.operand, out=sums)
     else:
         np.divide(sums, divisor.counts, out=sums)
     return sums
@@ -435,7 +439,7 @@ def _divide_by_real_cells(sums, axes, first_row, divisor):
     dividing by a broadcast array of counts costs twice a scalar division.
     """
     if divisor.counts is None:
-        np.multiply(sums, divisor.reciprocal, out=sums)
+        divisor.operation(sums, divisor.operand, out=sums)
         return
     lead = (_FULL,) * axes[0]   # the column axis follows the row axis
     stop_row = first_row + sums.shape[axes[0]]
@@ -445,7 +449,7 @@ def _divide_by_real_cells(sums, axes, first_row, divisor):
     if low < high:
         rows = slice(low - first_row, high - first_row)
         inner = sums[lead + (rows, slice(col_first, col_stop))]
-        np.multiply(inner, divisor.reciprocal, out=inner)
+        divisor.operation(inner, divisor.operand, out=inner)
         for cols in (slice(0, col_first), slice(col_stop, sums.shape[axes[1]])):
             if cols.start < cols.stop:
                 edge = sums[lead + (rows, cols)]
