@@ -281,11 +281,13 @@ def _padded(x, row_plan, col_plan, fill):
 #
 # Pooling is separable: the max (or sum) over a k_r x k_c window is the max
 # over k_c columns of the max over k_r rows, so k_r + k_c whole-array
-# operations on strided slices replace k_r * k_c.  Padded cells are never
-# built: window offset d of output cell i reads input cell
+# operations on strided slices replace k_r * k_c.  The input is never
+# padded: window offset d of output cell i reads input cell
 # i * stride - before + d, and the slice for offset d simply leaves out the
 # output cells for which that input cell would be padding (max ignores
 # padding and average does not count it, so leaving it out is exact).
+# Large inputs pad only the row-pooled band, with a value that changes no
+# max or sum (see _identity), so that the column pass writes whole blocks.
 # Tiny inputs skip the slices for a single gather of every window cell (see
 # _Gather); large inputs are cut into blocks that fit the CPU cache and
 # shared between threads (NumPy releases the GIL inside ufuncs).
@@ -562,18 +564,38 @@ def _pool_windows(array, axes, pool, stride, padding, operation):
             result = result.copy()  # a view of the input otherwise
         return _divide_whole(result, divisor)
 
-    row_axis, ndim = axes[0], array.ndim
+    (row_axis, col_axis), ndim = axes, array.ndim
     rows, out_rows = array.shape[row_axis], out_shape[row_axis]
+    cols, out_cols = array.shape[col_axis], out_shape[col_axis]
     out = np.empty(out_shape, array.dtype)
-    row_lead = (_FULL,) * row_axis
+    row_lead, col_lead = (_FULL,) * row_axis, (_FULL,) * col_axis
+    # The row pass writes into a band widened by the column padding, which
+    # holds a value that leaves ``combine`` unchanged.  The column pass then
+    # pools without padding: every window offset covers every output cell,
+    # so each of its NumPy calls writes the whole output block, whose
+    # contiguous layout makes the calls about twice as fast as on a part.
+    _, left, right = _axis_plan(cols, pool[1], stride[1], padding)
+    band_cols = left + cols + right
+    band_col_steps = _slice_steps(ndim, col_axis, band_cols, pool[1], stride[1], "valid",
+                                  0, out_cols)
+    interior = col_lead + (slice(left, left + cols),)
+    margins = [col_lead + (margin,) for margin in (slice(0, left), slice(left + cols, None))
+               if margin.start != margin.stop]
+    identity = _identity(operation, array.dtype)
 
     def pool_block(images, first_row, stop_row):
         """Pool output rows [first_row, stop_row) of the images in slice ``images``."""
         band_steps = _slice_steps(ndim, row_axis, rows, pool[0], stride[0], padding,
                                   first_row, stop_row)
-        by_rows = _fold(array[images], band_steps, combine)
+        source = array[images]
+        band_shape = list(source.shape)
+        band_shape[row_axis], band_shape[col_axis] = stop_row - first_row, band_cols
+        by_rows = np.empty(band_shape, array.dtype)
+        for margin in margins:
+            by_rows[margin] = identity
+        _fold(source, band_steps, combine, out=by_rows[interior])
         target = out[images][row_lead + (slice(first_row, stop_row),)]
-        _fold(by_rows, col_steps, combine, out=target)
+        _fold(by_rows, band_col_steps, combine, out=target)
         if divisor is not None:
             _divide_by_real_cells(target, axes, first_row, divisor)
 
@@ -594,6 +616,19 @@ def _pool_windows(array, axes, pool, stride, padding, operation):
     else:
         pool_blocks(blocks)
     return out
+
+
+def _identity(operation, dtype):
+    """The value that leaves every max (or sum) unchanged, padding included.
+
+    fmax skips NaN, so NaN for floats (an all-NaN window stays NaN); -0.0
+    for sums, because -0.0 + x is x even for x = -0.0 (0.0 + -0.0 is 0.0).
+    """
+    if operation == "average":
+        return dtype.type(-0.0)
+    if dtype.kind == "f":
+        return dtype.type(np.nan)
+    return np.iinfo(dtype).min
 
 
 def _blocks(array, row_axis, row_stride, out_rows, block_bytes):
