@@ -643,6 +643,7 @@ def _blocks(array, row_axis, row_stride, out_rows, block_bytes):
                 for start in range(0, images, per_block)]
     row_bytes = image_bytes // array.shape[row_axis]
     band = max(1, block_bytes // (row_bytes * row_stride))
+    band = -(-out_rows // -(-out_rows // band))  # equal bands, no thin last one
     if array.ndim == 4:
         image_slices = [slice(image, image + 1) for image in range(images)]
     else:
