@@ -40,6 +40,7 @@ import traitlets
 import poolviz
 from poolviz import data as _data
 from poolviz._validation import as_feature_map, as_pair
+from poolviz.ops import _real_cells
 from poolviz.walkthrough import format_number
 
 __all__ = [
@@ -259,12 +260,10 @@ def divisor_map(input_shape, pool_size, strides, padding):
     array([[4, 2],
            [2, 1]])
     """
-    counts = []
-    for n, pool, stride in zip(input_shape, pool_size, strides):
-        before = _axis_padding(n, pool, stride, padding)[0]
-        starts = np.arange(poolviz.output_size(n, pool, stride, padding)) * stride - before
-        counts.append(np.clip(starts + pool, 0, n) - np.clip(starts, 0, n))
-    return np.outer(counts[0], counts[1]).astype(int)
+    # The same per-axis counts average_pool2d divides by.
+    rows, cols = (_real_cells(n, pool, stride, padding)
+                  for n, pool, stride in zip(input_shape, pool_size, strides))
+    return np.outer(rows, cols).astype(int)
 
 
 def arithmetic_text(window, step, n_windows, max_cells=ARITHMETIC_MAX_CELLS):
