@@ -30,6 +30,7 @@ NaN and dtype
 from __future__ import annotations
 
 import functools
+import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
@@ -237,22 +238,59 @@ def _to_nhwc(x, data_format):
 
 
 def _pool(x, pool_size, strides, padding, data_format, operation):
-    pool, stride, padding = _pool_arguments(pool_size, strides, padding)
-    data_format = check_data_format(data_format)
+    # A slider repeats the same kind of call many times: once a call has
+    # passed the checks, a call with the same shape, dtype and arguments goes
+    # straight to its prepared kernel.  Only exact ints are looked up, because
+    # True == 1 and 2.0 == 2 would find an entry that 1 and 2 made.
+    key = None
+    if type(x) is np.ndarray and _is_int_pair(pool_size) and (
+            strides is None or _is_int_pair(strides)):
+        key = (x.shape, x.dtype, pool_size, strides, padding, data_format, operation)
+        try:
+            run = _PREPARED_CALLS.get(key)
+        except TypeError:  # an unhashable padding or data_format: checked below
+            run = key = None
+        if run is not None:
+            return run(x)
+
+    pool, stride, padding_name = _pool_arguments(pool_size, strides, padding)
+    data_format_name = check_data_format(data_format)
     array = as_numeric_array(x)
     check_rank(array)
     # Pool in the caller's layout: transposing to channels-last and back
     # would cost two extra passes over the data.
     if array.ndim == 2:
         axes = (0, 1)
-    elif data_format == "channels_first":
+    elif data_format_name == "channels_first":
         axes = (2, 3)
     else:
         axes = (1, 2)
-    _check_pool_fits((array.shape[axes[0]], array.shape[axes[1]]), pool, padding)
+    _check_pool_fits((array.shape[axes[0]], array.shape[axes[1]]), pool, padding_name)
     if operation == "average" and array.dtype.kind != "f":
         array = array.astype(np.float64)
-    return _pool_windows(array, axes, pool, stride, padding, operation)
+    kernel = _pool_kernel(array.shape, axes, pool, stride, padding_name, array.dtype,
+                          operation)
+    if key is not None:
+        if len(_PREPARED_CALLS) >= _PREPARED_CALLS_MAX:
+            _PREPARED_CALLS.clear()
+        _PREPARED_CALLS[key] = (kernel if array.dtype == x.dtype
+                                else functools.partial(_as_float64_then, kernel))
+    return kernel(array)
+
+
+_PREPARED_CALLS = {}
+_PREPARED_CALLS_MAX = 512
+
+
+def _is_int_pair(value):
+    """Whether ``value`` is spelled as an int or a tuple of two ints."""
+    return type(value) is int or (type(value) is tuple and len(value) == 2
+                                  and type(value[0]) is int and type(value[1]) is int)
+
+
+def _as_float64_then(kernel, x):
+    """``kernel`` on ``x`` as float64 (boolean input, or integers to average)."""
+    return kernel(x.astype(np.float64))
 
 
 def _axis_plan(n, pool, stride, padding):
@@ -434,34 +472,56 @@ def _divide_whole(sums, divisor):
     return sums
 
 
-def _divide_by_real_cells(sums, axes, first_row, divisor):
-    """Turn ``sums`` (output rows from ``first_row`` on) into averages in place.
+def _divide_full_windows(sums, axes, first_row, divisor):
+    """Divide the windows without padding in ``sums`` (output rows from
+    ``first_row`` on) by the full cell count, in place, in one NumPy call.
 
-    Works on the full rectangle and the border strips separately because
-    dividing by a broadcast array of counts costs twice a scalar division.
+    Border windows are left as sums for :func:`_divide_border_windows`, which
+    divides them once for the whole output: per block, those thin strips
+    would cost more NumPy calls than numbers.
     """
     if divisor.counts is None:
         divisor.operation(sums, divisor.operand, out=sums)
         return
+    (full_first, full_stop), (col_first, col_stop) = divisor.full_rows, divisor.full_cols
+    low = max(first_row, full_first)
+    high = min(first_row + sums.shape[axes[0]], full_stop)
+    if low < high and col_first < col_stop:
+        lead = (_FULL,) * axes[0]   # the column axis follows the row axis
+        inner = sums[lead + (slice(low - first_row, high - first_row),
+                             slice(col_first, col_stop))]
+        divisor.operation(inner, divisor.operand, out=inner)
+
+
+def _divide_border_windows(out, axes, divisor):
+    """Divide the sums of the windows that overlap the padding by their own
+    numbers of real cells, in place."""
+    if divisor.counts is None:
+        return
+    for cells, counts in _border_strips(out.shape, axes, 0, divisor):
+        strip = out[cells]
+        np.divide(strip, divisor.counts[counts], out=strip)
+
+
+def _border_strips(shape, axes, first_row, divisor):
+    """``(index into the block, index into divisor.counts)`` of each strip of
+    border windows in a block of output rows ``[first_row, ...)``."""
     lead = (_FULL,) * axes[0]   # the column axis follows the row axis
-    stop_row = first_row + sums.shape[axes[0]]
+    stop_row = first_row + shape[axes[0]]
     (full_first, full_stop), (col_first, col_stop) = divisor.full_rows, divisor.full_cols
     low, high = max(first_row, full_first), min(stop_row, full_stop)
-    border_rows = [(first_row, min(stop_row, full_first)), (max(first_row, full_stop), stop_row)]
-    if low < high:
-        rows = slice(low - first_row, high - first_row)
-        inner = sums[lead + (rows, slice(col_first, col_stop))]
-        divisor.operation(inner, divisor.operand, out=inner)
-        for cols in (slice(0, col_first), slice(col_stop, sums.shape[axes[1]])):
-            if cols.start < cols.stop:
-                edge = sums[lead + (rows, cols)]
-                np.divide(edge, divisor.counts[low:high, cols], out=edge)
-    else:
-        border_rows = [(first_row, stop_row)]
-    for start, stop in border_rows:
+    if low >= high:  # no full row in this block: all of it is border
+        return [(lead, slice(first_row, stop_row))]
+    strips = []
+    for start, stop in ((first_row, low), (high, stop_row)):
         if start < stop:
-            edge = sums[lead + (slice(start - first_row, stop - first_row),)]
-            np.divide(edge, divisor.counts[start:stop], out=edge)
+            strips.append((lead + (slice(start - first_row, stop - first_row),),
+                           slice(start, stop)))
+    rows = slice(low - first_row, high - first_row)
+    for cols in (slice(0, col_first), slice(col_stop, shape[axes[1]])):
+        if cols.start < cols.stop:
+            strips.append((lead + (rows, cols), (slice(low, high), cols)))
+    return strips
 
 
 class _Gather(NamedTuple):
@@ -548,25 +608,42 @@ def _pool_plan(shape, axes, pool, stride, padding, dtype, operation):
     return _Plan(tuple(out_shape), row_steps, col_steps, divisor, gather)
 
 
+@functools.lru_cache(maxsize=256)
+def _pool_kernel(shape, axes, pool, stride, padding, dtype, operation):
+    """A function that pools a validated array of this shape and dtype."""
+    plan = _pool_plan(shape, axes, pool, stride, padding, dtype, operation)
+    if plan.gather is not None:
+        return functools.partial(_pool_tiny, plan.gather, axes[0], plan.divisor,
+                                 np.fmax if operation == "max" else np.add)
+    if math.prod(shape) * dtype.itemsize <= _BLOCK_BYTES:
+        return functools.partial(_pool_small, plan.row_steps, plan.col_steps, plan.divisor,
+                                 np.fmax if operation == "max" else np.add)
+    return functools.partial(_pool_windows, axes=axes, pool=pool, stride=stride,
+                             padding=padding, operation=operation)
+
+
+def _pool_tiny(gather, axis, divisor, combine, array):
+    """Tiny input, the slider case: two NumPy calls (three or four for average)."""
+    cells = array.reshape(gather.merged_shape).take(gather.indices, axis=axis)
+    if gather.padded is not None:
+        cells.put(gather.padded, -0.0)
+    return _divide_whole(combine.reduce(cells, axis=axis), divisor)
+
+
+def _pool_small(row_steps, col_steps, divisor, combine, array):
+    """Small input: as few NumPy calls as possible, rows then columns."""
+    result = _fold(_fold(array, row_steps, combine), col_steps, combine)
+    if len(col_steps) == 1:
+        result = result.copy()  # a view of the input otherwise
+    return _divide_whole(result, divisor)
+
+
 def _pool_windows(array, axes, pool, stride, padding, operation):
-    """Max or average pooling of a validated array along ``axes`` (rows, cols)."""
+    """Max or average pooling of a large validated array along ``axes``
+    (rows, cols), in blocks that fit the CPU cache, on several threads."""
     out_shape, row_steps, col_steps, divisor, gather = _pool_plan(
         array.shape, axes, pool, stride, padding, array.dtype, operation)
     combine = np.fmax if operation == "max" else np.add  # fmax skips NaN, as TF does
-
-    if gather is not None:
-        # Tiny input, the slider case: two NumPy calls (three or four for average).
-        cells = array.reshape(gather.merged_shape).take(gather.indices, axis=axes[0])
-        if gather.padded is not None:
-            cells.put(gather.padded, -0.0)
-        return _divide_whole(combine.reduce(cells, axis=axes[0]), divisor)
-
-    if array.nbytes <= _BLOCK_BYTES:
-        # Small input: as few NumPy calls as possible.
-        result = _fold(_fold(array, row_steps, combine), col_steps, combine)
-        if len(col_steps) == 1:
-            result = result.copy()  # a view of the input otherwise
-        return _divide_whole(result, divisor)
 
     (row_axis, col_axis), ndim = axes, array.ndim
     rows, out_rows = array.shape[row_axis], out_shape[row_axis]
@@ -601,7 +678,7 @@ def _pool_windows(array, axes, pool, stride, padding, operation):
         target = out[images][row_lead + (slice(first_row, stop_row),)]
         _fold(by_rows, band_col_steps, combine, out=target)
         if divisor is not None:
-            _divide_by_real_cells(target, axes, first_row, divisor)
+            _divide_full_windows(target, axes, first_row, divisor)
 
     def pool_blocks(blocks):
         for block in blocks:
@@ -619,6 +696,8 @@ def _pool_windows(array, axes, pool, stride, padding, operation):
             pass
     else:
         pool_blocks(blocks)
+    if divisor is not None:
+        _divide_border_windows(out, axes, divisor)
     return out
 
 

@@ -1,6 +1,7 @@
 """The NumPy operations: the tutorial's numbers, the loop oracle, bad input."""
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -201,6 +202,50 @@ def test_bad_pooling_arguments_are_named(pool, kwargs, error, message):
     with pytest.raises(error) as raised:
         pool(**kwargs)
     assert message in str(raised.value)
+
+
+# A valid call prepares a kernel that later calls with equal arguments reuse
+# (the slider case).  Values equal to a valid one must still be refused.
+LOOK_ALIKES = [
+    (dict(pool_size=1), dict(pool_size=True), TypeError, "pool_size must be an int or a pair of ints, got True"),
+    (dict(pool_size=2), dict(pool_size=2.0), TypeError, "pool_size must be an int or a pair of ints, got 2.0"),
+    (dict(pool_size=(1, 2)), dict(pool_size=(True, 2)), TypeError, "got (True, 2)"),
+    (dict(pool_size=2, strides=1), dict(pool_size=2, strides=np.float64(1.0)), TypeError, "strides must be an int or a pair of ints, got np.float64(1.0)"),
+    (dict(strides=(2, 1)), dict(strides=(2.0, 1)), TypeError, "strides must be an int or a pair of ints, got (2.0, 1)"),
+    (dict(padding="same"), dict(padding=["same"]), ValueError, "padding must be 'valid' or 'same', got ['same']"),
+    (dict(), dict(data_format=["channels_last"]), ValueError, "got ['channels_last']"),
+]
+
+
+@pytest.mark.parametrize("pool", [poolviz.max_pool2d, poolviz.average_pool2d])
+@pytest.mark.parametrize("valid, look_alike, error, message", LOOK_ALIKES)
+def test_repeated_calls_still_refuse_look_alike_arguments(pool, valid, look_alike, error, message):
+    x = np.arange(36.0).reshape(1, 6, 6, 1)
+    expected = pool(x, **valid)
+    np.testing.assert_array_equal(pool(x, **valid), expected)  # the prepared kernel
+    with pytest.raises(error) as raised:
+        pool(x, **look_alike)
+    assert message in str(raised.value)
+
+
+@pytest.mark.parametrize("shape", [(6, 6), (1, 6, 6, 2), (2, 40, 40, 3), (2, 200, 200, 8)])
+def test_repeated_calls_give_the_same_fresh_result(shape):
+    """Every kernel (tiny, small, blocked) through the prepared path: the same
+    numbers and dtype as the first call, in memory the caller owns."""
+    ints = np.arange(math.prod(shape)).reshape(shape) % 7
+    for x in (ints, ints.astype(np.float32), ints > 3):
+        before = x.copy()
+        for pool in (poolviz.max_pool2d, poolviz.average_pool2d):
+            for padding in ("valid", "same"):
+                first = pool(x, 3, 2, padding)
+                again = pool(x, 3, 2, padding)
+                assert again.dtype == first.dtype
+                np.testing.assert_array_equal(again, first)
+                again[...] = -1
+                np.testing.assert_array_equal(pool(x, 3, 2, padding), first)
+        np.testing.assert_array_equal(x, before)
+    assert poolviz.average_pool2d(ints, 3, 2).dtype == np.float64
+    assert poolviz.max_pool2d(ints > 3, 3, 2).dtype == np.float64
 
 
 def test_bad_global_and_conv_arguments():
