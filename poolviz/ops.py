@@ -527,21 +527,29 @@ def _border_strips(shape, axes, first_row, divisor):
 class _Gather(NamedTuple):
     """Pooling of a tiny input as one gather and one reduction.
 
-    The rows and columns axes are merged into one (``merged_shape``);
-    ``indices[k, i, j]`` is the merged index of cell ``k`` of the window of
-    output cell ``(i, j)``, so that gathering along the merged axis and
-    reducing over ``k`` leaves the output in its final shape.
+    The rows and columns axes are merged into one (``merged_shape``, which
+    is 1-D for a single feature map: batch and channels of size 1 are
+    dropped, and ``out_shape`` puts them back); ``indices[k, i, j]`` is the
+    merged index of cell ``k`` of the window of output cell ``(i, j)``, so
+    that gathering along the merged axis (``axis``) and reducing over ``k``
+    leaves the output in its final layout.
     Padded cells point at a real cell of the same window (the nearest one
     along each axis), which cannot change a max.  For average pooling,
     ``padded`` lists their flat positions in the gathered array, which are
     overwritten with -0.0: adding -0.0 changes no sum (not even -0.0 or
     NaN), and a plain sum costs half as much as one that skips cells with
     ``where=`` (None for max pooling and when no cell is padded).
+    ``average`` is ``(ufunc, operand)`` that turns the reduced sums into
+    averages (None for max pooling): a division by the counts of real cells,
+    shaped like the sums, or a scalar operation when every window is full.
     """
 
     merged_shape: tuple
+    axis: int
     indices: np.ndarray
     padded: np.ndarray | None
+    average: tuple | None
+    out_shape: tuple
 
 
 # A gather copies every window cell: worth it while that is a few thousand
@@ -549,9 +557,10 @@ class _Gather(NamedTuple):
 _GATHER_CELLS = 4096
 
 
-def _gather_plan(shape, axes, pool, stride, padding, out_rows, out_cols, operation):
+def _gather_plan(shape, axes, pool, stride, padding, out_shape, divisor):
     """The :class:`_Gather` for one input shape and pooling."""
     (row_axis, col_axis), (rows, cols) = axes, (shape[axes[0]], shape[axes[1]])
+    out_rows, out_cols = out_shape[row_axis], out_shape[col_axis]
     top = _window_offsets(rows, pool[0], stride[0], padding)[1]
     left = _window_offsets(cols, pool[1], stride[1], padding)[1]
     # Axes (pool row, pool col, output row, output col).
@@ -562,14 +571,22 @@ def _gather_plan(shape, axes, pool, stride, padding, out_rows, out_cols, operati
     real = ((cell_rows >= 0) & (cell_rows < rows) & (cell_cols >= 0) & (cell_cols < cols))
     indices = np.clip(cell_rows, 0, rows - 1) * cols + np.clip(cell_cols, 0, cols - 1)
     windows = (pool[0] * pool[1], out_rows, out_cols)
+    if math.prod(shape) == rows * cols:  # a single feature map
+        row_axis, col_axis, shape = 0, 1, (rows, cols)
     merged_shape = shape[:row_axis] + (rows * cols,) + shape[col_axis + 1:]
-    padded = None
-    if operation == "average" and not real.all():
-        cells_shape = shape[:row_axis] + windows + shape[col_axis + 1:]
-        trailing = (1,) * (len(shape) - 1 - col_axis)
-        padded = np.flatnonzero(~np.broadcast_to(real.reshape(windows + trailing), cells_shape))
-        padded.flags.writeable = False
-    return _Gather(merged_shape, indices.reshape(windows), padded)
+    trailing = (1,) * (len(shape) - 1 - col_axis)
+    padded = average = None
+    if divisor is not None:
+        if not real.all():
+            cells_shape = shape[:row_axis] + windows + shape[col_axis + 1:]
+            padded = np.flatnonzero(
+                ~np.broadcast_to(real.reshape(windows + trailing), cells_shape))
+            padded.flags.writeable = False
+        average = (divisor.operation, divisor.operand)
+        if divisor.counts is not None:
+            average = (np.divide, divisor.counts.reshape((out_rows, out_cols) + trailing))
+    return _Gather(merged_shape, row_axis, indices.reshape(windows), padded, average,
+                   out_shape)
 
 
 class _Plan(NamedTuple):
@@ -602,9 +619,8 @@ def _pool_plan(shape, axes, pool, stride, padding, dtype, operation):
         divisor = _average_divisor(rows, cols, pool, stride, padding, dtype,
                                    ndim - 1 - col_axis)
     gather = None
-    if np.prod(out_shape) * pool[0] * pool[1] <= _GATHER_CELLS:
-        gather = _gather_plan(shape, axes, pool, stride, padding, out_rows, out_cols,
-                              operation)
+    if math.prod(out_shape) * pool[0] * pool[1] <= _GATHER_CELLS:
+        gather = _gather_plan(shape, axes, pool, stride, padding, tuple(out_shape), divisor)
     return _Plan(tuple(out_shape), row_steps, col_steps, divisor, gather)
 
 
@@ -613,7 +629,7 @@ def _pool_kernel(shape, axes, pool, stride, padding, dtype, operation):
     """A function that pools a validated array of this shape and dtype."""
     plan = _pool_plan(shape, axes, pool, stride, padding, dtype, operation)
     if plan.gather is not None:
-        return functools.partial(_pool_tiny, plan.gather, axes[0], plan.divisor,
+        return functools.partial(_pool_tiny, plan.gather,
                                  np.fmax if operation == "max" else np.add)
     if math.prod(shape) * dtype.itemsize <= _BLOCK_BYTES:
         return functools.partial(_pool_small, plan.row_steps, plan.col_steps, plan.divisor,
@@ -622,12 +638,16 @@ def _pool_kernel(shape, axes, pool, stride, padding, dtype, operation):
                              padding=padding, operation=operation)
 
 
-def _pool_tiny(gather, axis, divisor, combine, array):
-    """Tiny input, the slider case: two NumPy calls (three or four for average)."""
-    cells = array.reshape(gather.merged_shape).take(gather.indices, axis=axis)
+def _pool_tiny(gather, combine, array):
+    """Tiny input, the slider case: two NumPy calls (four for average)."""
+    cells = array.reshape(gather.merged_shape).take(gather.indices, axis=gather.axis)
     if gather.padded is not None:
         cells.put(gather.padded, -0.0)
-    return _divide_whole(combine.reduce(cells, axis=axis), divisor)
+    pooled = combine.reduce(cells, axis=gather.axis)
+    if gather.average is not None:
+        operation, operand = gather.average
+        operation(pooled, operand, out=pooled)
+    return pooled.reshape(gather.out_shape)
 
 
 def _pool_small(row_steps, col_steps, divisor, combine, array):
