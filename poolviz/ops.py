@@ -282,6 +282,15 @@ _PREPARED_CALLS = {}
 _PREPARED_CALLS_MAX = 512
 
 
+def _forget_kernels():
+    """Drop every prepared kernel and plan: for tests that change the size
+    thresholds (``_GATHER_CELLS``, ``_BLOCK_BYTES``), which are read only
+    when a kernel is prepared."""
+    _PREPARED_CALLS.clear()
+    _pool_kernel.cache_clear()
+    _pool_plan.cache_clear()
+
+
 def _is_int_pair(value):
     """Whether ``value`` is spelled as an int or a tuple of two ints."""
     return type(value) is int or (type(value) is tuple and len(value) == 2
@@ -495,33 +504,22 @@ def _divide_full_windows(sums, axes, first_row, divisor):
 
 def _divide_border_windows(out, axes, divisor):
     """Divide the sums of the windows that overlap the padding by their own
-    numbers of real cells, in place."""
+    numbers of real cells, in place: the rows above and below the full
+    windows, and the columns beside them."""
     if divisor.counts is None:
         return
-    for cells, counts in _border_strips(out.shape, axes, 0, divisor):
-        strip = out[cells]
-        np.divide(strip, divisor.counts[counts], out=strip)
-
-
-def _border_strips(shape, axes, first_row, divisor):
-    """``(index into the block, index into divisor.counts)`` of each strip of
-    border windows in a block of output rows ``[first_row, ...)``."""
     lead = (_FULL,) * axes[0]   # the column axis follows the row axis
-    stop_row = first_row + shape[axes[0]]
     (full_first, full_stop), (col_first, col_stop) = divisor.full_rows, divisor.full_cols
-    low, high = max(first_row, full_first), min(stop_row, full_stop)
-    if low >= high:  # no full row in this block: all of it is border
-        return [(lead, slice(first_row, stop_row))]
-    strips = []
-    for start, stop in ((first_row, low), (high, stop_row)):
-        if start < stop:
-            strips.append((lead + (slice(start - first_row, stop - first_row),),
-                           slice(start, stop)))
-    rows = slice(low - first_row, high - first_row)
-    for cols in (slice(0, col_first), slice(col_stop, shape[axes[1]])):
-        if cols.start < cols.stop:
-            strips.append((lead + (rows, cols), (slice(low, high), cols)))
-    return strips
+    if full_first == full_stop:  # no window is full: every row is border
+        full_first = full_stop = out.shape[axes[0]]
+    rows_and_cols = [(slice(0, full_first), _FULL),
+                     (slice(full_stop, out.shape[axes[0]]), _FULL),
+                     (slice(full_first, full_stop), slice(0, col_first)),
+                     (slice(full_first, full_stop), slice(col_stop, out.shape[axes[1]]))]
+    for rows, cols in rows_and_cols:
+        strip = out[lead + (rows, cols)]
+        if strip.size:
+            np.divide(strip, divisor.counts[rows, cols], out=strip)
 
 
 class _Gather(NamedTuple):

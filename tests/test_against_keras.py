@@ -181,15 +181,30 @@ def test_average_pool_matches_keras_and_loop(case):
 def test_blocked_and_threaded_path_matches_keras_and_loop(case, operation, block_bytes):
     """Large inputs are pooled in cache-sized blocks, on threads. Shrinking the
     block size sends these small inputs down that path, cut into bands of
-    one or a few output rows, so band edges meet padding and window overlaps."""
+    one or a few output rows, so band edges meet padding and window overlaps.
+    Without the gather, inputs that fit in one block take the small path."""
     arguments, spatial_shape, pool = case
     assume(_fits(spatial_shape, pool, arguments["padding"]))
+    blocked_calls = []
+    pool_windows = ops._pool_windows
+
+    def counting_pool_windows(*args, **kwargs):
+        blocked_calls.append(args[0].shape)
+        return pool_windows(*args, **kwargs)
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ops, "_GATHER_CELLS", 0)
         patch.setattr(ops, "_BLOCK_BYTES", block_bytes)
         patch.setattr(ops, "_THREAD_BLOCK_BYTES", block_bytes)
         patch.setattr(ops, "_THREADED_BYTES", 0 if block_bytes == 1 else 1 << 62)
-        comparison = keras_bridge.compare(operation=operation, **arguments)
+        patch.setattr(ops, "_pool_windows", counting_pool_windows)
+        ops._forget_kernels()  # kernels prepared before read the thresholds then
+        try:
+            comparison = keras_bridge.compare(operation=operation, **arguments)
+        finally:
+            ops._forget_kernels()  # and these must not outlive the patch
+    # Inputs of at most one block take the small path, as in real use.
+    assert len(blocked_calls) == (arguments["x"].nbytes > block_bytes)
     assert comparison.poolviz.shape == _expected_shape(arguments, pool)
     assert comparison.poolviz.flags.c_contiguous
     oracle = _oracle(operation, arguments, pool)
