@@ -632,8 +632,9 @@ def _pool_kernel(shape, axes, pool, stride, padding, dtype, operation):
     if math.prod(shape) * dtype.itemsize <= _BLOCK_BYTES:
         return functools.partial(_pool_small, plan.row_steps, plan.col_steps, plan.divisor,
                                  np.fmax if operation == "max" else np.add)
-    return functools.partial(_pool_windows, axes=axes, pool=pool, stride=stride,
-                             padding=padding, operation=operation)
+    return functools.partial(_pool_windows, out_shape=plan.out_shape, divisor=plan.divisor,
+                             axes=axes, pool=pool, stride=stride, padding=padding,
+                             operation=operation)
 
 
 def _pool_tiny(gather, combine, array):
@@ -656,11 +657,9 @@ def _pool_small(row_steps, col_steps, divisor, combine, array):
     return _divide_whole(result, divisor)
 
 
-def _pool_windows(array, axes, pool, stride, padding, operation):
+def _pool_windows(array, out_shape, divisor, axes, pool, stride, padding, operation):
     """Max or average pooling of a large validated array along ``axes``
     (rows, cols), in blocks that fit the CPU cache, on several threads."""
-    out_shape, row_steps, col_steps, divisor, gather = _pool_plan(
-        array.shape, axes, pool, stride, padding, array.dtype, operation)
     combine = np.fmax if operation == "max" else np.add  # fmax skips NaN, as TF does
 
     (row_axis, col_axis), ndim = axes, array.ndim
