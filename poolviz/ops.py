@@ -29,6 +29,7 @@ NaN and dtype
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import math
 import os
@@ -707,9 +708,13 @@ def _pool_windows(array, out_shape, divisor, axes, pool, stride, padding, operat
     if threads > 1 and len(blocks) > 1:
         # The threads take blocks from one shared queue (next() on a list
         # iterator is atomic under the GIL), so a thread slowed down by
-        # another process's load simply pools fewer blocks.
+        # another process's load simply pools fewer blocks.  Each runs in a
+        # copy of the caller's context, which holds NumPy's error state: a
+        # caller's np.errstate applies to every block.
         queue = iter(blocks)
-        for _ in _thread_pool().map(pool_blocks, [queue] * threads):
+        contexts = [contextvars.copy_context() for _ in range(threads)]
+        for _ in _thread_pool().map(lambda context: context.run(pool_blocks, queue),
+                                    contexts):
             pass
     else:
         pool_blocks(blocks)

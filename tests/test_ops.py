@@ -2,12 +2,13 @@
 
 import itertools
 import math
+import warnings
 
 import numpy as np
 import pytest
 
 import poolviz
-from poolviz import data, reference
+from poolviz import data, ops, reference
 
 TUTORIAL_ROW = [0.0, 0.0, 3.0, 3.0, 0.0, 0.0]
 
@@ -246,6 +247,23 @@ def test_repeated_calls_give_the_same_fresh_result(shape):
         np.testing.assert_array_equal(x, before)
     assert poolviz.average_pool2d(ints, 3, 2).dtype == np.float64
     assert poolviz.max_pool2d(ints > 3, 3, 2).dtype == np.float64
+
+
+def test_threads_of_a_large_input_follow_the_callers_errstate():
+    """np.errstate lives in a context variable, which worker threads do not
+    inherit unless handed a copy."""
+    x = np.ones((4, 32, 96, 96), np.float32)  # large enough for threads
+    # Both only in window (45, 45) of the last image, a late block: 3x3
+    # windows with stride 2 start at even rows and columns.
+    x[3, 0, 91, 91], x[3, 0, 91, 90] = np.inf, -np.inf
+    assert x.nbytes >= ops._THREADED_BYTES
+    with np.errstate(invalid="raise"), pytest.raises(FloatingPointError, match="invalid"):
+        poolviz.average_pool2d(x, 3, 2, "same", "channels_first")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(invalid="ignore"):
+            result = poolviz.average_pool2d(x, 3, 2, "same", "channels_first")
+    assert np.isnan(result[3, 0, 45, 45]) and np.isnan(result).sum() == 1
 
 
 def test_bad_global_and_conv_arguments():
