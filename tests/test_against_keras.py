@@ -175,36 +175,59 @@ def test_average_pool_matches_keras_and_loop(case):
     assert comparison.agree
 
 
+# The compiled loop needs numba (poolviz[fast]), which the test environment
+# installs; tests/test_setup.py fails if it is missing there.
+ENGINES = ["NumPy passes", pytest.param("compiled loop", marks=pytest.mark.skipif(
+    ops._compiled_loop() is None, reason="numba is not installed"))]
+
+
 @profile
+@pytest.mark.parametrize("engine", ENGINES)
 @given(case=pooling_cases(), operation=st.sampled_from(["max", "average"]),
        block_bytes=st.sampled_from([1, 64, 1024]))
-def test_blocked_and_threaded_path_matches_keras_and_loop(case, operation, block_bytes):
-    """Large inputs are pooled in cache-sized blocks, on threads. Shrinking the
-    block size sends these small inputs down that path, cut into bands of
-    one or a few output rows, so band edges meet padding and window overlaps.
-    Without the gather, inputs that fit in one block take the small path."""
+def test_blocked_and_threaded_path_matches_keras_and_loop(engine, case, operation,
+                                                          block_bytes):
+    """Large inputs are pooled in blocks, on threads: by NumPy's passes, or by
+    numba's compiled loop for channels-last float batches in C order.
+    Shrinking the block size sends these small inputs down that path, cut
+    into bands of one or a few output rows, so band edges meet padding and
+    window overlaps; the compiled loop is allowed a single channel here
+    (in real use it takes 2 or more).  Without the gather, inputs that fit in
+    one block take the small path."""
     arguments, spatial_shape, pool = case
     assume(_fits(spatial_shape, pool, arguments["padding"]))
-    blocked_calls = []
-    pool_windows = ops._pool_windows
+    x = arguments["x"]
+    window_calls, loop_calls = [], []
+    pool_windows, compiled_loop = ops._pool_windows, ops._compiled_loop()
 
     def counting_pool_windows(*args, **kwargs):
-        blocked_calls.append(args[0].shape)
+        window_calls.append(args[0].shape)
         return pool_windows(*args, **kwargs)
+
+    def counting_compiled_loop(*args):
+        loop_calls.append(args[2])  # the images of one block
+        return compiled_loop(*args)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ops, "_GATHER_CELLS", 0)
         patch.setattr(ops, "_BLOCK_BYTES", block_bytes)
         patch.setattr(ops, "_THREAD_BLOCK_BYTES", block_bytes)
         patch.setattr(ops, "_THREADED_BYTES", 0 if block_bytes == 1 else 1 << 62)
+        patch.setattr(ops, "_COMPILED_MIN_CHANNELS", 1)
         patch.setattr(ops, "_pool_windows", counting_pool_windows)
+        patch.setattr(ops, "_compiled_loop", (lambda: counting_compiled_loop)
+                      if engine == "compiled loop" else (lambda: None))
         ops._forget_kernels()  # kernels prepared before read the thresholds then
         try:
             comparison = keras_bridge.compare(operation=operation, **arguments)
         finally:
             ops._forget_kernels()  # and these must not outlive the patch
     # Inputs of at most one block take the small path, as in real use.
-    assert len(blocked_calls) == (arguments["x"].nbytes > block_bytes)
+    large = x.nbytes > block_bytes
+    compiled = (engine == "compiled loop" and x.ndim == 4 and x.flags.c_contiguous
+                and arguments["data_format"] == "channels_last")
+    assert len(window_calls) == (large and not compiled)
+    assert bool(loop_calls) == (large and compiled)
     assert comparison.poolviz.shape == _expected_shape(arguments, pool)
     assert comparison.poolviz.flags.c_contiguous
     oracle = _oracle(operation, arguments, pool)
