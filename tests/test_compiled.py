@@ -212,3 +212,14 @@ def test_numba_is_imported_only_for_the_first_large_batch():
                             check=True)
     assert result.stdout.split() == ["False", "False", "True"]
     assert result.stderr == ""
+
+
+def test_read_only_batches_take_the_loop_too(loop_calls):
+    """numba compiles a separate version for read-only arrays (memory maps,
+    arrays a library hands out with writeable=False)."""
+    x = _batch((2, 40, 37, 64), np.float32)
+    x.flags.writeable = False
+    result = poolviz.average_pool2d(x, 3, 2, "same")
+    assert loop_calls and result.flags.writeable
+    np.testing.assert_array_equal(
+        result, _with_numpy_passes(poolviz.average_pool2d, x, 3, 2, "same"))
