@@ -2,9 +2,9 @@
 
 NumPy pools a large batch in five passes over strided views (two along the
 rows, two along the columns, one division; see
-:func:`poolviz.ops._pool_windows`), and along the columns each of its calls
-moves only one cell's channels at a time.  That costs about two TensorFlow
-calls.  The loop below makes one pass: for each output row it combines the
+:func:`poolviz.ops._pool_windows`), and along the columns its inner loops
+move only one cell's channels at a time.  That costs about twice
+TensorFlow's time.  The loop below makes one pass: for each output row it combines the
 window's input rows into a buffer one input row long, then combines that
 buffer's columns into the output row, once per column offset in the window.
 It runs at about TensorFlow's speed.
@@ -14,10 +14,11 @@ environments include it).  Without it, :mod:`poolviz.ops` pools with NumPy.
 Importing this module imports numba, so :mod:`poolviz.ops` imports it only
 when the first large batch arrives.
 
-The numbers are the ones the loop oracle in :mod:`poolviz.reference` defines:
-cells are combined in ascending order, rows first; max pooling skips NaN as
-``np.fmax`` does; average pooling divides each window's sum by its number of
-real cells, in the input dtype.
+Cells are combined rows first, then columns, each in ascending order; max
+pooling skips NaN as ``np.fmax`` does; average pooling divides each window's
+sum by its number of real cells, in the input dtype.  Max pooling gives
+exactly the numbers of the loop oracle in :mod:`poolviz.reference`; sums
+differ from its float64 sums only in their last bits.
 
 numba checks for negative indices unless a loop counts up from zero, and
 that check keeps a loop from being vectorised; so the inner loops below run
