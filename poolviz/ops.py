@@ -454,18 +454,27 @@ def _full_range(counts, pool):
 
 
 @functools.lru_cache(maxsize=256)
+def _window_cell_counts(rows, cols, pool, stride, padding, dtype):
+    """Number of real cells in each window, (output rows, output cols), in
+    ``dtype``: what average pooling divides by.  Read-only."""
+    counts = np.multiply.outer(_real_cells(rows, pool[0], stride[0], padding),
+                               _real_cells(cols, pool[1], stride[1], padding)).astype(dtype)
+    counts.flags.writeable = False
+    return counts
+
+
+@functools.lru_cache(maxsize=256)
 def _average_divisor(rows, cols, pool, stride, padding, dtype, trailing_axes):
     """The :class:`_Divisor` for one input size; ``trailing_axes`` is the
     number of axes after the column axis (1 for channels-last)."""
     row_counts = _real_cells(rows, pool[0], stride[0], padding)
     col_counts = _real_cells(cols, pool[1], stride[1], padding)
     cells = pool[0] * pool[1]
-    counts = np.multiply.outer(row_counts, col_counts).astype(dtype)
+    counts = _window_cell_counts(rows, cols, pool, stride, padding, dtype)
     if (counts == cells).all():
         counts = None
     else:
-        counts.shape += (1,) * trailing_axes
-        counts.flags.writeable = False
+        counts = counts.reshape(counts.shape + (1,) * trailing_axes)
     if cells & (cells - 1) == 0:
         operation, operand = np.multiply, dtype.type(1 / cells)
     else:
@@ -647,9 +656,7 @@ def _pool_kernel(shape, axes, pool, stride, padding, dtype, operation):
     rows, cols = shape[1], shape[2]
     before = (_window_offsets(rows, pool[0], stride[0], padding)[1],
               _window_offsets(cols, pool[1], stride[1], padding)[1])
-    divisors = np.multiply.outer(_real_cells(rows, pool[0], stride[0], padding),
-                                 _real_cells(cols, pool[1], stride[1], padding)).astype(dtype)
-    divisors.flags.writeable = False
+    divisors = _window_cell_counts(rows, cols, pool, stride, padding, dtype)
     return functools.partial(_pool_compiled, loop, windows, plan.out_shape, pool, stride,
                              before, divisors, operation == "average")
 

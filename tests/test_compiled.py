@@ -7,6 +7,7 @@ which engine runs, that both give the same numbers, and that the fallback
 works.
 """
 
+import contextlib
 import subprocess
 import sys
 import warnings
@@ -56,25 +57,29 @@ def loop_calls(monkeypatch):
     ops._forget_kernels()
 
 
-@pytest.fixture
-def numpy_passes(monkeypatch):
+@contextlib.contextmanager
+def _numpy_passes_only():
     """Pool as if numba were not installed."""
-    monkeypatch.setattr(ops, "_compiled_loop", lambda: None)
-    ops._forget_kernels()
-    yield
-    ops._forget_kernels()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ops, "_compiled_loop", lambda: None)
+        ops._forget_kernels()
+        try:
+            yield
+        finally:
+            ops._forget_kernels()
+
+
+@pytest.fixture
+def numpy_passes():
+    with _numpy_passes_only():
+        yield
 
 
 def _with_numpy_passes(pool, x, *args):
     # NumPy warns where a window adds inf and -inf (the compiled loop gives
     # the same NaN silently); the numbers are what these tests compare.
-    with pytest.MonkeyPatch.context() as patch, np.errstate(invalid="ignore"):
-        patch.setattr(ops, "_compiled_loop", lambda: None)
-        ops._forget_kernels()
-        try:
-            return pool(x, *args)
-        finally:
-            ops._forget_kernels()
+    with _numpy_passes_only(), np.errstate(invalid="ignore"):
+        return pool(x, *args)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
