@@ -78,7 +78,10 @@ def pool_rows(x, out, images, out_rows, pool, stride, before, divisors, average)
             flat = cells.reshape(out_cols * channels)
             for m in range(flat.shape[0]):
                 flat[m] = identity
-            for offset in range(pool[1]):
+            # Only the offsets that reach a real column: fewer than 2 * cols
+            # however large the pool.
+            for offset in range(max(0, before[1] - (out_cols - 1) * stride[1]),
+                                min(pool[1], cols + before[1])):
                 shift = offset - before[1]  # output cell j reads column j * stride + shift
                 j_first = max(0, (stride[1] - 1 - shift) // stride[1])
                 j_stop = min(out_cols, (cols - 1 - shift) // stride[1] + 1)

@@ -24,7 +24,8 @@ Examples
 >>> model.pool_rows = 7
 >>> print(model.message)  # doctest: +NORMALIZE_WHITESPACE
 A 7 x 2 pool does not fit in the 6 x 6 input with padding 'valid': the
-output would have 0 x 3 cells. Choose a smaller pool or padding 'same'.
+output would have 0 x 3 cells. Choose a smaller pool_size (got (7, 2)) or
+padding 'same'.
 """
 
 from __future__ import annotations
@@ -39,8 +40,16 @@ import traitlets
 
 import poolviz
 from poolviz import data as _data
-from poolviz._validation import as_feature_map, as_pair
-from poolviz.ops import _real_cells
+from poolviz._validation import (
+    MAX_SHIFT,
+    MAX_SHIFT_CELLS,
+    MAX_WINDOW,
+    as_feature_map,
+    as_int,
+    as_pair,
+    check_padding,
+)
+from poolviz.ops import _axis_plan, _pool_fit_message, _real_cells
 from poolviz.walkthrough import format_number
 
 __all__ = [
@@ -232,9 +241,8 @@ class PoolingState:
 
 
 def _axis_padding(n, pool, stride, padding):
-    if padding == "same":
-        return tuple(int(v) for v in poolviz.same_padding(n, pool, stride))
-    return (0, 0)
+    _, before, after = _axis_plan(n, pool, stride, padding)
+    return (int(before), int(after))
 
 
 def divisor_map(input_shape, pool_size, strides, padding):
@@ -365,8 +373,7 @@ def pooling_state(feature_map, pool_size=(2, 2), strides=None, padding="valid", 
     """
     array = as_feature_map(feature_map)
     operation = _operation(operation)
-    if padding not in ("valid", "same"):
-        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    padding = check_padding(padding)
     pool = as_pair(pool_size, "pool_size")
     stride = pool if strides is None else as_pair(strides, "strides")
     if isinstance(step, bool) or not isinstance(step, (int, np.integer)):
@@ -387,15 +394,10 @@ def pooling_state(feature_map, pool_size=(2, 2), strides=None, padding="valid", 
         output_shape = (1, 1)
     else:
         padding_used = padding
-        sizes = [poolviz.output_size(n, k, s, padding) for n, k, s in zip((rows_n, cols_n), pool, stride)]
-        if min(sizes) <= 0:
-            message = (
-                f"A {pool[0]} x {pool[1]} pool does not fit in the {rows_n} x {cols_n} input "
-                f"with padding 'valid': the output would have {max(sizes[0], 0)} x {max(sizes[1], 0)} cells. "
-                "Choose a smaller pool or padding 'same'."
-            )
+        message = _pool_fit_message(array.shape, pool, stride, padding)
+        if message:
             return PoolingState(array, operation, pool, stride, padding, message=message)
-        output_shape = (sizes[0], sizes[1])
+        output_shape = poolviz.pooled_shape(array.shape, pool, stride, padding)
         formula = "\n".join(
             [
                 f"output rows = {poolviz.output_size_formula(rows_n, pool[0], stride[0], padding)}",
@@ -465,6 +467,20 @@ class TranslationInvariance:
 _SHIFT_STEPS = {"right": (0, 1), "down": (1, 0), "diagonal": (1, 1)}
 
 
+def _max_shift(max_shift, shape):
+    """``max_shift`` checked against :data:`MAX_SHIFT` and the cell budget."""
+    max_shift = as_int(max_shift, "max_shift", 0, MAX_SHIFT,
+                       " (shifts past the image's size only give an empty image)")
+    cells = (max_shift + 1) * shape[0] * shape[1]
+    if cells > MAX_SHIFT_CELLS:
+        raise ValueError(
+            f"max_shift={max_shift} on a {shape[0]} x {shape[1]} image would keep "
+            f"{cells} cells of shifted images, more than the limit of {MAX_SHIFT_CELLS} "
+            f"(2**24): use a smaller max_shift or a smaller image"
+        )
+    return max_shift
+
+
 def translation_invariance(image, operation="max", pool_size=2, max_shift=3, direction="right"):
     """Shift `image` by 0..max_shift pixels and see which pooled cells change.
 
@@ -478,7 +494,9 @@ def translation_invariance(image, operation="max", pool_size=2, max_shift=3, dir
     operation : {"max", "average"}
     pool_size : int or tuple of int
     max_shift : int
-        Largest shift in pixels, at least 0.
+        Largest shift in pixels, from 0 to 256; and ``(max_shift + 1) * rows
+        * cols`` at most 2**24 (every shift keeps a shifted image and its
+        pooled map).
     direction : {"right", "down", "diagonal"}
 
     Returns
@@ -497,15 +515,15 @@ def translation_invariance(image, operation="max", pool_size=2, max_shift=3, dir
            [False, False]])
     """
     array = as_feature_map(image, "image")
-    if operation not in ("max", "average"):
+    if not isinstance(operation, str) or operation not in ("max", "average"):
         raise ValueError(f"operation must be 'max' or 'average', got {operation!r}")
     pool = as_pair(pool_size, "pool_size")
-    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or max_shift < 0:
-        raise ValueError(f"max_shift must be an int >= 0, got {max_shift!r}")
-    if direction not in _SHIFT_STEPS:
+    max_shift = _max_shift(max_shift, array.shape)
+    if not isinstance(direction, str) or direction not in _SHIFT_STEPS:
         raise ValueError(f"direction must be one of {tuple(_SHIFT_STEPS)}, got {direction!r}")
-    if pool[0] > array.shape[0] or pool[1] > array.shape[1]:
-        raise ValueError(f"pool_size {pool} is larger than the image {array.shape}")
+    message = _pool_fit_message(array.shape, pool, pool, "valid", noun="image")
+    if message:
+        raise ValueError(message)
     step_rows, step_cols = _SHIFT_STEPS[direction]
     pool_function = poolviz.max_pool2d if operation == "max" else poolviz.average_pool2d
     pooled = [
@@ -531,8 +549,13 @@ def translation_invariance(image, operation="max", pool_size=2, max_shift=3, dir
 # Models
 # --------------------------------------------------------------------------
 def _positive(proposal):
+    """A pool size or stride: from 1 to 2**31 - 1 (TensorFlow's int32 limit)."""
     if proposal.value < 1:
         raise traitlets.TraitError(f"{proposal.trait.name} must be at least 1, got {proposal.value}")
+    if proposal.value > MAX_WINDOW:
+        raise traitlets.TraitError(
+            f"{proposal.trait.name} must be at most {MAX_WINDOW} (2**31 - 1, TensorFlow's "
+            f"int32 limit), got {proposal.value}")
     return proposal.value
 
 
@@ -842,8 +865,10 @@ class TranslationExplorerModel(traitlets.HasTraits):
 
     @traitlets.validate("max_shift")
     def _validate_max_shift(self, proposal):
-        if proposal.value < 0:
-            raise traitlets.TraitError(f"max_shift must be >= 0, got {proposal.value}")
+        if not 0 <= proposal.value <= MAX_SHIFT:
+            raise traitlets.TraitError(
+                f"max_shift must be from 0 to {MAX_SHIFT} (shifts past the image's size only "
+                f"give an empty image), got {proposal.value}")
         return proposal.value
 
     @traitlets.validate("shift")

@@ -42,8 +42,12 @@ from typing import NamedTuple
 import numpy as np
 
 from ._validation import (
+    MAX_CONV_WORK,
+    MAX_WINDOW,
+    as_int,
     as_numeric_array,
     as_pair,
+    as_size_pair,
     check_data_format,
     check_padding,
     check_rank,
@@ -70,11 +74,25 @@ def output_size(n, pool, stride, padding="valid"):
     """Number of pooled cells along one axis of length ``n``.
 
     ``valid``: ``floor((n - pool) / stride) + 1``; ``same``: ``ceil(n / stride)``.
+    ``n`` is an int >= 1; ``pool`` and ``stride`` are ints from 1 to 2**31 - 1
+    (TensorFlow's limit).  A ``valid`` pool longer than ``n`` gives 0.
 
     >>> output_size(6, 2, 2, "valid"), output_size(7, 3, 2, "same")
     (3, 4)
     """
-    padding = check_padding(padding)
+    n, pool, stride, padding = _axis_arguments(n, pool, stride, padding)
+    return _output_size(n, pool, stride, padding)
+
+
+def _axis_arguments(n, pool, stride, padding):
+    """Checked ``(n, pool, stride, padding)`` of the one-axis functions."""
+    why = " (2**31 - 1, TensorFlow's int32 limit)"
+    return (as_int(n, "n", minimum=1), as_int(pool, "pool", 1, MAX_WINDOW, why),
+            as_int(stride, "stride", 1, MAX_WINDOW, why), check_padding(padding))
+
+
+def _output_size(n, pool, stride, padding):
+    """:func:`output_size` for checked arguments."""
     if padding == "same":
         return -(-n // stride)
     if pool > n:
@@ -90,8 +108,8 @@ def output_size_formula(n, pool, stride, padding="valid"):
     >>> output_size_formula(7, 3, 2, "same")
     'ceil(7 / 2) = 4'
     """
-    padding = check_padding(padding)
-    size = output_size(n, pool, stride, padding)
+    n, pool, stride, padding = _axis_arguments(n, pool, stride, padding)
+    size = _output_size(n, pool, stride, padding)
     if padding == "same":
         return f"ceil({n} / {stride}) = {size}"
     if pool > n:
@@ -107,6 +125,11 @@ def same_padding(n, pool, stride):
     >>> same_padding(6, 3, 2)
     (0, 1)
     """
+    n, pool, stride, _ = _axis_arguments(n, pool, stride, "same")
+    return _same_padding(n, pool, stride)
+
+
+def _same_padding(n, pool, stride):
     out = -(-n // stride)
     total = max((out - 1) * stride + pool - n, 0)
     return total // 2, total - total // 2
@@ -115,26 +138,20 @@ def same_padding(n, pool, stride):
 def pooled_shape(input_shape, pool_size, strides=None, padding="valid"):
     """Shape ``(rows, cols)`` of the pooled map for an input ``(rows, cols)``.
 
-    Raises ``ValueError`` when a ``valid`` pool does not fit the input.
+    Raises ``ValueError`` when a ``valid`` pool does not fit the input, and
+    ``TypeError`` for sizes that are not ints (8.7 is not truncated to 8).
 
     >>> pooled_shape((6, 6), 2)
     (3, 3)
     >>> pooled_shape((7, 5), (3, 2), strides=2, padding="same")
     (4, 3)
     """
-    try:
-        rows, cols = (int(size) for size in input_shape)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"input_shape must be a pair (rows, cols), got {input_shape!r}"
-        ) from None
-    if rows < 1 or cols < 1:
-        raise ValueError(f"input_shape must be positive, got {input_shape!r}")
+    rows, cols = as_size_pair(input_shape, "input_shape")
     pool, stride, padding = _pool_arguments(pool_size, strides, padding)
-    _check_pool_fits((rows, cols), pool, padding)
+    _check_pool_fits((rows, cols), pool, stride, padding)
     return (
-        output_size(rows, pool[0], stride[0], padding),
-        output_size(cols, pool[1], stride[1], padding),
+        _output_size(rows, pool[0], stride[0], padding),
+        _output_size(cols, pool[1], stride[1], padding),
     )
 
 
@@ -220,22 +237,36 @@ def _pool_arguments(pool_size, strides, padding):
     return pool, stride, check_padding(padding)
 
 
-def _check_pool_fits(spatial_shape, pool, padding):
-    if padding == "valid" and (pool[0] > spatial_shape[0] or pool[1] > spatial_shape[1]):
-        raise ValueError(
-            f"pool_size {pool} is larger than the input's {spatial_shape[0]}x"
-            f"{spatial_shape[1]} rows x cols with padding='valid': no window fits; "
-            f"use a smaller pool_size or padding='same'"
-        )
+def _pool_fit_message(spatial_shape, pool, stride, padding, noun="input"):
+    """Why a pool gives no output on a (rows, cols) input, or "" if it does.
+
+    The one wording of this rule, used by the ops (as a ValueError), by the
+    explorer (as its message) and by the translation explorer.
+    """
+    (rows, cols), (pool_rows, pool_cols) = spatial_shape, pool
+    if padding != "valid" or (pool_rows <= rows and pool_cols <= cols):
+        return ""
+    out_rows = _output_size(rows, pool_rows, stride[0], "valid")
+    out_cols = _output_size(cols, pool_cols, stride[1], "valid")
+    return (f"A {pool_rows} x {pool_cols} pool does not fit in the {rows} x {cols} {noun} "
+            f"with padding 'valid': the output would have {out_rows} x {out_cols} cells. "
+            f"Choose a smaller pool_size (got {tuple(pool)}) or padding 'same'.")
+
+
+def _check_pool_fits(spatial_shape, pool, stride, padding, noun="input"):
+    message = _pool_fit_message(spatial_shape, pool, stride, padding, noun)
+    if message:
+        raise ValueError(message)
 
 
 def _to_nhwc(x, data_format):
-    """Validated input as a (batch, rows, cols, channels) view and a way back."""
+    """Validated input as a (batch, rows, cols, channels) view and a way back
+    (None for a 2-D input)."""
     data_format = check_data_format(data_format)
     array = as_numeric_array(x)
     check_rank(array)
     if array.ndim == 2:
-        return array[np.newaxis, :, :, np.newaxis], lambda out: out[0, :, :, 0]
+        return array[np.newaxis, :, :, np.newaxis], None
     if data_format == "channels_first":
         return array.transpose(0, 2, 3, 1), lambda out: out.transpose(0, 3, 1, 2)
     return array, lambda out: out
@@ -269,8 +300,12 @@ def _pool(x, pool_size, strides, padding, data_format, operation):
         axes = (2, 3)
     else:
         axes = (1, 2)
-    _check_pool_fits((array.shape[axes[0]], array.shape[axes[1]]), pool, padding_name)
-    if operation == "average" and array.dtype.kind != "f":
+    _check_pool_fits((array.shape[axes[0]], array.shape[axes[1]]), pool, stride, padding_name)
+    if array.dtype == np.float16:
+        # Keras computes float16 input in float32 and returns float32; in
+        # float16 a sum of two 40000s is already inf.
+        array = array.astype(np.float32)
+    elif operation == "average" and array.dtype.kind != "f":
         array = array.astype(np.float64)
     kernel = _pool_kernel(array.shape, axes, pool, stride, padding_name, array.dtype,
                           operation)
@@ -278,7 +313,7 @@ def _pool(x, pool_size, strides, padding, data_format, operation):
         if len(_PREPARED_CALLS) >= _PREPARED_CALLS_MAX:
             _PREPARED_CALLS.clear()
         _PREPARED_CALLS[key] = (kernel if array.dtype == x.dtype
-                                else functools.partial(_as_float64_then, kernel))
+                                else functools.partial(_converted_then, array.dtype, kernel))
     return kernel(array)
 
 
@@ -301,18 +336,19 @@ def _is_int_pair(value):
                                   and type(value[0]) is int and type(value[1]) is int)
 
 
-def _as_float64_then(kernel, x):
-    """``kernel`` on ``x`` as float64 (boolean input, or integers to average)."""
-    return kernel(x.astype(np.float64))
+def _converted_then(dtype, kernel, x):
+    """``kernel`` on ``x`` converted to ``dtype``: float64 for booleans and
+    integers to average, float32 for float16, native byte order."""
+    return kernel(x.astype(dtype))
 
 
 def _axis_plan(n, pool, stride, padding):
     """(output size, padded cells before, padded cells after) for one axis."""
     if padding == "same":
-        before, after = same_padding(n, pool, stride)
+        before, after = _same_padding(n, pool, stride)
     else:
         before = after = 0
-    return output_size(n, pool, stride, padding), before, after
+    return _output_size(n, pool, stride, padding), before, after
 
 
 def _padded(x, row_plan, col_plan, fill):
@@ -365,7 +401,10 @@ def _window_offsets(n, pool, stride, padding):
     """
     out, before, _ = _axis_plan(n, pool, stride, padding)
     ranges = []
-    for offset in range(pool):
+    # Only offsets that reach a real cell for some output cell: at most
+    # n + (out - 1) * stride < 2 * n of them, however large the pool (a
+    # same-padded pool of 10**9 costs like one window per output cell).
+    for offset in range(max(0, before - (out - 1) * stride), min(pool, n + before)):
         first = max(0, -(-(before - offset) // stride))
         stop = min(out, (n - 1 - offset + before) // stride + 1)
         if first < stop:
@@ -883,12 +922,14 @@ def _global_pool(x, data_format, keepdims, operation):
     if not isinstance(keepdims, (bool, np.bool_)):
         raise TypeError(f"keepdims must be True or False, got {keepdims!r}")
     nhwc, restore = _to_nhwc(x, data_format)
+    if nhwc.dtype == np.float16:
+        nhwc = nhwc.astype(np.float32)  # as in Keras: a float16 sum overflows
     if operation == "max":
         pooled = nhwc.max(axis=(1, 2), keepdims=True)
     else:
-        dtype = nhwc.dtype if np.issubdtype(nhwc.dtype, np.floating) else np.float64
+        dtype = nhwc.dtype if nhwc.dtype.kind == "f" else np.float64
         pooled = nhwc.mean(axis=(1, 2), keepdims=True, dtype=dtype)
-    if np.asarray(x).ndim == 2:
+    if restore is None:  # a 2-D input
         return pooled[0, :, :, 0] if keepdims else float(pooled[0, 0, 0, 0])
     pooled = np.ascontiguousarray(restore(pooled))
     if keepdims:
@@ -939,6 +980,15 @@ def conv2d(x, kernel, bias=0.0, strides=(1, 1), padding="valid"):
             f"kernel of size {window} is larger than the input's "
             f"{array.shape[1]}x{array.shape[2]} rows x cols with padding='valid'"
         )
+    out_cells = (array.shape[0] * _output_size(array.shape[1], window[0], stride[0], padding)
+                 * _output_size(array.shape[2], window[1], stride[1], padding))
+    work = out_cells * weights.size
+    if work > MAX_CONV_WORK:
+        raise ValueError(
+            f"conv2d would do {work} multiply-adds ({out_cells} output positions x "
+            f"{weights.size} kernel weights), more than its limit of {MAX_CONV_WORK} "
+            f"(2**28, about a second): use a smaller kernel, a larger stride or a smaller x"
+        )
     dtype = np.result_type(array.dtype, weights.dtype, biases.dtype, np.float32)
     row_plan = _axis_plan(array.shape[1], window[0], stride[0], padding)
     col_plan = _axis_plan(array.shape[2], window[1], stride[1], padding)
@@ -953,7 +1003,12 @@ def _conv_bias(bias, out_channels, flat):
     biases = as_numeric_array(bias, "bias")
     if biases.ndim == 0:
         return np.broadcast_to(biases, (out_channels,))
-    if flat or biases.shape != (out_channels,):
+    if flat:
+        raise ValueError(
+            f"bias must be a single number for a 2-D x and a 2-D kernel, "
+            f"got an array of shape {biases.shape}"
+        )
+    if biases.shape != (out_channels,):
         raise ValueError(
             f"bias must be a number or have shape ({out_channels},), "
             f"got shape {biases.shape}"

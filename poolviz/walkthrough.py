@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_feature_map
+from ._validation import MAX_WALK_CELLS, MAX_WINDOW_CELLS, as_feature_map, as_size_pair
 from .ops import _axis_plan, _check_pool_fits, _pool_arguments
 
 __all__ = ["PoolingWindow", "format_number", "pooling_window", "walk_windows"]
@@ -102,7 +102,14 @@ def _check_operation(operation):
 
 def _plans(shape, pool_size, strides, padding):
     pool, stride, padding = _pool_arguments(pool_size, strides, padding)
-    _check_pool_fits(shape, pool, padding)
+    _check_pool_fits(shape, pool, stride, padding)
+    if pool[0] * pool[1] > MAX_WINDOW_CELLS:
+        raise ValueError(
+            f"pool_size {pool} gives windows of {pool[0] * pool[1]} cells; a window is "
+            f"written out cell by cell (padding included) only up to {MAX_WINDOW_CELLS} "
+            f"cells (1024 x 1024): use a smaller pool_size (poolviz.max_pool2d and "
+            f"average_pool2d take any pool_size up to 2**31 - 1)"
+        )
     row_plan = _axis_plan(shape[0], pool[0], stride[0], padding)
     col_plan = _axis_plan(shape[1], pool[1], stride[1], padding)
     return pool, stride, row_plan, col_plan
@@ -131,7 +138,9 @@ def pooling_window(feature_map, output_index, pool_size=(2, 2), strides=None,
                    padding="valid", operation="max"):
     """The single window behind pooled cell ``output_index`` (row, col).
 
-    Cheaper than :func:`walk_windows` when only one step is shown.
+    Cheaper than :func:`walk_windows` when only one step is shown.  A window
+    holds at most 2**20 cells (1024 x 1024, padding included): larger
+    ``pool_size`` values raise ``ValueError``.
 
     >>> pooling_window(np.arange(16).reshape(4, 4), (1, 0)).arithmetic()
     'max( 8.0,  9.0,\\n    12.0, 13.0) = 13.0'
@@ -145,12 +154,7 @@ def pooling_window(feature_map, output_index, pool_size=(2, 2), strides=None,
 
 def _output_index(output_index, out_shape):
     """Validate an ``(row, col)`` index into a pooled map of ``out_shape``."""
-    try:
-        row, col = (int(i) for i in output_index)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"output_index must be a pair (row, col), got {output_index!r}"
-        ) from None
+    row, col = as_size_pair(output_index, "output_index", minimum=-(2**63))
     if not (0 <= row < out_shape[0] and 0 <= col < out_shape[1]):
         raise ValueError(
             f"output_index must lie inside the pooled map of shape {out_shape}, "
@@ -174,6 +178,14 @@ def walk_windows(feature_map, pool_size=(2, 2), strides=None, padding="valid",
     -------
     list of PoolingWindow
 
+    Raises
+    ------
+    ValueError
+        Besides bad arguments: when the windows would hold more than
+        2**22 cells together (``poolviz._validation.MAX_WALK_CELLS``, about
+        40 MB), or one window more than 2**20; walk part of a large map with
+        :func:`pooling_window`, one window at a time.
+
     Examples
     --------
     >>> windows = walk_windows(np.arange(16).reshape(4, 4))
@@ -186,6 +198,14 @@ def walk_windows(feature_map, pool_size=(2, 2), strides=None, padding="valid",
     image = as_feature_map(feature_map)
     operation = _check_operation(operation)
     pool, stride, row_plan, col_plan = _plans(image.shape, pool_size, strides, padding)
+    cells = row_plan[0] * col_plan[0] * pool[0] * pool[1]
+    if cells > MAX_WALK_CELLS:
+        raise ValueError(
+            f"walk_windows would list {row_plan[0] * col_plan[0]} windows of "
+            f"{pool[0] * pool[1]} cells, {cells} cells in all, more than its limit of "
+            f"{MAX_WALK_CELLS} (2**22): walk a smaller feature_map, or look at single "
+            f"windows with pooling_window"
+        )
     return [
         _window(image, (i, j), pool, stride, row_plan, col_plan, operation)
         for i in range(row_plan[0])

@@ -130,7 +130,6 @@ def test_compiled_loop_matches_the_loop_oracle_on_real_numbers(loop_calls, monke
 @pytest.mark.parametrize("x, reason", [
     (np.zeros((2, 300, 300, 1), np.float32), "a single channel"),
     (np.zeros((2, 40, 40, 64), np.int32), "not floats (max pooling keeps ints)"),
-    (np.zeros((2, 60, 60, 64), np.float16), "half precision"),
     (np.zeros((2, 64, 40, 40), np.float32), "channels first"),
     (np.zeros((2, 40, 40, 128), np.float32)[..., ::2], "not in C order"),
     (np.zeros((2, 40, 40, 64), np.float32, order="F"), "not in C order"),
@@ -143,6 +142,15 @@ def test_other_large_inputs_stay_on_numpy(loop_calls, x, reason):
     result = poolviz.max_pool2d(x, 3, 2, "same", data_format)
     assert loop_calls == [], reason
     np.testing.assert_array_equal(result, expected)
+
+
+def test_half_precision_is_pooled_as_float32_like_keras(loop_calls):
+    """float16 is converted to float32 first (Keras computes and returns
+    float32 for it), so a large float16 batch takes the float32 loop."""
+    x = np.full((2, 60, 60, 64), 40000, np.float16)
+    result = poolviz.average_pool2d(x, 3, 2, "same")
+    assert result.dtype == np.float32 and loop_calls == [(0, 2)]
+    np.testing.assert_array_equal(result, np.full((2, 30, 30, 64), 40000, np.float32))
 
 
 def test_numpy_passes_pool_large_batches_without_numba(numpy_passes):

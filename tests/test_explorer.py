@@ -148,7 +148,7 @@ def test_pool_that_does_not_fit_gives_a_message_not_an_exception():
     assert not state.ok
     assert state.message == (
         "A 5 x 5 pool does not fit in the 4 x 4 input with padding 'valid': the output would have 0 x 0 cells. "
-        "Choose a smaller pool or padding 'same'."
+        "Choose a smaller pool_size (got (5, 5)) or padding 'same'."
     )
     assert state.pooled is None and state.window is None
 
@@ -241,9 +241,9 @@ def test_translation_down_moves_rows():
     "kwargs, pattern",
     [
         (dict(operation="global max"), "operation must be 'max' or 'average', got 'global max'"),
-        (dict(max_shift=-1), "max_shift must be an int >= 0, got -1"),
+        (dict(max_shift=-1), "max_shift must be at least 0, got -1"),
         (dict(direction="left"), "direction must be one of .* got 'left'"),
-        (dict(pool_size=9), r"pool_size \(9, 9\) is larger than the image \(8, 8\)"),
+        (dict(pool_size=9), r"A 9 x 9 pool does not fit in the 8 x 8 image .* pool_size \(got \(9, 9\)\)"),
     ],
 )
 def test_translation_bad_arguments(kwargs, pattern):
@@ -408,6 +408,8 @@ def test_translation_model_message_for_a_pool_bigger_than_the_image():
     model = TranslationExplorerModel(np.ones((3, 3)))
     model.pool_size = 4
     assert model.result is None
-    assert model.message == "pool_size (4, 4) is larger than the image (3, 3)"
+    assert model.message == (
+        "A 4 x 4 pool does not fit in the 3 x 3 image with padding 'valid': the output would "
+        "have 0 x 0 cells. Choose a smaller pool_size (got (4, 4)) or padding 'same'.")
     model.pool_size = 2
     assert model.message == "" and model.result is not None

@@ -191,8 +191,8 @@ BAD_POOLING_CALLS = [
     (dict(padding="full"), ValueError, "padding must be 'valid' or 'same', got 'full'"),
     (dict(padding=None), ValueError, "padding must be 'valid' or 'same', got None"),
     (dict(data_format="NHWC"), ValueError, "data_format must be 'channels_last' or 'channels_first', got 'NHWC'"),
-    (dict(x=np.ones((4, 4)), pool_size=5), ValueError, "pool_size (5, 5) is larger than the input's 4x4 rows x cols with padding='valid'"),
-    (dict(x=np.ones((1, 2, 2, 1)), pool_size=3, strides=1), ValueError, "pool_size (3, 3) is larger than the input's 2x2"),
+    (dict(x=np.ones((4, 4)), pool_size=5), ValueError, "A 5 x 5 pool does not fit in the 4 x 4 input with padding 'valid': the output would have 0 x 0 cells. Choose a smaller pool_size (got (5, 5)) or padding 'same'."),
+    (dict(x=np.ones((1, 2, 2, 1)), pool_size=3, strides=1), ValueError, "A 3 x 3 pool does not fit in the 2 x 2 input"),
 ]
 
 
@@ -281,7 +281,7 @@ def test_bad_global_and_conv_arguments():
         poolviz.conv2d(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 2)), bias=[1, 2, 3])
     with pytest.raises(ValueError, match=r"input_shape must be a pair \(rows, cols\), got 6"):
         poolviz.pooled_shape(6, 2)
-    with pytest.raises(ValueError, match=r"pool_size \(7, 7\) is larger than the input's 6x6"):
+    with pytest.raises(ValueError, match=r"A 7 x 7 pool does not fit in the 6 x 6 input .* pool_size \(got \(7, 7\)\)"):
         poolviz.pooled_shape((6, 6), 7)
     with pytest.raises(ValueError, match=r"padding must be 'valid' or 'same', got 'Same '"):
         poolviz.output_size(6, 2, 2, "Same ")

@@ -70,5 +70,5 @@ def test_bad_walkthrough_arguments():
         poolviz.walk_windows(np.ones((1, 4, 4, 1)))
     with pytest.raises(ValueError, match=r"output_index must lie inside the pooled map of shape \(2, 2\), got \(2, 0\)"):
         poolviz.pooling_window(np.ones((4, 4)), (2, 0))
-    with pytest.raises(ValueError, match=r"pool_size \(5, 5\) is larger"):
+    with pytest.raises(ValueError, match=r"A 5 x 5 pool does not fit in the 4 x 4 input"):
         poolviz.walk_windows(np.ones((4, 4)), 5)

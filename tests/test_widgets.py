@@ -240,7 +240,7 @@ def test_translation_explorer_highlights_changed_cells():
 def test_translation_explorer_message_for_a_tiny_image():
     explorer = translation_explorer(np.ones((3, 3)))
     explorer.controls["pool size"].value = 4
-    assert "pool_size (4, 4) is larger than the image (3, 3)" in explorer.message_html.value
+    assert "A 4 x 4 pool does not fit in the 3 x 3 image" in explorer.message_html.value
     assert explorer.image.layout.display == "none"
     explorer.controls["pool size"].value = 2
     assert explorer.message_html.value == "" and explorer.image.layout.display is None
