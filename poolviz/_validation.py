@@ -27,14 +27,19 @@ MAX_WINDOW = 2**31 - 1
 #: included, so a 20000 x 20000 window would take gigabytes.
 MAX_WINDOW_CELLS = 2**20
 #: Largest number of cells :func:`poolviz.walk_windows` lists over all its
-#: windows together (about 40 MB of window arrays).
+#: windows together (about 40 MB of window arrays), and of windows (each is
+#: a Python object: 2**14 of them take about a third of a second).
 MAX_WALK_CELLS = 2**22
+MAX_WALK_WINDOWS = 2**14
 #: Largest ``max_shift`` of the translation explorer: shifts past the image's
 #: size only give empty images, and every shift keeps a pooled map.
 MAX_SHIFT = 256
 #: Largest number of cells the translation explorer keeps over all its
 #: shifts together, ``(max_shift + 1) * rows * cols``.
 MAX_SHIFT_CELLS = 2**24
+#: Largest number of cells an image made by :mod:`poolviz.data` may have
+#: (4096 x 4096, 128 MB of float64).
+MAX_IMAGE_CELLS = 2**24
 #: Largest number of multiply-adds one :func:`poolviz.conv2d` call may do
 #: (about a second here).
 MAX_CONV_WORK = 2**28

@@ -1,14 +1,15 @@
 """Small inputs for the course: the tutorial's line image and its relatives.
 
 Every function returns a new float64 array, so a student may change it
-freely without touching anyone else's copy.
+freely without touching anyone else's copy.  Sizes are ints (a float such as
+2.5 is refused, not truncated); images have at most 2**24 cells (4096 x 4096).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_numeric_array
+from ._validation import MAX_IMAGE_CELLS, as_int, as_numeric_array, as_size_pair
 
 __all__ = [
     "INPUTS",
@@ -27,10 +28,11 @@ VERTICAL_LINE_DETECTOR = np.array([[0.0, 1.0, 0.0]] * 3)
 VERTICAL_LINE_DETECTOR.setflags(write=False)
 
 
-def _size(size, smallest=2):
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < smallest:
-        raise ValueError(f"size must be an int >= {smallest}, got {size!r}")
-    return int(size)
+_MAX_SIDE = 4096  # MAX_IMAGE_CELLS = 4096 ** 2
+
+
+def _size(size, smallest=2, name="size", largest=_MAX_SIDE):
+    return as_int(size, name, smallest, largest, " (images have at most 4096 x 4096 cells)")
 
 
 def vertical_line(size=8):
@@ -62,7 +64,7 @@ def diagonal_line(size=8):
 def checkerboard(size=8, square=1):
     """Alternating 0/1 squares of ``square`` pixels, top-left square 1."""
     size = _size(size)
-    square = _size(square, smallest=1)
+    square = _size(square, smallest=1, name="square", largest=None)
     index = np.arange(size) // square
     return ((index[:, None] + index[None, :]) % 2 == 0).astype(np.float64)
 
@@ -70,12 +72,15 @@ def checkerboard(size=8, square=1):
 def random_feature_map(shape=(8, 8), seed=0):
     """A seeded random map that looks like a post-ReLU feature map: about
     half the cells are 0, the rest lie in (0, 1], rounded to 0.1."""
-    try:
-        rows, cols = (int(n) for n in shape)
-    except (TypeError, ValueError):
-        raise ValueError(f"shape must be a pair (rows, cols), got {shape!r}") from None
-    if rows < 1 or cols < 1:
-        raise ValueError(f"shape must be positive, got {shape!r}")
+    rows, cols = as_size_pair(shape, "shape")
+    if rows * cols > MAX_IMAGE_CELLS:
+        raise ValueError(
+            f"shape {(rows, cols)} has {rows * cols} cells, more than the limit of "
+            f"{MAX_IMAGE_CELLS} (2**24, e.g. 4096 x 4096)"
+        )
+    if seed is not None and (isinstance(seed, (bool, np.bool_))
+                             or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise TypeError(f"seed must be an int >= 0 or None, got {seed!r}")
     values = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(rows, cols))
     return np.round(np.maximum(values, 0.0), 1)
 
@@ -109,11 +114,12 @@ def photograph(downscale=1):
     data, so nothing is downloaded) as float64 in [0, 1], 600 rows x 512 columns
     before ``downscale``.
 
-    ``downscale`` is an int >= 1: each ``downscale`` x ``downscale`` block is
-    averaged into one pixel (edges that do not fill a block are dropped).
+    ``downscale`` is an int from 1 to 512: each ``downscale`` x ``downscale``
+    block is averaged into one pixel (edges that do not fill a block are
+    dropped; 512 leaves a single pixel).
     """
-    if isinstance(downscale, bool) or not isinstance(downscale, (int, np.integer)) or downscale < 1:
-        raise ValueError(f"downscale must be an int >= 1, got {downscale!r}")
+    downscale = as_int(downscale, "downscale", 1, 512,
+                       " (the photograph has 512 columns; more would leave no pixel)")
     from matplotlib import cbook
 
     with cbook.get_sample_data("grace_hopper.jpg") as file:

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import MAX_WALK_CELLS, MAX_WINDOW_CELLS, as_feature_map, as_size_pair
+from ._validation import (
+    MAX_WALK_CELLS,
+    MAX_WALK_WINDOWS,
+    MAX_WINDOW_CELLS,
+    as_feature_map,
+    as_size_pair,
+)
 from .ops import _axis_plan, _check_pool_fits, _pool_arguments
 
 __all__ = ["PoolingWindow", "format_number", "pooling_window", "walk_windows"]
@@ -120,14 +126,18 @@ def _window(image, index, pool, stride, row_plan, col_plan, operation):
     col_start = index[1] * stride[1] - col_plan[1]
     rows = range(row_start, row_start + pool[0])
     cols = range(col_start, col_start + pool[1])
-    row_ids, col_ids = np.meshgrid(np.array(rows), np.array(cols), indexing="ij")
-    is_padding = ((row_ids < 0) | (row_ids >= image.shape[0])
-                  | (col_ids < 0) | (col_ids >= image.shape[1]))
+    # The real cells form one block (every window has at least one).
+    first_row, stop_row = max(row_start, 0), min(row_start + pool[0], image.shape[0])
+    first_col, stop_col = max(col_start, 0), min(col_start + pool[1], image.shape[1])
+    real = image[first_row:stop_row, first_col:stop_col].ravel()  # row by row
+    inner = (slice(first_row - row_start, stop_row - row_start),
+             slice(first_col - col_start, stop_col - col_start))
     values = np.full(pool, np.nan)
-    values[~is_padding] = image[row_ids[~is_padding], col_ids[~is_padding]]
-    real = values[~is_padding]
+    values[inner] = image[first_row:stop_row, first_col:stop_col]
+    is_padding = np.ones(pool, dtype=bool)
+    is_padding[inner] = False
     if operation == "max":
-        result = float(np.nan if np.isnan(real).all() else np.nanmax(real))
+        result = float(np.fmax.reduce(real))  # NaN only if every value is NaN
     else:
         result = float(np.mean(real))
     return PoolingWindow((int(index[0]), int(index[1])), rows, cols, values,
@@ -181,10 +191,10 @@ def walk_windows(feature_map, pool_size=(2, 2), strides=None, padding="valid",
     Raises
     ------
     ValueError
-        Besides bad arguments: when the windows would hold more than
-        2**22 cells together (``poolviz._validation.MAX_WALK_CELLS``, about
-        40 MB), or one window more than 2**20; walk part of a large map with
-        :func:`pooling_window`, one window at a time.
+        Besides bad arguments: when there would be more than 2**14
+        windows, or more than 2**22 cells in all (about 40 MB), or more than
+        2**20 in one window; look at a large map one window at a time with
+        :func:`pooling_window`.
 
     Examples
     --------
@@ -198,12 +208,13 @@ def walk_windows(feature_map, pool_size=(2, 2), strides=None, padding="valid",
     image = as_feature_map(feature_map)
     operation = _check_operation(operation)
     pool, stride, row_plan, col_plan = _plans(image.shape, pool_size, strides, padding)
-    cells = row_plan[0] * col_plan[0] * pool[0] * pool[1]
-    if cells > MAX_WALK_CELLS:
+    windows = row_plan[0] * col_plan[0]
+    cells = windows * pool[0] * pool[1]
+    if windows > MAX_WALK_WINDOWS or cells > MAX_WALK_CELLS:
         raise ValueError(
-            f"walk_windows would list {row_plan[0] * col_plan[0]} windows of "
-            f"{pool[0] * pool[1]} cells, {cells} cells in all, more than its limit of "
-            f"{MAX_WALK_CELLS} (2**22): walk a smaller feature_map, or look at single "
+            f"walk_windows would list {windows} windows of {pool[0] * pool[1]} cells, "
+            f"{cells} cells in all; its limits are {MAX_WALK_WINDOWS} windows (2**14) and "
+            f"{MAX_WALK_CELLS} cells (2**22): walk a smaller feature_map, or look at single "
             f"windows with pooling_window"
         )
     return [

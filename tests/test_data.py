@@ -49,7 +49,7 @@ def test_photograph_is_real_and_downscaled():
     small = data.photograph(downscale=8)
     assert small.shape == (75, 64)
     np.testing.assert_allclose(small[0, 0], full[:8, :8].mean())
-    with pytest.raises(ValueError, match=r"downscale must be an int >= 1, got 0"):
+    with pytest.raises(ValueError, match=r"downscale must be at least 1, got 0"):
         data.photograph(downscale=0)
 
 

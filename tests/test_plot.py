@@ -151,7 +151,7 @@ def test_pooling_figure_outlines_the_window_and_the_output_cell():
     assert figure.arithmetic.get_text().endswith(window.arithmetic())
     assert [t.get_text() for t in figure.output.texts] == ["0", "3", "0"] * 3
     assert len(figure.input.texts) == 36
-    assert figure.padding_cells == [] and len(figure.padding_patches.get_paths()) == 0
+    assert figure.padding_regions == [] and len(figure.padding_patches.get_paths()) == 0
     assert not figure.divisors.ax.get_visible()
 
 
@@ -159,11 +159,15 @@ def test_pooling_figure_hatches_padded_cells_and_shows_divisors():
     figure = plot.pooling_figure(np.arange(25.0).reshape(5, 5), padding="same", operation="average", step=2,
                                  fig=Figure())
     expected = [(5, col) for col in range(6)] + [(row, 5) for row in range(5)]
-    assert sorted(figure.padding_cells) == sorted(expected)
+    # Padding is drawn as regions, not cells: a band below and one on the right.
+    assert figure.padding_regions == [(5, 0, 1, 6), (0, 5, 5, 1)]
+    covered = [(row, col) for row0, col0, n_rows, n_cols in figure.padding_regions
+               for row in range(row0, row0 + n_rows) for col in range(col0, col0 + n_cols)]
+    assert sorted(covered) == sorted(expected)  # every padded cell, once
     paths = figure.padding_patches.get_paths()
-    assert len(paths) == 11
-    centres = sorted(tuple(np.round(p.vertices[:4].mean(axis=0)).astype(int)[::-1]) for p in paths)
-    assert centres == sorted(expected)  # (row, col) of each hatched square
+    assert len(paths) == 2
+    corners = [(tuple(p.vertices.min(axis=0)), tuple(p.vertices.max(axis=0))) for p in paths]
+    assert corners == [((-0.5, 4.5), (5.5, 5.5)), ((4.5, -0.5), (5.5, 4.5))]  # (x, y) bounds
     assert figure.padding_patches.get_hatch() == plot.PADDING_HATCH
     assert figure.input.ax.get_xlim() == (-0.5, 5.5) and figure.input.ax.get_ylim() == (5.5, -0.5)
     # window of output cell (0, 2) reaches into the padding on the right

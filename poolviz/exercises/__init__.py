@@ -14,9 +14,18 @@ notebooks load Keras with :func:`poolviz.keras_bridge.load_keras`.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
+from .._validation import _describe
+
 __all__: list[str] = []
+
+#: Most items a check reads from an answer it iterates (a shape, a list of
+#: sizes): an answer is never iterated without a bound, so an infinite
+#: iterator gets a hint at once instead of running away.
+MAX_ANSWER_ITEMS = 64
 
 
 # --------------------------------------------------------------------------
@@ -36,22 +45,37 @@ def _correct(message):
 
 def _as_int(answer, name="answer"):
     """``answer`` as a Python int, or AssertionError saying what it is instead."""
-    if isinstance(answer, bool):
+    if isinstance(answer, (bool, np.bool_)):
         raise AssertionError(f"{name} should be a whole number, got the bool {answer!r}")
     if isinstance(answer, (int, np.integer)):
         return int(answer)
     if isinstance(answer, (float, np.floating)) and float(answer).is_integer():
         return int(answer)
-    raise AssertionError(f"{name} should be a whole number, got {answer!r}")
+    raise AssertionError(f"{name} should be a whole number, got {_describe(answer)}")
+
+
+def _items(answer, name="answer", what="sequence", limit=MAX_ANSWER_ITEMS):
+    """The items of ``answer`` as a tuple, reading at most ``limit`` + 1 of
+    them; AssertionError if it is not iterable or has more than ``limit``."""
+    try:
+        iterator = iter(answer)
+    except TypeError:
+        raise AssertionError(f"{name} should be a {what} like (2, 3), got {_describe(answer)}") from None
+    items = tuple(itertools.islice(iterator, limit + 1))
+    if len(items) > limit:
+        raise AssertionError(
+            f"{name} should be a {what} like (2, 3), got {_describe(answer)} "
+            f"with more than {limit} items")
+    return items
 
 
 def _as_pair_of_ints(answer, name="answer"):
     """``answer`` as a tuple of two ints, or AssertionError with a hint."""
     try:
-        first, second = answer
+        first, second = answer  # reads at most three items
     except (TypeError, ValueError):
         raise AssertionError(
-            f"{name} should be a pair of whole numbers like (3, 3), got {answer!r}"
+            f"{name} should be a pair of whole numbers like (3, 3), got {_describe(answer)}"
         ) from None
     return _as_int(first, name), _as_int(second, name)
 
@@ -60,8 +84,9 @@ def _as_array(answer, name="answer"):
     """``answer`` as a float64 NumPy array, or AssertionError with a hint."""
     try:
         array = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise AssertionError(f"{name} should be an array of numbers, got {answer!r}") from None
+    except (TypeError, ValueError, MemoryError):
+        raise AssertionError(
+            f"{name} should be an array of numbers, got {_describe(answer)}") from None
     return array
 
 

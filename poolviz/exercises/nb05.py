@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 import poolviz
+from poolviz._validation import _describe
 
-from . import _as_array, _as_int, _call, _correct, _not_answered
+from . import _as_array, _as_int, _call, _correct, _items, _not_answered
 
 __all__ = [
     "EXERCISE_1_BATCH_SHAPE",
@@ -30,10 +31,7 @@ EXERCISE_1_BATCH_SHAPE = (32, 7, 7, 64)
 # Exercise 1: output shapes
 # --------------------------------------------------------------------------
 def _as_shape(value, name):
-    try:
-        return tuple(_as_int(n, name) for n in value)
-    except TypeError:
-        raise AssertionError(f"{name} should be a shape like (2, 3), got {value!r}") from None
+    return tuple(_as_int(n, name) for n in _items(value, name, what="shape"))
 
 
 def check_global_shapes(answer):
@@ -43,10 +41,11 @@ def check_global_shapes(answer):
                              "(without keepdims, with keepdims)."):
         return
     try:
-        flat, kept = answer
+        flat, kept = answer  # reads at most three items
     except (TypeError, ValueError):
         raise AssertionError(
-            f"answer should be a pair of shapes, (without keepdims, with keepdims), got {answer!r}"
+            "answer should be a pair of shapes, (without keepdims, with keepdims), "
+            f"got {_describe(answer)}"
         ) from None
     flat = _as_shape(flat, "the shape without keepdims")
     kept = _as_shape(kept, "the shape with keepdims")
