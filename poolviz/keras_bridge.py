@@ -8,7 +8,18 @@ time (a few seconds) once.
 Every function checks its arguments with poolviz's own validation *before*
 Keras sees them. That is not politeness: ``MaxPooling2D(3, strides=1,
 padding="valid")`` applied to a 2x2 input kills the Python process with
-SIGFPE, and in a notebook a slider must never be able to kill the kernel.
+SIGFPE, a stride of 2**31 kills it with SIGABRT (poolviz refuses pool sizes
+and strides above 2**31 - 1 everywhere), and in a notebook a slider must
+never be able to kill the kernel.  The bridge adds the limits of
+TensorFlow's own kernels, measured with TensorFlow 2.21 (see
+:data:`MAX_KERAS_POOL` and :func:`_keras_input`): unsigned 32- and 64-bit
+integers are refused for windowed max pooling (TensorFlow has no kernel for
+them), and so are inputs of 2**31 cells or more.
+
+Where poolviz and Keras differ by design, :func:`compare` says so instead
+of reporting a difference: a window whose every real value is NaN (or
+-inf) gives NaN (or -inf) in poolviz, while TensorFlow's max pooling
+returns the lowest float32, -3.4028235e+38.
 
 Examples
 --------
@@ -34,6 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import poolviz
+from poolviz._validation import as_numeric_array
 from poolviz.ops import _pool_arguments
 from poolviz.data import VERTICAL_LINE_DETECTOR
 
@@ -58,6 +70,18 @@ _KERAS_LAYER_NAMES = {
     "global average": "GlobalAveragePooling2D",
 }
 _GLOBAL_OPERATIONS = ("global max", "global average")
+#: Dtypes TensorFlow's MaxPool has no kernel for (InvalidArgumentError):
+#: refused with a hint rather than converted, since no other integer dtype
+#: holds every uint64.
+_NO_MAX_POOL_KERNEL = frozenset({np.dtype(np.uint32), np.dtype(np.uint64)})
+#: Largest pool size per axis handed to Keras with ``same`` padding (with
+#: ``valid`` padding the pool fits in the input, which bounds it).
+#: TensorFlow's max pooling takes time that grows with the pool size:
+#: measured here on an 8x8 map, 10**5 took 0.1-0.4 s, 10**6 0.7-1 s, 10**7
+#: 7-10 s, and 2**30 ran for minutes taking gigabytes.
+MAX_KERAS_POOL = 10**5
+#: Largest number of cells handed to TensorFlow (int32 indexing).
+MAX_KERAS_CELLS = 2**31 - 1
 _loaded_quietly = False  # set once load_keras has imported TensorFlow and listed devices
 
 
@@ -210,13 +234,8 @@ def _pool_both(x, operation, pool_size, strides, padding, data_format, keepdims)
         # poolviz accepted these, so normalising them cannot fail.
         pool_pair, stride_pair, padding_name = _pool_arguments(pool_size, strides, padding)
         layer_key = (operation, pool_pair, stride_pair, padding_name, data_format, False)
+    array = _keras_input(x, operation, layer_key)
     load_keras()
-
-    array = np.asarray(x)
-    if array.dtype == bool or (operation in ("average", "global average")
-                               and not np.issubdtype(array.dtype, np.floating)):
-        # Keras cannot average integers (TF's AvgPool has no int kernel).
-        array = array.astype(np.float32)
     two_dimensional = array.ndim == 2
     if two_dimensional:
         if data_format == "channels_first":
@@ -231,6 +250,34 @@ def _pool_both(x, operation, pool_size, strides, padding, data_format, keepdims)
         else:
             theirs = theirs.reshape(np.shape(ours))
     return ours, theirs, layer_key
+
+
+def _keras_input(x, operation, layer_key):
+    """``x`` as an array Keras can pool, or a ValueError/TypeError naming
+    the argument; called only after poolviz accepted ``x``."""
+    array = as_numeric_array(x)  # native byte order, masks refused
+    if array.size > MAX_KERAS_CELLS:
+        raise ValueError(
+            f"x has {array.size} cells; the Keras bridge hands at most {MAX_KERAS_CELLS} "
+            f"(2**31 - 1) to TensorFlow"
+        )
+    _, pool, _, padding, _, _ = layer_key
+    if pool is not None and padding == "same" and max(pool) > MAX_KERAS_POOL:
+        raise ValueError(
+            f"pool_size {pool} is larger than {MAX_KERAS_POOL}, the largest the Keras bridge "
+            f"hands to TensorFlow with padding 'same' (its pooling takes time that grows with "
+            f"the pool size); poolviz.{'max' if operation == 'max' else 'average'}_pool2d pools it alone"
+        )
+    if operation == "max" and array.dtype in _NO_MAX_POOL_KERNEL:
+        raise TypeError(
+            f"x has dtype {array.dtype}, for which TensorFlow's max pooling has no kernel; "
+            f"convert it first, e.g. x.astype(np.int64) if every value fits"
+        )
+    if array.dtype == bool or (operation in ("average", "global average")
+                               and array.dtype.kind != "f"):
+        # Keras cannot average integers (TF's AvgPool has no int kernel).
+        array = array.astype(np.float32)
+    return array
 
 
 def keras_pool2d(x, operation, pool_size=(2, 2), strides=None, padding="valid",
@@ -286,12 +333,18 @@ class Comparison:
     max_abs_difference : float
         Largest absolute difference; NaN in both at the same place counts as
         equal, NaN in only one of them or different shapes count as ``inf``.
+        Cells listed in ``explained`` are left out.
     agree : bool
         ``max_abs_difference <= atol``.
     atol : float
         The tolerance ``agree`` used.
     description : str
         The operation and its arguments, for printing.
+    explained : str
+        Differences by design, left out of ``max_abs_difference``: windows
+        whose real values are all NaN or all -inf, where poolviz gives NaN or
+        -inf and TensorFlow the lowest finite number of its dtype
+        (-3.4028235e+38 for float32).  Empty when there are none.
     """
 
     poolviz: object
@@ -300,6 +353,7 @@ class Comparison:
     agree: bool
     atol: float
     description: str = field(default="")
+    explained: str = field(default="")
 
     def __str__(self):
         verdict = "agree" if self.agree else "DISAGREE"
@@ -310,6 +364,8 @@ class Comparison:
             f"largest absolute difference: {self.max_abs_difference:.3g} "
             f"(tolerance {self.atol:g}): {verdict}",
         ]
+        if self.explained:
+            lines.append(f"not counted: {self.explained}")
         return "\n".join(lines)
 
     def _repr_html_(self):
@@ -325,7 +381,9 @@ class Comparison:
             f"<p>{html.escape(self.description)}</p>"
             f"<table><tr>{cells}</tr></table>"
             f"<p style='color:{colour}'><b>{verdict}</b>: largest absolute difference "
-            f"{self.max_abs_difference:.3g} (tolerance {self.atol:g})</p></div>"
+            f"{self.max_abs_difference:.3g} (tolerance {self.atol:g})</p>"
+            + (f"<p>not counted: {html.escape(self.explained)}</p>" if self.explained else "")
+            + "</div>"
         )
 
 
@@ -340,7 +398,39 @@ def _describe_result(value, max_printed=100):
     return summary
 
 
-def _max_abs_difference(ours, theirs):
+def _explained_cells(ours, theirs, operation):
+    """Cells where poolviz and TensorFlow differ by design, and why.
+
+    TensorFlow's windowed max pooling starts each window from the lowest
+    finite number of the dtype, so a window whose real values are all NaN
+    (which it skips) or all -inf gives that number; poolviz gives NaN or
+    -inf.  Returns ``(mask, text)``; ``mask`` is None when there are none.
+    """
+    if operation != "max":
+        return None, ""
+    ours_array, theirs_array = np.asarray(ours), np.asarray(theirs)
+    if (ours_array.shape != theirs_array.shape or theirs_array.dtype.kind != "f"
+            or ours_array.dtype.kind != "f"):
+        return None, ""
+    lowest = np.finfo(theirs_array.dtype).min
+    keras_lowest = theirs_array == lowest
+    all_nan = keras_lowest & np.isnan(ours_array)
+    all_minus_inf = keras_lowest & np.isneginf(ours_array)
+    parts = []
+    if all_nan.any():
+        parts.append(f"{int(all_nan.sum())} window(s) whose values are all NaN: poolviz "
+                     f"gives NaN")
+    if all_minus_inf.any():
+        parts.append(f"{int(all_minus_inf.sum())} window(s) whose values are all -inf: "
+                     f"poolviz gives -inf")
+    if not parts:
+        return None, ""
+    text = ("; ".join(parts) + f"; TensorFlow gives its lowest {theirs_array.dtype} "
+            f"{float(lowest):.8g} there (a difference by design, documented in poolviz.ops)")
+    return all_nan | all_minus_inf, text
+
+
+def _max_abs_difference(ours, theirs, ignore=None):
     ours = np.asarray(ours, dtype=np.float64)
     theirs = np.asarray(theirs, dtype=np.float64)
     if ours.shape != theirs.shape:
@@ -348,7 +438,10 @@ def _max_abs_difference(ours, theirs):
     if ours.size == 0:
         return 0.0
     both_nan = np.isnan(ours) & np.isnan(theirs)
-    difference = np.where(both_nan, 0.0, np.abs(ours - theirs))
+    if ignore is not None:
+        both_nan |= ignore
+    with np.errstate(invalid="ignore"):  # inf - inf where both are -inf
+        difference = np.where(both_nan | (ours == theirs), 0.0, np.abs(ours - theirs))
     # NaN left over means exactly one side is NaN: as different as it gets.
     return float(np.max(np.nan_to_num(difference, nan=np.inf)))
 
@@ -372,9 +465,13 @@ def compare(x, operation, pool_size=(2, 2), strides=None, padding="valid",
     >>> result.agree, result.max_abs_difference                  # doctest: +SKIP
     (True, 0.0)
     """
+    if (isinstance(atol, (bool, np.bool_)) or not isinstance(atol, (int, float, np.integer, np.floating))
+            or not atol >= 0):
+        raise ValueError(f"atol must be a number >= 0, got {atol!r}")
     ours, theirs, layer_key = _pool_both(x, operation, pool_size, strides, padding,
                                          data_format, keepdims)
-    difference = _max_abs_difference(ours, theirs)
+    explained_mask, explained = _explained_cells(ours, theirs, operation)
+    difference = _max_abs_difference(ours, theirs, explained_mask)
     _, pool_pair, stride_pair, padding_name, _, _ = layer_key
     if operation in _GLOBAL_OPERATIONS:
         description = f"{operation} pooling"
@@ -385,4 +482,4 @@ def compare(x, operation, pool_size=(2, 2), strides=None, padding="valid",
         description += f", data_format={data_format!r}"
     return Comparison(poolviz=ours, keras=theirs, max_abs_difference=difference,
                       agree=bool(difference <= atol), atol=float(atol),
-                      description=description)
+                      description=description, explained=explained)

@@ -14,17 +14,41 @@ Conventions shared with the Keras layers
 * Max pooling ignores padded cells; average pooling divides by the number of
   real (not padded) cells in each window.
 
-NaN and dtype
--------------
+NaN, infinities, signed zeros and dtype
+---------------------------------------
 * Max pooling skips NaN like TensorFlow does (``max(nan, 1, 2) == 2``).  A
-  window holding only NaN gives NaN here; TensorFlow returns the dtype's
-  lowest finite number there, which no student should mistake for data.
+  window holding only NaN gives NaN here, and a window holding only -inf
+  gives -inf; TensorFlow returns the dtype's lowest finite number in both
+  cases (-3.4028235e+38 for float32), which no student should mistake for
+  data.  :func:`poolviz.keras_bridge.compare` lists such windows as
+  differences by design instead of counting them.
 * Average pooling, global max and global average pooling propagate NaN, as
   TensorFlow does.
+* Signed zeros: the max of a window holding both 0.0 and -0.0 is whichever
+  comes first in the window here, and the average of a window of -0.0 is
+  0.0 or -0.0 depending on the kernel (tiny and small inputs give 0.0, the
+  compiled loop for large batches -0.0).  TensorFlow's sign may differ;
+  0.0 == -0.0, so no comparison of values sees it.
 * Max pooling keeps the input dtype (ints stay ints).  Average pooling keeps
   float32/float64 and returns float64 for integer input.  Keras computes in
   float32; poolviz does not round float64 down to it.
-* Boolean input is treated as float64 0.0/1.0.
+* float16 input is pooled in float32 and returned as float32, by every
+  pooling function, as Keras does (in float16 a sum of two 40000s is
+  already inf).
+* Boolean input is treated as float64 0.0/1.0; big-endian input is read in
+  native byte order.
+* Masked arrays are refused (ValueError) when any cell is masked: the mask
+  is not honoured, and the hidden values would be pooled as data.  Fill
+  them first (after ``x.filled(np.nan)`` windowed max pooling skips them).
+
+Limits
+------
+Pool sizes and strides are ints from 1 to 2**31 - 1 (TensorFlow keeps them
+in int32; a stride of 2**31 kills its max pooling with SIGABRT); floats and
+bools are refused, never truncated.  Pooling costs at most about one pass
+per window row and column that reaches a real cell, so a same-padded pool
+of 10**9 costs like one window per output cell.  :func:`conv2d` does at
+most 2**28 multiply-adds per call.
 * NumPy warns ("invalid value") where a window adds +inf and -inf; the
   compiled loop that pools large float batches when numba is installed
   returns the same NaN without a warning.

@@ -292,3 +292,122 @@ def test_loop_oracle_handles_nan_like_the_fast_version():
     assert reference.max_pool2d_loop(x, (2, 2), (2, 2), "valid").item() == 3.0
     assert np.isnan(reference.global_max_pool2d_loop(x)).all()
     assert np.isnan(poolviz.global_max_pool2d(x)).all()
+
+
+# ------------------------------------------------- issue 10: bounds, dtypes --
+def test_a_same_padded_pool_far_larger_than_the_input_is_one_window_per_output():
+    """max_pool2d(8x8, 10**9, 'same') never returned (a loop over range(pool))."""
+    x = np.arange(64.0).reshape(8, 8)
+    for pool in (10**9, ops.MAX_WINDOW):
+        assert poolviz.max_pool2d(x, pool, padding="same").tolist() == [[63.0]]
+        assert poolviz.average_pool2d(x, pool, padding="same").tolist() == [[31.5]]
+        # stride 1: every output cell's window covers the whole map
+        np.testing.assert_array_equal(poolviz.max_pool2d(x, pool, 1, "same"), np.full((8, 8), 63.0))
+    assert len(ops._window_offsets(8, 10**9, 1, "same")[2]) <= 16
+
+
+def test_a_huge_same_pool_on_a_large_batch_takes_the_bounded_compiled_loop():
+    x = np.arange(2 * 160 * 160 * 4, dtype=np.float32).reshape(2, 160, 160, 4) % 1000
+    assert x.nbytes > ops._BLOCK_BYTES
+    np.testing.assert_array_equal(poolviz.max_pool2d(x, 10**9, padding="same")[:, 0, 0],
+                                  x.max(axis=(1, 2)))
+    np.testing.assert_allclose(poolviz.average_pool2d(x, (10**9, 3), (10**9, 1), "same")[:, 0, 1],
+                               x[:, :, :3].mean(axis=(1, 2)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("value", [2**31, (1, 2**31), 2**63, (2**100, 2)])
+@pytest.mark.parametrize("argument", ["pool_size", "strides"])
+def test_pool_sizes_and_strides_stop_at_tensorflows_int32_limit(argument, value):
+    with pytest.raises(ValueError, match=rf"{argument} must be at most 2147483647 \(2\*\*31 - 1, "
+                                         r"TensorFlow's int32 limit\), got "):
+        poolviz.max_pool2d(np.zeros((8, 8)), **{argument: value}, padding="same")
+
+
+def test_a_huge_int_is_described_not_printed():
+    with pytest.raises(ValueError, match=r"strides must be at most .* got an int of 16610 bits"):
+        poolviz.max_pool2d(np.zeros((8, 8)), strides=10**5000)
+
+
+def test_float16_is_pooled_in_float32_like_keras():
+    """In float16 the sum 4 x 40000 overflows to inf; Keras accumulates and
+    returns float32 (measured: AveragePooling2D gives 40000.0 float32)."""
+    big = np.full((4, 4), 40000, np.float16)
+    averaged = poolviz.average_pool2d(big)
+    assert averaged.dtype == np.float32 and averaged.tolist() == [[40000.0] * 2] * 2
+    assert poolviz.max_pool2d(big).dtype == np.float32
+    assert poolviz.global_average_pool2d(np.full((28, 28), 100, np.float16)) == 100.0
+    batch = poolviz.global_average_pool2d(np.full((2, 28, 28, 3), 100, np.float16))
+    assert batch.dtype == np.float32 and batch.tolist() == [[100.0] * 3] * 2
+
+
+@pytest.mark.parametrize("dtype", [">f8", ">f4", ">i4", ">u2"])
+def test_big_endian_input_is_read_in_native_byte_order(dtype):
+    x = np.arange(16).reshape(4, 4).astype(dtype)
+    native = x.astype(np.dtype(dtype).newbyteorder("="))
+    assert poolviz.global_average_pool2d(x) == 7.5
+    assert poolviz.global_max_pool2d(x) == 15.0
+    for _ in range(2):  # the second call goes through the prepared kernel
+        np.testing.assert_array_equal(poolviz.max_pool2d(x), poolviz.max_pool2d(native))
+        assert poolviz.max_pool2d(x).dtype == native.dtype
+        np.testing.assert_array_equal(poolviz.average_pool2d(x), poolviz.average_pool2d(native))
+
+
+def test_masked_arrays_are_refused_when_a_cell_is_masked():
+    masked = np.ma.masked_array([[1.0, 9.0], [2.0, 3.0]], mask=[[False, True], [False, False]])
+    for function in (poolviz.max_pool2d, poolviz.average_pool2d, poolviz.global_max_pool2d,
+                     poolviz.relu):
+        with pytest.raises(ValueError, match=r"x is a masked array with 1 masked cell\(s\); poolviz "
+                                             r"does not honour masks .* x.filled\(np.nan\)"):
+            function(masked)
+    with pytest.raises(ValueError, match="feature_map is a masked array"):
+        poolviz.walk_windows(masked)
+    # Nothing masked: the data is pooled.
+    assert poolviz.max_pool2d(np.ma.masked_array([[1, 9], [2, 3]])).tolist() == [[9]]
+    assert poolviz.max_pool2d(masked.filled(np.nan)).tolist() == [[3.0]]
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: poolviz.pooled_shape((8.7, 8), 2), TypeError, "input_shape must be a pair of ints (rows, cols), got (8.7, 8)"),
+    (lambda: poolviz.pooled_shape((8, 0), 2), ValueError, "input_shape must be positive, got (8, 0)"),
+    (lambda: poolviz.pooled_shape(iter([8, 8]), 2), ValueError, "input_shape must be a pair (rows, cols)"),
+    (lambda: poolviz.output_size(5, 2, 0, "same"), ValueError, "stride must be at least 1, got 0"),
+    (lambda: poolviz.output_size(5, 0, 1), ValueError, "pool must be at least 1, got 0"),
+    (lambda: poolviz.output_size(-5, 2, 1), ValueError, "n must be at least 1, got -5"),
+    (lambda: poolviz.output_size(5.5, 2, 1), TypeError, "n must be an int, got 5.5"),
+    (lambda: poolviz.output_size(5, 2, 2**31), ValueError, "stride must be at most 2147483647"),
+    (lambda: poolviz.output_size_formula(5, True, 1), TypeError, "pool must be an int, got True"),
+    (lambda: poolviz.same_padding(5, 2, 0), ValueError, "stride must be at least 1, got 0"),
+    (lambda: poolviz.max_pool2d(np.zeros((8, 8)), strides=2**63), ValueError, "strides must be at most 2147483647"),
+    (lambda: poolviz.max_pool2d(np.zeros((8, 8)), pool_size=(2 for _ in range(9))), TypeError, "pool_size must be an int or a pair of ints, got <generator"),
+    (lambda: poolviz.conv2d(np.ones((4, 4)), np.ones((3, 3)), bias=np.ones(1)), ValueError, "bias must be a single number for a 2-D x and a 2-D kernel, got an array of shape (1,)"),
+    (lambda: poolviz.conv2d(np.ones((1, 600, 600, 1)), np.ones((90, 90, 1, 1)), padding="same"), ValueError, "conv2d would do 2916000000 multiply-adds"),
+])
+def test_sizes_are_checked_ints_and_never_truncated(call, error, message):
+    with pytest.raises(error) as raised:
+        call()
+    assert message in str(raised.value)
+
+
+def test_output_size_still_computes_both_paddings():
+    assert poolviz.output_size(np.int64(7), np.int32(3), 2, "SAME") == 4
+    assert poolviz.output_size(5, 6, 1) == 0  # a valid pool longer than the axis
+    assert poolviz.same_padding(8, 10**9, 1) == ((10**9 - 1) // 2, 10**9 - 1 - (10**9 - 1) // 2)
+
+
+def test_one_message_for_a_pool_that_does_not_fit():
+    """ops, the walk-through, the explorer state and the translation explorer
+    say it the same way."""
+    from poolviz.explorer import pooling_state, translation_invariance
+
+    expected = ("A 5 x 3 pool does not fit in the 4 x 4 input with padding 'valid': the output "
+                "would have 0 x 1 cells. Choose a smaller pool_size (got (5, 3)) or padding 'same'.")
+    for call in (lambda: poolviz.max_pool2d(np.ones((4, 4)), (5, 3)),
+                 lambda: poolviz.pooled_shape((4, 4), (5, 3)),
+                 lambda: poolviz.walk_windows(np.ones((4, 4)), (5, 3))):
+        with pytest.raises(ValueError) as raised:
+            call()
+        assert str(raised.value) == expected
+    assert pooling_state(np.ones((4, 4)), (5, 3)).message == expected
+    with pytest.raises(ValueError) as raised:
+        translation_invariance(np.ones((4, 4)), pool_size=(5, 3))
+    assert str(raised.value) == expected.replace("4 x 4 input", "4 x 4 image")
