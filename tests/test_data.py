@@ -59,3 +59,21 @@ def test_every_explorer_input_is_a_fresh_two_d_array():
         assert first.ndim == 2, name
         first[...] = -1
         assert make().max() >= 0, name
+
+
+def test_sizes_are_ints_never_truncated_and_images_never_empty():
+    with pytest.raises(TypeError, match=r"shape must be a pair of ints \(rows, cols\), got \(2.5, 3\)"):
+        data.random_feature_map((2.5, 3))
+    with pytest.raises(ValueError, match=r"shape \(5000, 5000\) has 25000000 cells, more than the limit"):
+        data.random_feature_map((5000, 5000))
+    with pytest.raises(TypeError, match=r"seed must be an int >= 0 or None, got 'a'"):
+        data.random_feature_map(seed="a")
+    with pytest.raises(ValueError, match=r"downscale must be at most 512 \(the photograph has 512 "
+                                         r"columns; more would leave no pixel\), got 600"):
+        data.photograph(600)
+    assert data.photograph(512).shape == (1, 1)
+    with pytest.raises(TypeError, match=r"size must be an int, got 8.0"):
+        data.vertical_line(8.0)
+    with pytest.raises(ValueError, match=r"size must be at most 4096"):
+        data.checkerboard(10**6)
+    assert data.random_feature_map((np.int64(2), 3)).shape == (2, 3)

@@ -413,3 +413,47 @@ def test_translation_model_message_for_a_pool_bigger_than_the_image():
         "have 0 x 0 cells. Choose a smaller pool_size (got (4, 4)) or padding 'same'.")
     model.pool_size = 2
     assert model.message == "" and model.result is not None
+
+
+# ------------------------------------------------- issue 10: model limits --
+def test_pooling_state_accepts_the_paddings_the_ops_accept():
+    """padding='SAME' worked in the ops but was refused here."""
+    state = pooling_state(np.arange(25.0).reshape(5, 5), 2, padding="SAME")
+    assert state.padding == "same" and state.output_shape == (3, 3)
+    np.testing.assert_array_equal(state.pooled, poolviz.max_pool2d(np.arange(25.0).reshape(5, 5), 2,
+                                                                   padding="same"))
+
+
+def test_a_huge_pool_in_the_model_gives_a_message_at_once():
+    """configure(pool_rows=10**4, pool_cols=10**4) allocated pool**2 cells."""
+    model = PoolingExplorerModel()
+    model.configure(pool_rows=10**4, pool_cols=10**4, padding="same")
+    assert model.state is None and model.message.startswith(
+        "pool_size (10000, 10000) gives windows of 100000000 cells")
+    model.configure(pool_rows=1000, pool_cols=1000)
+    assert model.message == "" and model.output_shape == (1, 1) and model.pooled[0, 0] == 3.0
+
+
+@pytest.mark.parametrize("name", ["pool_rows", "pool_cols", "stride_rows", "stride_cols"])
+def test_pool_and_stride_traits_stop_at_tensorflows_int32_limit(name):
+    model = PoolingExplorerModel()
+    with pytest.raises(traitlets.TraitError, match=rf"{name} must be at most 2147483647 \(2\*\*31 - 1, "
+                                                   r"TensorFlow's int32 limit\), got 2147483648"):
+        setattr(model, name, 2**31)
+    setattr(model, name, 2**31 - 1)
+    assert "Unexpected error" not in model.message
+
+
+def test_translation_max_shift_is_bounded():
+    """max_shift=10**7 grew to 3.6 GB."""
+    model = TranslationExplorerModel()
+    with pytest.raises(traitlets.TraitError, match=r"max_shift must be from 0 to 256 .* got 10000000"):
+        model.max_shift = 10**7
+    model.max_shift = 256
+    assert model.message == "" and len(model.result.pooled) == 257
+    with pytest.raises(ValueError, match=r"max_shift must be at most 256 .* got 257"):
+        translation_invariance(np.ones((8, 8)), max_shift=257)
+    with pytest.raises(ValueError, match=r"max_shift=256 on a 300 x 300 image would keep 23130000 cells"):
+        translation_invariance(np.ones((300, 300)), max_shift=256)
+    with pytest.raises(TypeError, match=r"max_shift must be an int, got 2.0"):
+        translation_invariance(np.ones((8, 8)), max_shift=2.0)

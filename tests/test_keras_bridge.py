@@ -246,6 +246,96 @@ def test_window_larger_than_input_does_not_kill_the_process(keras):
     assert "pool_size" in finished.stdout
 
 
+@pytest.mark.parametrize("arguments, error, message", [
+    # strides=2**31 made MaxPooling2D abort the process (SIGABRT, exit 134).
+    (dict(x=np.zeros((8, 8)), operation="max", strides=2**31), ValueError,
+     r"strides must be at most 2147483647 \(2\*\*31 - 1, TensorFlow's int32 limit\), got 2147483648"),
+    (dict(x=np.zeros((8, 8)), operation="max", strides=(1, 2**31)), ValueError, r"strides must be at most"),
+    (dict(x=np.zeros((8, 8)), operation="average", pool_size=2**31, padding="same"), ValueError,
+     r"pool_size must be at most 2147483647"),
+    (dict(x=np.zeros((8, 8)), operation="max", strides=2**63), ValueError, r"strides must be at most"),
+    # TensorFlow's MaxPool has no uint32/uint64 kernel (InvalidArgumentError).
+    (dict(x=np.zeros((8, 8), np.uint64), operation="max"), TypeError,
+     r"x has dtype uint64, for which TensorFlow's max pooling has no kernel; convert it first"),
+    (dict(x=np.zeros((1, 8, 8, 2), np.uint32), operation="max"), TypeError, r"x has dtype uint32"),
+    # TensorFlow's time grows with a same-padded pool (2**30: minutes, gigabytes).
+    (dict(x=np.zeros((8, 8)), operation="max", pool_size=10**5 + 1, padding="same"), ValueError,
+     r"pool_size \(100001, 100001\) is larger than 100000, the largest the Keras bridge hands"),
+    (dict(x=np.ma.masked_array(np.zeros((2, 2)), [[1, 0], [0, 0]]), operation="max"), ValueError,
+     r"x is a masked array with 1 masked cell"),
+    (dict(x=np.zeros((4, 4)), operation="max", atol=-1), ValueError, r"atol must be a number >= 0, got -1"),
+])
+def test_what_tensorflow_cannot_pool_is_refused_before_keras(keras_must_not_run, arguments, error,
+                                                             message):
+    function = keras_bridge.compare if "atol" in arguments else keras_bridge.keras_pool2d
+    with pytest.raises(error, match=message):
+        function(**arguments)
+    if "atol" not in arguments:
+        with pytest.raises(error, match=message):
+            keras_bridge.compare(**arguments)
+
+
+def test_a_stride_of_2_to_the_31_does_not_kill_the_process(keras):
+    """The real thing, in a child process: Keras alone exits with SIGABRT."""
+    script = textwrap.dedent("""
+        import numpy as np
+        from poolviz import keras_bridge
+        from poolviz.explorer import PoolingExplorerModel
+        for call in (lambda: keras_bridge.compare(np.zeros((8, 8)), "max", strides=2**31),
+                     lambda: keras_bridge.keras_pool2d(np.zeros((8, 8)), "max", strides=(1, 2**31))):
+            try:
+                call()
+            except ValueError as error:
+                print("ValueError:", error)
+        model = PoolingExplorerModel()
+        try:
+            model.configure(strides_same_as_pool=False, stride_rows=2**31)
+        except Exception as error:
+            print(type(error).__name__ + ":", error)
+        print(model.check_with_keras())
+    """)
+    finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              timeout=180)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    lines = finished.stdout.splitlines()
+    assert lines[0].startswith("ValueError: strides must be at most 2147483647")
+    assert lines[1].startswith("ValueError: strides must be at most 2147483647")
+    assert lines[2].startswith("TraitError: stride_rows must be at most 2147483647")
+    assert lines[3].startswith("Keras agrees with poolviz")
+
+
+def test_float16_and_big_endian_input_agree_with_keras(keras):
+    """Keras pools float16 in float32 (measured: 40000.0, float32)."""
+    for operation in ("average", "global average", "max"):
+        comparison = keras_bridge.compare(np.full((4, 4), 40000, np.float16), operation)
+        assert comparison.agree and comparison.max_abs_difference == 0.0, operation
+        assert np.asarray(comparison.poolviz).dtype in (np.float32, np.float64)
+    assert np.asarray(keras_bridge.keras_pool2d(np.full((4, 4), 40000, np.float16),
+                                                "average")).dtype == np.float32
+    big_endian = np.arange(16.0).reshape(4, 4).astype(">f8")
+    for operation in ("max", "average", "global max", "global average"):
+        assert keras_bridge.compare(big_endian, operation).agree, operation
+
+
+def test_compare_explains_windows_of_only_nan_or_minus_inf(keras):
+    """TensorFlow gives -3.4028235e+38 where poolviz gives NaN or -inf: a
+    difference by design, not a disagreement by 1.8e308."""
+    x = np.ones((4, 4))
+    x[:2, :2] = -np.inf
+    x[2:, 2:] = np.nan
+    comparison = keras_bridge.compare(x, "max")
+    assert np.asarray(comparison.keras)[0, 0] == np.float32(-3.4028235e38)
+    assert comparison.agree and comparison.max_abs_difference == 0.0
+    assert comparison.explained == (
+        "1 window(s) whose values are all NaN: poolviz gives NaN; 1 window(s) whose values are "
+        "all -inf: poolviz gives -inf; TensorFlow gives its lowest float32 -3.4028235e+38 there "
+        "(a difference by design, documented in poolviz.ops)")
+    assert "not counted: 1 window(s) whose values are all NaN" in str(comparison)
+    assert "not counted:" in comparison._repr_html_()
+    # A real difference is still counted.
+    assert keras_bridge.compare(np.arange(16.0).reshape(4, 4), "max").explained == ""
+
+
 # --- Without TensorFlow ----------------------------------------------------
 
 @pytest.fixture()

@@ -72,3 +72,32 @@ def test_bad_walkthrough_arguments():
         poolviz.pooling_window(np.ones((4, 4)), (2, 0))
     with pytest.raises(ValueError, match=r"A 5 x 5 pool does not fit in the 4 x 4 input"):
         poolviz.walk_windows(np.ones((4, 4)), 5)
+
+
+# ---------------------------------------------- issue 10: bounded windows --
+def test_a_window_is_written_out_only_up_to_2_to_the_20_cells():
+    """pooling_window(8x8, (0, 0), 20000, 'same') used to take 9.9 GB."""
+    with pytest.raises(ValueError, match=r"pool_size \(20000, 20000\) gives windows of 400000000 "
+                                         r"cells; .* only up to 1048576 cells"):
+        poolviz.pooling_window(np.zeros((8, 8)), (0, 0), 20000, padding="same")
+    window = poolviz.pooling_window(np.arange(64.0).reshape(8, 8), (0, 0), 1024, padding="same")
+    assert window.values.shape == (1024, 1024) and window.count == 64 and window.result == 63.0
+    assert window.rows.start == -508 and np.isnan(window.values[0, 0])
+
+
+def test_walk_windows_is_bounded_in_windows_and_cells():
+    with pytest.raises(ValueError, match=r"walk_windows would list 306089 windows of 4 cells, "
+                                         r"1224356 cells in all; its limits are 16384 windows"):
+        poolviz.walk_windows(np.zeros((600, 512)), 2, 1)
+    with pytest.raises(ValueError, match=r"walk_windows would list 16 windows of 1048576 cells"):
+        poolviz.walk_windows(np.zeros((8, 8)), 1024, 2, padding="same")
+    assert len(poolviz.walk_windows(np.zeros((129, 129)), 2, 1)) == 2**14
+
+
+def test_output_index_must_be_a_pair_of_ints():
+    x = np.arange(16.0).reshape(4, 4)
+    with pytest.raises(TypeError, match=r"output_index must be a pair of ints \(rows, cols\), got \(0.5, 0\)"):
+        poolviz.pooling_window(x, (0.5, 0))
+    with pytest.raises(ValueError, match=r"output_index must be a pair \(rows, cols\), got 0"):
+        poolviz.pooling_window(x, 0)
+    assert poolviz.pooling_window(x, (np.int64(1), 0)).output_index == (1, 0)
