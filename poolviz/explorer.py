@@ -548,6 +548,17 @@ def translation_invariance(image, operation="max", pool_size=2, max_shift=3, dir
 # --------------------------------------------------------------------------
 # Models
 # --------------------------------------------------------------------------
+class _Choice(traitlets.Enum):
+    """An Enum of strings that refuses anything but a string with a
+    TraitError naming the trait (traitlets' Enum compares a NumPy array with
+    its values and fails with NumPy's "truth value ... is ambiguous")."""
+
+    def validate(self, obj, value):
+        if not isinstance(value, str):
+            self.error(obj, value)
+        return super().validate(obj, value)
+
+
 def _positive(proposal):
     """A pool size or stride: from 1 to 2**31 - 1 (TensorFlow's int32 limit)."""
     if proposal.value < 1:
@@ -598,8 +609,8 @@ class PoolingExplorerModel(traitlets.HasTraits):
     strides_same_as_pool = traitlets.Bool(True)
     stride_rows = traitlets.Int(2)
     stride_cols = traitlets.Int(2)
-    padding = traitlets.Enum(("valid", "same"), default_value="valid")
-    operation = traitlets.Enum(poolviz.OPERATIONS, default_value="max")
+    padding = _Choice(("valid", "same"), default_value="valid")
+    operation = _Choice(poolviz.OPERATIONS, default_value="max")
     shift_rows = traitlets.Int(0)
     shift_cols = traitlets.Int(0)
     step = traitlets.Int(0)
@@ -828,11 +839,11 @@ class TranslationExplorerModel(traitlets.HasTraits):
     """
 
     input_name = traitlets.Unicode("vertical line")
-    operation = traitlets.Enum(("max", "average"), default_value="max")
+    operation = _Choice(("max", "average"), default_value="max")
     pool_size = traitlets.Int(2)
     max_shift = traitlets.Int(3)
     shift = traitlets.Int(1)
-    direction = traitlets.Enum(tuple(_SHIFT_STEPS), default_value="right")
+    direction = _Choice(tuple(_SHIFT_STEPS), default_value="right")
 
     input_options = traitlets.List(traitlets.Unicode())
     image = traitlets.Any(None)

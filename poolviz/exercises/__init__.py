@@ -84,7 +84,7 @@ def _as_array(answer, name="answer"):
     """``answer`` as a float64 NumPy array, or AssertionError with a hint."""
     try:
         array = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError, MemoryError):
+    except (TypeError, ValueError, OverflowError, MemoryError):
         raise AssertionError(
             f"{name} should be an array of numbers, got {_describe(answer)}") from None
     return array
