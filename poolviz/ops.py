@@ -25,10 +25,10 @@ NaN, infinities, signed zeros and dtype
 * Average pooling, global max and global average pooling propagate NaN, as
   TensorFlow does.
 * Signed zeros: the max of a window holding both 0.0 and -0.0 is whichever
-  comes first in the window here, and the average of a window of -0.0 is
-  0.0 or -0.0 depending on the kernel (tiny and small inputs give 0.0, the
-  compiled loop for large batches -0.0).  TensorFlow's sign may differ;
-  0.0 == -0.0, so no comparison of values sees it.
+  comes first in the window, here as in TensorFlow (measured).  The average
+  of a window of -0.0 is 0.0 in TensorFlow and here for tiny and small
+  inputs, but -0.0 from the compiled loop for large batches.  0.0 == -0.0,
+  so no comparison of values sees it; only ``np.signbit`` does.
 * Max pooling keeps the input dtype (ints stay ints).  Average pooling keeps
   float32/float64 and returns float64 for integer input.  Keras computes in
   float32; poolviz does not round float64 down to it.

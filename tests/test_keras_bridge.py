@@ -317,6 +317,16 @@ def test_float16_and_big_endian_input_agree_with_keras(keras):
         assert keras_bridge.compare(big_endian, operation).agree, operation
 
 
+def test_signed_zeros_in_keras_as_poolviz_documents(keras):
+    """Max: the first zero of the window wins; average of -0.0 gives 0.0."""
+    first_plus = np.array([[0.0, -0.0], [-0.0, -0.0]], np.float32)
+    first_minus = np.array([[-0.0, 0.0], [-0.0, -0.0]], np.float32)
+    assert not np.signbit(keras_bridge.keras_pool2d(first_plus, "max")).any()
+    assert np.signbit(keras_bridge.keras_pool2d(first_minus, "max")).all()
+    assert not np.signbit(keras_bridge.keras_pool2d(np.full((2, 2), -0.0, np.float32),
+                                                    "average")).any()
+
+
 def test_compare_explains_windows_of_only_nan_or_minus_inf(keras):
     """TensorFlow gives -3.4028235e+38 where poolviz gives NaN or -inf: a
     difference by design, not a disagreement by 1.8e308."""

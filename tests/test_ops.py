@@ -411,3 +411,15 @@ def test_one_message_for_a_pool_that_does_not_fit():
     with pytest.raises(ValueError) as raised:
         translation_invariance(np.ones((4, 4)), pool_size=(5, 3))
     assert str(raised.value) == expected.replace("4 x 4 input", "4 x 4 image")
+
+
+def test_signed_zeros_as_documented():
+    """The module docstring's claims about 0.0 and -0.0."""
+    first_plus = np.array([[0.0, -0.0], [-0.0, -0.0]])
+    first_minus = np.array([[-0.0, 0.0], [-0.0, -0.0]])
+    assert not np.signbit(poolviz.max_pool2d(first_plus)).any()
+    assert np.signbit(poolviz.max_pool2d(first_minus)).all()
+    assert not np.signbit(poolviz.average_pool2d(np.full((2, 2), -0.0))).any()
+    large = np.full((2, 160, 160, 4), -0.0, np.float32)
+    assert large.nbytes > ops._BLOCK_BYTES
+    assert np.signbit(poolviz.average_pool2d(large)).all() == (ops._compiled_loop() is not None)
