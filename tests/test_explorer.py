@@ -424,6 +424,26 @@ def test_pooling_state_accepts_the_paddings_the_ops_accept():
                                                                    padding="same"))
 
 
+def test_the_keras_check_says_why_it_did_not_run_past_a_tensorflow_limit():
+    pytest.importorskip("tensorflow")
+    model = PoolingExplorerModel()
+    model.configure(pool_rows=200_000, pool_cols=1, padding="same")
+    assert model.state is not None and model.output_shape == (1, 6)
+    assert model.check_with_keras() == (
+        "Keras check not run: pool_size (200000, 1) is larger than 100000, the largest the "
+        "Keras bridge hands to TensorFlow with padding 'same' (its pooling takes time that "
+        "grows with the pool size); poolviz.max_pool2d pools it alone")
+
+
+def test_the_pooling_figure_accepts_the_paddings_the_ops_accept():
+    from matplotlib.figure import Figure
+
+    from poolviz import plot
+
+    figure = plot.pooling_figure(np.arange(25.0).reshape(5, 5), 2, padding="SAME", fig=Figure())
+    assert figure.state.padding == "same" and figure.padding_regions == [(5, 0, 1, 6), (0, 5, 5, 1)]
+
+
 def test_a_huge_pool_in_the_model_gives_a_message_at_once():
     """configure(pool_rows=10**4, pool_cols=10**4) allocated pool**2 cells."""
     model = PoolingExplorerModel()

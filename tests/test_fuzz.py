@@ -330,3 +330,13 @@ def test_the_harness_sees_a_call_that_kills_the_process(worker):
     status, error, message, *_ = worker.run("call", "poolviz.max_pool2d",
                                             {"x": np.zeros((8, 8)), "strides": 2**31})
     assert (status, error) == ("raised", "builtins.ValueError") and "strides" in message
+
+
+@pytest.mark.parametrize("target", CHECKS)
+def test_a_check_given_an_endless_answer_gives_a_hint_at_once(worker, target):
+    """An itertools.count() answer (or inside one, or returned by the
+    student's function) ran away; now every check reads a bounded part."""
+    for answer in ("INFINITE_ITERATOR", ("INFINITE_ITERATOR", (1, 2)),
+                   ((32, 64), "INFINITE_ITERATOR"), "FN_INFINITE"):
+        _judge("check", target, {"answer": answer}, worker.run("check", target, {"answer": answer}),
+               ("builtins.AssertionError",), ["answer"])
