@@ -47,6 +47,7 @@ from poolviz._validation import (
     as_feature_map,
     as_int,
     as_pair,
+    as_size_pair,
     check_padding,
 )
 from poolviz.ops import _axis_plan, _pool_fit_message, _real_cells
@@ -129,6 +130,8 @@ def load_input(name, shift_rows=0, shift_cols=0, custom=None, _cache=None):
     >>> load_input(LINE_DETECTOR_INPUT)[0]
     array([0., 0., 3., 3., 0., 0.])
     """
+    if not isinstance(name, str):
+        raise ValueError(f"input must be one of {input_names(custom is not None)}, got {name!r}")
     if _cache is not None and name in _cache:
         base = _cache[name]
     else:
@@ -147,7 +150,8 @@ def load_input(name, shift_rows=0, shift_cols=0, custom=None, _cache=None):
             raise ValueError(f"input must be a 2-D array, got shape {base.shape}")
         if _cache is not None:
             _cache[name] = base
-    shifted = _data.shift(base, rows=int(shift_rows), cols=int(shift_cols)) if (shift_rows or shift_cols) else base
+    shift_rows, shift_cols = as_int(shift_rows, "shift_rows"), as_int(shift_cols, "shift_cols")
+    shifted = _data.shift(base, rows=shift_rows, cols=shift_cols) if (shift_rows or shift_cols) else base
     if name == LINE_DETECTOR_INPUT:
         return _line_detector_output(shifted)
     return shifted
@@ -268,6 +272,13 @@ def divisor_map(input_shape, pool_size, strides, padding):
     array([[4, 2],
            [2, 1]])
     """
+    input_shape = as_size_pair(input_shape, "input_shape")
+    pool_size = as_pair(pool_size, "pool_size")
+    strides = pool_size if strides is None else as_pair(strides, "strides")
+    padding = check_padding(padding)
+    message = _pool_fit_message(input_shape, pool_size, strides, padding)
+    if message:
+        raise ValueError(message)
     # The same per-axis counts average_pool2d divides by.
     rows, cols = (_real_cells(n, pool, stride, padding)
                   for n, pool, stride in zip(input_shape, pool_size, strides))

@@ -477,3 +477,18 @@ def test_translation_max_shift_is_bounded():
         translation_invariance(np.ones((300, 300)), max_shift=256)
     with pytest.raises(TypeError, match=r"max_shift must be an int, got 2.0"):
         translation_invariance(np.ones((8, 8)), max_shift=2.0)
+
+
+def test_load_input_refuses_float_shifts_instead_of_truncating_them():
+    with pytest.raises(TypeError, match=r"shift_rows must be an int, got 1.5"):
+        load_input("vertical line", shift_rows=1.5)
+    np.testing.assert_array_equal(load_input("vertical line", shift_cols=np.int64(1))[0],
+                                  [0, 0, 0, 0, 1, 1, 0, 0])
+
+
+def test_divisor_map_checks_its_arguments():
+    with pytest.raises(TypeError, match=r"input_shape must be a pair of ints \(rows, cols\), got \(3.5, 3\)"):
+        divisor_map((3.5, 3), (2, 2), (2, 2), "same")
+    with pytest.raises(ValueError, match=r"A 4 x 4 pool does not fit in the 3 x 3 input"):
+        divisor_map((3, 3), 4, None, "valid")
+    np.testing.assert_array_equal(divisor_map((3, 3), 2, None, "SAME"), [[4, 2], [2, 1]])
