@@ -331,7 +331,7 @@ def arithmetic_text(window, step, n_windows, max_cells=ARITHMETIC_MAX_CELLS):
 
 
 def _operation(operation):
-    if operation not in poolviz.OPERATIONS:
+    if not isinstance(operation, str) or operation not in poolviz.OPERATIONS:
         raise ValueError(f"operation must be one of {poolviz.OPERATIONS}, got {operation!r}")
     return operation
 

@@ -134,7 +134,7 @@ def load_keras():
 
 
 def _check_operation(operation):
-    if operation not in _POOLVIZ_OPERATIONS:
+    if not isinstance(operation, str) or operation not in _POOLVIZ_OPERATIONS:
         choices = ", ".join(repr(name) for name in _POOLVIZ_OPERATIONS)
         raise ValueError(f"operation must be one of {choices}, got {operation!r}")
     return operation

@@ -96,12 +96,18 @@ def format_number(value):
     >>> format_number(3), format_number(1 / 3)
     ('3.0', '0.3333')
     """
-    text = f"{value:.4f}".rstrip("0")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"value must be a real number, got {value!r:.60}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"value must fit in a float, got an int of {int(value).bit_length()} bits") from None
+    text = f"{number:.4f}".rstrip("0")
     return text + "0" if text.endswith(".") else text
 
 
 def _check_operation(operation):
-    if operation not in WINDOW_OPERATIONS:
+    if not isinstance(operation, str) or operation not in WINDOW_OPERATIONS:
         raise ValueError(f"operation must be 'max' or 'average', got {operation!r}")
     return operation
 

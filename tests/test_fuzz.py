@@ -64,6 +64,7 @@ FUNCTIONS = [
     "poolviz.explorer.pooling_state", "poolviz.explorer.translation_invariance",
     "poolviz.explorer.divisor_map", "poolviz.explorer.load_input",
     "poolviz.keras_bridge.keras_pool2d", "poolviz.keras_bridge.compare",
+    "poolviz.keras_bridge.tutorial_model", "poolviz.walkthrough.format_number",
     "poolviz.plot.pooling_figure",
 ]
 TRAITS = {
@@ -99,8 +100,13 @@ def test_every_public_function_and_check_is_fuzzed():
     public |= {f"poolviz.data.{name}" for name in data.__all__ if callable(getattr(data, name))}
     public |= {f"poolviz.explorer.{name}" for name in explorer.__all__
                if inspect.isfunction(getattr(explorer, name))}
-    public |= {f"poolviz.keras_bridge.{name}" for name in ("keras_pool2d", "compare")}
-    skipped = {"poolviz.explorer.input_names", "poolviz.explorer.arithmetic_text"}
+    public |= {f"poolviz.keras_bridge.{name}" for name in keras_bridge.__all__
+               if inspect.isfunction(getattr(keras_bridge, name))}
+    public.add("poolviz.walkthrough.format_number")
+    # No arguments to fuzz (load_keras), a bool flag (input_names), or a
+    # PoolingWindow made by poolviz itself (arithmetic_text).
+    skipped = {"poolviz.explorer.input_names", "poolviz.explorer.arithmetic_text",
+               "poolviz.keras_bridge.load_keras"}
     assert public - skipped <= set(FUNCTIONS), sorted(public - skipped - set(FUNCTIONS))
     import importlib
 
@@ -183,6 +189,8 @@ PLAUSIBLE = {
     "name": st.sampled_from(["vertical line", "random", "checkerboard"]),
     "shift_rows": st.integers(-9, 9), "shift_cols": st.integers(-9, 9), "custom": st.none(),
     "atol": st.sampled_from([0.0, 1e-5]), "show_arithmetic": st.booleans(),
+    "pooling": st.sampled_from([None, "max", "global average"]),
+    "value": st.floats(allow_nan=True) | st.integers(),
 }
 
 
