@@ -589,8 +589,11 @@ class PoolingExplorerModel(traitlets.HasTraits):
     """State of the pooling explorer, usable without any widget.
 
     Set the control traits (one by one, or several at once with
-    :meth:`configure`); the output traits follow at once. Nothing a control
-    can be set to raises: a combination without output sets `message`.
+    :meth:`configure`); the output traits follow at once. A value outside a
+    control's range (a pool size or stride below 1 or above 2**31 - 1, a
+    value of the wrong type) raises ``traitlets.TraitError`` naming the
+    control; any combination of values in range sets `message` instead of
+    raising when it gives no output (or a window of more than 2**20 cells).
 
     Parameters
     ----------
@@ -837,6 +840,10 @@ class PoolingExplorerModel(traitlets.HasTraits):
 
 class TranslationExplorerModel(traitlets.HasTraits):
     """State of the translation-invariance explorer.
+
+    ``max_shift`` ranges from 0 to 256 and ``pool_size`` from 1 to
+    2**31 - 1 (``traitlets.TraitError`` outside); a pool larger than the
+    image, or more than 2**24 kept cells, sets `message`.
 
     Parameters
     ----------
