@@ -177,6 +177,16 @@ def test_pooling_figure_hatches_padded_cells_and_shows_divisors():
     assert "divisor 2, not 4" in figure.arithmetic.get_text()
 
 
+def test_a_huge_same_pool_draws_its_padding_as_four_regions():
+    """Padding as regions, not cells: pool 1000 drew ~10**6 patches (no answer in 60 s)."""
+    figure = plot.pooling_figure(np.arange(36.0).reshape(6, 6), 1000, padding="same", fig=Figure())
+    assert figure.padding_regions == [(-497, -497, 497, 1000), (6, -497, 497, 1000),
+                                      (0, -497, 6, 497), (0, 6, 6, 497)]
+    assert len(figure.padding_patches.get_paths()) == 4
+    assert figure.input.ax.get_xlim() == (-497.5, 502.5)
+    assert figure.render_png().startswith(b"\x89PNG")
+
+
 def test_pooling_figure_message_instead_of_axes():
     figure = plot.pooling_figure(np.ones((4, 4)), pool_size=(5, 5), fig=Figure())
     assert figure.message.get_visible()
