@@ -209,6 +209,7 @@ class Worker:
         self.process = None
         self.cases = 0
         self.seconds = 0.0
+        self.most_cpu = self.most_memory_kib = 0
 
     def start(self):
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
@@ -247,7 +248,10 @@ class Worker:
         self.process.stdin.flush()
         started = time.monotonic()
         try:
-            return self._receive(WALL_LIMIT)
+            answer = self._receive(WALL_LIMIT)
+            self.most_cpu = max(self.most_cpu, answer[3])
+            self.most_memory_kib = max(self.most_memory_kib, answer[5])
+            return answer
         except TimeoutError:
             self.stop()
             return ("hung", "", f"no answer within {WALL_LIMIT} s", WALL_LIMIT, WALL_LIMIT, 0)
@@ -273,7 +277,8 @@ def worker():
     yield worker
     worker.stop()
     print(f"\nfuzz: {worker.cases} calls, {worker.seconds:.1f} s in calls, "
-          f"{time.monotonic() - started:.1f} s with start-up")
+          f"{time.monotonic() - started:.1f} s with start-up; the most CPU one call took "
+          f"{worker.most_cpu:.3f} s, the most memory it added {worker.most_memory_kib / 1024:.1f} MiB")
 
 
 def _names_an_argument(message, names):
