@@ -373,3 +373,11 @@ def test_importing_poolviz_and_the_bridge_does_not_import_tensorflow():
                               timeout=60)
     assert finished.returncode == 0, finished.stderr
     assert finished.stdout.strip() == "[]"
+
+
+def test_inputs_past_tensorflows_int32_cell_count_are_refused(keras_must_not_run, monkeypatch):
+    """The limit is 2**31 - 1 cells; shown on a small limit (2**31 cells take 2 GB)."""
+    assert keras_bridge.MAX_KERAS_CELLS == 2**31 - 1
+    monkeypatch.setattr(keras_bridge, "MAX_KERAS_CELLS", 15)
+    with pytest.raises(ValueError, match=r"x has 16 cells; the Keras bridge hands at most 15"):
+        keras_bridge.keras_pool2d(np.zeros((4, 4)), "max")
