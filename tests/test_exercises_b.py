@@ -108,7 +108,7 @@ def test_exercise_2_answer_differs_from_zero_padding():
 
 @pytest.mark.parametrize("answer, message", [
     ([[-1.0, 0.0], [0.0, 0.0]], "you filled the padding with zeros"),
-    ([[-4.0, -2.0], [-1.0, -3.0]], "the padding goes after the map"),
+    ([[-4.0, -2.0], [-1.0, -3.0]], "the one padded row and column go after the map"),
     ([[-1.0]], "ceil(3 / 2) = 2"),
     ([[-1.0, -3.0], [-6.0, -8.0]], "take the max of the real cells only"),
 ])

@@ -100,7 +100,8 @@ def check_same_padding_max(answer):
         hint = ("you filled the padding with zeros, and 0 beats every negative value; "
                 "Keras ignores padded cells, as if they were -infinity")
     elif np.allclose(result, poolviz.max_pool2d(EXERCISE_2_MAP[::-1, ::-1], 2, padding="same")[::-1, ::-1]):
-        hint = "the padding goes after the map (bottom and right), not before it"
+        hint = ("here the one padded row and column go after the map (bottom and right: "
+                "an odd padded cell always goes after), not before it")
     else:
         hint = ("the windows cover rows 0-1 and row 2 plus one padded row, and the same "
                 "for the columns; take the max of the real cells only")
