@@ -147,20 +147,13 @@ def _average_pool_gradient(feature_map, upstream, pool=2):
 
 def _all_winners_gradient(feature_map, upstream, pool=2):
     """The wrong answer that gives the full upstream value to every tied maximum."""
-    feature_map = np.asarray(feature_map, dtype=np.float64)
-    gradient = np.zeros_like(feature_map)
-    for row in range(upstream.shape[0]):
-        for col in range(upstream.shape[1]):
-            rows = slice(row * pool, (row + 1) * pool)
-            cols = slice(col * pool, (col + 1) * pool)
-            window = feature_map[rows, cols]
-            gradient[rows, cols] += np.where(window == window.max(), upstream[row, col], 0.0)
-    return gradient
+    return _tie_gradient(feature_map, upstream, "all", pool)
 
 
 def _tie_gradient(feature_map, upstream, rule, pool=2):
-    """Answers that differ from TensorFlow only on ties: ``"split"`` shares the
-    upstream value evenly among the tied cells, ``"last"`` gives it to the
+    """Answers that differ from TensorFlow only on ties: ``"all"`` gives the full
+    upstream value to every tied cell (wrong: the window passes on more than it
+    got), ``"split"`` shares it evenly among them, ``"last"`` gives it to the
     last tied cell in reading order."""
     feature_map = np.asarray(feature_map, dtype=np.float64)
     gradient = np.zeros_like(feature_map)
@@ -170,13 +163,12 @@ def _tie_gradient(feature_map, upstream, rule, pool=2):
             cols = slice(col * pool, (col + 1) * pool)
             window = feature_map[rows, cols]
             winners = window == window.max()
-            if rule == "split":
-                gradient[rows, cols] += np.where(winners, upstream[row, col] / winners.sum(), 0.0)
-            else:
-                last = np.flatnonzero(winners.ravel())[-1]
-                share = np.zeros(window.size)
-                share[last] = upstream[row, col]
-                gradient[rows, cols] += share.reshape(window.shape)
+            if rule == "last":
+                winners = np.zeros(window.size, dtype=bool)
+                winners[np.flatnonzero((window == window.max()).ravel())[-1]] = True
+                winners = winners.reshape(window.shape)
+            share = upstream[row, col] / (winners.sum() if rule == "split" else 1)
+            gradient[rows, cols] += np.where(winners, share, 0.0)
     return gradient
 
 
