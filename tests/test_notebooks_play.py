@@ -86,7 +86,10 @@ def _play_with(view):
 
 
 def _play_state():
-    return [{name: repr(control.value) for name, control in view.controls.items()}
+    # The model's version goes up on every recompute: any change a later cell makes to the
+    # explorer's model shows, even one that a control's value alone would not reveal.
+    return [dict({name: repr(control.value) for name, control in view.controls.items()},
+                 model_version=view.model.version)
             for view in _play_explorers]
 
 
