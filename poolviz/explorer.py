@@ -464,6 +464,12 @@ class TranslationInvariance:
         ``changed[k]`` marks the pooled cells that differ from ``pooled[0]``.
     fraction_unchanged : numpy.ndarray of float
         Share of pooled cells equal to the unshifted ones, per shift.
+    relative_change : numpy.ndarray of float
+        Size of the change, per shift: ``sum(|pooled[k] - pooled[0]|) /
+        sum(|pooled[0]|)`` (relative L1 change; 0 when nothing changed, NaN
+        when an all-zero map became nonzero). Exact equality favours max
+        pooling, whose outputs either stay put or jump; this measure also
+        counts how far the changed outputs moved.
     """
 
     shifts: np.ndarray
@@ -473,6 +479,16 @@ class TranslationInvariance:
     pooled: list = field(repr=False)
     changed: np.ndarray = field(repr=False)
     fraction_unchanged: np.ndarray = field(default=None)
+    relative_change: np.ndarray = field(default=None)
+
+
+def _relative_l1_change(before, after):
+    """sum(|after - before|) / sum(|before|); 0 if equal, NaN if `before` is all 0."""
+    moved = float(np.nansum(np.abs(after - before)))
+    total = float(np.nansum(np.abs(before)))
+    if moved == 0.0:
+        return 0.0
+    return moved / total if total > 0.0 else float("nan")
 
 
 _SHIFT_STEPS = {"right": (0, 1), "down": (1, 0), "diagonal": (1, 1)}
@@ -524,6 +540,8 @@ def translation_invariance(image, operation="max", pool_size=2, max_shift=3, dir
     >>> result.changed[2]
     array([[ True,  True],
            [False, False]])
+    >>> result.relative_change  # the 1 left the top-left window: |0-1| + |1-0| over 1
+    array([0., 0., 2.])
     """
     array = as_feature_map(image, "image")
     if not isinstance(operation, str) or operation not in ("max", "average"):
@@ -553,6 +571,7 @@ def translation_invariance(image, operation="max", pool_size=2, max_shift=3, dir
         pooled=pooled,
         changed=changed,
         fraction_unchanged=fraction,
+        relative_change=np.array([_relative_l1_change(pooled[0], p) for p in pooled]),
     )
 
 
@@ -973,7 +992,10 @@ class TranslationExplorerModel(traitlets.HasTraits):
                     f"shift {self.shift} px {self.direction}, {self.operation} pooling {self.pool_size} x "
                     f"{self.pool_size}: {result.fraction_unchanged[self.shift]:.2f} of the pooled outputs unchanged "
                     f"({changed.size - int(changed.sum())} of {changed.size}); "
-                    f"{other} pooling: {other_result.fraction_unchanged[self.shift]:.2f}"
+                    f"{other} pooling: {other_result.fraction_unchanged[self.shift]:.2f}. "
+                    f"Size of the change, sum |after - before| / sum |before|: "
+                    f"{self.operation} {result.relative_change[self.shift]:.3f}, "
+                    f"{other} {other_result.relative_change[self.shift]:.3f}"
                 )
             self.message = message
             self.other_result = other_result

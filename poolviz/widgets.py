@@ -26,7 +26,8 @@ current window's arithmetic           ``.poolviz-arithmetic`` (``<pre>``), e.g.
 message when settings give no output  ``.poolviz-message`` (empty otherwise; the
                                       picture is hidden while it shows)
 Keras check result                    ``.poolviz-keras``; button ``.poolviz-keras-button``
-translation: fraction unchanged       ``.poolviz-fraction``
+translation: fraction unchanged       ``.poolviz-fraction`` (followed by the
+                                      size of the change, relative L1)
 sliders                               ``.widget-slider``, each with its description in
                                       ``.widget-label`` ("pool rows", "pool cols",
                                       "stride rows", "stride cols", "shift rows",

@@ -153,6 +153,37 @@ def test_01_pool_each_map_refuses_typical_mistakes(function, fragments):
     _assert_refused(nb01.check_pool_each_map, function, *fragments)
 
 
+def _pool_without_return(batch):
+    poolviz.max_pool2d(batch)  # the result is computed, then lost
+
+
+@pytest.mark.parametrize("function, fragments", [
+    (_pool_without_return, ["your function returned None", "`return` statement missing"]),
+    (lambda batch: poolviz.max_pool2d(batch, 2, 1),
+     ["should have shape (1, 3, 3, 2), got (1, 5, 5, 2)",
+      "The layout (batch, rows, cols, channels) is right, but the sizes are not"]),
+    (lambda batch: poolviz.max_pool2d(batch) + 1j,
+     ["your function's result should hold real numbers, got complex values"]),
+])
+def test_01_pool_each_map_diagnoses_the_real_mistake(function, fragments):
+    _assert_refused(nb01.check_pool_each_map, function, *fragments)
+
+
+def test_01_pool_each_map_layout_hint_only_when_the_layout_is_wrong():
+    with pytest.raises(AssertionError) as caught:
+        nb01.check_pool_each_map(lambda batch: poolviz.max_pool2d(batch).transpose(0, 3, 1, 2))
+    assert "Keep the layout (batch, rows, cols, channels)" in str(caught.value)
+    assert "is right" not in str(caught.value)
+
+
+def test_01_pool_each_map_accepts_a_float32_result(capsys):
+    nb01.check_pool_each_map(lambda batch: poolviz.max_pool2d(batch.astype(np.float32)))
+    assert capsys.readouterr().out.startswith("Correct: ")
+    # ... but not a result that is wrong in the 5th digit.
+    with pytest.raises(AssertionError, match="differs from poolviz.max_pool2d"):
+        nb01.check_pool_each_map(lambda batch: poolviz.max_pool2d(batch) * (1 + 1e-5))
+
+
 def test_01_pool_each_map_does_not_let_the_student_change_the_test_inputs():
     def destructive(batch):
         result = poolviz.max_pool2d(batch)
@@ -181,6 +212,27 @@ def test_02_horizontal_detector_is_the_transposed_tutorial_detector():
 ])
 def test_02_horizontal_detector_wrong_kernels_get_their_hint(kernel, fragment):
     _assert_refused(nb02.check_horizontal_detector, kernel, fragment)
+
+
+def test_02_horizontal_detector_says_what_a_correct_kernel_is(capsys):
+    nb02.check_horizontal_detector(data.VERTICAL_LINE_DETECTOR.T)
+    assert "It is the tutorial's detector transposed." in capsys.readouterr().out
+    zero_sum = [[-1, -1, -1], [2, 2, 2], [-1, -1, -1]]
+    nb02.check_horizontal_detector(zero_sum)
+    printed = capsys.readouterr().out
+    assert printed.startswith("Correct: ") and "transposed." not in printed
+    assert "Its weights add up to 0" in printed
+    other = [[1, -1, 0], [1, 1, 1], [0, 0, 0]]  # 3 on the line, not the transposed detector
+    nb02.check_horizontal_detector(other)
+    printed = capsys.readouterr().out
+    assert "It is not the tutorial's detector transposed" in printed
+
+
+def test_02_horizontal_detector_refuses_complex_kernels():
+    kernel = data.VERTICAL_LINE_DETECTOR.T + 1j  # right once the imaginary part is dropped
+    _assert_refused(nb02.check_horizontal_detector, kernel,
+                    "your kernel should hold real numbers, got complex values")
+    _assert_refused(nb02.check_horizontal_detector, kernel.tolist(), "complex values")
 
 
 @pytest.mark.parametrize("answer, fragment", [
@@ -235,6 +287,11 @@ def test_03_bottom_row_wrong_answers_get_their_hint(answer, fragment):
     _assert_refused(nb03.check_same_padding_bottom_row, answer, fragment)
 
 
+def test_03_bottom_row_refuses_complex_numbers():
+    _assert_refused(nb03.check_same_padding_bottom_row, [18.0 + 2j, 19.5, 21.0],
+                    "should hold real numbers, got complex values")
+
+
 def test_03_cells_never_used_counts_cells_outside_every_window():
     assert nb03.cells_never_used() == 20
     assert nb03.cells_never_used((6, 6), 2, 2) == 0
@@ -244,7 +301,7 @@ def test_03_cells_never_used_counts_cells_outside_every_window():
 @pytest.mark.parametrize("answer, fragment", [
     (16, "the windows DO cover"),
     (0, "jumps over one row"),
-    (24, "do not subtract it twice"),
+    (24, "do not count it twice"),
     (12, "count the cells outside both"),
 ])
 def test_03_cells_never_used_wrong_answers_get_their_hint(answer, fragment):
@@ -260,7 +317,31 @@ def _average_counting_padding(feature_map, pool, stride):
     return poolviz.average_pool2d(padded, pool, stride)[:out[0], :out[1]]
 
 
+def _average_same_padding_misplaced(place):
+    def average_pool_same(feature_map, pool, stride):
+        pads = []
+        for n in feature_map.shape:
+            total = sum(poolviz.same_padding(n, pool, stride))
+            pads.append((0, total) if place == "all after" else (total - total // 2, total // 2))
+        padded = np.pad(feature_map, pads, constant_values=np.nan)
+        rows = (padded.shape[0] - pool) // stride + 1
+        cols = (padded.shape[1] - pool) // stride + 1
+        return np.array([[np.nanmean(padded[i * stride:i * stride + pool, j * stride:j * stride + pool])
+                          for j in range(cols)] for i in range(rows)])
+    return average_pool_same
+
+
+def _average_same_without_return(feature_map, pool, stride):
+    poolviz.average_pool2d(feature_map, pool, stride, padding="same")
+
+
 @pytest.mark.parametrize("function, fragments", [
+    (_average_same_padding_misplaced("all after"),
+     ["The padding is in the wrong place", "only an odd extra cell goes after",
+      "poolviz.same_padding(6, 3, 1) = (1, 1)"]),
+    (_average_same_padding_misplaced("odd cell before"),
+     ["The padding is in the wrong place", "poolviz.same_padding(5, 2, 2) = (0, 1)"]),
+    (_average_same_without_return, ["your function returned None"]),
     (_average_counting_padding, ["divided by the whole window"]),
     (lambda m, pool, stride: poolviz.average_pool2d(m, pool, stride), ["ceil(n / stride)"]),
     (lambda m, pool, stride: poolviz.max_pool2d(m, pool, stride, padding="same"),

@@ -108,7 +108,7 @@ def test_exercise_2_answer_differs_from_zero_padding():
 
 @pytest.mark.parametrize("answer, message", [
     ([[-1.0, 0.0], [0.0, 0.0]], "you filled the padding with zeros"),
-    ([[-4.0, -2.0], [-1.0, -3.0]], "the padding goes after the map"),
+    ([[-4.0, -2.0], [-1.0, -3.0]], "the one padded row and column go after the map"),
     ([[-1.0]], "ceil(3 / 2) = 2"),
     ([[-1.0, -3.0], [-6.0, -8.0]], "take the max of the real cells only"),
 ])
@@ -126,9 +126,24 @@ def _every_tied_cell_gradient(feature_map, upstream):
     return nb04._all_winners_gradient(feature_map, upstream)
 
 
-def _last_winner_gradient(feature_map, upstream):
-    flipped = nb04.max_pool_gradient_reference(feature_map[::-1, ::-1], upstream[::-1, ::-1])
-    return flipped[::-1, ::-1]
+def _tied_windows_gradient(rule):
+    """A student's gradient that differs from TensorFlow's only on ties."""
+    def max_pool_gradient(feature_map, upstream):
+        gradient = np.zeros_like(feature_map)
+        for i in range(upstream.shape[0]):
+            for j in range(upstream.shape[1]):
+                window = feature_map[2 * i:2 * i + 2, 2 * j:2 * j + 2]
+                rows, cols = np.nonzero(window == window.max())
+                if rule == "split":
+                    gradient[2 * i + rows, 2 * j + cols] += upstream[i, j] / len(rows)
+                else:  # the last tied cell in reading order
+                    gradient[2 * i + rows[-1], 2 * j + cols[-1]] += upstream[i, j]
+        return gradient
+    return max_pool_gradient
+
+
+def _gradient_without_return(feature_map, upstream):
+    nb04.max_pool_gradient_reference(feature_map, upstream)
 
 
 def _pooled_shape_gradient(feature_map, upstream):
@@ -141,8 +156,14 @@ def _crashing_gradient(feature_map, upstream):
 
 @pytest.mark.parametrize("function, message", [
     (_average_style_gradient, "that is average pooling's gradient"),
-    (_every_tied_cell_gradient, "you gave the gradient to every tied cell"),
-    (_last_winner_gradient, "each window sends its upstream value to its largest cell"),
+    (_every_tied_cell_gradient, "you gave the full upstream value to every tied cell"),
+    (_tied_windows_gradient("split"),
+     "on a tie you split the upstream value evenly over the tied cells. That is a valid choice"),
+    (_tied_windows_gradient("last"),
+     "on a tie you gave the upstream value to the last tied cell. That is a valid choice too"),
+    (lambda feature_map, upstream: np.zeros_like(feature_map),
+     "each window sends its upstream value to its largest cell"),
+    (_gradient_without_return, "your function returned None"),
     (_pooled_shape_gradient, "the shape of the input feature map, (4, 4)"),
     (_crashing_gradient, "your function raised IndexError: index 2 is out of bounds"),
     ("max_pool_gradient", "answer should be a function"),
@@ -189,7 +210,8 @@ def test_max_pool_gradient_reference_matches_tensorflow(seed):
     (((32, 64), (32, 64, 1, 1)), "the shape without keepdims is right"),
     (((32, 7, 7), (32, 1, 1, 64)), "the keepdims shape is right"),
     (((32, 49), (32, 1, 49)), "the 7x7 grid of each channel becomes a single value"),
-    ((32, 64), "should be a shape like (2, 3)"),
+    ((32, 64), "(32, 64) is a single shape; give two shapes"),
+    (((32, 64), 64), "should be a shape like (2, 3), got 64"),
     ("(32, 64)", "answer should be a pair of shapes"),
 ])
 def test_global_shapes_explains_wrong_answers(answer, message):
@@ -242,6 +264,7 @@ def _max_instead_of_average(batch):
     (_keepdims_average, "that is the keepdims=True shape"),
     (_average_over_channels_too, "average over the rows and columns axes (1 and 2) only"),
     (_max_instead_of_average, "average each channel of each image"),
+    (lambda batch: None, "your function returned None: is the `return` statement missing?"),
 ])
 def test_global_average_pool_explains_wrong_functions(function, message):
     with pytest.raises(AssertionError) as error:

@@ -220,6 +220,38 @@ def test_translation_of_the_vertical_line_with_max_and_average():
     assert by_max.shift_steps == (0, 1)
 
 
+def test_relative_change_measures_how_far_the_pooled_outputs_moved():
+    line = poolviz.data.vertical_line()  # columns 3-4; max pooled rows [0, 1, 1, 0]
+    by_max = translation_invariance(line, "max", 2, max_shift=2)
+    by_average = translation_invariance(line, "average", 2, max_shift=2)
+    # shift 1: max [0, 0, 1, 0] (4 of 8 lost); average [0, 0, 1, 0] from [0, .5, .5, 0]
+    np.testing.assert_allclose(by_max.relative_change, [0.0, 0.5, 1.0])
+    np.testing.assert_allclose(by_average.relative_change, [0.0, 1.0, 1.0])
+
+
+def test_relative_change_of_the_photograph_is_close_for_max_and_average():
+    # The photograph's line-detector map moved 1 pixel right (the explorer shifts its input
+    # and fills with zeros): exact equality says 28% against 0.3%, while the size of the
+    # change is nearly the same, 0.079 against 0.085.
+    photo = poolviz.data.photograph(downscale=2)
+    feature_map = poolviz.relu(poolviz.conv2d(photo, poolviz.data.VERTICAL_LINE_DETECTOR))
+    by_max = translation_invariance(feature_map, "max", 2, max_shift=1)
+    by_average = translation_invariance(feature_map, "average", 2, max_shift=1)
+    assert by_max.fraction_unchanged[1] == pytest.approx(0.2770, abs=5e-4)
+    assert by_average.fraction_unchanged[1] == pytest.approx(0.0030, abs=5e-4)
+    assert by_max.relative_change[1] == pytest.approx(0.0787, abs=5e-4)
+    assert by_average.relative_change[1] == pytest.approx(0.0853, abs=5e-4)
+
+
+def test_relative_change_of_an_all_zero_map():
+    zeros = translation_invariance(np.zeros((4, 4)), "max", 2, max_shift=1)
+    np.testing.assert_array_equal(zeros.relative_change, [0.0, 0.0])
+    spot = np.zeros((4, 4))
+    spot[0, 3] = 1.0  # shifted out of the map: 1 -> 0
+    gone = translation_invariance(spot, "max", 2, max_shift=1)
+    np.testing.assert_array_equal(gone.relative_change, [0.0, 1.0])
+
+
 @pytest.mark.parametrize("pool_size", [2, 3, 4])
 def test_max_pooling_is_never_less_invariant_on_a_single_bright_pixel(pool_size):
     image = np.zeros((12, 12))
@@ -392,7 +424,8 @@ def test_translation_model_follows_its_controls():
     assert model.shift == 1 and model.operation == "max"
     assert model.fraction_text == (
         "shift 1 px right, max pooling 2 x 2: 0.75 of the pooled outputs unchanged (12 of 16); "
-        "average pooling: 0.50"
+        "average pooling: 0.50. Size of the change, sum |after - before| / sum |before|: "
+        "max 0.500, average 1.000"
     )
     np.testing.assert_array_equal(model.changed, np.tile([False, True, False, False], (4, 1)))
     model.shift = 3

@@ -25,8 +25,10 @@ answer_2 = [[-1.0, -3.0],
 
 
 # Exercise 3: each window hands its upstream gradient to the one cell that won
-# the max; np.argmax picks the first winner in reading order on a tie, which is
-# what TensorFlow does too. Cells that no window covers keep 0.
+# the max. On a tie any split among the tied cells would be a valid gradient;
+# np.argmax picks the first tied cell in reading order, the choice TensorFlow
+# makes on the CPU and the one the check asks for. Cells that no window covers
+# keep 0.
 def max_pool_gradient(feature_map, upstream, pool=2):
     gradient = np.zeros(np.shape(feature_map))
     for row in range(upstream.shape[0]):

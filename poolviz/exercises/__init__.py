@@ -104,3 +104,41 @@ def _call(function, *args, name="your function"):
         raise AssertionError(
             f"{name} raised {type(error).__name__}: {error} (called with {shapes})"
         ) from error
+
+
+def _reject_complex(answer, name="answer"):
+    """AssertionError when ``answer`` holds complex numbers.
+
+    ``np.asarray(..., dtype=float64)`` would drop the imaginary part with
+    only a warning, and a wrong answer would then pass. Looks at the array
+    NumPy builds without iterating anything itself (a generator becomes one
+    object, not a sequence).
+    """
+    try:
+        array = np.asarray(answer)
+    except (TypeError, ValueError):
+        return  # _as_array reports what is wrong with it
+    if np.iscomplexobj(array) or (
+        array.dtype == object and any(isinstance(item, (complex, np.complexfloating))
+                                      for item in array.flat)
+    ):
+        raise AssertionError(f"{name} should hold real numbers, got complex values: {answer!r}")
+
+
+def _real_array(answer, name="answer"):
+    """``answer`` as a float64 array; complex numbers are refused, not truncated."""
+    _reject_complex(answer, name)
+    return _as_array(answer, name)
+
+
+def _function_result(function, *args, name="your function"):
+    """Call a student's function and return its result as a real float64 array.
+
+    A function that returns nothing (a forgotten ``return``) is told so,
+    instead of being compared as an array holding NaN.
+    """
+    result = _call(function, *args, name=name)
+    if result is None:
+        raise AssertionError(f"{name} returned None: is the `return` statement missing? "
+                             "It should return the result array.")
+    return _real_array(result, f"{name}'s result")

@@ -13,7 +13,7 @@ import numpy as np
 import poolviz
 from poolviz import data
 
-from . import _as_array, _as_int, _as_pair_of_ints, _correct, _not_answered
+from . import _as_int, _as_pair_of_ints, _correct, _not_answered, _real_array
 
 __all__ = ["check_horizontal_detector", "check_parameter_count", "check_photograph_shapes",
            "conv2d_parameter_count", "photograph_shapes"]
@@ -32,7 +32,7 @@ def check_horizontal_detector(answer):
     if _not_answered(answer, "write a 3x3 kernel (a list of 3 rows or an array) that "
                              "detects horizontal lines."):
         return
-    kernel = _as_array(answer, "your kernel")
+    kernel = _real_array(answer, "your kernel")
     if kernel.shape != (3, 3):
         raise AssertionError(f"the kernel should be 3x3, got shape {kernel.shape}.")
     if np.isnan(kernel).any():
@@ -52,8 +52,16 @@ def check_horizontal_detector(answer):
         raise AssertionError(
             f"it also answers {on_vertical:g} on the vertical line: a horizontal detector "
             "should answer less there than on a horizontal line (3).")
-    _correct(f"3 on the horizontal line, at most {on_vertical:g} on the vertical one. "
-             "It is the tutorial's detector transposed.")
+    if np.array_equal(kernel, data.VERTICAL_LINE_DETECTOR.T):
+        what = "It is the tutorial's detector transposed."
+    elif np.isclose(kernel.sum(), 0.0):
+        what = ("Its weights add up to 0, like the -1 2 -1 filter of section 4 turned on its "
+                "side: a flat area gives 0, so it answers only where a row is brighter than "
+                "the rows above and below it.")
+    else:
+        what = ("It is not the tutorial's detector transposed (that is "
+                "data.VERTICAL_LINE_DETECTOR.T), but it gives the same map on this image.")
+    _correct(f"3 on the horizontal line, at most {on_vertical:g} on the vertical one. {what}")
 
 
 # --------------------------------------------------------------------------

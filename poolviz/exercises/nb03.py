@@ -12,7 +12,7 @@ import numpy as np
 
 import poolviz
 
-from . import _as_array, _as_int, _call, _correct, _not_answered
+from . import _as_int, _correct, _function_result, _not_answered, _real_array
 
 __all__ = ["check_average_pool_same", "check_cells_never_used",
            "check_same_padding_bottom_row", "cells_never_used"]
@@ -52,7 +52,7 @@ def check_same_padding_bottom_row(answer):
     on ``np.arange(25.0).reshape(5, 5)``."""
     if _not_answered(answer, "give the bottom row of the 3x3 average-pooled map (3 numbers)."):
         return
-    row = _as_array(answer).ravel()
+    row = _real_array(answer).ravel()
     expected = _exercise_1()[-1]
     if row.shape != expected.shape:
         raise AssertionError(
@@ -107,7 +107,7 @@ def check_cells_never_used(answer):
         hint = "with stride 3 and pool 2 the window jumps over one row and column each step"
     elif count == 24:
         hint = ("count cells, not rows and columns: a skipped row and a skipped column "
-                "share one cell, so do not subtract it twice")
+                "share one cell, so do not count it twice")
     else:
         hint = ("list the rows the windows cover (starts 0 and 3, 2 rows each), do the "
                 "same for the columns, and count the cells outside both")
@@ -137,6 +137,27 @@ def _counting_padding(feature_map, pool, stride):
     return np.array([w.real_values.sum() / w.values.size for w in windows]).reshape(rows, -1)
 
 
+def _padding_placed(feature_map, pool, stride, place):
+    """'same' average pooling (real cells only) with the padding misplaced:
+    ``"all after"`` the map, or with the ``"odd cell before"`` it."""
+    pads = []
+    for n in feature_map.shape:
+        before, after = poolviz.same_padding(n, pool, stride)
+        total = before + after
+        if place == "all after":
+            pads.append((0, total))
+        else:
+            pads.append((total - total // 2, total // 2))
+    padded = np.pad(feature_map, pads, constant_values=np.nan)
+    windows = poolviz.walk_windows(np.nan_to_num(padded), pool, stride)
+    real = ~np.isnan(padded)
+    sums = [np.nansum(padded[w.rows.start:w.rows.stop, w.cols.start:w.cols.stop]) for w in windows]
+    counts = [real[w.rows.start:w.rows.stop, w.cols.start:w.cols.stop].sum() for w in windows]
+    rows = poolviz.output_size(padded.shape[0], pool, stride)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (np.array(sums) / np.array(counts)).reshape(rows, -1)
+
+
 def check_average_pool_same(answer):
     """Exercise 3: a function ``(feature_map, pool, stride)`` -> average pooling
     with ``padding="same"`` as Keras does it."""
@@ -145,8 +166,7 @@ def check_average_pool_same(answer):
         return
     for description, feature_map, pool, stride in _CASES:
         expected = poolviz.average_pool2d(feature_map, pool, stride, padding="same")
-        result = _as_array(_call(answer, feature_map.copy(), pool, stride),
-                           "your function's result")
+        result = _function_result(answer, feature_map.copy(), pool, stride)
         if result.shape != expected.shape:
             raise AssertionError(
                 f"on {description} the result should have shape {expected.shape} "
@@ -156,6 +176,13 @@ def check_average_pool_same(answer):
             if np.allclose(result, _counting_padding(feature_map, pool, stride)):
                 extra = (" You divided by the whole window; divide by the number of real "
                          "(non-padded) cells in it.")
+            elif any(np.allclose(result, _padding_placed(feature_map, pool, stride, place))
+                     for place in ("all after", "odd cell before")):
+                extra = (" The padding is in the wrong place: Keras puts half of it before the "
+                         "map and half after, and only an odd extra cell goes after (bottom, "
+                         f"right); poolviz.same_padding({feature_map.shape[0]}, {pool}, {stride}) "
+                         f"= {poolviz.same_padding(feature_map.shape[0], pool, stride)} gives "
+                         "(before, after) for the rows.")
             raise AssertionError(
                 f"on {description} the result should be\n{expected}\ngot\n{result}.{extra}")
     _correct(f"your function agrees with Keras-style 'same' average pooling on "

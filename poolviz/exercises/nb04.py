@@ -12,7 +12,7 @@ import numpy as np
 
 import poolviz
 
-from . import _as_array, _call, _correct, _not_answered
+from . import _correct, _function_result, _not_answered, _real_array
 
 __all__ = [
     "EXERCISE_1_MAP",
@@ -52,7 +52,7 @@ def check_max_pool_by_hand(answer):
     """Exercise 1: ``MaxPooling2D(2)`` on :data:`EXERCISE_1_MAP`, worked out by hand."""
     if _not_answered(answer, "give the 2x2 max-pooled map of EXERCISE_1_MAP (pool 2, stride 2)."):
         return
-    result = _as_array(answer)
+    result = _real_array(answer)
     expected = poolviz.max_pool2d(EXERCISE_1_MAP, 2)
     if result.shape != expected.shape:
         raise _wrong_shape(expected, result, "a 4x4 map in 2x2 windows with stride 2 gives 2x2 cells")
@@ -88,7 +88,7 @@ def check_same_padding_max(answer):
     if _not_answered(answer, "give the 2x2 result of MaxPooling2D(2, padding='same') "
                              "on EXERCISE_2_MAP."):
         return
-    result = _as_array(answer)
+    result = _real_array(answer)
     expected = poolviz.max_pool2d(EXERCISE_2_MAP, 2, padding="same")
     if result.shape != expected.shape:
         raise _wrong_shape(expected, result, "with 'same' padding each side has ceil(3 / 2) = 2 cells")
@@ -100,7 +100,8 @@ def check_same_padding_max(answer):
         hint = ("you filled the padding with zeros, and 0 beats every negative value; "
                 "Keras ignores padded cells, as if they were -infinity")
     elif np.allclose(result, poolviz.max_pool2d(EXERCISE_2_MAP[::-1, ::-1], 2, padding="same")[::-1, ::-1]):
-        hint = "the padding goes after the map (bottom and right), not before it"
+        hint = ("here the one padded row and column go after the map (bottom and right: "
+                "an odd padded cell always goes after), not before it")
     else:
         hint = ("the windows cover rows 0-1 and row 2 plus one padded row, and the same "
                 "for the columns; take the max of the real cells only")
@@ -112,11 +113,14 @@ def check_same_padding_max(answer):
 # --------------------------------------------------------------------------
 def max_pool_gradient_reference(feature_map, upstream, pool=2):
     """Gradient of ``sum(upstream * max_pool2d(feature_map, pool))`` with respect
-    to ``feature_map`` (valid padding, stride = pool), the way TensorFlow does it.
+    to ``feature_map`` (valid padding, stride = pool), as TensorFlow on the CPU
+    computes it.
 
-    Each window passes its upstream gradient to one cell: the largest, and on a
-    tie the first of the tied cells in reading order (``np.argmax`` order).
-    Cells that no window covers get 0.
+    Each window passes its upstream gradient to one cell: the largest. On a tie
+    the maximum has no single derivative, and any split of the upstream value
+    over the tied cells is a valid subgradient; TensorFlow's CPU kernel (and
+    this function) gives all of it to the first tied cell in reading order
+    (``np.argmax`` order). Cells that no window covers get 0.
 
     >>> max_pool_gradient_reference(np.array([[1.0, 5.0], [5.0, 2.0]]), np.array([[7.0]]))
     array([[0., 7.],
@@ -143,6 +147,14 @@ def _average_pool_gradient(feature_map, upstream, pool=2):
 
 def _all_winners_gradient(feature_map, upstream, pool=2):
     """The wrong answer that gives the full upstream value to every tied maximum."""
+    return _tie_gradient(feature_map, upstream, "all", pool)
+
+
+def _tie_gradient(feature_map, upstream, rule, pool=2):
+    """Answers that differ from TensorFlow only on ties: ``"all"`` gives the full
+    upstream value to every tied cell (wrong: the window passes on more than it
+    got), ``"split"`` shares it evenly among them, ``"last"`` gives it to the
+    last tied cell in reading order."""
     feature_map = np.asarray(feature_map, dtype=np.float64)
     gradient = np.zeros_like(feature_map)
     for row in range(upstream.shape[0]):
@@ -150,7 +162,13 @@ def _all_winners_gradient(feature_map, upstream, pool=2):
             rows = slice(row * pool, (row + 1) * pool)
             cols = slice(col * pool, (col + 1) * pool)
             window = feature_map[rows, cols]
-            gradient[rows, cols] += np.where(window == window.max(), upstream[row, col], 0.0)
+            winners = window == window.max()
+            if rule == "last":
+                winners = np.zeros(window.size, dtype=bool)
+                winners[np.flatnonzero((window == window.max()).ravel())[-1]] = True
+                winners = winners.reshape(window.shape)
+            share = upstream[row, col] / (winners.sum() if rule == "split" else 1)
+            gradient[rows, cols] += np.where(winners, share, 0.0)
     return gradient
 
 
@@ -168,29 +186,40 @@ _GRADIENT_CASES = [
 
 def check_max_pool_gradient(answer):
     """Exercise 3: a function ``(feature_map, upstream) -> gradient`` for
-    ``MaxPooling2D(2)`` (valid padding), matching TensorFlow's rule on ties."""
+    ``MaxPooling2D(2)`` (valid padding), matching TensorFlow's CPU choice on ties."""
     if _not_answered(answer, "write max_pool_gradient(feature_map, upstream) and pass the "
                              "function itself (no brackets)."):
         return
     for description, feature_map, upstream in _GRADIENT_CASES:
         expected = max_pool_gradient_reference(feature_map, upstream)
-        result = _as_array(_call(answer, feature_map.copy(), upstream.copy()),
-                           "your function's result")
+        result = _function_result(answer, feature_map.copy(), upstream.copy())
         if result.shape != expected.shape:
             raise AssertionError(
                 f"on {description} the gradient must have the shape of the input "
                 f"feature map, {expected.shape}; got {result.shape}.")
         if np.allclose(result, expected):
             continue
-        if np.allclose(result, _average_pool_gradient(feature_map, upstream)):
+        if np.allclose(result, _tie_gradient(feature_map, upstream, "split")):
+            hint = ("on a tie you split the upstream value evenly over the tied cells. That is "
+                    "a valid choice (any split that adds up to the upstream value is a "
+                    "subgradient), but this check asks for TensorFlow's CPU choice: all of it "
+                    "to the first tied cell in reading order (np.argmax order)")
+        elif np.allclose(result, _tie_gradient(feature_map, upstream, "last")):
+            hint = ("on a tie you gave the upstream value to the last tied cell. That is a "
+                    "valid choice too (with a tie, any split is a subgradient), but this check "
+                    "asks for TensorFlow's CPU choice: the first tied cell in reading order "
+                    "(np.argmax order)")
+        elif np.allclose(result, _average_pool_gradient(feature_map, upstream)):
             hint = ("you spread each upstream value evenly over its window: that is "
                     "average pooling's gradient; max pooling sends it all to the winning cell")
         elif np.allclose(result, _all_winners_gradient(feature_map, upstream)):
-            hint = ("on a tie you gave the gradient to every tied cell; TensorFlow gives it "
-                    "only to the first of them in reading order (np.argmax order)")
+            hint = ("on a tie you gave the full upstream value to every tied cell, so the "
+                    "window passes on more than it received; give it to one of them: this "
+                    "check asks for TensorFlow's CPU choice, the first in reading order "
+                    "(np.argmax order)")
         else:
             hint = "each window sends its upstream value to its largest cell; every other cell gets 0"
         raise AssertionError(f"on {description} the gradient should be\n{expected}\n"
                              f"got\n{result}\n{hint}.")
-    _correct(f"your gradient matches TensorFlow's rule on {len(_GRADIENT_CASES)} cases, "
+    _correct(f"your gradient matches TensorFlow's (CPU) choice on {len(_GRADIENT_CASES)} cases, "
              "including ties and cells that no window covers.")

@@ -13,7 +13,7 @@ import numpy as np
 import poolviz
 from poolviz._validation import _describe
 
-from . import _as_array, _as_int, _call, _correct, _items, _not_answered
+from . import _as_int, _correct, _function_result, _items, _not_answered
 
 __all__ = [
     "EXERCISE_1_BATCH_SHAPE",
@@ -47,6 +47,10 @@ def check_global_shapes(answer):
             "answer should be a pair of shapes, (without keepdims, with keepdims), "
             f"got {_describe(answer)}"
         ) from None
+    if all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in (flat, kept)):
+        raise AssertionError(
+            f"{answer!r} is a single shape; give two shapes, one without and one with "
+            "keepdims, like ((a, b), (a, 1, 1, b)).")
     flat = _as_shape(flat, "the shape without keepdims")
     kept = _as_shape(kept, "the shape with keepdims")
     batch, rows, cols, channels = EXERCISE_1_BATCH_SHAPE
@@ -150,7 +154,7 @@ def check_global_average_pool(answer):
         return
     for description, batch in _cases():
         expected = poolviz.global_average_pool2d(batch)
-        result = _as_array(_call(answer, batch.copy()), "your function's result")
+        result = _function_result(answer, batch.copy())
         if result.shape != expected.shape:
             if result.shape == poolviz.global_average_pool2d(batch, keepdims=True).shape:
                 hint = "that is the keepdims=True shape; drop the two size-1 axes"
