@@ -139,6 +139,26 @@ def test_strides_checkbox_disables_the_stride_sliders():
     assert "output cols = floor((6 - 2) / 1) + 1 = 5" in explorer.formula_html.value
 
 
+def test_disabled_stride_sliders_show_the_stride_actually_used():
+    explorer = pooling_explorer()
+    controls, model = explorer.controls, explorer.model
+    controls["pool rows"].value = 4
+    controls["pool cols"].value = 3
+    assert model.state.strides == (4, 3)
+    assert (controls["stride rows"].value, controls["stride cols"].value) == (4, 3)
+    assert (model.stride_rows, model.stride_cols) == (4, 3)
+    # Unchecking starts from the stride in use: the map does not change.
+    version, pooled = model.version, model.pooled.copy()
+    controls["strides same as pool"].value = False
+    assert model.state.strides == (4, 3) and model.version == version + 1
+    np.testing.assert_array_equal(model.pooled, pooled)
+    controls["stride rows"].value = 1
+    assert model.state.strides == (1, 3) and controls["stride rows"].value == 1
+    # Checking it again snaps the sliders back to the pool size.
+    controls["strides same as pool"].value = True
+    assert (controls["stride rows"].value, controls["stride cols"].value) == (4, 3) == model.state.strides
+
+
 def test_nonsense_shows_a_message_instead_of_a_picture_and_recovers():
     explorer = pooling_explorer(np.arange(16.0).reshape(4, 4))
     assert explorer.controls["input"].value == "your array"
