@@ -217,7 +217,7 @@ def test_lecture_mode_is_large_and_scoped():
     style = lecture.children[0]
     assert isinstance(style, ipywidgets.HTML)
     assert style.value.strip().startswith("<style>") and ".poolviz-lecture .widget-label" in style.value
-    assert lecture.controls["pool rows"].layout.width == "560px"
+    assert lecture.controls["pool rows"].layout.width == "400px"  # one column beside the picture
     assert normal.controls["pool rows"].layout.width == "340px"
     assert lecture.figure.input.ax.title.get_fontsize() == plot.LECTURE_RC["axes.titlesize"]
     assert normal.figure.input.ax.title.get_fontsize() < plot.LECTURE_RC["axes.titlesize"]
