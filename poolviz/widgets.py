@@ -129,6 +129,9 @@ class _ExplorerView(widgets.VBox):
         self.image.add_class("poolviz-plot")
         self.message_html = widgets.HTML("")
         self.message_html.add_class("poolviz-message")
+        # What the picture shows (a hook for browser tests; not displayed).
+        self.caption_html = widgets.HTML("", layout=widgets.Layout(display="none"))
+        self.caption_html.add_class("poolviz-caption")
         self.controls = {}
         self.redraws = 0
         if self.lecture:
@@ -164,20 +167,21 @@ class _ExplorerView(widgets.VBox):
 
     def _new_figure(self, figsize):
         """A figure drawn at :data:`DPI` and shown ``figsize`` x :data:`CSS_DPI` CSS pixels wide."""
-        width = round(figsize[0] * CSS_DPI)
+        width = int(figsize[0] * CSS_DPI)  # rounded down: the PNG has at least PIXEL_DENSITY x as many pixels
         # Never wider than drawn; narrower (a small window, a side column) only shrinks it.
         self.image.layout = widgets.Layout(width=f"{width}px", max_width="100%", height="auto")
         return Figure(figsize=figsize, dpi=DPI)
 
     def _caption(self):
-        """Short text saying what the picture shows (its ``title`` in the page)."""
+        """Short text saying what the picture shows (:attr:`caption_html`)."""
         return ""
 
     def _show_png(self, png):
-        # One message for both: the caption always describes the picture shown.
-        with self.image.hold_sync():
-            self.image.value = png
-            self.image.tooltip = self._caption()
+        self.image.value = png
+        # Sent after the picture, so a page showing this caption shows its picture.
+        # (Not the image's tooltip: Voila's widget front end fails to draw an
+        # Image that has one.)
+        self.caption_html.value = html.escape(self._caption())
         self.image.layout.display = None
 
     def _show_message(self, text):
@@ -290,10 +294,11 @@ class PoolingExplorer(_ExplorerView):
             # Controls beside the picture: a projector's 720 rows hold both.
             self.children = [widgets.HTML(_LECTURE_CSS),
                              _beside(pool_controls + input_controls + [step, self.play],
-                                     [self.image, self.message_html, texts, keras_row])]
+                                     [self.image, self.caption_html, self.message_html, texts, keras_row])]
         else:
             self.children = [widgets.HBox([widgets.VBox(pool_controls), widgets.VBox(input_controls)]),
-                             widgets.HBox([step, self.play]), self.image, self.message_html, texts, keras_row]
+                             widgets.HBox([step, self.play]), self.image, self.caption_html, self.message_html, texts,
+                             keras_row]
 
     def _caption(self):
         model, state = self.model, self.model.state
@@ -360,11 +365,11 @@ class TranslationExplorer(_ExplorerView):
         if self.lecture:
             self.children = [widgets.HTML(_LECTURE_CSS),
                              _beside([c["shift (px)"], c["pool size"], c["operation"], c["input"], c["direction"]],
-                                     [self.image, self.message_html, self.fraction_html])]
+                                     [self.image, self.caption_html, self.message_html, self.fraction_html])]
         else:
             self.children = [widgets.HBox([widgets.VBox([c["shift (px)"], c["pool size"]]),
                                            widgets.VBox([c["operation"], c["input"], c["direction"]])]),
-                             self.image, self.message_html, self.fraction_html]
+                             self.image, self.caption_html, self.message_html, self.fraction_html]
 
     def _caption(self):
         model = self.model

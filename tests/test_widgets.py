@@ -347,3 +347,37 @@ def test_sampled_control_combinations_redraw_through_the_widgets(size):
         else:
             assert explorer.image.layout.display == "none"
     assert len(pictures) > len(sample) // 2
+
+
+@pytest.mark.parametrize("lecture", [False, True], ids=["default", "lecture"])
+def test_pictures_have_two_png_pixels_per_css_pixel_and_are_never_stretched(lecture):
+    for explorer in (pooling_explorer(lecture=lecture), translation_explorer(lecture=lecture)):
+        css_width = explorer.image.layout.width
+        assert css_width.endswith("px") and explorer.image.layout.max_width == "100%"
+        assert explorer.image.layout.height == "auto"  # the aspect ratio is kept when it shrinks
+        png_width, png_height = _png_size(explorer.image.value)
+        assert png_width == widgets.PIXEL_DENSITY * int(css_width[:-2]) == 2 * int(css_width[:-2])
+        assert png_height == int(explorer.figure.fig.get_figheight() * widgets.DPI)
+
+
+def test_formulas_and_arithmetic_are_monospace():
+    explorer = pooling_explorer()
+    for part in (explorer.formula_html, explorer.arithmetic_html):
+        assert part.value.startswith('<pre class="poolviz-mono" style="')
+        assert "font-family:var(--jp-code-font-family, monospace), monospace" in part.value
+    assert "max(0.0, 0.0,\n    0.0, 0.0) = 0.0" in explorer.arithmetic_html.value
+
+
+def test_sliders_follow_a_drag_and_the_caption_follows_the_picture():
+    explorer = pooling_explorer(np.arange(64.0).reshape(8, 8))
+    sliders = [control for control in explorer.controls.values() if isinstance(control, ipywidgets.IntSlider)]
+    assert len(sliders) == 7 and all(slider.continuous_update for slider in sliders)
+    assert all(slider.continuous_update for slider in translation_explorer().controls.values()
+               if isinstance(slider, ipywidgets.IntSlider))
+    sent = []
+    explorer.image.observe(lambda change: sent.append("picture"), names="value")
+    explorer.caption_html.observe(lambda change: sent.append(change["new"]), names="value")
+    explorer.controls["pool rows"].value = 3
+    assert sent == ["picture", "input your array 8 x 8, shifted (0, 0); max pooling 3 x 2, strides 3 x 2, "
+                               "padding valid; output 2 x 4; window 1 of 8"]
+    assert explorer.caption_html.layout.display == "none"
