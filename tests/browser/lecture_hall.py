@@ -99,14 +99,15 @@ class Drag:
         return self.pictures_during / self.seconds
 
 
-def drag_slider(explorer, description: str, final_caption_pattern: str, seconds: float = 3.0,
-                sweep_seconds: float = 0.6, move_every_ms: int = 15) -> Drag:
-    """Drag the slider ``description`` back and forth for ``seconds``, ending at its right end.
+def drag_slider(explorer, description: str, final_caption_pattern: str, sweeps: int = 7,
+                moves_per_sweep: int = 16) -> Drag:
+    """Drag the slider ``description`` back and forth, ending at its right end.
 
-    The mouse moves every ``move_every_ms`` milliseconds (a hand's pace, not
-    a wait for the page); a sweep across the track takes ``sweep_seconds``.
-    Then the button is released and the caption is awaited until it matches
-    ``final_caption_pattern`` (the slider's last value).
+    The mouse crosses the track ``sweeps`` times (made odd, so the last
+    sweep ends at the right end) in ``moves_per_sweep`` moves each, as fast
+    as the browser takes them (a hand's pace or faster: about 20-40 ms per
+    move here). Then the button is released and the caption is awaited
+    until it matches ``final_caption_pattern`` (the slider's last value).
     """
     page = explorer.page
     slider = control(explorer, SLIDER, description)
@@ -115,10 +116,7 @@ def drag_slider(explorer, description: str, final_caption_pattern: str, seconds:
     handle_box, track_box = handle.bounding_box(), track.bounding_box()
     y = handle_box["y"] + handle_box["height"] / 2
     left, right = track_box["x"] + 1, track_box["x"] + track_box["width"] - 1
-    moves_per_sweep = max(2, round(sweep_seconds * 1000 / move_every_ms))
-    sweeps = max(1, round(seconds / sweep_seconds))
-    if sweeps % 2 == 0:
-        sweeps += 1  # odd: the last sweep goes left to right and ends at the right end
+    sweeps += 1 - sweeps % 2
     start_recording(explorer)
     page.mouse.move(handle_box["x"] + handle_box["width"] / 2, y)
     start = page.evaluate("() => performance.now()")
@@ -128,7 +126,6 @@ def drag_slider(explorer, description: str, final_caption_pattern: str, seconds:
             fraction = index / moves_per_sweep
             x = left + (right - left) * (fraction if sweep % 2 == 0 else 1 - fraction)
             page.mouse.move(x, y)
-            page.wait_for_timeout(move_every_ms)
     page.mouse.up()
     wait_for_caption(explorer, final_caption_pattern)
     # A key press on another control after the final picture: a picture
@@ -182,3 +179,43 @@ def key_press_latencies(explorer, description: str, presses: int = 8) -> list[fl
 
 def median(values) -> float:
     return statistics.median(values)
+
+
+_FOCUSED_CONTROL = """() => {
+    const element = document.activeElement;
+    const widget = element && element.closest('.jupyter-widgets:not(.widget-box)');
+    if (!widget || !widget.closest('.poolviz-explorer')) return null;
+    const explorer = widget.closest('.poolviz-explorer').classList.contains('poolviz-pooling') ? 'pooling'
+                                                                                               : 'translation';
+    let name;
+    if (widget.classList.contains('widget-play')) {
+        name = element.querySelector('i').className.replace('fa fa-', 'player ');
+    } else if (widget.classList.contains('widget-checkbox')) {
+        name = widget.querySelector('.widget-label-basic span').textContent;
+    } else if (widget.classList.contains('widget-button')) {
+        name = widget.textContent.trim();
+    } else {
+        name = widget.querySelector('.widget-label').textContent;
+    }
+    // Relative to the explorer: focus moves scroll the page between stops.
+    const box = element.getBoundingClientRect(), origin = widget.closest('.poolviz-explorer').getBoundingClientRect();
+    return {explorer, name, tag: element.tagName, x: box.x - origin.x, y: box.y - origin.y};
+}"""
+
+
+def focused_control(page):
+    """The explorer control that has the keyboard focus: its explorer, name, tag and position in it; or None."""
+    return page.evaluate(_FOCUSED_CONTROL)
+
+
+def tab_through(page, first_handle, limit: int = 60) -> list[dict]:
+    """Focus ``first_handle``, then press Tab until the focus leaves the explorers; return each stop."""
+    first_handle.focus()
+    stops = []
+    for _ in range(limit):
+        stop = focused_control(page)
+        if stop is None:
+            break
+        stops.append(stop)
+        page.keyboard.press("Tab")
+    return stops
