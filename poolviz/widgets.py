@@ -5,7 +5,10 @@ view links its controls to a traitlets model with ``traitlets.link`` /
 ``dlink``; the model does the work, and on every change the view updates
 the artists of one persistent matplotlib figure in place and sends it as
 PNG bytes to an ``ipywidgets.Image``. That needs no front-end extension and
-no ipympl: it works in JupyterLab and in Voila alike.
+no ipympl: it works in JupyterLab and in Voila alike. Sliders update while
+dragged; the front end keeps one update per control in flight and merges
+the moves made meanwhile, so a slow redraw skips values rather than queue
+them. In lecture style the controls stand in one column beside the picture.
 
 DOM hooks for browser tests (JupyterLab and Voila; ipywidgets 8 puts a
 widget's classes on its outermost element):
@@ -17,9 +20,14 @@ explorer container                    ``.poolviz-explorer`` (plus
                                       ``.poolviz-pooling`` or
                                       ``.poolviz-translation``;
                                       ``.poolviz-lecture`` in lecture mode)
-the picture (PNG, updates in place)   ``img.poolviz-plot`` (also ``img.widget-image``)
+the picture (PNG, updates in place)   ``img.poolviz-plot`` (also ``img.widget-image``);
+                                      PNG pixels = 2 x its CSS width
+what the picture shows (hidden)       ``.poolviz-caption``, sent after each picture,
+                                      e.g. ``input ... 6 x 6, shifted (0, 0); max
+                                      pooling 2 x 2, strides 2 x 2, padding valid;
+                                      output 3 x 3; window 1 of 9``
 output-size formula text              ``.poolviz-formula`` (an HTML widget; text in
-                                      a ``<pre>``), e.g. ``output rows = floor((6 -
+                                      a monospace ``<pre class="poolviz-mono">``), e.g. ``output rows = floor((6 -
                                       2) / 2) + 1 = 3``
 current window's arithmetic           ``.poolviz-arithmetic`` (``<pre>``), e.g.
                                       ``step 2 of 9: ...`` then ``max(0.0, 3.0, ...``

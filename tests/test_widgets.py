@@ -66,6 +66,7 @@ def test_dom_classes_for_the_browser_tests():
     assert "poolviz-arithmetic" in explorer.arithmetic_html._dom_classes
     assert "poolviz-message" in explorer.message_html._dom_classes
     assert "poolviz-keras" in explorer.keras_html._dom_classes
+    assert "poolviz-caption" in explorer.caption_html._dom_classes
     # everything is reachable from the top container
     def descendants(widget):
         for child in getattr(widget, "children", ()):
@@ -73,8 +74,14 @@ def test_dom_classes_for_the_browser_tests():
             yield from descendants(child)
     shown = set(map(id, descendants(explorer)))
     for part in (explorer.image, explorer.formula_html, explorer.arithmetic_html, explorer.message_html,
-                 explorer.keras_html, explorer.keras_button, explorer.play, *explorer.controls.values()):
+                 explorer.keras_html, explorer.keras_button, explorer.play, explorer.caption_html,
+                 *explorer.controls.values()):
         assert id(part) in shown
+    lecture = pooling_explorer(lecture=True)  # the same parts, in a column of controls beside the picture
+    shown = set(map(id, descendants(lecture)))
+    assert all(id(part) in shown for part in (lecture.image, lecture.caption_html, lecture.formula_html,
+                                              lecture.arithmetic_html, lecture.keras_button, lecture.play,
+                                              *lecture.controls.values()))
 
 
 def test_starts_with_the_tutorial_numbers_and_a_picture():
