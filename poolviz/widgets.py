@@ -272,7 +272,7 @@ class PoolingExplorer(_ExplorerView):
         self.keras_html.add_class("poolviz-keras")
         self.keras_button = widgets.Button(description="Check with Keras", icon="check",
                                            tooltip="Run the same pooling with the Keras layer (loads TensorFlow)",
-                                           layout=widgets.Layout(width="auto"))
+                                           layout=widgets.Layout(width="auto", flex="0 0 auto"))  # never cut
         self.keras_button.add_class("poolviz-keras-button")
         self.keras_button.on_click(self._check_with_keras)
         self._links += [
