@@ -16,7 +16,6 @@ The page records, with ``performance.now()`` (milliseconds):
 from __future__ import annotations
 
 import re
-import statistics
 from dataclasses import dataclass
 
 POOLING_EXPLORER = ".poolviz-pooling"
@@ -175,10 +174,6 @@ def key_press_latencies(explorer, description: str, presses: int = 8) -> list[fl
         pressed = log["keys"][-1]
         latencies.append(min(t for t in log["pictures"] if t > pressed) - pressed)
     return latencies
-
-
-def median(values) -> float:
-    return statistics.median(values)
 
 
 _FOCUSED_CONTROL = """() => {

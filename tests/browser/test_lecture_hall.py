@@ -9,7 +9,6 @@ speed targets live in benchmarks/bench_widgets.py).
 
 from __future__ import annotations
 
-import re
 from contextlib import contextmanager
 
 import pytest
