@@ -639,6 +639,8 @@ class PoolingExplorerModel(traitlets.HasTraits):
     input_name = traitlets.Unicode(LINE_DETECTOR_INPUT)
     pool_rows = traitlets.Int(2)
     pool_cols = traitlets.Int(2)
+    #: True: the strides are the pool size, and `stride_rows` / `stride_cols`
+    #: follow `pool_rows` / `pool_cols` so they always show the stride used.
     strides_same_as_pool = traitlets.Bool(True)
     stride_rows = traitlets.Int(2)
     stride_cols = traitlets.Int(2)
@@ -759,6 +761,10 @@ class PoolingExplorerModel(traitlets.HasTraits):
     def _recompute(self, step):
         self._batch = True
         try:
+            if self.strides_same_as_pool:
+                # The stride traits (and the disabled sliders linked to them)
+                # show the stride actually used, never a stale one.
+                self.stride_rows, self.stride_cols = self.pool_rows, self.pool_cols
             try:
                 feature_map = load_input(self.input_name, self.shift_rows, self.shift_cols,
                                          custom=self._custom, _cache=self._input_cache)

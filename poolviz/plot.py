@@ -27,6 +27,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import struct
+import zlib
 from dataclasses import dataclass, field
 
 import matplotlib as mpl
@@ -439,16 +441,26 @@ def difference_heatmap(ours, theirs, ax=None, *, title=None, annotate=None, colo
 # --------------------------------------------------------------------------
 # Fast PNG rendering for the explorers
 # --------------------------------------------------------------------------
-def _encode_png(canvas):
-    from PIL import Image  # Pillow is a matplotlib dependency
+def _png_chunk(tag, data):
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
 
+
+def _encode_png(canvas):
+    """PNG bytes of an Agg canvas: RGB (the figure is opaque), no row filters, zlib level 1.
+
+    Written by hand because Pillow tries a filter per row (measured 26 ms
+    for a 1382 x 460 explorer picture against 8 ms here, for 31 vs 40 KiB):
+    on every slider move, encoding is most of what the kernel does.
+    """
     width, height = canvas.get_width_height(physical=True)
-    buffer = io.BytesIO()
-    # RGB (no alpha, the figure is opaque) at compress_level=1: measured the
-    # fastest encoding that still shrinks a heatmap figure ~30x.
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    image.convert("RGB").save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
+    rgba = np.asarray(canvas.buffer_rgba()).reshape(height, 4 * width)
+    rows = np.empty((height, 1 + 3 * width), dtype=np.uint8)
+    rows[:, 0] = 0  # each row: filter type 0 (none), then its pixels
+    for channel in range(3):  # one strided copy per channel: 7x faster than copying (h, w, 3) views
+        rows[:, 1 + channel :: 3] = rgba[:, channel::4]
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, not interlaced
+    return b"".join([b"\x89PNG\r\n\x1a\n", _png_chunk(b"IHDR", header),
+                     _png_chunk(b"IDAT", zlib.compress(rows, 1)), _png_chunk(b"IEND", b"")])
 
 
 def figure_to_png(fig, dpi=None):

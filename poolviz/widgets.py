@@ -5,7 +5,10 @@ view links its controls to a traitlets model with ``traitlets.link`` /
 ``dlink``; the model does the work, and on every change the view updates
 the artists of one persistent matplotlib figure in place and sends it as
 PNG bytes to an ``ipywidgets.Image``. That needs no front-end extension and
-no ipympl: it works in JupyterLab and in Voila alike.
+no ipympl: it works in JupyterLab and in Voila alike. Sliders update while
+dragged; the front end keeps one update per control in flight and merges
+the moves made meanwhile, so a slow redraw skips values rather than queue
+them. In lecture style the controls stand in one column beside the picture.
 
 DOM hooks for browser tests (JupyterLab and Voila; ipywidgets 8 puts a
 widget's classes on its outermost element):
@@ -17,9 +20,14 @@ explorer container                    ``.poolviz-explorer`` (plus
                                       ``.poolviz-pooling`` or
                                       ``.poolviz-translation``;
                                       ``.poolviz-lecture`` in lecture mode)
-the picture (PNG, updates in place)   ``img.poolviz-plot`` (also ``img.widget-image``)
+the picture (PNG, updates in place)   ``img.poolviz-plot`` (also ``img.widget-image``);
+                                      PNG pixels = 2 x its CSS width
+what the picture shows (hidden)       ``.poolviz-caption``, sent after each picture,
+                                      e.g. ``input ... 6 x 6, shifted (0, 0); max
+                                      pooling 2 x 2, strides 2 x 2, padding valid;
+                                      output 3 x 3; window 1 of 9``
 output-size formula text              ``.poolviz-formula`` (an HTML widget; text in
-                                      a ``<pre>``), e.g. ``output rows = floor((6 -
+                                      a monospace ``<pre class="poolviz-mono">``), e.g. ``output rows = floor((6 -
                                       2) / 2) + 1 = 3``
 current window's arithmetic           ``.poolviz-arithmetic`` (``<pre>``), e.g.
                                       ``step 2 of 9: ...`` then ``max(0.0, 3.0, ...``
@@ -70,8 +78,20 @@ __all__ = ["PoolingExplorer", "TranslationExplorer", "pooling_explorer", "transl
 MAX_POOL = 6
 #: Shift slider range (pixels, either way).
 MAX_SHIFT = 4
-#: Screen resolution of the pictures: small PNGs encode and travel fast.
-DPI = 72
+#: CSS pixels per inch of figure size: a 9.6-inch-wide figure is shown
+#: 691 CSS pixels wide (never wider: the picture is not stretched up).
+CSS_DPI = 72
+#: Pixels of the PNG per CSS pixel: 2 keeps the pictures sharp on displays
+#: with a devicePixelRatio up to 2 (HiDPI laptops); at 1 it is shrunk, not blurred.
+PIXEL_DENSITY = 2
+#: Resolution the figures are drawn at.
+DPI = CSS_DPI * PIXEL_DENSITY
+#: Fonts for the arithmetic and formulas, so a window's rows line up in
+#: JupyterLab and Voila alike (Voila gives ``<pre>`` a proportional font).
+MONOSPACE = "var(--jp-code-font-family, monospace), monospace"
+
+#: Width of each control in lecture style (the controls form one column).
+LECTURE_CONTROL_WIDTH = "400px"
 
 _LECTURE_CSS = """
 <style>
@@ -95,7 +115,15 @@ _LECTURE_CSS = """
 
 
 def _pre(text):
-    return f'<pre style="margin:0; white-space:pre-wrap">{html.escape(text)}</pre>'
+    return (f'<pre class="poolviz-mono" style="margin:0; white-space:pre-wrap; font-family:{MONOSPACE}">'
+            f"{html.escape(text)}</pre>")
+
+
+def _beside(controls, pictures):
+    """Lecture layout: a column of controls, the pictures and texts to its right."""
+    picture_column = widgets.VBox(pictures, layout=widgets.Layout(flex="1 1 0%", min_width="0"))
+    return widgets.HBox([widgets.VBox(controls, layout=widgets.Layout(flex="0 0 auto")), picture_column],
+                        layout=widgets.Layout(grid_gap="0 16px", align_items="flex-start"))
 
 
 class _ExplorerView(widgets.VBox):
@@ -110,6 +138,9 @@ class _ExplorerView(widgets.VBox):
         self.image.add_class("poolviz-plot")
         self.message_html = widgets.HTML("")
         self.message_html.add_class("poolviz-message")
+        # What the picture shows (a hook for browser tests; not displayed).
+        self.caption_html = widgets.HTML("", layout=widgets.Layout(display="none"))
+        self.caption_html.add_class("poolviz-caption")
         self.controls = {}
         self.redraws = 0
         if self.lecture:
@@ -121,15 +152,19 @@ class _ExplorerView(widgets.VBox):
 
     def _layout(self, width=None):
         if self.lecture:
-            return widgets.Layout(width=width or "560px", height="44px")
+            return widgets.Layout(width=width or LECTURE_CONTROL_WIDTH, height="44px")
         return widgets.Layout(width=width or "340px")
 
     def _style(self):
-        return {"description_width": "170px" if self.lecture else "90px"}
+        return {"description_width": "150px" if self.lecture else "90px"}
 
     def _slider(self, description, minimum, maximum, value, **kwargs):
+        # continuous_update: the picture follows a drag. The front end keeps
+        # at most one update per widget in flight and merges later moves into
+        # one pending message, so a slow redraw skips values instead of
+        # queueing them: after release, the final value is drawn next.
         slider = widgets.IntSlider(value=value, min=minimum, max=maximum, description=description,
-                                   continuous_update=False, layout=self._layout(), style=self._style(), **kwargs)
+                                   continuous_update=True, layout=self._layout(), style=self._style(), **kwargs)
         self.controls[description] = slider
         return slider
 
@@ -139,8 +174,23 @@ class _ExplorerView(widgets.VBox):
         self.controls[description] = dropdown
         return dropdown
 
+    def _new_figure(self, figsize):
+        """A figure drawn at :data:`DPI` and shown ``figsize`` x :data:`CSS_DPI` CSS pixels wide."""
+        width = int(figsize[0] * CSS_DPI)  # rounded down: the PNG has at least PIXEL_DENSITY x as many pixels
+        # Never wider than drawn; narrower (a small window, a side column) only shrinks it.
+        self.image.layout = widgets.Layout(width=f"{width}px", max_width="100%", height="auto")
+        return Figure(figsize=figsize, dpi=DPI)
+
+    def _caption(self):
+        """Short text saying what the picture shows (:attr:`caption_html`)."""
+        return ""
+
     def _show_png(self, png):
         self.image.value = png
+        # Sent after the picture, so a page showing this caption shows its picture.
+        # (Not the image's tooltip: Voila's widget front end fails to draw an
+        # Image that has one.)
+        self.caption_html.value = html.escape(self._caption())
         self.image.layout.display = None
 
     def _show_message(self, text):
@@ -223,7 +273,7 @@ class PoolingExplorer(_ExplorerView):
         self.keras_html.add_class("poolviz-keras")
         self.keras_button = widgets.Button(description="Check with Keras", icon="check",
                                            tooltip="Run the same pooling with the Keras layer (loads TensorFlow)",
-                                           layout=widgets.Layout(width="auto"))
+                                           layout=widgets.Layout(width="auto", flex="0 0 auto"))  # never cut
         self.keras_button.add_class("poolviz-keras-button")
         self.keras_button.on_click(self._check_with_keras)
         self._links += [
@@ -234,7 +284,7 @@ class PoolingExplorer(_ExplorerView):
 
         with self._rc():
             size = (13.5, 4.4) if self.lecture else (9.6, 3.2)
-            figure = Figure(figsize=size, dpi=DPI)
+            figure = self._new_figure(size)
             # A 1 x 1 placeholder: the first redraw shows the model's state.
             self.figure = plot.pooling_figure([[0.0]], pool_size=1, fig=figure, show_arithmetic=False,
                                               annotate_max_cells=plot.EXPLORER_ANNOTATE_MAX_CELLS, max_ticks=8,
@@ -242,19 +292,31 @@ class PoolingExplorer(_ExplorerView):
         model.observe(self._safe_redraw, names="version")
         self._safe_redraw()
 
-        columns = widgets.HBox([
-            widgets.VBox([c["pool rows"], c["pool cols"], c["strides same as pool"], c["stride rows"],
-                          c["stride cols"]]),
-            widgets.VBox([c["padding"], c["operation"], c["input"], c["shift rows"], c["shift cols"]]),
-        ])
-        stepper = widgets.HBox([step, self.play])
+        pool_controls = [c["pool rows"], c["pool cols"], c["strides same as pool"], c["stride rows"],
+                         c["stride cols"]]
+        input_controls = [c["padding"], c["operation"], c["input"], c["shift rows"], c["shift cols"]]
         texts = widgets.HBox([self.formula_html, self.arithmetic_html],
-                             layout=widgets.Layout(justify_content="space-between", grid_gap="2em"))
+                             layout=widgets.Layout(justify_content="space-between", grid_gap="0 2em",
+                                                   flex_flow="row wrap"))
         keras_row = widgets.HBox([self.keras_button, self.keras_html])
-        children = [columns, stepper, self.image, self.message_html, texts, keras_row]
         if self.lecture:
-            children.insert(0, widgets.HTML(_LECTURE_CSS))
-        self.children = children
+            # Controls beside the picture: a projector's 720 rows hold both.
+            self.children = [widgets.HTML(_LECTURE_CSS),
+                             _beside(pool_controls + input_controls + [step, self.play],
+                                     [self.image, self.caption_html, self.message_html, texts, keras_row])]
+        else:
+            self.children = [widgets.HBox([widgets.VBox(pool_controls), widgets.VBox(input_controls)]),
+                             widgets.HBox([step, self.play]), self.image, self.caption_html, self.message_html, texts,
+                             keras_row]
+
+    def _caption(self):
+        model, state = self.model, self.model.state
+        rows, cols = state.feature_map.shape
+        return (f"input {model.input_name} {rows} x {cols}, shifted ({model.shift_rows}, {model.shift_cols}); "
+                f"{state.operation} pooling {state.pool_size[0]} x {state.pool_size[1]}, "
+                f"strides {state.strides[0]} x {state.strides[1]}, padding {state.padding}; "
+                f"output {state.output_shape[0]} x {state.output_shape[1]}; "
+                f"window {state.step + 1} of {state.n_windows}")
 
     def _redraw(self):
         state = self.model.state
@@ -309,14 +371,20 @@ class TranslationExplorer(_ExplorerView):
         self.figure = None
         model.observe(self._safe_redraw, names="version")
         self._safe_redraw()
-        controls = widgets.HBox([
-            widgets.VBox([c["shift (px)"], c["pool size"]]),
-            widgets.VBox([c["operation"], c["input"], c["direction"]]),
-        ])
-        children = [controls, self.image, self.message_html, self.fraction_html]
         if self.lecture:
-            children.insert(0, widgets.HTML(_LECTURE_CSS))
-        self.children = children
+            self.children = [widgets.HTML(_LECTURE_CSS),
+                             _beside([c["shift (px)"], c["pool size"], c["operation"], c["input"], c["direction"]],
+                                     [self.image, self.caption_html, self.message_html, self.fraction_html])]
+        else:
+            self.children = [widgets.HBox([widgets.VBox([c["shift (px)"], c["pool size"]]),
+                                           widgets.VBox([c["operation"], c["input"], c["direction"]])]),
+                             self.image, self.caption_html, self.message_html, self.fraction_html]
+
+    def _caption(self):
+        model = self.model
+        rows, cols = model.image.shape
+        return (f"input {model.input_name} {rows} x {cols}, shifted {model.shift} px {model.direction}; "
+                f"{model.operation} pooling {model.pool_size} x {model.pool_size}")
 
     def _redraw(self):
         model = self.model
@@ -329,7 +397,7 @@ class TranslationExplorer(_ExplorerView):
                 size = (15, 4.4) if self.lecture else (11, 3.2)
                 self.figure = plot.translation_figure(model.image, model.operation, model.pool_size, model.shift,
                                                       model.max_shift, model.direction,
-                                                      fig=Figure(figsize=size, dpi=DPI), fast_labels=True)
+                                                      fig=self._new_figure(size), fast_labels=True)
             else:
                 self.figure.show(model.shifted_image, model.result, model.shift, model.other_result)
             self._show_png(self.figure.render_png())

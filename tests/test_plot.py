@@ -16,6 +16,7 @@ matplotlib.use("Agg")  # headless; the lead's conftest may set MPLBACKEND=Agg to
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -349,3 +350,14 @@ def test_reprs_are_short_and_stable():
     assert repr(plot.translation_figure(np.eye(8), fig=Figure())) == "<TranslationFigure 3 pooled cells changed>"
     assert repr(plot.pooling_figure(np.ones((2, 2)), pool_size=3, fig=Figure())) == (
         "<PoolingFigure: no output for these settings>")
+
+
+def test_explorer_png_is_rgb_and_holds_the_canvas_pixels_exactly():
+    figure = Figure(figsize=(3, 1), dpi=50)
+    figure.subplots().imshow(np.random.default_rng(2).random((4, 9)))
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    png = plot._encode_png(canvas)
+    image = Image.open(io.BytesIO(png))
+    assert (image.mode, image.size) == ("RGB", (150, 50))
+    np.testing.assert_array_equal(np.asarray(image), np.asarray(canvas.buffer_rgba())[..., :3])

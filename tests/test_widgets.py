@@ -66,6 +66,7 @@ def test_dom_classes_for_the_browser_tests():
     assert "poolviz-arithmetic" in explorer.arithmetic_html._dom_classes
     assert "poolviz-message" in explorer.message_html._dom_classes
     assert "poolviz-keras" in explorer.keras_html._dom_classes
+    assert "poolviz-caption" in explorer.caption_html._dom_classes
     # everything is reachable from the top container
     def descendants(widget):
         for child in getattr(widget, "children", ()):
@@ -73,8 +74,14 @@ def test_dom_classes_for_the_browser_tests():
             yield from descendants(child)
     shown = set(map(id, descendants(explorer)))
     for part in (explorer.image, explorer.formula_html, explorer.arithmetic_html, explorer.message_html,
-                 explorer.keras_html, explorer.keras_button, explorer.play, *explorer.controls.values()):
+                 explorer.keras_html, explorer.keras_button, explorer.play, explorer.caption_html,
+                 *explorer.controls.values()):
         assert id(part) in shown
+    lecture = pooling_explorer(lecture=True)  # the same parts, in a column of controls beside the picture
+    shown = set(map(id, descendants(lecture)))
+    assert all(id(part) in shown for part in (lecture.image, lecture.caption_html, lecture.formula_html,
+                                              lecture.arithmetic_html, lecture.keras_button, lecture.play,
+                                              *lecture.controls.values()))
 
 
 def test_starts_with_the_tutorial_numbers_and_a_picture():
@@ -139,6 +146,26 @@ def test_strides_checkbox_disables_the_stride_sliders():
     assert "output cols = floor((6 - 2) / 1) + 1 = 5" in explorer.formula_html.value
 
 
+def test_disabled_stride_sliders_show_the_stride_actually_used():
+    explorer = pooling_explorer()
+    controls, model = explorer.controls, explorer.model
+    controls["pool rows"].value = 4
+    controls["pool cols"].value = 3
+    assert model.state.strides == (4, 3)
+    assert (controls["stride rows"].value, controls["stride cols"].value) == (4, 3)
+    assert (model.stride_rows, model.stride_cols) == (4, 3)
+    # Unchecking starts from the stride in use: the map does not change.
+    version, pooled = model.version, model.pooled.copy()
+    controls["strides same as pool"].value = False
+    assert model.state.strides == (4, 3) and model.version == version + 1
+    np.testing.assert_array_equal(model.pooled, pooled)
+    controls["stride rows"].value = 1
+    assert model.state.strides == (1, 3) and controls["stride rows"].value == 1
+    # Checking it again snaps the sliders back to the pool size.
+    controls["strides same as pool"].value = True
+    assert (controls["stride rows"].value, controls["stride cols"].value) == (4, 3) == model.state.strides
+
+
 def test_nonsense_shows_a_message_instead_of_a_picture_and_recovers():
     explorer = pooling_explorer(np.arange(16.0).reshape(4, 4))
     assert explorer.controls["input"].value == "your array"
@@ -197,7 +224,7 @@ def test_lecture_mode_is_large_and_scoped():
     style = lecture.children[0]
     assert isinstance(style, ipywidgets.HTML)
     assert style.value.strip().startswith("<style>") and ".poolviz-lecture .widget-label" in style.value
-    assert lecture.controls["pool rows"].layout.width == "560px"
+    assert lecture.controls["pool rows"].layout.width == "400px"  # one column beside the picture
     assert normal.controls["pool rows"].layout.width == "340px"
     assert lecture.figure.input.ax.title.get_fontsize() == plot.LECTURE_RC["axes.titlesize"]
     assert normal.figure.input.ax.title.get_fontsize() < plot.LECTURE_RC["axes.titlesize"]
@@ -327,3 +354,37 @@ def test_sampled_control_combinations_redraw_through_the_widgets(size):
         else:
             assert explorer.image.layout.display == "none"
     assert len(pictures) > len(sample) // 2
+
+
+@pytest.mark.parametrize("lecture", [False, True], ids=["default", "lecture"])
+def test_pictures_have_two_png_pixels_per_css_pixel_and_are_never_stretched(lecture):
+    for explorer in (pooling_explorer(lecture=lecture), translation_explorer(lecture=lecture)):
+        css_width = explorer.image.layout.width
+        assert css_width.endswith("px") and explorer.image.layout.max_width == "100%"
+        assert explorer.image.layout.height == "auto"  # the aspect ratio is kept when it shrinks
+        png_width, png_height = _png_size(explorer.image.value)
+        assert png_width == widgets.PIXEL_DENSITY * int(css_width[:-2]) == 2 * int(css_width[:-2])
+        assert png_height == int(explorer.figure.fig.get_figheight() * widgets.DPI)
+
+
+def test_formulas_and_arithmetic_are_monospace():
+    explorer = pooling_explorer()
+    for part in (explorer.formula_html, explorer.arithmetic_html):
+        assert part.value.startswith('<pre class="poolviz-mono" style="')
+        assert "font-family:var(--jp-code-font-family, monospace), monospace" in part.value
+    assert "max(0.0, 0.0,\n    0.0, 0.0) = 0.0" in explorer.arithmetic_html.value
+
+
+def test_sliders_follow_a_drag_and_the_caption_follows_the_picture():
+    explorer = pooling_explorer(np.arange(64.0).reshape(8, 8))
+    sliders = [control for control in explorer.controls.values() if isinstance(control, ipywidgets.IntSlider)]
+    assert len(sliders) == 7 and all(slider.continuous_update for slider in sliders)
+    assert all(slider.continuous_update for slider in translation_explorer().controls.values()
+               if isinstance(slider, ipywidgets.IntSlider))
+    sent = []
+    explorer.image.observe(lambda change: sent.append("picture"), names="value")
+    explorer.caption_html.observe(lambda change: sent.append(change["new"]), names="value")
+    explorer.controls["pool rows"].value = 3
+    assert sent == ["picture", "input your array 8 x 8, shifted (0, 0); max pooling 3 x 2, strides 3 x 2, "
+                               "padding valid; output 2 x 4; window 1 of 8"]
+    assert explorer.caption_html.layout.display == "none"
