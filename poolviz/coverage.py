@@ -69,3 +69,36 @@ def window_coverage(input_shape, pool_size=(2, 2), strides=None, padding="valid"
     padding = check_padding(padding)
     return np.outer(_axis_coverage(rows, pool[0], stride[0], padding),
                     _axis_coverage(cols, pool[1], stride[1], padding))
+
+
+def coverage_figure(coverage, divisors=None, fig=None):
+    """Draw the coverage map (per input cell) beside the divisor map (per output cell).
+
+    Parameters
+    ----------
+    coverage : array_like of int
+        From :func:`window_coverage`.
+    divisors : array_like of int, optional
+        Real cells per window (:func:`poolviz.explorer.divisor_map`).
+    fig : matplotlib.figure.Figure, optional
+        Drawn into (cleared first); a new figure otherwise.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+
+    from .plot import heatmap
+
+    coverage = np.asarray(coverage)
+    fig = Figure(figsize=(7.0, 3.0)) if fig is None else fig
+    fig.clear()
+    axes = fig.subplots(1, 2 if divisors is not None else 1, squeeze=False)[0]
+    never = int((coverage == 0).sum())
+    heatmap(coverage, ax=axes[0], cmap="Greens", vmin=0, vmax=max(int(coverage.max()), 1),
+            title=f"windows covering each input cell ({never} never read)")
+    if divisors is not None:
+        heatmap(np.asarray(divisors), ax=axes[1], cmap="Greys", vmin=0,
+                title="real cells per window (divisor)")
+    return fig
