@@ -114,6 +114,7 @@ class ArchitectureCounts:
     strided_convolutions: dict  # class name -> number of layers
     global_pooling_in_blocks: int  # global pools before the last pooling layer
     last_pooling: str      # class name of the last pooling layer before the classifier
+    layers: tuple = ()     # the rows of downsampling_layers(model)
 
     @property
     def windowed_pooling(self):
@@ -141,7 +142,7 @@ def architecture_counts(name, input_shape=(64, 64, 3)):
     gates = sum(1 for kind in pools[:-1] if "Global" in kind)
     last = pools[-1]
     counts = ArchitectureCounts(name, int(model.count_params()), dict(sorted(pooling.items())),
-                                dict(sorted(strided.items())), gates, last)
+                                dict(sorted(strided.items())), gates, last, tuple(layers))
     del model
     keras.backend.clear_session()
     return counts

@@ -55,3 +55,8 @@ def test_mobilenet_v3_small_gates_are_global_pools_inside_blocks():
     assert counts.pooling == {"GlobalAveragePooling2D": 10}
     assert counts.global_pooling_in_blocks == 9
     assert counts.last_pooling == "GlobalAveragePooling2D"
+
+
+def test_resnet50_counts_do_not_depend_on_the_input_size():
+    small, large = architecture_counts("ResNet50"), architecture_counts("ResNet50", (224, 224, 3))
+    assert small == large

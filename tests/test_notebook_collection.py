@@ -17,6 +17,7 @@ COURSE = [
 ]
 GOING_FURTHER = [
     "01_antialiased_pooling.ipynb",
+    "02_strided_convolutions.ipynb",
 ]
 
 
