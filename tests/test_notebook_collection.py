@@ -18,6 +18,7 @@ COURSE = [
 GOING_FURTHER = [
     "01_antialiased_pooling.ipynb",
     "02_strided_convolutions.ipynb",
+    "03_keras_and_pytorch.ipynb",
 ]
 
 
