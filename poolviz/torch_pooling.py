@@ -41,7 +41,7 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_numeric_array
+from ._validation import as_numeric_array, as_pair
 
 __all__ = ["torch_avg_pool2d", "torch_max_pool2d", "torch_output_size"]
 
@@ -50,25 +50,16 @@ __all__ = ["torch_avg_pool2d", "torch_max_pool2d", "torch_output_size"]
 _MAX_EXTRA_CELLS = 1 << 24
 
 
-def _as_pair(value, name, minimum):
-    """``value`` (an int or a pair of ints) as a pair of ints >= ``minimum``."""
-    if isinstance(value, (bool, np.bool_, str)):
-        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
-    if isinstance(value, numbers.Integral):
-        pair = (int(value), int(value))
-    else:
-        try:
-            items = tuple(value)
-        except TypeError:
-            raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}") from None
-        if len(items) != 2 or not all(
-                isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
-                for v in items):
-            raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
-        pair = (int(items[0]), int(items[1]))
-    if min(pair) < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
-    return pair
+def _padding_pair(padding):
+    """``padding`` as a pair of ints >= 0 (an int means the same on both axes)."""
+    items = (padding, padding) if isinstance(padding, numbers.Integral) else padding
+    if (isinstance(items, (tuple, list)) and len(items) == 2
+            and all(isinstance(p, numbers.Integral) and not isinstance(p, (bool, np.bool_))
+                    for p in items)):
+        if min(items) < 0:
+            raise ValueError(f"padding must be an int >= 0 or a pair of them, got {padding!r}")
+        return int(items[0]), int(items[1])
+    raise TypeError(f"padding must be an int >= 0 or a pair of them, got {padding!r}")
 
 
 def torch_output_size(n, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
@@ -100,10 +91,10 @@ def _arguments(x, kernel_size, stride, padding, dilation, ceil_mode):
             f"PyTorch's layout, got shape {array.shape} ({array.ndim}-D)")
     if array.size == 0:
         raise ValueError(f"x must not be empty, got shape {array.shape}")
-    kernel = _as_pair(kernel_size, "kernel_size", 1)
-    strides = kernel if stride is None else _as_pair(stride, "stride", 1)
-    pads = _as_pair(padding, "padding", 0)
-    dilations = _as_pair(dilation, "dilation", 1)
+    kernel = as_pair(kernel_size, "kernel_size")
+    strides = kernel if stride is None else as_pair(stride, "stride")
+    pads = _padding_pair(padding)
+    dilations = as_pair(dilation, "dilation")
     if not isinstance(ceil_mode, (bool, np.bool_)):
         raise TypeError(f"ceil_mode must be True or False, got {ceil_mode!r}")
     for k, p in zip(kernel, pads):

@@ -5,27 +5,17 @@ and filter sizes and compares poolviz with the composition of Keras layers in
 :func:`poolviz.keras_compositions.max_blur_pool_model`.
 """
 
-import os
-
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
+from hypothesis_profiles import profile  # tests/hypothesis_profiles.py
 
 import poolviz
 from poolviz import data
 from poolviz.antialias import binomial_filter, max_blur_pool2d, shift_change
 
-settings.register_profile(
-    "ci", max_examples=200, deadline=None, derandomize=True, database=None,
-    print_blob=True, suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile(
-    "dev", max_examples=30, deadline=None, print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-PROFILE = settings(settings.get_profile(
-    os.environ.get("POOLVIZ_HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")))
+PROFILE = profile(ci_examples=200, dev_examples=30)
 
 
 def test_binomial_filters_are_rows_of_pascals_triangle_summing_to_one():
