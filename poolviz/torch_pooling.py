@@ -15,7 +15,7 @@ How PyTorch differs from Keras
   (channels first); Keras defaults to channels last.
 * ``stride=None`` means ``stride = kernel_size`` (as in Keras).
 * Padding is explicit and symmetric: ``padding`` cells on *both* sides, at
-  most half the kernel.  There is no ``"same"``; Keras's ``same`` puts the
+  most half the effective kernel size ``(kernel_size - 1) * dilation + 1``.  There is no ``"same"``; Keras's ``same`` puts the
   odd extra cell at the bottom/right only.
 * Output size per axis::
 
@@ -97,11 +97,12 @@ def _arguments(x, kernel_size, stride, padding, dilation, ceil_mode):
     dilations = as_pair(dilation, "dilation")
     if not isinstance(ceil_mode, (bool, np.bool_)):
         raise TypeError(f"ceil_mode must be True or False, got {ceil_mode!r}")
-    for k, p in zip(kernel, pads):
-        if p > k // 2:
+    for k, p, d in zip(kernel, pads, dilations):
+        if p > ((k - 1) * d + 1) // 2:
             raise ValueError(
-                f"padding must be at most half the kernel_size (PyTorch's rule), got "
-                f"padding={padding!r} with kernel_size={kernel_size!r}")
+                f"padding must be at most half the effective kernel size "
+                f"(kernel_size - 1) * dilation + 1 (PyTorch's rule), got padding={padding!r} "
+                f"with kernel_size={kernel_size!r} and dilation={dilation!r}")
     spatial = array.shape[-2:]
     out = tuple(torch_output_size(n, k, s, p, d, bool(ceil_mode))
                 for n, k, s, p, d in zip(spatial, kernel, strides, pads, dilations))
@@ -154,7 +155,7 @@ def torch_max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mo
         ``(H, W)``, ``(C, H, W)`` or ``(N, C, H, W)`` (PyTorch's layout).
     kernel_size, stride, padding, dilation : int or pair of ints
         ``stride=None`` means ``kernel_size``; ``padding`` cells on each side,
-        at most ``kernel_size // 2``.
+        at most ``((kernel_size - 1) * dilation + 1) // 2``.
     ceil_mode : bool
         Round the output size up (see the module docstring for the rule that
         drops a window starting in the padding).
@@ -242,6 +243,6 @@ def torch_avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False,
     n_rows, n_cols = array.shape[-2:]
     row_div = _axis_divisors(n_rows, kernel[0], strides[0], pads[0], out[0], count_include_pad)
     col_div = _axis_divisors(n_cols, kernel[1], strides[1], pads[1], out[1], count_include_pad)
-    # Every window holds a real cell: padding is at most half the kernel and
-    # the last window starts inside the input or the left padding.
+    # Every window holds a real cell (no dilation here): padding is at most
+    # half the kernel and the last window starts inside the input or the left padding.
     return sums / np.outer(row_div, col_div).astype(array.dtype)

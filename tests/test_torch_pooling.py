@@ -131,7 +131,9 @@ def test_layouts_2d_3d_4d_agree():
 
 @pytest.mark.parametrize("call, error, message", [
     (lambda: torch_max_pool2d(X, 3, padding=2), ValueError,
-     "padding must be at most half the kernel_size"),
+     "padding must be at most half the effective kernel size"),
+    (lambda: torch_max_pool2d(X, 3, padding=3, dilation=2), ValueError,
+     r"got padding=3 with kernel_size=3 and dilation=2"),
     (lambda: torch_max_pool2d(X, 0), ValueError, "kernel_size must be positive, got 0"),
     (lambda: torch_max_pool2d(X, 2, stride=(1, 0)), ValueError, r"stride must be positive, got \(1, 0\)"),
     (lambda: torch_max_pool2d(X, 2, padding=-1), ValueError, "padding must be an int >= 0 or a pair of them, got -1"),
@@ -152,6 +154,14 @@ def test_bad_arguments_are_named(call, error, message):
         call()
 
 
+def test_dilation_widens_the_padding_limit_and_a_window_of_padding_only_gives_minus_inf():
+    # Effective kernel (3 - 1) * 2 + 1 = 5: padding 2 is allowed.
+    out = torch_max_pool2d(X, 3, stride=2, padding=2, dilation=2)
+    assert out.shape == (3, 3) and out[0, 0] == X[0:3:2, 0:3:2].max() == 12
+    # One row, kernel 2, dilation 2, padding 1: the window reads rows -1 and 1, both padding.
+    assert torch_max_pool2d(np.ones((1, 3)), 2, stride=1, padding=1, dilation=2)[0, 0] == -np.inf
+
+
 def test_a_huge_padding_is_refused_before_any_memory_is_taken():
     with pytest.raises(ValueError, match="would add .* cells"):
         torch_max_pool2d(np.zeros((2, 2)), 20001, padding=10000)
@@ -165,8 +175,9 @@ def pooling_cases(draw):
     rows, cols = draw(st.integers(1, 9)), draw(st.integers(1, 9))
     kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
     stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    pads = (draw(st.integers(0, kernel[0] // 2)), draw(st.integers(0, kernel[1] // 2)))
     dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    # PyTorch's limit: half the effective kernel size (kernel_size - 1) * dilation + 1.
+    pads = tuple(draw(st.integers(0, ((k - 1) * d + 1) // 2)) for k, d in zip(kernel, dilation))
     ceil_mode = draw(st.booleans())
     generator = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     kind = draw(st.sampled_from(["normal", "small integers", "negative"]))
@@ -205,6 +216,7 @@ def test_max_pool_equals_the_loop_oracle_and_onnx_runtime(ort, case):
 @given(case=pooling_cases(), count_include_pad=st.booleans())
 def test_average_pool_equals_the_loop_oracle_and_onnx_runtime(ort, case, count_include_pad):
     x, kernel, stride, pads, _, ceil_mode = case
+    assume(all(p <= k // 2 for p, k in zip(pads, kernel)))  # average pooling has no dilation
     assume(torch_output_size(x.shape[2], kernel[0], stride[0], pads[0], 1, ceil_mode) >= 1)
     assume(torch_output_size(x.shape[3], kernel[1], stride[1], pads[1], 1, ceil_mode) >= 1)
     ours = torch_avg_pool2d(x, kernel, stride, pads, ceil_mode, count_include_pad)
@@ -222,6 +234,7 @@ def test_average_pool_equals_the_loop_oracle_and_onnx_runtime(ort, case, count_i
 def test_divisor_override_equals_the_loop_oracle(case, divisor):
     # ONNX has no divisor_override: the loop oracle is the reference here.
     x, kernel, stride, pads, _, ceil_mode = case
+    assume(all(p <= k // 2 for p, k in zip(pads, kernel)))  # average pooling has no dilation
     assume(torch_output_size(x.shape[2], kernel[0], stride[0], pads[0], 1, ceil_mode) >= 1)
     assume(torch_output_size(x.shape[3], kernel[1], stride[1], pads[1], 1, ceil_mode) >= 1)
     ours = torch_avg_pool2d(x, kernel, stride, pads, ceil_mode, divisor_override=divisor)
