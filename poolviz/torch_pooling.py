@@ -33,6 +33,15 @@ How PyTorch differs from Keras
   holds no real cell gives 0.
 * Max keeps the input dtype; average returns float (float64 for integer
   input, where PyTorch would refuse integer input).
+
+Where ONNX Runtime (1.32, CPU) differs, this module follows PyTorch
+-------------------------------------------------------------------
+Measured by ``tests/test_torch_pooling.py``, which checks every other number:
+
+* its ``MaxPool`` skips NaN (the max of [nan, 1, 2, 3] is 3); PyTorch's CPU
+  kernel propagates it (``if (val > maxval || isnan(val))``);
+* a dilated window that reads padding only gives the lowest float32 there,
+  ``-inf`` in PyTorch (its running max starts at ``-inf``).
 """
 
 from __future__ import annotations

@@ -229,6 +229,16 @@ def test_average_pool_equals_the_loop_oracle_and_onnx_runtime(ort, case, count_i
     np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
 
 
+def test_where_onnx_runtime_differs_poolviz_follows_pytorch(ort):
+    x = np.array([[[[np.nan, 1.0], [2.0, 3.0]]]], np.float32)
+    assert _run_onnx(ort, "MaxPool", x, (2, 2), (2, 2), (0, 0), False)[0, 0, 0, 0] == 3.0
+    assert np.isnan(torch_max_pool2d(x, 2)[0, 0, 0, 0])
+    padding_only = np.ones((1, 1, 1, 3), np.float32)
+    theirs = _run_onnx(ort, "MaxPool", padding_only, (2, 2), (1, 1), (1, 1), False, dilation=(2, 1))
+    assert theirs[0, 0, 0, 0] == np.finfo(np.float32).min
+    assert torch_max_pool2d(padding_only, 2, 1, 1, dilation=(2, 1))[0, 0, 0, 0] == -np.inf
+
+
 @PROFILE
 @given(case=pooling_cases(), divisor=st.integers(1, 9))
 def test_divisor_override_equals_the_loop_oracle(case, divisor):
