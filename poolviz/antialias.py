@@ -5,8 +5,11 @@ ICML 2019 (arXiv:1904.11486).  Max pooling with stride ``s`` is split into
 two steps: the dense max (stride 1), which is where the nonlinearity lives,
 then a low-pass binomial blur applied with stride ``s``, which is where the
 subsampling happens.  Blurring before subsampling removes the high
-frequencies that otherwise alias, so a 1-pixel shift of the input changes
-the output less (not: not at all).
+frequencies that otherwise alias.  On the course's photograph a 1-pixel
+shift then changes the pooled map less (by magnitude; never not at all),
+while on a sharp 2-pixel line max pooling changes less: see
+``notebooks/going_further/01_antialiased_pooling.ipynb`` and
+:func:`shift_change`.
 
 Padding, as the paper's reference code does it
 ----------------------------------------------
