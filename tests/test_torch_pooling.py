@@ -162,6 +162,23 @@ def test_dilation_widens_the_padding_limit_and_a_window_of_padding_only_gives_mi
     assert torch_max_pool2d(np.ones((1, 3)), 2, stride=1, padding=1, dilation=2)[0, 0] == -np.inf
 
 
+@pytest.mark.parametrize("operation", [torch_max_pool2d, torch_avg_pool2d])
+def test_long_kernels_take_the_window_view_and_agree_with_the_loop(operation, monkeypatch):
+    from poolviz import torch_pooling
+
+    x = np.random.default_rng(2).normal(size=(2, 1, 9, 300))
+    kwargs = dict(kernel_size=(3, 80), stride=(2, 7), padding=(1, 40), ceil_mode=True)
+    if operation is torch_max_pool2d:
+        kwargs["dilation"] = (1, 2)
+    fast = operation(x, **kwargs)
+    monkeypatch.setattr(torch_pooling, "_LOOP_MAX_KERNEL", 10**9)
+    np.testing.assert_allclose(fast, operation(x, **kwargs), rtol=1e-12)
+    # A million-cell kernel on a million-cell row returns at once.
+    row = np.ones((1, 10**6))
+    monkeypatch.undo()
+    assert operation(row, (1, 10**6)).shape == (1, 1)
+
+
 def test_a_huge_padding_is_refused_before_any_memory_is_taken():
     with pytest.raises(ValueError, match="would add .* cells"):
         torch_max_pool2d(np.zeros((2, 2)), 20001, padding=10000)
