@@ -55,6 +55,10 @@ def test_mobilenet_v3_small_gates_are_global_pools_inside_blocks():
     assert counts.pooling == {"GlobalAveragePooling2D": 10}
     assert counts.global_pooling_in_blocks == 9
     assert counts.last_pooling == "GlobalAveragePooling2D"
+    # The pools inside blocks are the squeeze-and-excitation gates (by their names).
+    global_pools = [name for name, kind, _, _ in counts.layers if "Global" in kind]
+    assert all("squeeze_excite" in name for name in global_pools[:-1])
+    assert "squeeze" not in global_pools[-1]
 
 
 def test_resnet50_counts_do_not_depend_on_the_input_size():
