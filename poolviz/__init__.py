@@ -1,12 +1,16 @@
 """poolviz: pooling layers computed by hand in NumPy, drawn, and explored.
 
-The operations follow Keras 3 exactly (padding side, padded cells, defaults).
+The operations follow Keras 3 exactly (padding side, padded cells, defaults);
+the ``torch_*`` functions follow PyTorch's, and ``max_blur_pool2d`` is the
+anti-aliased max pooling of Zhang (2019).
 ``import poolviz`` loads only NumPy; the pictures (:mod:`poolviz.plot`), the
 explorers (:mod:`poolviz.widgets`) and the Keras bridge
 (:mod:`poolviz.keras_bridge`) are imported when asked for.
 """
 
 from . import data
+from .antialias import max_blur_pool2d, shift_change
+from .coverage import window_coverage
 from .ops import (
     average_pool2d,
     conv2d,
@@ -19,6 +23,7 @@ from .ops import (
     relu,
     same_padding,
 )
+from .torch_pooling import torch_avg_pool2d, torch_max_pool2d, torch_output_size
 from .walkthrough import PoolingWindow, pooling_window, walk_windows
 
 __version__ = "0.1.0"
@@ -33,6 +38,7 @@ __all__ = [
     "data",
     "global_average_pool2d",
     "global_max_pool2d",
+    "max_blur_pool2d",
     "max_pool2d",
     "output_size",
     "output_size_formula",
@@ -40,5 +46,10 @@ __all__ = [
     "pooling_window",
     "relu",
     "same_padding",
+    "shift_change",
+    "torch_avg_pool2d",
+    "torch_max_pool2d",
+    "torch_output_size",
     "walk_windows",
+    "window_coverage",
 ]

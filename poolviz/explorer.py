@@ -30,6 +30,7 @@ padding 'same'.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import traceback
@@ -492,6 +493,8 @@ def _relative_l1_change(before, after):
 
 
 _SHIFT_STEPS = {"right": (0, 1), "down": (1, 0), "diagonal": (1, 1)}
+#: Poolings the translation explorer compares ("max-blur": poolviz.max_blur_pool2d).
+TRANSLATION_OPERATIONS = ("max", "average", "max-blur")
 
 
 def _max_shift(max_shift, shape):
@@ -518,7 +521,8 @@ def translation_invariance(image, operation="max", pool_size=2, max_shift=3, dir
     ----------
     image : array_like
         2-D input (an image or a feature map).
-    operation : {"max", "average"}
+    operation : {"max", "average", "max-blur"}
+        ``"max-blur"`` is :func:`poolviz.max_blur_pool2d` with stride = pool size.
     pool_size : int or tuple of int
     max_shift : int
         Largest shift in pixels, from 0 to 256; and ``(max_shift + 1) * rows
@@ -544,8 +548,8 @@ def translation_invariance(image, operation="max", pool_size=2, max_shift=3, dir
     array([0., 0., 2.])
     """
     array = as_feature_map(image, "image")
-    if not isinstance(operation, str) or operation not in ("max", "average"):
-        raise ValueError(f"operation must be 'max' or 'average', got {operation!r}")
+    if not isinstance(operation, str) or operation not in TRANSLATION_OPERATIONS:
+        raise ValueError(f"operation must be one of {TRANSLATION_OPERATIONS}, got {operation!r}")
     pool = as_pair(pool_size, "pool_size")
     max_shift = _max_shift(max_shift, array.shape)
     if not isinstance(direction, str) or direction not in _SHIFT_STEPS:
@@ -554,7 +558,10 @@ def translation_invariance(image, operation="max", pool_size=2, max_shift=3, dir
     if message:
         raise ValueError(message)
     step_rows, step_cols = _SHIFT_STEPS[direction]
-    pool_function = poolviz.max_pool2d if operation == "max" else poolviz.average_pool2d
+    if operation == "max-blur":  # Zhang (2019): max with stride 1, blur with the stride
+        pool_function = functools.partial(poolviz.max_blur_pool2d, strides=pool)
+    else:
+        pool_function = poolviz.max_pool2d if operation == "max" else poolviz.average_pool2d
     pooled = [
         np.asarray(
             pool_function(_data.shift(array, rows=k * step_rows, cols=k * step_cols), pool_size=pool), dtype=float
@@ -753,6 +760,16 @@ class PoolingExplorerModel(traitlets.HasTraits):
         """The current :class:`poolviz.PoolingWindow`, or None."""
         return None if self.state is None else self.state.window
 
+    @property
+    def coverage(self):
+        """How many windows cover each input cell (:func:`poolviz.window_coverage`
+        for the current settings), or None when they give no output."""
+        state = self.state
+        if state is None or not state.ok:
+            return None
+        return poolviz.window_coverage(state.feature_map.shape, state.pool_size, state.strides,
+                                       state.padding)
+
     def _parameters(self):
         strides = None if self.strides_same_as_pool else (self.stride_rows, self.stride_cols)
         return dict(pool_size=(self.pool_rows, self.pool_cols), strides=strides,
@@ -886,7 +903,7 @@ class TranslationExplorerModel(traitlets.HasTraits):
     """
 
     input_name = traitlets.Unicode("vertical line")
-    operation = _Choice(("max", "average"), default_value="max")
+    operation = _Choice(TRANSLATION_OPERATIONS, default_value="max")
     pool_size = traitlets.Int(2)
     max_shift = traitlets.Int(3)
     shift = traitlets.Int(1)

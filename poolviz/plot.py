@@ -1030,7 +1030,7 @@ def translation_figure(image, operation="max", pool_size=2, shift=1, max_shift=3
     ----------
     image : array_like
         2-D input.
-    operation : {"max", "average"}
+    operation : {"max", "average", "max-blur"}
     pool_size : int
     shift : int
         Current shift, 0..max_shift.
@@ -1061,7 +1061,7 @@ def translation_figure(image, operation="max", pool_size=2, shift=1, max_shift=3
                                       zorder=4)
     axes[2].add_collection(changed_patches)
     ax_curve = axes[3]
-    curves = {name: ax_curve.plot([], [], marker="o", label=name)[0] for name in ("max", "average")}
+    curves = {name: ax_curve.plot([], [], marker="o", label=name)[0] for name in ("max", "average", "max-blur")}
     (marker,) = ax_curve.plot([], [], "o", markersize=12, markerfacecolor="none", markeredgecolor=WINDOW_COLOR,
                               markeredgewidth=2.5)
     ax_curve.set_ylim(-0.05, 1.05)

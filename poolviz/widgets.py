@@ -70,7 +70,7 @@ from matplotlib.figure import Figure
 
 import poolviz
 from poolviz import plot
-from poolviz.explorer import PoolingExplorerModel, TranslationExplorerModel
+from poolviz.explorer import TRANSLATION_OPERATIONS, PoolingExplorerModel, TranslationExplorerModel
 
 __all__ = ["PoolingExplorer", "TranslationExplorer", "pooling_explorer", "translation_explorer"]
 
@@ -221,6 +221,9 @@ class PoolingExplorer(_ExplorerView):
     image : ipywidgets.Image
     formula_html, arithmetic_html, message_html, keras_html : ipywidgets.HTML
     keras_button : ipywidgets.Button
+    coverage_checkbox : ipywidgets.Checkbox
+        Shows ``coverage_image``: how many windows cover each input cell
+        (``model.coverage``) beside the divisor of each window.
     play : ipywidgets.Play
     figure : poolviz.plot.PoolingFigure
     """
@@ -289,6 +292,7 @@ class PoolingExplorer(_ExplorerView):
             self.figure = plot.pooling_figure([[0.0]], pool_size=1, fig=figure, show_arithmetic=False,
                                               annotate_max_cells=plot.EXPLORER_ANNOTATE_MAX_CELLS, max_ticks=8,
                                               fast_labels=True)
+        self._build_coverage_view()
         model.observe(self._safe_redraw, names="version")
         self._safe_redraw()
 
@@ -303,11 +307,12 @@ class PoolingExplorer(_ExplorerView):
             # Controls beside the picture: a projector's 720 rows hold both.
             self.children = [widgets.HTML(_LECTURE_CSS),
                              _beside(pool_controls + input_controls + [step, self.play],
-                                     [self.image, self.caption_html, self.message_html, texts, keras_row])]
+                                     [self.image, self.caption_html, self.message_html, texts, keras_row,
+                                      self.coverage_checkbox, self.coverage_image])]
         else:
             self.children = [widgets.HBox([widgets.VBox(pool_controls), widgets.VBox(input_controls)]),
                              widgets.HBox([step, self.play]), self.image, self.caption_html, self.message_html, texts,
-                             keras_row]
+                             keras_row, self.coverage_checkbox, self.coverage_image]
 
     def _caption(self):
         model, state = self.model, self.model.state
@@ -327,6 +332,32 @@ class PoolingExplorer(_ExplorerView):
         with self._rc():
             self.figure.show(state)
             self._show_png(self.figure.render_png())
+        self._redraw_coverage()
+
+    def _build_coverage_view(self):
+        """A checkbox and a picture: windows per input cell beside the divisors."""
+        self.coverage_checkbox = widgets.Checkbox(
+            value=False, description="show coverage (windows per input cell)", indent=False,
+            layout=self._layout("auto"))
+        self.coverage_image = widgets.Image(format="png", layout=widgets.Layout(display="none"))
+        self.coverage_image.add_class("poolviz-coverage")
+        self.coverage_figure = Figure(figsize=(7.0, 3.0), dpi=DPI)
+        self.coverage_checkbox.observe(self._safe_redraw, names="value")
+
+    def _redraw_coverage(self):
+        coverage = self.model.coverage
+        if not self.coverage_checkbox.value or coverage is None:
+            self.coverage_image.layout.display = "none"
+            return
+        from poolviz.coverage import coverage_figure
+        from poolviz.explorer import divisor_map
+
+        state = self.model.state
+        divisors = divisor_map(state.feature_map.shape, state.pool_size, state.strides, state.padding)
+        with self._rc():
+            coverage_figure(coverage, divisors, fig=self.coverage_figure)
+            self.coverage_image.value = plot.figure_to_png(self.coverage_figure)
+        self.coverage_image.layout.display = None
 
     def _check_with_keras(self, button=None):
         self.keras_html.value = "Checking with Keras (the first time loads TensorFlow, a few seconds)..."
@@ -354,7 +385,7 @@ class TranslationExplorer(_ExplorerView):
         c = self.controls
         self._slider("shift (px)", 0, model.max_shift, model.shift)
         self._slider("pool size", 2, 4, model.pool_size)
-        self._dropdown("operation", ["max", "average"], model.operation)
+        self._dropdown("operation", list(TRANSLATION_OPERATIONS), model.operation)
         self._dropdown("input", list(model.input_options), model.input_name)
         self._dropdown("direction", ["right", "down", "diagonal"], model.direction)
         self._links = [

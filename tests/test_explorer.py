@@ -272,7 +272,7 @@ def test_translation_down_moves_rows():
 @pytest.mark.parametrize(
     "kwargs, pattern",
     [
-        (dict(operation="global max"), "operation must be 'max' or 'average', got 'global max'"),
+        (dict(operation="global max"), r"operation must be one of \('max', 'average', 'max-blur'\), got 'global max'"),
         (dict(max_shift=-1), "max_shift must be at least 0, got -1"),
         (dict(direction="left"), "direction must be one of .* got 'left'"),
         (dict(pool_size=9), r"A 9 x 9 pool does not fit in the 8 x 8 image .* pool_size \(got \(9, 9\)\)"),

@@ -1,4 +1,7 @@
-"""nbval must find the whole course: a wrong glob would find nothing and pass."""
+"""nbval must find the whole course: a wrong glob would find nothing and pass.
+
+The five course notebooks, plus the optional "going further" notebooks in
+notebooks/going_further/ (also re-executed strictly)."""
 
 import subprocess
 import sys
@@ -12,13 +15,22 @@ COURSE = [
     "04_max_pooling.ipynb",
     "05_global_pooling.ipynb",
 ]
+GOING_FURTHER = [
+    "01_antialiased_pooling.ipynb",
+    "02_strided_convolutions.ipynb",
+    "03_keras_and_pytorch.ipynb",
+]
 
 
-def test_nbval_collects_exactly_the_five_course_notebooks():
+def test_nbval_collects_exactly_the_five_course_notebooks_and_the_going_further_ones():
     listing = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "notebooks"],
         cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout
     collected = {line.split("::")[0] for line in listing.splitlines() if ".ipynb::" in line}
-    assert sorted(Path(path).name for path in collected) == COURSE
+    assert sorted(path for path in collected if "going_further" not in path) == [
+        f"notebooks/{name}" for name in COURSE]
+    assert sorted(path for path in collected if "going_further" in path) == [
+        f"notebooks/going_further/{name}" for name in GOING_FURTHER]
     assert sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")) == COURSE
+    assert sorted(p.name for p in (ROOT / "notebooks" / "going_further").glob("*.ipynb")) == GOING_FURTHER

@@ -1,0 +1,56 @@
+"""Worked solutions for the exercises of the "going further" notebooks.
+
+Try the exercises first. Run this file to check the answers:
+
+    python notebooks/going_further/solutions/going_further_solutions.py
+"""
+
+import numpy as np
+
+import poolviz
+from poolviz.exercises import going_further as exercises
+
+# 01 · Exercise 1 ---------------------------------------------------------------
+# Max with stride 1 (2x2 windows) on the 4x4 map gives 3x3:
+dense = np.array([[4.0, 4.0, 8.0],
+                  [2.0, 0.0, 8.0],
+                  [2.0, 0.0, 0.0]])
+# filter_size 2 pads 0 cells before and 1 after, by reflection: the new last
+# row/column repeats the second-to-last one ([a, b, c] -> [a, b, c, b]).
+padded = np.pad(dense, ((0, 1), (0, 1)), mode="reflect")
+# The [1, 1] / 2 blur in both directions at stride 2 averages each 2x2 block.
+answer_1_1 = padded.reshape(2, 2, 2, 2).mean(axis=(1, 3))
+
+# 01 · Exercise 2 ---------------------------------------------------------------
+# The table's fraction_equal column: max pooling keeps the most cells exactly.
+answer_1_2 = "max"
+
+# 02 · Exercise 1 ---------------------------------------------------------------
+answer_2_1 = 2 * 2 * 64 * 64 + 64  # weights + one bias per filter
+
+# 02 · Exercise 2 ---------------------------------------------------------------
+answer_2_2 = np.zeros((2, 2, 2, 2))
+answer_2_2[:, :, 0, 0] = 0.25
+answer_2_2[:, :, 1, 1] = 0.25
+
+# 03 · Exercise 1 ---------------------------------------------------------------
+# ceil((4 + 2 - 3) / 2) + 1 = 3; the last window starts at 2 * 2 = 4 < 4 + 1: kept.
+answer_3_1 = 3
+
+# 03 · Exercise 2 ---------------------------------------------------------------
+# Rows -1..1 and columns -1..1: 4 real ones, divided by 3 * 3 (count_include_pad=True).
+answer_3_2 = 4 / 9
+
+# 03 · Exercise 3 ---------------------------------------------------------------
+# Windows start at 0 and 3 and cover 0-1 and 3-4: 4 x 4 cells read.
+answer_3_3 = 7 * 7 - 4 * 4
+
+if __name__ == "__main__":
+    exercises.check_max_blur_by_hand(answer_1_1)
+    exercises.check_most_cells_equal(answer_1_2)
+    exercises.check_strided_conv_parameters(answer_2_1)
+    exercises.check_average_pool_kernel(answer_2_2)
+    exercises.check_torch_output_size(answer_3_1)
+    exercises.check_count_include_pad(answer_3_2)
+    exercises.check_cells_never_seen(answer_3_3)
+    assert np.allclose(answer_1_1, poolviz.max_blur_pool2d(exercises.MAX_BLUR_MAP, 2, 2, 2))

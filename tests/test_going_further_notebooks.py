@@ -1,0 +1,93 @@
+"""The going-further notebooks: committed outputs, structure, exercises, and the
+closing note's tables (README) copied from their stored outputs."""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDER = ROOT / "notebooks" / "going_further"
+NOTEBOOKS = sorted(FOLDER.glob("*.ipynb"))
+README = FOLDER / "README.md"
+
+
+def test_the_three_notebooks_are_found():
+    assert [p.name for p in NOTEBOOKS] == ["01_antialiased_pooling.ipynb", "02_strided_convolutions.ipynb",
+                                           "03_keras_and_pytorch.ipynb"]
+
+
+def _read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def _code(notebook):
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def _text(notebook):
+    return "".join("".join(o.get("text", "")) for cell in _code(notebook) for o in cell.outputs)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_committed_in_order_without_errors_or_stderr(path):
+    notebook = _read(path)
+    counts = [cell.execution_count for cell in _code(notebook)]
+    assert counts == list(range(1, len(counts) + 1))
+    for cell in _code(notebook):
+        assert cell.outputs, cell.source[:80]
+        for output in cell.outputs:
+            assert output.output_type != "error" and output.get("name") != "stderr", cell.source[:80]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_setup_cell_first_and_markers_only_on_widget_cells(path):
+    notebook = _read(path)
+    setup = _code(notebook)[0].source
+    assert setup.startswith("# Setup")
+    assert setup.find('os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")') < setup.find("load_keras()")
+    for cell in _code(notebook)[1:]:
+        assert "load_keras(" not in cell.source
+        if "NBVAL" in cell.source:
+            assert cell.source.splitlines()[0] == "# NBVAL_IGNORE_OUTPUT"
+            assert "explorer" in cell.source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_exercises_call_checks_that_exist(path):
+    from poolviz.exercises import going_further
+
+    notebook = _read(path)
+    markdown = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    numbers = re.findall(r"^### Exercise (\d+)", markdown, re.MULTILINE)
+    checks = [cell for cell in _code(notebook) if "exercises.check_" in cell.source]
+    assert len(numbers) >= 2 and len(checks) == len(numbers)
+    for number, cell in zip(numbers, checks):
+        assert re.search(rf"^answer_{number} = None$", cell.source, re.MULTILINE)
+        name = re.search(r"exercises\.(check_\w+)\(", cell.source).group(1)
+        assert callable(getattr(going_further, name))
+        assert "Not answered yet" in "".join(o.get("text", "") for o in cell.outputs)
+
+
+def test_citations():
+    text = "".join(cell.source for path in NOTEBOOKS for cell in _read(path).cells)
+    assert "Making Convolutional Networks Shift-Invariant Again" in text and "ICML 2019" in text
+    assert "Striving for Simplicity: The All Convolutional Net" in text
+
+
+def _readme_blocks():
+    return re.findall(r"```\n(.*?)```", README.read_text(), re.DOTALL)
+
+
+def test_the_closing_note_tables_are_the_notebooks_stored_outputs():
+    blocks = _readme_blocks()
+    assert len(blocks) == 2
+    sources = [_text(_read(FOLDER / "01_antialiased_pooling.ipynb")),
+               _text(_read(FOLDER / "02_strided_convolutions.ipynb"))]
+    for block, stored in zip(blocks, sources):
+        assert block in stored, block
+
+
+def test_readme_links_the_going_further_folder():
+    assert "notebooks/going_further" in (ROOT / "README.md").read_text()

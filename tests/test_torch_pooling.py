@@ -1,0 +1,270 @@
+"""PyTorch-semantics pooling: documented numbers, the loop oracle, ONNX Runtime.
+
+ONNX Runtime's ``MaxPool``/``AveragePool`` are the operators PyTorch exports
+``max_pool2d``/``avg_pool2d`` to; it is light (no GPU libraries) and is in
+the ``onnx`` extra. Without it these comparisons are skipped on a laptop,
+with a message; with ``CI=true`` they fail, so CI cannot go green by testing
+nothing (the pattern of the browser tests).
+"""
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from hypothesis_profiles import profile  # tests/hypothesis_profiles.py
+
+from poolviz import reference
+from poolviz.torch_pooling import torch_avg_pool2d, torch_max_pool2d, torch_output_size
+
+# Each new set of arguments builds an ONNX Runtime session (tens of ms here):
+# 200 examples per test in CI keep this module near 30 s.
+PROFILE = profile(ci_examples=200, dev_examples=60)
+ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="module")
+def ort():
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime
+    except ImportError as error:
+        message = (f"ONNX Runtime is not installed ({error}); install the 'onnx' extra "
+                   f"(pip install -e '.[onnx]') to compare with PyTorch's exported operators")
+        if ON_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return onnxruntime
+
+
+_SESSIONS = {}
+
+
+def _run_onnx(ort, operator, x, kernel, stride, pads, ceil_mode, dilation=(1, 1),
+              count_include_pad=True):
+    """Run one ONNX pooling node (opset 19) on a float32 (N, C, H, W) batch."""
+    from onnx import TensorProto, helper
+
+    key = (operator, kernel, stride, pads, ceil_mode, dilation, count_include_pad)
+    if key not in _SESSIONS:
+        attributes = dict(kernel_shape=list(kernel), strides=list(stride),
+                          pads=[pads[0], pads[1], pads[0], pads[1]], ceil_mode=int(ceil_mode))
+        if operator == "MaxPool":
+            attributes["dilations"] = list(dilation)
+        else:
+            attributes["count_include_pad"] = int(count_include_pad)
+        node = helper.make_node(operator, ["x"], ["y"], **attributes)
+        graph = helper.make_graph(
+            [node], "pool", [helper.make_tensor_value_info("x", TensorProto.FLOAT, None)],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+        model.ir_version = 9
+        _SESSIONS[key] = ort.InferenceSession(model.SerializeToString(),
+                                              providers=["CPUExecutionProvider"])
+    return _SESSIONS[key].run(None, {"x": x})[0]
+
+
+# --------------------------------------------------------------------------
+# The documented numbers
+# --------------------------------------------------------------------------
+X = np.arange(25.0).reshape(5, 5)
+
+
+def test_output_size_formula_and_the_ceil_mode_rule():
+    assert torch_output_size(5, 3, 2, padding=1) == 3
+    assert torch_output_size(6, 3, 2) == 2
+    assert torch_output_size(6, 3, 2, ceil_mode=True) == 3
+    # (5 + 2 - 2) / 2 = 2.5 -> ceil 3 -> 4 windows; the 4th would start at
+    # 3 * 2 = 6 >= 5 + 1, inside the right padding: dropped.
+    assert torch_output_size(5, 2, 2, padding=1, ceil_mode=True) == 3
+    assert torch_output_size(7, 3, 1, dilation=2) == 3
+
+
+def test_max_pool_with_symmetric_padding_by_hand():
+    assert np.array_equal(torch_max_pool2d(X, 3, 2, padding=1),
+                          [[6, 8, 9], [16, 18, 19], [21, 23, 24]])
+
+
+def test_average_counts_padding_by_default_and_not_with_count_include_pad_false():
+    # Top-left window: rows -1..1, cols -1..1; real cells 0, 1, 5, 6 (sum 12).
+    assert torch_avg_pool2d(X, 3, 2, padding=1)[0, 0] == pytest.approx(12 / 9)
+    assert torch_avg_pool2d(X, 3, 2, padding=1, count_include_pad=False)[0, 0] == 12 / 4
+    assert torch_avg_pool2d(X, 3, 2, padding=1, divisor_override=2)[0, 0] == 6
+
+
+def test_ceil_mode_window_beyond_the_padding_is_not_counted():
+    x = np.ones((1, 6))
+    # kernel 3, stride 2, no padding, ceil: the last window covers columns 4-6,
+    # column 6 does not exist and is not padding: divided by 2 cells, not 3.
+    out = torch_avg_pool2d(x, (1, 3), (1, 2), ceil_mode=True)
+    assert np.array_equal(out, [[1.0, 1.0, 1.0]])
+
+
+def test_keras_same_and_pytorch_defaults_differ_on_the_same_map():
+    import poolviz
+
+    keras_same = poolviz.average_pool2d(X, 3, 2, padding="same")
+    assert keras_same.shape == (3, 3) and keras_same[0, 0] == 3.0
+    assert not np.allclose(keras_same, torch_avg_pool2d(X, 3, 2, padding=1))
+    assert np.allclose(keras_same, torch_avg_pool2d(X, 3, 2, padding=1, count_include_pad=False))
+    # On an even map Keras pads only at the bottom/right: the windows move.
+    even = np.arange(36.0).reshape(6, 6)
+    assert poolviz.max_pool2d(even, 3, 2, padding="same")[0, 0] == 14.0     # rows/cols 0-2
+    assert torch_max_pool2d(even, 3, 2, padding=1)[0, 0] == 7.0             # rows/cols -1..1
+
+
+def test_max_pool_propagates_nan_and_keeps_integer_dtype():
+    x = np.array([[np.nan, 1.0], [2.0, 3.0]])
+    assert np.isnan(torch_max_pool2d(x, 2)[0, 0])
+    assert torch_max_pool2d(np.arange(16).reshape(4, 4), 2).dtype == np.arange(1).dtype
+    assert torch_avg_pool2d(np.arange(16).reshape(4, 4), 2).dtype == np.float64
+
+
+def test_layouts_2d_3d_4d_agree():
+    x = np.random.default_rng(0).normal(size=(2, 3, 7, 6))
+    out = torch_max_pool2d(x, 3, 2, 1, ceil_mode=True)
+    assert out.shape == (2, 3, 4, 4)
+    assert np.array_equal(out[1], torch_max_pool2d(x[1], 3, 2, 1, ceil_mode=True))
+    assert np.array_equal(out[1, 2], torch_max_pool2d(x[1, 2], 3, 2, 1, ceil_mode=True))
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: torch_max_pool2d(X, 3, padding=2), ValueError,
+     "padding must be at most half the effective kernel size"),
+    (lambda: torch_max_pool2d(X, 3, padding=3, dilation=2), ValueError,
+     r"got padding=3 with kernel_size=3 and dilation=2"),
+    (lambda: torch_max_pool2d(X, 0), ValueError, "kernel_size must be positive, got 0"),
+    (lambda: torch_max_pool2d(X, 2, stride=(1, 0)), ValueError, r"stride must be positive, got \(1, 0\)"),
+    (lambda: torch_max_pool2d(X, 2, padding=-1), ValueError, "padding must be an int >= 0 or a pair of them, got -1"),
+    (lambda: torch_max_pool2d(X, 2, dilation=0), ValueError, "dilation must be positive, got 0"),
+    (lambda: torch_max_pool2d(X, 6), ValueError, r"does not fit the input's 5x5"),
+    (lambda: torch_max_pool2d(X, 2.0), TypeError, "kernel_size must be an int or a pair"),
+    (lambda: torch_max_pool2d(X, 3, padding=True), TypeError, "padding must be an int >= 0 or a pair of them, got True"),
+    (lambda: torch_max_pool2d(X, 3, padding=(1, 2, 3)), TypeError, r"got \(1, 2, 3\)"),
+    (lambda: torch_max_pool2d(X, 2, ceil_mode="yes"), TypeError, "ceil_mode must be True or False"),
+    (lambda: torch_max_pool2d(np.zeros(5), 2), ValueError, r"got shape \(5,\)"),
+    (lambda: torch_max_pool2d(np.zeros((0, 3)), 2), ValueError, "must not be empty"),
+    (lambda: torch_avg_pool2d(X, 2, divisor_override=0), ValueError,
+     "divisor_override must be None or a positive int, got 0"),
+    (lambda: torch_avg_pool2d(X, 2, count_include_pad=None), TypeError, "count_include_pad"),
+])
+def test_bad_arguments_are_named(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_dilation_widens_the_padding_limit_and_a_window_of_padding_only_gives_minus_inf():
+    # Effective kernel (3 - 1) * 2 + 1 = 5: padding 2 is allowed.
+    out = torch_max_pool2d(X, 3, stride=2, padding=2, dilation=2)
+    assert out.shape == (3, 3) and out[0, 0] == X[0:3:2, 0:3:2].max() == 12
+    # One row, kernel 2, dilation 2, padding 1: the window reads rows -1 and 1, both padding.
+    assert torch_max_pool2d(np.ones((1, 3)), 2, stride=1, padding=1, dilation=2)[0, 0] == -np.inf
+
+
+@pytest.mark.parametrize("operation", [torch_max_pool2d, torch_avg_pool2d])
+def test_long_kernels_take_the_window_view_and_agree_with_the_loop(operation, monkeypatch):
+    from poolviz import torch_pooling
+
+    x = np.random.default_rng(2).normal(size=(2, 1, 9, 300))
+    kwargs = dict(kernel_size=(3, 80), stride=(2, 7), padding=(1, 40), ceil_mode=True)
+    if operation is torch_max_pool2d:
+        kwargs["dilation"] = (1, 2)
+    fast = operation(x, **kwargs)
+    monkeypatch.setattr(torch_pooling, "_LOOP_MAX_KERNEL", 10**9)
+    np.testing.assert_allclose(fast, operation(x, **kwargs), rtol=1e-12)
+    # A million-cell kernel on a million-cell row returns at once.
+    row = np.ones((1, 10**6))
+    monkeypatch.undo()
+    assert operation(row, (1, 10**6)).shape == (1, 1)
+
+
+def test_a_huge_padding_is_refused_before_any_memory_is_taken():
+    with pytest.raises(ValueError, match="would add .* cells"):
+        torch_max_pool2d(np.zeros((2, 2)), 20001, padding=10000)
+
+
+# --------------------------------------------------------------------------
+# Property tests: the loop oracle and ONNX Runtime
+# --------------------------------------------------------------------------
+@st.composite
+def pooling_cases(draw):
+    rows, cols = draw(st.integers(1, 9)), draw(st.integers(1, 9))
+    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    # PyTorch's limit: half the effective kernel size (kernel_size - 1) * dilation + 1.
+    pads = tuple(draw(st.integers(0, ((k - 1) * d + 1) // 2)) for k, d in zip(kernel, dilation))
+    ceil_mode = draw(st.booleans())
+    generator = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    kind = draw(st.sampled_from(["normal", "small integers", "negative"]))
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2)), rows, cols)
+    if kind == "normal":
+        x = generator.standard_normal(shape)
+    elif kind == "small integers":
+        x = generator.integers(-4, 5, shape)
+    else:
+        x = -1.0 - generator.random(shape)
+    out = [torch_output_size(n, k, s, p, d, ceil_mode)
+           for n, k, s, p, d in zip((rows, cols), kernel, stride, pads, dilation)]
+    assume(min(out) >= 1)
+    return x.astype(np.float32), kernel, stride, pads, dilation, ceil_mode
+
+
+def _as_pytorch_max(onnx_result):
+    """ONNX Runtime starts a max at the lowest float32 where PyTorch starts at
+    -inf: only a dilated window that sees padding alone shows the difference."""
+    return np.where(onnx_result == np.finfo(np.float32).min, -np.inf, onnx_result)
+
+
+@PROFILE
+@given(case=pooling_cases())
+def test_max_pool_equals_the_loop_oracle_and_onnx_runtime(ort, case):
+    x, kernel, stride, pads, dilation, ceil_mode = case
+    ours = torch_max_pool2d(x, kernel, stride, pads, dilation, ceil_mode)
+    loop = reference.torch_pool2d_loop(x[0, 0], kernel, stride, pads, dilation, ceil_mode, "max")
+    assert np.array_equal(ours[0, 0], loop)
+    theirs = _as_pytorch_max(_run_onnx(ort, "MaxPool", x, kernel, stride, pads, ceil_mode, dilation))
+    assert ours.shape == theirs.shape
+    assert np.array_equal(ours, theirs)
+
+
+@PROFILE
+@given(case=pooling_cases(), count_include_pad=st.booleans())
+def test_average_pool_equals_the_loop_oracle_and_onnx_runtime(ort, case, count_include_pad):
+    x, kernel, stride, pads, _, ceil_mode = case
+    assume(all(p <= k // 2 for p, k in zip(pads, kernel)))  # average pooling has no dilation
+    assume(torch_output_size(x.shape[2], kernel[0], stride[0], pads[0], 1, ceil_mode) >= 1)
+    assume(torch_output_size(x.shape[3], kernel[1], stride[1], pads[1], 1, ceil_mode) >= 1)
+    ours = torch_avg_pool2d(x, kernel, stride, pads, ceil_mode, count_include_pad)
+    loop = reference.torch_pool2d_loop(x[0, 0], kernel, stride, pads, (1, 1), ceil_mode,
+                                       "average", count_include_pad)
+    np.testing.assert_allclose(ours[0, 0], loop, rtol=1e-6, atol=1e-6)
+    theirs = _run_onnx(ort, "AveragePool", x, kernel, stride, pads, ceil_mode,
+                       count_include_pad=count_include_pad)
+    assert ours.shape == theirs.shape
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_where_onnx_runtime_differs_poolviz_follows_pytorch(ort):
+    x = np.array([[[[np.nan, 1.0], [2.0, 3.0]]]], np.float32)
+    assert _run_onnx(ort, "MaxPool", x, (2, 2), (2, 2), (0, 0), False)[0, 0, 0, 0] == 3.0
+    assert np.isnan(torch_max_pool2d(x, 2)[0, 0, 0, 0])
+    padding_only = np.ones((1, 1, 1, 3), np.float32)
+    theirs = _run_onnx(ort, "MaxPool", padding_only, (2, 2), (1, 1), (1, 1), False, dilation=(2, 1))
+    assert theirs[0, 0, 0, 0] == np.finfo(np.float32).min
+    assert torch_max_pool2d(padding_only, 2, 1, 1, dilation=(2, 1))[0, 0, 0, 0] == -np.inf
+
+
+@PROFILE
+@given(case=pooling_cases(), divisor=st.integers(1, 9))
+def test_divisor_override_equals_the_loop_oracle(case, divisor):
+    # ONNX has no divisor_override: the loop oracle is the reference here.
+    x, kernel, stride, pads, _, ceil_mode = case
+    assume(all(p <= k // 2 for p, k in zip(pads, kernel)))  # average pooling has no dilation
+    assume(torch_output_size(x.shape[2], kernel[0], stride[0], pads[0], 1, ceil_mode) >= 1)
+    assume(torch_output_size(x.shape[3], kernel[1], stride[1], pads[1], 1, ceil_mode) >= 1)
+    ours = torch_avg_pool2d(x, kernel, stride, pads, ceil_mode, divisor_override=divisor)
+    loop = reference.torch_pool2d_loop(x[0, 0], kernel, stride, pads, (1, 1), ceil_mode,
+                                       "average", divisor_override=divisor)
+    np.testing.assert_allclose(ours[0, 0], loop, rtol=1e-6, atol=1e-6)
