@@ -50,7 +50,7 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_numeric_array, as_pair
+from ._validation import MAX_WINDOW, as_int, as_numeric_array, as_pair
 
 __all__ = ["torch_avg_pool2d", "torch_max_pool2d", "torch_output_size"]
 
@@ -80,8 +80,16 @@ def torch_output_size(n, kernel_size, stride=None, padding=0, dilation=1, ceil_m
     (2, 3)
     >>> torch_output_size(5, 2, 2, padding=1, ceil_mode=True)  # 4 without the rule
     3
+
+    Every size is an int from 1 (padding from 0) to 2**31 - 1.
     """
-    stride = kernel_size if stride is None else stride
+    n = as_int(n, "n", 1, MAX_WINDOW)
+    kernel_size = as_int(kernel_size, "kernel_size", 1, MAX_WINDOW)
+    stride = kernel_size if stride is None else as_int(stride, "stride", 1, MAX_WINDOW)
+    padding = as_int(padding, "padding", 0, MAX_WINDOW)
+    dilation = as_int(dilation, "dilation", 1, MAX_WINDOW)
+    if not isinstance(ceil_mode, (bool, np.bool_)):
+        raise TypeError(f"ceil_mode must be True or False, got {ceil_mode!r}")
     span = n + 2 * padding - dilation * (kernel_size - 1) - 1
     if span < 0:
         return 0

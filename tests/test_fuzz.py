@@ -66,6 +66,8 @@ FUNCTIONS = [
     "poolviz.keras_bridge.keras_pool2d", "poolviz.keras_bridge.compare",
     "poolviz.keras_bridge.tutorial_model", "poolviz.walkthrough.format_number",
     "poolviz.plot.pooling_figure",
+    "poolviz.max_blur_pool2d", "poolviz.shift_change", "poolviz.window_coverage",
+    "poolviz.torch_max_pool2d", "poolviz.torch_avg_pool2d", "poolviz.torch_output_size",
 ]
 TRAITS = {
     "poolviz.explorer.PoolingExplorerModel": [
@@ -80,6 +82,9 @@ CHECKS = [f"poolviz.exercises.{module}.{name}" for module, names in {
     "nb03": ["check_same_padding_bottom_row", "check_cells_never_used", "check_average_pool_same"],
     "nb04": ["check_max_pool_by_hand", "check_same_padding_max", "check_max_pool_gradient"],
     "nb05": ["check_global_shapes", "check_head_parameters", "check_global_average_pool"],
+    "going_further": ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad",
+                      "check_max_blur_by_hand", "check_most_cells_equal",
+                      "check_strided_conv_parameters", "check_torch_output_size"],
 }.items() for name in names]
 
 
@@ -110,8 +115,9 @@ def test_every_public_function_and_check_is_fuzzed():
     assert public - skipped <= set(FUNCTIONS), sorted(public - skipped - set(FUNCTIONS))
     import importlib
 
-    checks = {f"poolviz.exercises.nb0{n}.{name}" for n in range(1, 6)
-              for name in dir(importlib.import_module(f"poolviz.exercises.nb0{n}"))
+    checks = {f"poolviz.exercises.{module}.{name}"
+              for module in [f"nb0{n}" for n in range(1, 6)] + ["going_further"]
+              for name in dir(importlib.import_module(f"poolviz.exercises.{module}"))
               if name.startswith("check_")}
     assert checks == set(CHECKS)
     assert exercises.MAX_ANSWER_ITEMS == 64
@@ -177,7 +183,7 @@ PAIR = SIZE | st.tuples(SIZE, SIZE)
 PLAUSIBLE = {
     "x": SMALL_MAP | SMALL_BATCH, "feature_map": SMALL_MAP, "image": SMALL_MAP,
     "kernel": st.just(np.ones((3, 3))), "bias": st.just(0.0),
-    "pool_size": PAIR, "strides": st.none() | PAIR, "padding": st.sampled_from(["valid", "same", "SAME"]),
+    "pool_size": PAIR, "strides": st.none() | PAIR, "padding": st.sampled_from(["valid", "same", "SAME"]) | st.integers(0, 2),
     "data_format": st.just("channels_last"), "keepdims": st.booleans(),
     "operation": st.sampled_from(["max", "average", "global max", "global average"]),
     "n": st.integers(1, 12), "pool": SIZE, "stride": SIZE, "input_shape": st.tuples(SIZE, SIZE),
@@ -191,6 +197,10 @@ PLAUSIBLE = {
     "atol": st.sampled_from([0.0, 1e-5]), "show_arithmetic": st.booleans(),
     "pooling": st.sampled_from([None, "max", "global average"]),
     "value": st.floats(allow_nan=True) | st.integers(),
+    # PyTorch-semantics and anti-aliased pooling (going further)
+    "kernel_size": PAIR, "dilation": st.integers(1, 3),
+    "ceil_mode": st.booleans(), "count_include_pad": st.booleans(),
+    "divisor_override": st.none() | st.integers(1, 9), "filter_size": st.integers(1, 6),
 }
 
 

@@ -268,3 +268,18 @@ def test_divisor_override_equals_the_loop_oracle(case, divisor):
     loop = reference.torch_pool2d_loop(x[0, 0], kernel, stride, pads, (1, 1), ceil_mode,
                                        "average", divisor_override=divisor)
     np.testing.assert_allclose(ours[0, 0], loop, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs, error, pattern", [
+    (dict(padding="valid"), TypeError, "padding must be an int, got 'valid'"),
+    (dict(dilation="00"), TypeError, "dilation must be an int, got '00'"),
+    (dict(kernel_size=0), ValueError, "kernel_size must be at least 1, got 0"),
+    (dict(stride=2.0), TypeError, "stride must be an int, got 2.0"),
+    (dict(ceil_mode=1), TypeError, "ceil_mode must be True or False, got 1"),
+])
+def test_torch_output_size_names_a_bad_argument(kwargs, error, pattern):
+    """Found by the fuzz test: a string dilation was multiplied out (953 MiB)
+    and a string padding reached NumPy's ufunc error."""
+    arguments = dict(n=4, kernel_size=3, stride=2, padding=1, dilation=1, ceil_mode=False) | kwargs
+    with pytest.raises(error, match=pattern):
+        torch_output_size(**arguments)

@@ -16,7 +16,8 @@ import numpy as np
 
 import poolviz
 
-from . import _as_array, _as_int, _correct, _not_answered
+from . import _as_int, _correct, _not_answered, _real_array
+from .._validation import _describe
 
 __all__ = [
     "check_average_pool_kernel",
@@ -51,7 +52,7 @@ def check_max_blur_by_hand(answer):
     if _not_answered(answer, "give the 2x2 result of max_blur_pool2d(MAX_BLUR_MAP, 2, 2, "
                              "filter_size=2), e.g. [[a, b], [c, d]]."):
         return
-    result = _as_array(answer)
+    result = _real_array(answer)
     expected = poolviz.max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)
     if result.shape != expected.shape:
         raise AssertionError(f"the result is 2x2 (floor((4 - 2) / 2) + 1 = 2 per side); "
@@ -79,7 +80,7 @@ def check_most_cells_equal(answer):
     under 1-pixel shifts of the photograph (after the zero-sum detector)?"""
     if _not_answered(answer, "give 'max', 'average' or 'max-blur'."):
         return
-    if answer not in ("max", "average", "max-blur"):
+    if not isinstance(answer, str) or answer not in ("max", "average", "max-blur"):
         raise AssertionError(f"answer should be 'max', 'average' or 'max-blur', got {answer!r}")
     from ..antialias import shift_change
     from .. import data
@@ -131,7 +132,7 @@ def check_average_pool_kernel(answer):
     if _not_answered(answer, "give a (2, 2, 2, 2) array: (rows, cols, input channel, "
                              "output channel)."):
         return
-    kernel = _as_array(answer)
+    kernel = _real_array(answer)
     if kernel.shape != (2, 2, 2, 2):
         raise AssertionError(f"a Conv2D kernel is (rows, cols, input channels, filters) = "
                              f"(2, 2, 2, 2); got shape {kernel.shape}.")
@@ -178,7 +179,10 @@ def check_count_include_pad(answer):
     """03, exercise 2: top-left value of ``F.avg_pool2d(ones(4, 4), 3, 2, padding=1)``."""
     if _not_answered(answer, "give the top-left value (a number)."):
         return
-    value = float(_as_array(answer))
+    value = _real_array(answer)
+    if value.shape != ():
+        raise AssertionError(f"answer should be one number, got {_describe(answer)}")
+    value = float(value)
     expected = float(poolviz.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0])
     if np.isclose(value, expected):
         _correct("the window covers 4 real cells and 5 padded ones, and PyTorch's default "
