@@ -26,7 +26,7 @@ nbclient = pytest.importorskip("nbclient")
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
-NOTEBOOK_PATHS = sorted(NOTEBOOK_DIR.glob("0*.ipynb"))
+NOTEBOOK_PATHS = sorted(NOTEBOOK_DIR.glob("0*.ipynb")) + sorted(NOTEBOOK_DIR.glob("going_further/0*.ipynb"))
 
 # Runs in the kernel before the notebook: record every explorer a cell creates.
 RECORD_EXPLORERS = """
@@ -114,16 +114,19 @@ def _run(client, source):
 
 
 def test_the_course_notebooks_are_found_for_playing():
-    assert [path.name[:2] for path in NOTEBOOK_PATHS] == ["01", "02", "03", "04", "05"]
+    assert [path.relative_to(NOTEBOOK_DIR).as_posix()[:-6] for path in NOTEBOOK_PATHS] == [
+        "01_pooling", "02_detecting_vertical_lines", "03_average_pooling", "04_max_pooling",
+        "05_global_pooling", "going_further/01_antialiased_pooling",
+        "going_further/02_strided_convolutions", "going_further/03_keras_and_pytorch"]
 
 
-@pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=lambda path: path.name)
+@pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=lambda path: path.relative_to(NOTEBOOK_DIR).as_posix())
 def test_cells_pass_after_a_student_plays_with_every_explorer(path):
     notebook = nbformat.read(path, as_version=4)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
-                                     resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+                                     resources={"metadata": {"path": str(path.parent)}})
     played, states = [], None
     with client.setup_kernel(env=env):
         _run(client, RECORD_EXPLORERS + "\n_play_done = 0")
