@@ -16,8 +16,12 @@ py=$work/venv/bin/python
 "$py" -m pip install --quiet --upgrade pip
 "$py" -m pip install --quiet -r .ci/lower-bounds.txt ipykernel nbclient nbconvert pytest hypothesis
 # Not editable, as a Colab user installs it: the notebooks import the installed copy.
+# Built from a copy, so that setuptools' build/ and *.egg-info stay out of the checkout.
+mkdir "$work/src"
+tar -C . --exclude='./.venv*' --exclude=./.git --exclude=./build --exclude='*.egg-info' \
+    --exclude=./test-artifacts -cf - . | tar -C "$work/src" -xf -
 "$py" -m pip list --format=freeze > "$work/before.txt"
-"$py" -m pip install --quiet ".[widgets,keras,fast]"
+"$py" -m pip install --quiet "$work/src[widgets,keras,fast]"
 "$py" -m pip list --format=freeze --exclude poolviz > "$work/after.txt"
 if ! diff -u "$work/before.txt" "$work/after.txt"; then
     echo "lower-bounds: installing poolviz[widgets,keras,fast] changed the packages above" >&2
