@@ -37,9 +37,13 @@ STYLE_VARIABLE = "POOLVIZ_STYLE"
 STARTUP_TIMEOUT_SECONDS = 60.0
 
 
-def voila_executable() -> Path:
-    """Return the ``voila`` executable of the environment running this script."""
-    return Path(sys.executable).parent / "voila"
+def voila_executable(os_name: str = os.name) -> Path:
+    """Return the ``voila`` executable of the environment running this script.
+
+    It sits next to ``sys.executable``: ``bin/voila`` on Linux and macOS,
+    ``Scripts\\voila.exe`` on Windows (``os_name == "nt"``).
+    """
+    return Path(sys.executable).parent / ("voila.exe" if os_name == "nt" else "voila")
 
 
 def free_port(host: str = LOCALHOST) -> int:
