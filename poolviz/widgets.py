@@ -339,9 +339,12 @@ class PoolingExplorer(_ExplorerView):
         self.coverage_checkbox = widgets.Checkbox(
             value=False, description="show coverage (windows per input cell)", indent=False,
             layout=self._layout("auto"))
-        self.coverage_image = widgets.Image(format="png", layout=widgets.Layout(display="none"))
+        figsize = (7.0, 3.0)
+        # Shown at its CSS size like the main picture: PIXEL_DENSITY PNG pixels per CSS pixel.
+        self.coverage_image = widgets.Image(format="png", layout=widgets.Layout(
+            display="none", width=f"{int(figsize[0] * CSS_DPI)}px", max_width="100%", height="auto"))
         self.coverage_image.add_class("poolviz-coverage")
-        self.coverage_figure = Figure(figsize=(7.0, 3.0), dpi=DPI)
+        self.coverage_figure = Figure(figsize=figsize, dpi=DPI)
         self.coverage_checkbox.observe(self._safe_redraw, names="value")
 
     def _redraw_coverage(self):

@@ -75,6 +75,11 @@ def test_the_coverage_view_is_hidden_until_asked_for_and_follows_the_settings():
     explorer.coverage_checkbox.value = True
     first = bytes(explorer.coverage_image.value)
     assert first.startswith(b"\x89PNG") and explorer.coverage_image.layout.display is None
+    # Shown at its CSS width, with two PNG pixels per CSS pixel (sharp at devicePixelRatio 2).
+    css_width = int(explorer.coverage_image.layout.width.removesuffix("px"))
+    png_width = int.from_bytes(first[16:20], "big")  # the IHDR chunk's width
+    assert css_width == 504 and png_width == 2 * css_width
+    assert explorer.coverage_image.layout.max_width == "100%"
     explorer.model.configure(strides_same_as_pool=False, stride_rows=1, stride_cols=1)
     assert bytes(explorer.coverage_image.value) != first
     assert explorer.message_html.value == ""
