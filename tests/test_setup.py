@@ -330,9 +330,10 @@ def test_dev_commands_run_python_modules_not_posix_scripts():
     assert lab[:3] == [python, "-m", "jupyterlab"] and "--ServerApp.root_dir=notebooks" in lab
     notebooks = dev.command_line("notebooks", [])
     assert notebooks[:3] == [python, "-m", "nbconvert"]
-    assert [Path(n).name for n in notebooks if n.endswith(".ipynb")] == sorted(
-        p.name for p in (ROOT / "notebooks").glob("0*.ipynb"))
-    assert len([n for n in notebooks if n.endswith(".ipynb")]) == 5
+    assert [Path(n).relative_to(ROOT / "notebooks").as_posix() for n in notebooks if n.endswith(".ipynb")] == (
+        sorted(p.name for p in (ROOT / "notebooks").glob("0*.ipynb"))
+        + sorted(f"going_further/{p.name}" for p in (ROOT / "notebooks" / "going_further").glob("0*.ipynb")))
+    assert len([n for n in notebooks if n.endswith(".ipynb")]) == 5 + 3
 
 
 def test_windows_paths_for_the_venv_python_and_voila():

@@ -23,7 +23,7 @@ SCREENS = [(1280, 720, 1), (1920, 1080, 2)]
 
 POOLING_TAB_ORDER = ["pool rows", "pool cols", "strides same as pool", "stride rows", "stride cols", "padding",
                      "operation", "input", "shift rows", "shift cols", "window step", "player play", "player stop",
-                     "Check with Keras"]
+                     "Check with Keras", "show coverage (windows per input cell)"]
 TRANSLATION_TAB_ORDER = ["shift (px)", "pool size", "operation", "input", "direction"]
 
 # Widths of a run of narrow and of wide characters in an element's own font.
@@ -153,6 +153,8 @@ def test_keyboard_reaches_every_control_in_layout_order_and_drives_the_player(
             assert position["padding"][0] > position["pool rows"][0]
             assert position["window step"][1] > max(left + right)
             assert position["Check with Keras"][1] > position["window step"][1]
+        # The coverage checkbox sits under the Keras button, with the picture it shows.
+        assert position["show coverage (windows per input cell)"][1] > position["Check with Keras"][1]
 
         # The player (9 windows, one step per 0.9 s): Space starts it, Space pauses it,
         # Enter on the stop button rewinds it.
