@@ -25,7 +25,9 @@ NaN, infinities, signed zeros and dtype
 * Average pooling, global max and global average pooling propagate NaN, as
   TensorFlow does.
 * Signed zeros: the max of a window holding both 0.0 and -0.0 is whichever
-  comes first in the window, here as in TensorFlow (measured).  The average
+  comes first in the window in TensorFlow, and here with NumPy 2.4 (the
+  locked version; measured); NumPy 2.1's ``fmax`` returns the later one, so
+  with it poolviz may give the other zero.  The average
   of a window of -0.0 is 0.0 in TensorFlow and here for tiny and small
   inputs, but -0.0 from the compiled loop for large batches.  0.0 == -0.0,
   so no comparison of values sees it; only ``np.signbit`` does.
