@@ -222,7 +222,7 @@ def shift_change(image, operation="max", pool_size=2, filter_size=3, kernel=None
     >>> result.shifts, result.fraction_equal
     ([(0, 1), (1, 0), (1, 1)], array([0.75, 1.  , 0.75]))
     """
-    if operation not in SHIFT_OPERATIONS:
+    if not isinstance(operation, str) or operation not in SHIFT_OPERATIONS:
         raise ValueError(f"operation must be one of {SHIFT_OPERATIONS}, got {operation!r}")
     array = as_feature_map(image, "image")
     pool = as_pair(pool_size, "pool_size")

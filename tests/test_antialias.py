@@ -164,5 +164,8 @@ def test_on_the_photograph_max_blur_changes_least_in_magnitude_but_keeps_fewest_
 def test_shift_change_rejects_unknown_operations_and_an_all_zero_map_is_unchanged():
     with pytest.raises(ValueError, match="operation must be one of .* got 'median'"):
         shift_change(np.zeros((4, 4)), "median")
+    # An array is refused by name too, not with NumPy's "truth value is ambiguous".
+    with pytest.raises(ValueError, match=r"operation must be one of .* got array\(\['max', 'x'\]"):
+        shift_change(np.zeros((4, 4)), np.array(["max", "x"]))
     result = shift_change(np.zeros((4, 4)), "max-blur")
     assert np.array_equal(result.relative_l1, [0.0, 0.0, 0.0])
