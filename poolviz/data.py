@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import MAX_IMAGE_CELLS, as_int, as_numeric_array, as_size_pair
+from .ops import conv2d, relu
 
 __all__ = [
     "INPUTS",
@@ -17,6 +18,7 @@ __all__ = [
     "checkerboard",
     "diagonal_line",
     "horizontal_line",
+    "line_feature_map",
     "photograph",
     "random_feature_map",
     "shift",
@@ -46,6 +48,16 @@ def vertical_line(size=8):
     middle = size // 2
     image[:, middle - 1:middle + 1] = 1.0
     return image
+
+
+def line_feature_map(size=8):
+    """The tutorial's feature map: the vertical-line detector on
+    :func:`vertical_line`, through ReLU (6x6 for the 8x8 image).
+
+    >>> line_feature_map()[0]
+    array([0., 0., 3., 3., 0., 0.])
+    """
+    return relu(conv2d(vertical_line(size), VERTICAL_LINE_DETECTOR)).astype(np.float64)
 
 
 def horizontal_line(size=8):

@@ -77,3 +77,13 @@ def test_sizes_are_ints_never_truncated_and_images_never_empty():
     with pytest.raises(ValueError, match=r"size must be at most 4096"):
         data.checkerboard(10**6)
     assert data.random_feature_map((np.int64(2), 3)).shape == (2, 3)
+
+
+def test_line_feature_map_is_the_tutorials_six_by_six_map():
+    expected = [[0.0, 0.0, 3.0, 3.0, 0.0, 0.0]] * 6
+    feature_map = data.line_feature_map()
+    assert feature_map.dtype == np.float64
+    assert feature_map.tolist() == expected
+    feature_map[0, 0] = 9.0  # a fresh array each call
+    assert data.line_feature_map().tolist() == expected
+    assert data.line_feature_map(10)[0].tolist() == [0.0, 0.0, 0.0, 3.0, 3.0, 0.0, 0.0, 0.0]

@@ -363,14 +363,6 @@ def test_03_average_pool_same_cases_cover_padding_after_and_on_both_sides():
 # --------------------------------------------------------------------------
 # The facts behind the checks, against Keras
 # --------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def keras():
-    pytest.importorskip("tensorflow")
-    from poolviz.keras_bridge import load_keras
-
-    return load_keras()
-
-
 def test_keras_agrees_with_the_01_output_sizes(keras):
     for padding, expected in (("valid", 13), ("same", 14)):
         layer = keras.layers.MaxPooling2D(3, strides=2, padding=padding, name=f"pool_{padding}")

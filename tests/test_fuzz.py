@@ -60,7 +60,7 @@ FUNCTIONS = [
     "poolviz.pooling_window", "poolviz.walk_windows",
     "poolviz.data.vertical_line", "poolviz.data.horizontal_line", "poolviz.data.diagonal_line",
     "poolviz.data.checkerboard", "poolviz.data.random_feature_map", "poolviz.data.shift",
-    "poolviz.data.photograph",
+    "poolviz.data.photograph", "poolviz.data.line_feature_map",
     "poolviz.explorer.pooling_state", "poolviz.explorer.translation_invariance",
     "poolviz.explorer.divisor_map", "poolviz.explorer.load_input",
     "poolviz.keras_bridge.keras_pool2d", "poolviz.keras_bridge.compare",

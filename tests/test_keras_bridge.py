@@ -17,12 +17,6 @@ LINE_FEATURE_MAP_ROW = [0.0, 0.0, 3.0, 3.0, 0.0, 0.0]
 POOLED_ROW = [0.0, 3.0, 0.0]
 
 
-@pytest.fixture(scope="module")
-def keras():
-    pytest.importorskip("tensorflow")
-    return pytest.importorskip("keras")
-
-
 @pytest.fixture()
 def keras_must_not_run(monkeypatch):
     """Make any attempt to reach Keras fail the test instead of running it."""

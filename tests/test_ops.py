@@ -13,12 +13,6 @@ from poolviz import data, ops, reference
 TUTORIAL_ROW = [0.0, 0.0, 3.0, 3.0, 0.0, 0.0]
 
 
-@pytest.fixture
-def feature_map():
-    """The tutorial's 6x6 map: the line detector on the 8x8 line image."""
-    return poolviz.relu(poolviz.conv2d(data.vertical_line(), data.VERTICAL_LINE_DETECTOR))
-
-
 # ---------------------------------------------------------------- tutorial --
 def test_line_detector_gives_six_identical_rows(feature_map):
     assert feature_map.shape == (6, 6)

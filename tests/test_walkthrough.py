@@ -7,11 +7,6 @@ import poolviz
 from poolviz import data
 
 
-@pytest.fixture
-def feature_map():
-    return poolviz.relu(poolviz.conv2d(data.vertical_line(), data.VERTICAL_LINE_DETECTOR))
-
-
 def test_first_row_of_the_tutorials_hand_calculation(feature_map):
     windows = poolviz.walk_windows(feature_map, operation="average")
     assert len(windows) == 9
