@@ -78,6 +78,7 @@ from ._validation import (
     check_padding,
     check_rank,
 )
+from .windows import output_size, output_size_formula, pooled_shape, same_padding
 
 __all__ = [
     "average_pool2d",
@@ -96,20 +97,6 @@ __all__ = [
 # --------------------------------------------------------------------------
 # Output-size arithmetic (one axis at a time)
 # --------------------------------------------------------------------------
-def output_size(n, pool, stride, padding="valid"):
-    """Number of pooled cells along one axis of length ``n``.
-
-    ``valid``: ``floor((n - pool) / stride) + 1``; ``same``: ``ceil(n / stride)``.
-    ``n`` is an int >= 1; ``pool`` and ``stride`` are ints from 1 to 2**31 - 1
-    (TensorFlow's limit).  A ``valid`` pool longer than ``n`` gives 0.
-
-    >>> output_size(6, 2, 2, "valid"), output_size(7, 3, 2, "same")
-    (3, 4)
-    """
-    n, pool, stride, padding = _axis_arguments(n, pool, stride, padding)
-    return _output_size(n, pool, stride, padding)
-
-
 def _axis_arguments(n, pool, stride, padding):
     """Checked ``(n, pool, stride, padding)`` of the one-axis functions."""
     why = " (2**31 - 1, TensorFlow's int32 limit)"
@@ -126,59 +113,10 @@ def _output_size(n, pool, stride, padding):
     return (n - pool) // stride + 1
 
 
-def output_size_formula(n, pool, stride, padding="valid"):
-    """The output-size formula for one axis, filled in with the numbers.
-
-    >>> output_size_formula(6, 2, 2, "valid")
-    'floor((6 - 2) / 2) + 1 = 3'
-    >>> output_size_formula(7, 3, 2, "same")
-    'ceil(7 / 2) = 4'
-    """
-    n, pool, stride, padding = _axis_arguments(n, pool, stride, padding)
-    size = _output_size(n, pool, stride, padding)
-    if padding == "same":
-        return f"ceil({n} / {stride}) = {size}"
-    if pool > n:
-        return f"floor(({n} - {pool}) / {stride}) + 1 < 1: the pool does not fit"
-    return f"floor(({n} - {pool}) / {stride}) + 1 = {size}"
-
-
-def same_padding(n, pool, stride):
-    """Padded cells ``(before, after)`` that Keras adds along one axis.
-
-    The odd extra cell goes after (bottom/right), as in TensorFlow.
-
-    >>> same_padding(6, 3, 2)
-    (0, 1)
-    """
-    n, pool, stride, _ = _axis_arguments(n, pool, stride, "same")
-    return _same_padding(n, pool, stride)
-
-
 def _same_padding(n, pool, stride):
     out = -(-n // stride)
     total = max((out - 1) * stride + pool - n, 0)
     return total // 2, total - total // 2
-
-
-def pooled_shape(input_shape, pool_size, strides=None, padding="valid"):
-    """Shape ``(rows, cols)`` of the pooled map for an input ``(rows, cols)``.
-
-    Raises ``ValueError`` when a ``valid`` pool does not fit the input, and
-    ``TypeError`` for sizes that are not ints (8.7 is not truncated to 8).
-
-    >>> pooled_shape((6, 6), 2)
-    (3, 3)
-    >>> pooled_shape((7, 5), (3, 2), strides=2, padding="same")
-    (4, 3)
-    """
-    rows, cols = as_size_pair(input_shape, "input_shape")
-    pool, stride, padding = _pool_arguments(pool_size, strides, padding)
-    _check_pool_fits((rows, cols), pool, stride, padding)
-    return (
-        _output_size(rows, pool[0], stride[0], padding),
-        _output_size(cols, pool[1], stride[1], padding),
-    )
 
 
 # --------------------------------------------------------------------------

@@ -68,6 +68,9 @@ FUNCTIONS = [
     "poolviz.plot.pooling_figure",
     "poolviz.max_blur_pool2d", "poolviz.shift_change", "poolviz.window_coverage",
     "poolviz.torch_max_pool2d", "poolviz.torch_avg_pool2d", "poolviz.torch_output_size",
+    "poolviz.windows.padding_amounts", "poolviz.windows.window_bounds",
+    "poolviz.windows.pool_arguments", "poolviz.windows.pool_fit_message",
+    "poolviz.windows.check_pool_fits", "poolviz.windows.real_cell_counts",
 ]
 TRAITS = {
     "poolviz.explorer.PoolingExplorerModel": [
@@ -98,7 +101,7 @@ def _parameters(target):
 def test_every_public_function_and_check_is_fuzzed():
     """The lists above cover the public API: a new function must be added."""
     import poolviz
-    from poolviz import data, explorer, exercises, keras_bridge
+    from poolviz import data, explorer, exercises, keras_bridge, windows
 
     public = {f"poolviz.{name}" for name in poolviz.__all__ if callable(getattr(poolviz, name))
               and not isinstance(getattr(poolviz, name), type)}
@@ -107,6 +110,8 @@ def test_every_public_function_and_check_is_fuzzed():
                if inspect.isfunction(getattr(explorer, name))}
     public |= {f"poolviz.keras_bridge.{name}" for name in keras_bridge.__all__
                if inspect.isfunction(getattr(keras_bridge, name))}
+    public |= {f"poolviz.windows.{name}" for name in windows.__all__
+               if getattr(poolviz, name, None) is not getattr(windows, name)}
     public.add("poolviz.walkthrough.format_number")
     # No arguments to fuzz (load_keras), a bool flag (input_names), or a
     # PoolingWindow made by poolviz itself (arithmetic_text).
@@ -201,6 +206,9 @@ PLAUSIBLE = {
     "kernel_size": PAIR, "dilation": st.integers(1, 3),
     "ceil_mode": st.booleans(), "count_include_pad": st.booleans(),
     "divisor_override": st.none() | st.integers(1, 9), "filter_size": st.integers(1, 6),
+    # window arithmetic
+    "index": st.integers(0, 3) | st.integers(1, 4).map(np.arange),
+    "noun": st.just("image"), "window": st.just("kernel"), "argument": st.just("kernel"),
 }
 
 
