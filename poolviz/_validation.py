@@ -94,9 +94,12 @@ def as_int(value, name, minimum=None, maximum=None, why=""):
     naming ``name``: TypeError for anything but an integer (floats such as
     2.0 included, never truncated), ValueError for one out of range;
     ``why`` explains the maximum."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+    if type(value) is int:  # the common case, without the slower ABC check
+        number = value
+    elif isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {_describe(value)}")
-    number = int(value)
+    else:
+        number = int(value)
     if minimum is not None and number < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {_describe(value)}")
     if maximum is not None and number > maximum:

@@ -46,7 +46,7 @@ import numpy as np
 
 import poolviz
 from poolviz._validation import as_numeric_array
-from poolviz.ops import _pool_arguments
+from poolviz.windows import pool_arguments
 from poolviz.data import VERTICAL_LINE_DETECTOR
 
 __all__ = ["Comparison", "compare", "keras_pool2d", "load_keras", "tutorial_model"]
@@ -232,7 +232,7 @@ def _pool_both(x, operation, pool_size, strides, padding, data_format, keepdims)
             x, pool_size=pool_size, strides=strides, padding=padding, data_format=data_format
         )
         # poolviz accepted these, so normalising them cannot fail.
-        pool_pair, stride_pair, padding_name = _pool_arguments(pool_size, strides, padding)
+        pool_pair, stride_pair, padding_name = pool_arguments(pool_size, strides, padding)
         layer_key = (operation, pool_pair, stride_pair, padding_name, data_format, False)
     array = _keras_input(x, operation, layer_key)
     load_keras()

@@ -23,7 +23,7 @@ from ._validation import (
     as_feature_map,
     as_size_pair,
 )
-from .ops import _axis_plan, _check_pool_fits, _pool_arguments
+from .windows import check_pool_fits, output_size, padding_amounts, pool_arguments, window_bounds
 
 __all__ = ["PoolingWindow", "format_number", "pooling_window", "walk_windows"]
 
@@ -112,36 +112,53 @@ def _check_operation(operation):
     return operation
 
 
-def _plans(shape, pool_size, strides, padding):
-    pool, stride, padding = _pool_arguments(pool_size, strides, padding)
-    _check_pool_fits(shape, pool, stride, padding)
-    if pool[0] * pool[1] > MAX_WINDOW_CELLS:
-        raise ValueError(
-            f"pool_size {pool} gives windows of {pool[0] * pool[1]} cells; a window is "
-            f"written out cell by cell (padding included) only up to {MAX_WINDOW_CELLS} "
-            f"cells (1024 x 1024): use a smaller pool_size (poolviz.max_pool2d and "
-            f"average_pool2d take any pool_size up to 2**31 - 1)"
-        )
-    row_plan = _axis_plan(shape[0], pool[0], stride[0], padding)
-    col_plan = _axis_plan(shape[1], pool[1], stride[1], padding)
-    return pool, stride, row_plan, col_plan
+class _Pooling:
+    """A checked pooling of one map: its pool, stride and padding, and where
+    the windows of each axis start (``before`` is the padding before it)."""
+
+    def __init__(self, shape, pool_size, strides, padding):
+        self.pool, self.stride, self.padding = pool_arguments(pool_size, strides, padding)
+        check_pool_fits(shape, self.pool, self.stride, self.padding)
+        self.shape = shape
+        if self.pool[0] * self.pool[1] > MAX_WINDOW_CELLS:
+            raise ValueError(
+                f"pool_size {self.pool} gives windows of {self.pool[0] * self.pool[1]} cells; a "
+                f"window is written out cell by cell (padding included) only up to "
+                f"{MAX_WINDOW_CELLS} cells (1024 x 1024): use a smaller pool_size "
+                f"(poolviz.max_pool2d and average_pool2d take any pool_size up to 2**31 - 1)"
+            )
+        self.out_shape = tuple(output_size(n, p, s, self.padding)
+                               for n, p, s in zip(shape, self.pool, self.stride))
+
+    def axis_window(self, index, axis):
+        """``(range of input indices, (real start, real stop))`` of window
+        ``index`` along ``axis``; indices outside ``[0, n)`` are padded cells."""
+        n, pool, stride = self.shape[axis], self.pool[axis], self.stride[axis]
+        first = index * stride - padding_amounts(n, pool, stride, self.padding)[0]
+        return range(first, first + pool), window_bounds(index, n, pool, stride, self.padding)
+
+    def axis_windows(self, axis):
+        """:meth:`axis_window` of every window along ``axis``, in one pass."""
+        n, pool, stride = self.shape[axis], self.pool[axis], self.stride[axis]
+        indices = np.arange(self.out_shape[axis])
+        before = padding_amounts(n, pool, stride, self.padding)[0]
+        starts, stops = window_bounds(indices, n, pool, stride, self.padding)
+        firsts = indices * stride - before
+        return [(range(first, first + pool), (start, stop))
+                for first, start, stop in zip(firsts.tolist(), starts.tolist(), stops.tolist())]
 
 
-def _window(image, index, pool, stride, row_plan, col_plan, operation):
-    row_start = index[0] * stride[0] - row_plan[1]
-    col_start = index[1] * stride[1] - col_plan[1]
-    rows = range(row_start, row_start + pool[0])
-    cols = range(col_start, col_start + pool[1])
+def _window(image, index, row_window, col_window, pooling, operation):
+    (rows, (first_row, stop_row)), (cols, (first_col, stop_col)) = row_window, col_window
     # The real cells form one block (every window has at least one).
-    first_row, stop_row = max(row_start, 0), min(row_start + pool[0], image.shape[0])
-    first_col, stop_col = max(col_start, 0), min(col_start + pool[1], image.shape[1])
-    real = image[first_row:stop_row, first_col:stop_col].ravel()  # row by row
-    inner = (slice(first_row - row_start, stop_row - row_start),
-             slice(first_col - col_start, stop_col - col_start))
-    values = np.full(pool, np.nan)
-    values[inner] = image[first_row:stop_row, first_col:stop_col]
-    is_padding = np.ones(pool, dtype=bool)
+    real_block = image[first_row:stop_row, first_col:stop_col]
+    inner = (slice(first_row - rows.start, stop_row - rows.start),
+             slice(first_col - cols.start, stop_col - cols.start))
+    values = np.full(pooling.pool, np.nan)
+    values[inner] = real_block
+    is_padding = np.ones(pooling.pool, dtype=bool)
     is_padding[inner] = False
+    real = real_block.ravel()  # row by row
     if operation == "max":
         result = float(np.fmax.reduce(real))  # NaN only if every value is NaN
     else:
@@ -163,9 +180,10 @@ def pooling_window(feature_map, output_index, pool_size=(2, 2), strides=None,
     """
     image = as_feature_map(feature_map)
     operation = _check_operation(operation)
-    pool, stride, row_plan, col_plan = _plans(image.shape, pool_size, strides, padding)
-    index = _output_index(output_index, (row_plan[0], col_plan[0]))
-    return _window(image, index, pool, stride, row_plan, col_plan, operation)
+    pooling = _Pooling(image.shape, pool_size, strides, padding)
+    index = _output_index(output_index, pooling.out_shape)
+    return _window(image, index, pooling.axis_window(index[0], 0),
+                   pooling.axis_window(index[1], 1), pooling, operation)
 
 
 def _output_index(output_index, out_shape):
@@ -213,8 +231,9 @@ def walk_windows(feature_map, pool_size=(2, 2), strides=None, padding="valid",
     """
     image = as_feature_map(feature_map)
     operation = _check_operation(operation)
-    pool, stride, row_plan, col_plan = _plans(image.shape, pool_size, strides, padding)
-    windows = row_plan[0] * col_plan[0]
+    pooling = _Pooling(image.shape, pool_size, strides, padding)
+    (out_rows, out_cols), pool = pooling.out_shape, pooling.pool
+    windows = out_rows * out_cols
     cells = windows * pool[0] * pool[1]
     if windows > MAX_WALK_WINDOWS or cells > MAX_WALK_CELLS:
         raise ValueError(
@@ -223,8 +242,7 @@ def walk_windows(feature_map, pool_size=(2, 2), strides=None, padding="valid",
             f"{MAX_WALK_CELLS} cells (2**22): walk a smaller feature_map, or look at single "
             f"windows with pooling_window"
         )
-    return [
-        _window(image, (i, j), pool, stride, row_plan, col_plan, operation)
-        for i in range(row_plan[0])
-        for j in range(col_plan[0])
-    ]
+    row_windows, col_windows = pooling.axis_windows(0), pooling.axis_windows(1)
+    return [_window(image, (i, j), row_window, col_window, pooling, operation)
+            for i, row_window in enumerate(row_windows)
+            for j, col_window in enumerate(col_windows)]
