@@ -20,24 +20,16 @@ Keras layers are built once per parameter set (the bridge caches them), so an
 example costs about a millisecond of Keras time.
 """
 
-import os
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-settings.register_profile(
-    "ci", max_examples=500, deadline=None, derandomize=True, database=None,
-    print_blob=True, suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile(
-    "dev", max_examples=60, deadline=None, print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-PROFILE_NAME = os.environ.get("POOLVIZ_HYPOTHESIS_PROFILE") or (
-    "ci" if os.environ.get("CI") else "dev")
-profile = settings(settings.get_profile(PROFILE_NAME))
+import hypothesis_profiles  # tests/hypothesis_profiles.py
+from hypothesis_profiles import draw_values
+
+profile = hypothesis_profiles.profile(ci_examples=500, dev_examples=60)
 
 import poolviz  # noqa: E402
 from poolviz import ops, reference  # noqa: E402
@@ -54,27 +46,14 @@ KERAS_EMPTY_MAX = np.finfo(np.float32).min
 
 @st.composite
 def feature_maps(draw, rows, cols):
-    """A float32 batch: 2-D (rows, cols), or 4-D in the drawn data format.
-
-    The values come from a seeded generator rather than element by element
-    (a 3x16x16x3 array drawn element-wise is slow and mostly constant). Three
-    kinds: normal values; small integers (many ties, exact sums); all
-    negative (would expose zero padding in max pooling).
+    """A float32 batch: 2-D (rows, cols), or 4-D in the drawn data format,
+    of values from :func:`hypothesis_profiles.draw_values`.
     """
     data_format = draw(st.sampled_from(["channels_last", "channels_first"]))
     two_dimensional = draw(st.integers(0, 3)) == 0          # a quarter of the cases
     batch, channels = (1, 1) if two_dimensional else (draw(st.integers(1, 3)),
                                                       draw(st.integers(1, 3)))
-    generator = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    kind = draw(st.sampled_from(["normal", "small integers", "negative"]))
-    shape = (batch, rows, cols, channels)
-    if kind == "normal":
-        values = generator.standard_normal(shape)
-    elif kind == "small integers":
-        values = generator.integers(-4, 5, shape)
-    else:
-        values = -1.0 - generator.random(shape)
-    values = values.astype(np.float32)
+    values = draw_values(draw, (batch, rows, cols, channels)).astype(np.float32)
     if two_dimensional:
         values = values[0, :, :, 0]
     elif data_format == "channels_first":
@@ -142,36 +121,34 @@ def _fits(spatial_shape, pool, padding):
     return padding == "same" or (pool[0] <= spatial_shape[0] and pool[1] <= spatial_shape[1])
 
 
-@profile
-@given(case=pooling_cases())
-def test_max_pool_matches_keras_and_loop_exactly(case):
+def _compare_with_keras(case, operation):
+    """Keras's and poolviz's answers for a drawn case, shapes already checked."""
     arguments, spatial_shape, pool = case
     assume(_fits(spatial_shape, pool, arguments["padding"]))
-    comparison = keras_bridge.compare(operation="max", **arguments)
-
+    comparison = keras_bridge.compare(operation=operation, **arguments)
     assert comparison.poolviz.shape == _expected_shape(arguments, pool)
     assert comparison.keras.shape == comparison.poolviz.shape
     assert comparison.poolviz.flags.c_contiguous
+    return comparison, _oracle(operation, arguments, pool)
+
+
+@profile
+@given(case=pooling_cases())
+def test_max_pool_matches_keras_and_loop_exactly(case):
+    comparison, loop = _compare_with_keras(case, "max")
     assert comparison.poolviz.dtype == np.float32
     np.testing.assert_array_equal(comparison.poolviz, comparison.keras)
-    np.testing.assert_array_equal(comparison.poolviz, _oracle("max", arguments, pool))
+    np.testing.assert_array_equal(comparison.poolviz, loop)
     assert comparison.agree and comparison.max_abs_difference == 0.0
 
 
 @profile
 @given(case=pooling_cases())
 def test_average_pool_matches_keras_and_loop(case):
-    arguments, spatial_shape, pool = case
-    assume(_fits(spatial_shape, pool, arguments["padding"]))
-    comparison = keras_bridge.compare(operation="average", **arguments)
-
-    assert comparison.poolviz.shape == _expected_shape(arguments, pool)
-    assert comparison.keras.shape == comparison.poolviz.shape
-    assert comparison.poolviz.flags.c_contiguous
+    comparison, loop = _compare_with_keras(case, "average")
     assert np.issubdtype(comparison.poolviz.dtype, np.floating)
     np.testing.assert_allclose(comparison.poolviz, comparison.keras, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(comparison.poolviz, _oracle("average", arguments, pool),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(comparison.poolviz, loop, rtol=1e-5, atol=1e-6)
     assert comparison.agree
 
 
