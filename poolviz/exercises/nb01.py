@@ -105,7 +105,7 @@ def check_unchanged_after_shift(answer):
 def _test_batches():
     """4-D inputs that catch the usual mistakes: mixed channels, odd sizes,
     negative values, rectangles."""
-    line_map = poolviz.relu(poolviz.conv2d(data.vertical_line(), data.VERTICAL_LINE_DETECTOR))
+    line_map = data.line_feature_map()
     return {
         "the line map and its transpose, shape (1, 6, 6, 2)":
             np.stack([line_map, line_map.T], axis=-1)[np.newaxis],

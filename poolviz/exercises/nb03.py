@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 import poolviz
+from poolviz import data
 
 from . import _as_int, _correct, _function_result, _not_answered, _real_array
 
@@ -121,7 +122,7 @@ _CASES = [
     # (description, feature map, pool, stride)
     ("np.arange(25.0).reshape(5, 5), pool 2, stride 2", np.arange(25.0).reshape(5, 5), 2, 2),
     ("the 6x6 line feature map, pool 2, stride 2",
-     np.tile([0.0, 0.0, 3.0, 3.0, 0.0, 0.0], (6, 1)), 2, 2),
+     data.line_feature_map(), 2, 2),
     ("np.arange(36.0).reshape(6, 6), pool 3, stride 1 (overlapping)",
      np.arange(36.0).reshape(6, 6), 3, 1),
     ("np.arange(16.0).reshape(4, 4), pool 3, stride 2", np.arange(16.0).reshape(4, 4), 3, 2),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 import poolviz
+from poolviz import data
 
 from . import _correct, _function_result, _not_answered, _real_array
 
@@ -180,7 +181,7 @@ _GRADIENT_CASES = [
     ("a 5x5 map (the last row and column are in no window) with upstream ones((2, 2))",
      np.arange(25.0).reshape(5, 5) % 7, np.ones((2, 2))),
     ("the tutorial's 6x6 line feature map (ties in every window) with upstream ones((3, 3))",
-     np.tile([0.0, 0.0, 3.0, 3.0, 0.0, 0.0], (6, 1)), np.ones((3, 3))),
+     data.line_feature_map(), np.ones((3, 3))),
 ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 import poolviz
+from poolviz import data
 from poolviz._validation import _describe
 
 from . import _as_int, _correct, _function_result, _items, _not_answered
@@ -140,7 +141,7 @@ def _cases():
     generator = np.random.default_rng(5)
     return [
         ("a (1, 6, 6, 1) batch holding the tutorial's line feature map",
-         np.tile([0.0, 0.0, 3.0, 3.0, 0.0, 0.0], (6, 1)).reshape(1, 6, 6, 1)),
+         data.line_feature_map().reshape(1, 6, 6, 1)),
         ("np.arange(48.0).reshape(2, 4, 3, 2)", np.arange(48.0).reshape(2, 4, 3, 2)),
         ("a random (3, 5, 7, 4) batch", generator.normal(size=(3, 5, 7, 4))),
     ]
