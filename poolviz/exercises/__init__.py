@@ -142,3 +142,29 @@ def _function_result(function, *args, name="your function"):
         raise AssertionError(f"{name} returned None: is the `return` statement missing? "
                              "It should return the result array.")
     return _real_array(result, f"{name}'s result")
+
+
+def _check_function(function, cases, *, expected, wrong_shape, wrong_values, correct,
+                    close=np.allclose):
+    """The check of an exercise whose answer is a function: run it on every
+    case, explain the first wrong result, or print ``Correct: {correct}``.
+
+    ``cases`` holds ``(description, *args)`` tuples; ``expected(*args)`` is
+    the right result. The student's function gets copies of the array
+    arguments, so it cannot change the cases; its exceptions, a missing
+    ``return`` and complex results become hints (:func:`_function_result`).
+    A result of another shape than the expected one raises AssertionError
+    ``"on {description} " + wrong_shape(result, expected, *args)``; one of
+    the right shape whose values are not ``close(result, expected)`` raises
+    ``"on {description} " + wrong_values(result, expected, *args)``. Those
+    two functions hold the exercise's own hints.
+    """
+    for description, *args in cases:
+        right = expected(*args)
+        result = _function_result(
+            function, *(arg.copy() if isinstance(arg, np.ndarray) else arg for arg in args))
+        if result.shape != right.shape:
+            raise AssertionError(f"on {description} {wrong_shape(result, right, *args)}")
+        if not close(result, right):
+            raise AssertionError(f"on {description} {wrong_values(result, right, *args)}")
+    _correct(correct)

@@ -8,12 +8,14 @@ Correct: valid: floor((28 - 3) / 2) + 1 = 13; same: ceil(28 / 2) = 14.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 import poolviz
 from poolviz import data
 
-from . import _as_int, _as_pair_of_ints, _correct, _function_result, _not_answered
+from . import _as_int, _as_pair_of_ints, _check_function, _correct, _not_answered
 
 __all__ = ["check_output_sizes", "check_pool_each_map", "check_unchanged_after_shift",
            "unchanged_after_shift"]
@@ -106,19 +108,48 @@ def _test_batches():
     """4-D inputs that catch the usual mistakes: mixed channels, odd sizes,
     negative values, rectangles."""
     line_map = data.line_feature_map()
-    return {
-        "the line map and its transpose, shape (1, 6, 6, 2)":
-            np.stack([line_map, line_map.T], axis=-1)[np.newaxis],
-        "two random images with 3 maps each, shape (2, 4, 4, 3)":
-            np.stack([data.random_feature_map((4, 4), seed=s) for s in range(6)],
-                     axis=-1).reshape(4, 4, 2, 3).transpose(2, 0, 1, 3),
-        "a 7x7 map (odd size), shape (1, 7, 7, 1)":
-            data.random_feature_map((7, 7), seed=1)[np.newaxis, :, :, np.newaxis],
-        "all-negative maps, shape (1, 4, 4, 2)":
-            -1.0 - np.arange(32.0).reshape(1, 4, 4, 2),
-        "a 2x6 rectangle, shape (1, 2, 6, 1)":
-            np.arange(12.0).reshape(1, 2, 6, 1),
-    }
+    return [
+        ("the line map and its transpose, shape (1, 6, 6, 2)",
+         np.stack([line_map, line_map.T], axis=-1)[np.newaxis]),
+        ("two random images with 3 maps each, shape (2, 4, 4, 3)",
+         np.stack([data.random_feature_map((4, 4), seed=s) for s in range(6)],
+                  axis=-1).reshape(4, 4, 2, 3).transpose(2, 0, 1, 3)),
+        ("a 7x7 map (odd size), shape (1, 7, 7, 1)",
+         data.random_feature_map((7, 7), seed=1)[np.newaxis, :, :, np.newaxis]),
+        ("all-negative maps, shape (1, 4, 4, 2)",
+         -1.0 - np.arange(32.0).reshape(1, 4, 4, 2)),
+        ("a 2x6 rectangle, shape (1, 2, 6, 1)",
+         np.arange(12.0).reshape(1, 2, 6, 1)),
+    ]
+
+
+def _pooled_each_map_wrong_shape(result, expected, batch):
+    if result.shape == expected.shape[:3] + (1,) or result.shape == expected.shape[:3]:
+        extra = (" The channels must stay separate: pool every map on its own and "
+                 "keep the channel axis last.")
+    elif batch.shape[1] % 2 and result.shape == poolviz.max_pool2d(batch, padding="same").shape:
+        extra = (" An odd side drops its last row/column: a window that does not "
+                 "fit is not computed (padding='valid').")
+    elif (result.ndim == 4 and result.shape[0] == expected.shape[0]
+          and result.shape[3] == expected.shape[3]):
+        extra = (" The layout (batch, rows, cols, channels) is right, but the sizes are "
+                 "not: 2x2 windows that jump 2 cells give floor((n - 2) / 2) + 1 per side; "
+                 "check the window size and the stride.")
+    else:
+        extra = " Keep the layout (batch, rows, cols, channels)."
+    return f"the result should have shape {expected.shape}, got {result.shape}.{extra}"
+
+
+def _pooled_each_map_wrong_values(result, expected, batch):
+    extra = ""
+    if batch.max() < 0 and np.all(result == 0):
+        extra = (" Starting a running maximum at 0 is wrong for negative values: "
+                 "start from the window's first value (or -inf).")
+    elif np.array_equal(result, np.broadcast_to(expected.max(axis=-1, keepdims=True),
+                                                expected.shape)):
+        extra = " You took the maximum over the channels too: they must not mix."
+    return (f"the result differs from poolviz.max_pool2d "
+            f"(largest difference {np.max(np.abs(result - expected)):g}).{extra}")
 
 
 def check_pool_each_map(answer):
@@ -128,39 +159,12 @@ def check_pool_each_map(answer):
     if _not_answered(answer, "write a function pool_each_map(batch) and pass the "
                              "function itself (no brackets)."):
         return
-    cases = _test_batches()
-    for description, batch in cases.items():
-        expected = poolviz.max_pool2d(batch)
-        result = _function_result(answer, batch.copy())
-        if result.shape != expected.shape:
-            if result.shape == expected.shape[:3] + (1,) or result.shape == expected.shape[:3]:
-                extra = (" The channels must stay separate: pool every map on its own and "
-                         "keep the channel axis last.")
-            elif batch.shape[1] % 2 and result.shape == poolviz.max_pool2d(batch, padding="same").shape:
-                extra = (" An odd side drops its last row/column: a window that does not "
-                         "fit is not computed (padding='valid').")
-            elif (result.ndim == 4 and result.shape[0] == expected.shape[0]
-                  and result.shape[3] == expected.shape[3]):
-                extra = (" The layout (batch, rows, cols, channels) is right, but the sizes are "
-                         "not: 2x2 windows that jump 2 cells give floor((n - 2) / 2) + 1 per side; "
-                         "check the window size and the stride.")
-            else:
-                extra = " Keep the layout (batch, rows, cols, channels)."
-            raise AssertionError(
-                f"on {description} the result should have shape {expected.shape}, "
-                f"got {result.shape}.{extra}")
+    batches = _test_batches()
+    _check_function(
+        answer, batches, expected=poolviz.max_pool2d,
+        wrong_shape=_pooled_each_map_wrong_shape, wrong_values=_pooled_each_map_wrong_values,
         # A student may compute in float32: compare with a tolerance fit for it
         # (float32 keeps about 7 significant digits; a max is only rounded).
-        if not np.allclose(result, expected, rtol=1e-6, atol=0.0):
-            extra = ""
-            if batch.max() < 0 and np.all(result == 0):
-                extra = (" Starting a running maximum at 0 is wrong for negative values: "
-                         "start from the window's first value (or -inf).")
-            elif np.array_equal(result, np.broadcast_to(expected.max(axis=-1, keepdims=True),
-                                                        expected.shape)):
-                extra = " You took the maximum over the channels too: they must not mix."
-            raise AssertionError(
-                f"on {description} the result differs from poolviz.max_pool2d "
-                f"(largest difference {np.max(np.abs(result - expected)):g}).{extra}")
-    _correct(f"your function agrees with poolviz.max_pool2d on {len(cases)} batches: "
-             "each map pooled on its own, odd sizes, negative values and a rectangle.")
+        close=functools.partial(np.allclose, rtol=1e-6, atol=0.0),
+        correct=f"your function agrees with poolviz.max_pool2d on {len(batches)} batches: "
+                "each map pooled on its own, odd sizes, negative values and a rectangle.")

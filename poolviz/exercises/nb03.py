@@ -13,7 +13,7 @@ import numpy as np
 import poolviz
 from poolviz import data
 
-from . import _as_int, _correct, _function_result, _not_answered, _real_array
+from . import _as_int, _check_function, _correct, _not_answered, _real_array
 
 __all__ = ["check_average_pool_same", "check_cells_never_used",
            "check_same_padding_bottom_row", "cells_never_used"]
@@ -159,32 +159,38 @@ def _padding_placed(feature_map, pool, stride, place):
         return (np.array(sums) / np.array(counts)).reshape(rows, -1)
 
 
+def _same_padding_average(feature_map, pool, stride):
+    return poolviz.average_pool2d(feature_map, pool, stride, padding="same")
+
+
+def _averaged_same_wrong_shape(result, expected, feature_map, pool, stride):
+    return (f"the result should have shape {expected.shape} "
+            f"(ceil(n / stride) per side with 'same'), got {result.shape}.")
+
+
+def _averaged_same_wrong_values(result, expected, feature_map, pool, stride):
+    extra = ""
+    if np.allclose(result, _counting_padding(feature_map, pool, stride)):
+        extra = (" You divided by the whole window; divide by the number of real "
+                 "(non-padded) cells in it.")
+    elif any(np.allclose(result, _padding_placed(feature_map, pool, stride, place))
+             for place in ("all after", "odd cell before")):
+        extra = (" The padding is in the wrong place: Keras puts half of it before the "
+                 "map and half after, and only an odd extra cell goes after (bottom, "
+                 f"right); poolviz.same_padding({feature_map.shape[0]}, {pool}, {stride}) "
+                 f"= {poolviz.same_padding(feature_map.shape[0], pool, stride)} gives "
+                 "(before, after) for the rows.")
+    return f"the result should be\n{expected}\ngot\n{result}.{extra}"
+
+
 def check_average_pool_same(answer):
     """Exercise 3: a function ``(feature_map, pool, stride)`` -> average pooling
     with ``padding="same"`` as Keras does it."""
     if _not_answered(answer, "write average_pool_same(feature_map, pool, stride) with loops "
                              "and pass the function itself (no brackets)."):
         return
-    for description, feature_map, pool, stride in _CASES:
-        expected = poolviz.average_pool2d(feature_map, pool, stride, padding="same")
-        result = _function_result(answer, feature_map.copy(), pool, stride)
-        if result.shape != expected.shape:
-            raise AssertionError(
-                f"on {description} the result should have shape {expected.shape} "
-                f"(ceil(n / stride) per side with 'same'), got {result.shape}.")
-        if not np.allclose(result, expected):
-            extra = ""
-            if np.allclose(result, _counting_padding(feature_map, pool, stride)):
-                extra = (" You divided by the whole window; divide by the number of real "
-                         "(non-padded) cells in it.")
-            elif any(np.allclose(result, _padding_placed(feature_map, pool, stride, place))
-                     for place in ("all after", "odd cell before")):
-                extra = (" The padding is in the wrong place: Keras puts half of it before the "
-                         "map and half after, and only an odd extra cell goes after (bottom, "
-                         f"right); poolviz.same_padding({feature_map.shape[0]}, {pool}, {stride}) "
-                         f"= {poolviz.same_padding(feature_map.shape[0], pool, stride)} gives "
-                         "(before, after) for the rows.")
-            raise AssertionError(
-                f"on {description} the result should be\n{expected}\ngot\n{result}.{extra}")
-    _correct(f"your function agrees with Keras-style 'same' average pooling on "
-             f"{len(_CASES)} cases, with padding before and after the map.")
+    _check_function(
+        answer, _CASES, expected=_same_padding_average,
+        wrong_shape=_averaged_same_wrong_shape, wrong_values=_averaged_same_wrong_values,
+        correct=f"your function agrees with Keras-style 'same' average pooling on "
+                f"{len(_CASES)} cases, with padding before and after the map.")

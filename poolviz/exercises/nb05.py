@@ -14,7 +14,7 @@ import poolviz
 from poolviz import data
 from poolviz._validation import _describe
 
-from . import _as_int, _correct, _function_result, _items, _not_answered
+from . import _as_int, _check_function, _correct, _items, _not_answered
 
 __all__ = [
     "EXERCISE_1_BATCH_SHAPE",
@@ -137,7 +137,7 @@ def check_head_parameters(answer):
 # --------------------------------------------------------------------------
 # Exercise 3: global average pooling for a batch, in NumPy
 # --------------------------------------------------------------------------
-def _cases():
+def _test_batches():
     generator = np.random.default_rng(5)
     return [
         ("a (1, 6, 6, 1) batch holding the tutorial's line feature map",
@@ -147,26 +147,28 @@ def _cases():
     ]
 
 
+def _global_average_wrong_shape(result, expected, batch):
+    if result.shape == poolviz.global_average_pool2d(batch, keepdims=True).shape:
+        hint = "that is the keepdims=True shape; drop the two size-1 axes"
+    else:
+        hint = "average over the rows and columns axes (1 and 2) only"
+    return f"the result should have shape {expected.shape}, got {result.shape}: {hint}."
+
+
+def _global_average_wrong_values(result, expected, batch):
+    return (f"the result should be\n{expected}\ngot\n{result}\n"
+            "average each channel of each image over all its rows and columns.")
+
+
 def check_global_average_pool(answer):
     """Exercise 3: a function ``(batch) -> (batch_size, channels)`` doing
     ``GlobalAveragePooling2D`` on a channels-last batch."""
     if _not_answered(answer, "write global_average_pool(batch) for a (batch, rows, cols, "
                              "channels) array and pass the function itself (no brackets)."):
         return
-    for description, batch in _cases():
-        expected = poolviz.global_average_pool2d(batch)
-        result = _function_result(answer, batch.copy())
-        if result.shape != expected.shape:
-            if result.shape == poolviz.global_average_pool2d(batch, keepdims=True).shape:
-                hint = "that is the keepdims=True shape; drop the two size-1 axes"
-            else:
-                hint = "average over the rows and columns axes (1 and 2) only"
-            raise AssertionError(
-                f"on {description} the result should have shape {expected.shape}, got "
-                f"{result.shape}: {hint}.")
-        if not np.allclose(result, expected):
-            raise AssertionError(
-                f"on {description} the result should be\n{expected}\ngot\n{result}\n"
-                "average each channel of each image over all its rows and columns.")
-    _correct(f"your function agrees with poolviz.global_average_pool2d on {len(_cases())} "
-             "batches.")
+    cases = _test_batches()
+    _check_function(
+        answer, cases, expected=poolviz.global_average_pool2d,
+        wrong_shape=_global_average_wrong_shape, wrong_values=_global_average_wrong_values,
+        correct=f"your function agrees with poolviz.global_average_pool2d on {len(cases)} "
+                "batches.")
