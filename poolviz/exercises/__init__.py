@@ -15,6 +15,7 @@ notebooks load Keras with :func:`poolviz.keras_bridge.load_keras`.
 from __future__ import annotations
 
 import itertools
+import operator
 
 import numpy as np
 
@@ -69,14 +70,26 @@ def _items(answer, name="answer", what="sequence", limit=MAX_ANSWER_ITEMS):
     return items
 
 
+def _as_shape(answer, name="answer"):
+    """``answer`` as a tuple of ints, read as at most :data:`MAX_ANSWER_ITEMS` items."""
+    return tuple(_as_int(n, name) for n in _items(answer, name, what="shape"))
+
+
+def _unpack_pair(answer, hint):
+    """The two items of ``answer``, or AssertionError(``hint()``) when it is
+    not a pair. Unpacking reads at most three items, so an endless iterator
+    is refused at once; ``hint`` is called only then (it may show the answer)."""
+    try:
+        first, second = answer
+    except (TypeError, ValueError):
+        raise AssertionError(hint()) from None
+    return first, second
+
+
 def _as_pair_of_ints(answer, name="answer"):
     """``answer`` as a tuple of two ints, or AssertionError with a hint."""
-    try:
-        first, second = answer  # reads at most three items
-    except (TypeError, ValueError):
-        raise AssertionError(
-            f"{name} should be a pair of whole numbers like (3, 3), got {_describe(answer)}"
-        ) from None
+    first, second = _unpack_pair(answer, lambda: f"{name} should be a pair of whole numbers "
+                                                 f"like (3, 3), got {_describe(answer)}")
     return _as_int(first, name), _as_int(second, name)
 
 
@@ -142,6 +155,19 @@ def _function_result(function, *args, name="your function"):
         raise AssertionError(f"{name} returned None: is the `return` statement missing? "
                              "It should return the result array.")
     return _real_array(result, f"{name}'s result")
+
+
+def _check_number(number, expected, *, correct, hints, otherwise, same=operator.eq):
+    """The check of an exercise whose answer is one number: print
+    ``Correct: {correct}`` when ``same(number, expected)``; otherwise raise
+    AssertionError ``"{number} is not right: {hint}."``, with the hint of the
+    first ``(wrong answer, hint)`` pair in ``hints`` that ``number`` matches
+    (the typical mistakes, each with its own hint), else ``otherwise``."""
+    if same(number, expected):
+        _correct(correct)
+        return
+    hint = next((hint for wrong, hint in hints if same(number, wrong)), otherwise)
+    raise AssertionError(f"{number} is not right: {hint}.")
 
 
 def _check_function(function, cases, *, expected, wrong_shape, wrong_values, correct,

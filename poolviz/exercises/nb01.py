@@ -15,7 +15,8 @@ import numpy as np
 import poolviz
 from poolviz import data
 
-from . import _as_int, _as_pair_of_ints, _check_function, _correct, _not_answered
+from . import (_as_int, _as_pair_of_ints, _check_function, _check_number, _correct,
+               _not_answered)
 
 __all__ = ["check_output_sizes", "check_pool_each_map", "check_unchanged_after_shift",
            "unchanged_after_shift"]
@@ -82,23 +83,21 @@ def check_unchanged_after_shift(answer):
     count = _as_int(answer)
     expected = unchanged_after_shift(2)
     total = _pooled_line(0).size
-    if count == expected:
-        _correct(f"{expected} of {total} pooled outputs stay the same. A 2-column move is "
-                 f"a whole pooling window: the line leaves its window entirely, so this "
-                 f"time pooling cannot hide the move.")
-        return
-    if count == total - expected:
-        hint = (f"{count} is the number of outputs that changed (or the count for a "
-                f"1-column move); the question asks how many stayed the same")
-    elif count == total:
-        hint = ("not all of them: compare np.array_equal-style, cell by cell, "
-                "the pooled map before and after the move")
-    elif not 0 <= count <= total:
-        hint = f"the pooled map has only {total} cells"
-    else:
-        hint = ("shift with data.shift(image, cols=2), then conv2d, relu and "
-                "max_pool2d, and count the cells where before == after")
-    raise AssertionError(f"{count} is not right: {hint}.")
+    _check_number(
+        count, expected,
+        correct=f"{expected} of {total} pooled outputs stay the same. A 2-column move is "
+                f"a whole pooling window: the line leaves its window entirely, so this "
+                f"time pooling cannot hide the move.",
+        hints=[
+            (total - expected, f"{total - expected} is the number of outputs that changed (or "
+                               "the count for a 1-column move); the question asks how many "
+                               "stayed the same"),
+            (total, "not all of them: compare np.array_equal-style, cell by cell, "
+                    "the pooled map before and after the move"),
+        ],
+        otherwise=f"the pooled map has only {total} cells" if not 0 <= count <= total else
+                  ("shift with data.shift(image, cols=2), then conv2d, relu and "
+                   "max_pool2d, and count the cells where before == after"))
 
 
 # --------------------------------------------------------------------------

@@ -13,7 +13,8 @@ import numpy as np
 import poolviz
 from poolviz import data
 
-from . import _as_int, _as_pair_of_ints, _correct, _not_answered, _real_array
+from . import (_as_int, _as_pair_of_ints, _check_number, _correct, _not_answered, _real_array,
+               _unpack_pair)
 
 __all__ = ["check_horizontal_detector", "check_parameter_count", "check_photograph_shapes",
            "conv2d_parameter_count", "photograph_shapes"]
@@ -80,23 +81,20 @@ def check_parameter_count(answer):
         return
     count = _as_int(answer)
     expected = conv2d_parameter_count(4, (5, 5), 3)
-    if count == expected:
-        _correct("each of the 4 filters has 5 * 5 * 3 = 75 weights and 1 bias: "
-                 f"4 * (75 + 1) = {expected}.")
-        return
-    hints = {
-        conv2d_parameter_count(4, (5, 5), 1): "an RGB image has 3 channels, and each "
-        "filter has one 5x5 slice of weights per input channel",
-        conv2d_parameter_count(4, (5, 5), 3, use_bias=False): "add the biases: one per filter",
-        conv2d_parameter_count(4, (5, 5), 3) - 4 + 1: "each filter has its own bias, "
-        "not one for the whole layer",
-        conv2d_parameter_count(1, (5, 5), 3): "that is one filter; the layer has 4",
-        conv2d_parameter_count(4, (5, 5), 3) - 4 + 12: "one bias per filter, not per "
-        "filter and channel",
-    }
-    hint = hints.get(count, "count, per filter, 5 * 5 weights for each input channel, "
-                            "plus one bias; then multiply by the number of filters")
-    raise AssertionError(f"{count} is not right: {hint}.")
+    _check_number(
+        count, expected,
+        correct=f"each of the 4 filters has 5 * 5 * 3 = 75 weights and 1 bias: "
+                f"4 * (75 + 1) = {expected}.",
+        hints=[
+            (conv2d_parameter_count(4, (5, 5), 1), "an RGB image has 3 channels, and each "
+             "filter has one 5x5 slice of weights per input channel"),
+            (conv2d_parameter_count(4, (5, 5), 3, use_bias=False), "add the biases: one per filter"),
+            (expected - 4 + 1, "each filter has its own bias, not one for the whole layer"),
+            (conv2d_parameter_count(1, (5, 5), 3), "that is one filter; the layer has 4"),
+            (expected - 4 + 12, "one bias per filter, not per filter and channel"),
+        ],
+        otherwise="count, per filter, 5 * 5 weights for each input channel, "
+                  "plus one bias; then multiply by the number of filters")
 
 
 # --------------------------------------------------------------------------
@@ -123,12 +121,8 @@ def check_photograph_shapes(answer):
     if _not_answered(answer, "give ((feature map rows, cols), (pooled rows, cols)) for "
                              "the 200x170 photograph and a 5x5 filter."):
         return
-    try:
-        feature_answer, pooled_answer = answer
-    except (TypeError, ValueError):
-        raise AssertionError(
-            "give two shapes, like ((rows, cols), (rows, cols)), got "
-            f"{answer!r}") from None
+    feature_answer, pooled_answer = _unpack_pair(
+        answer, lambda: f"give two shapes, like ((rows, cols), (rows, cols)), got {answer!r}")
     feature = _as_pair_of_ints(feature_answer, "the feature map shape")
     pooled = _as_pair_of_ints(pooled_answer, "the pooled shape")
     expected_feature, expected_pooled = photograph_shapes()

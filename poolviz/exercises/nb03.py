@@ -13,7 +13,7 @@ import numpy as np
 import poolviz
 from poolviz import data
 
-from . import _as_int, _check_function, _correct, _not_answered, _real_array
+from . import _as_int, _check_function, _check_number, _correct, _not_answered, _real_array
 
 __all__ = ["check_average_pool_same", "check_cells_never_used",
            "check_same_padding_bottom_row", "cells_never_used"]
@@ -97,22 +97,19 @@ def check_cells_never_used(answer):
         return
     count = _as_int(answer)
     expected = cells_never_used()
-    if count == expected:
-        _correct(f"windows start at rows and columns 0 and 3 and cover 0-1 and 3-4, so "
-                 f"rows 2 and 5 and columns 2 and 5 are skipped: 36 - 4 * 4 = {expected} "
-                 f"cells never reach the output.")
-        return
-    if count == 36 - expected:
-        hint = "that is the number of cells the windows DO cover"
-    elif count == 0:
-        hint = "with stride 3 and pool 2 the window jumps over one row and column each step"
-    elif count == 24:
-        hint = ("count cells, not rows and columns: a skipped row and a skipped column "
-                "share one cell, so do not count it twice")
-    else:
-        hint = ("list the rows the windows cover (starts 0 and 3, 2 rows each), do the "
-                "same for the columns, and count the cells outside both")
-    raise AssertionError(f"{count} is not right: {hint}.")
+    _check_number(
+        count, expected,
+        correct=f"windows start at rows and columns 0 and 3 and cover 0-1 and 3-4, so "
+                f"rows 2 and 5 and columns 2 and 5 are skipped: 36 - 4 * 4 = {expected} "
+                f"cells never reach the output.",
+        hints=[
+            (36 - expected, "that is the number of cells the windows DO cover"),
+            (0, "with stride 3 and pool 2 the window jumps over one row and column each step"),
+            (24, "count cells, not rows and columns: a skipped row and a skipped column "
+                 "share one cell, so do not count it twice"),
+        ],
+        otherwise="list the rows the windows cover (starts 0 and 3, 2 rows each), do the "
+                  "same for the columns, and count the cells outside both")
 
 
 # --------------------------------------------------------------------------

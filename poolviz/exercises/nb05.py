@@ -14,7 +14,7 @@ import poolviz
 from poolviz import data
 from poolviz._validation import _describe
 
-from . import _as_int, _check_function, _correct, _items, _not_answered
+from . import _as_int, _as_shape, _check_function, _correct, _not_answered, _unpack_pair
 
 __all__ = [
     "EXERCISE_1_BATCH_SHAPE",
@@ -31,23 +31,14 @@ EXERCISE_1_BATCH_SHAPE = (32, 7, 7, 64)
 # --------------------------------------------------------------------------
 # Exercise 1: output shapes
 # --------------------------------------------------------------------------
-def _as_shape(value, name):
-    return tuple(_as_int(n, name) for n in _items(value, name, what="shape"))
-
-
 def check_global_shapes(answer):
     """Exercise 1: output shapes of ``GlobalAveragePooling2D`` on a
     ``(32, 7, 7, 64)`` batch, with ``keepdims=False`` and ``keepdims=True``."""
     if _not_answered(answer, "give the two output shapes as a pair of tuples: "
                              "(without keepdims, with keepdims)."):
         return
-    try:
-        flat, kept = answer  # reads at most three items
-    except (TypeError, ValueError):
-        raise AssertionError(
-            "answer should be a pair of shapes, (without keepdims, with keepdims), "
-            f"got {_describe(answer)}"
-        ) from None
+    flat, kept = _unpack_pair(answer, lambda: "answer should be a pair of shapes, (without "
+                                              f"keepdims, with keepdims), got {_describe(answer)}")
     if all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in (flat, kept)):
         raise AssertionError(
             f"{answer!r} is a single shape; give two shapes, one without and one with "
@@ -97,12 +88,9 @@ def check_head_parameters(answer):
     if _not_answered(answer, "give a pair: (Dense parameters after Flatten, Dense parameters "
                              "after GlobalAveragePooling2D)."):
         return
-    try:
-        after_flatten, after_pooling = answer
-    except (TypeError, ValueError):
-        raise AssertionError(
-            f"answer should be a pair of whole numbers (after Flatten, after pooling), got {answer!r}"
-        ) from None
+    after_flatten, after_pooling = _unpack_pair(
+        answer, lambda: "answer should be a pair of whole numbers (after Flatten, after pooling), "
+                        f"got {answer!r}")
     after_flatten = _as_int(after_flatten, "the count after Flatten")
     after_pooling = _as_int(after_pooling, "the count after global pooling")
     expected_flatten, expected_pooling = head_parameters()
