@@ -170,21 +170,25 @@ def _check_number(number, expected, *, correct, hints, otherwise, same=operator.
     raise AssertionError(f"{number} is not right: {hint}.")
 
 
-def _check_function(function, cases, *, expected, wrong_shape, wrong_values, correct,
+def _check_function(function, task, cases, *, expected, wrong_shape, wrong_values, correct,
                     close=np.allclose):
     """The check of an exercise whose answer is a function: run it on every
     case, explain the first wrong result, or print ``Correct: {correct}``.
 
-    ``cases`` holds ``(description, *args)`` tuples; ``expected(*args)`` is
-    the right result. The student's function gets copies of the array
-    arguments, so it cannot change the cases; its exceptions, a missing
-    ``return`` and complex results become hints (:func:`_function_result`).
-    A result of another shape than the expected one raises AssertionError
-    ``"on {description} " + wrong_shape(result, expected, *args)``; one of
-    the right shape whose values are not ``close(result, expected)`` raises
-    ``"on {description} " + wrong_values(result, expected, *args)``. Those
-    two functions hold the exercise's own hints.
+    ``None`` prints ``Not answered yet: {task} and pass the function itself
+    (no brackets).`` ``cases`` holds ``(description, *args)`` tuples, and
+    ``expected(*args)`` is the right result. The student's function gets
+    copies of the array arguments, so it cannot change the cases; its
+    exceptions, a missing ``return`` and complex results become hints
+    (:func:`_function_result`). A result of another shape than the expected
+    one raises AssertionError ``"on {description} " + wrong_shape(result,
+    expected, *args)``; one of the right shape whose values are not
+    ``close(result, expected)`` raises ``"on {description} " +
+    wrong_values(result, expected, *args)``. Those two hold the exercise's
+    own hints.
     """
+    if _not_answered(function, f"{task} and pass the function itself (no brackets)."):
+        return
     for description, *args in cases:
         right = expected(*args)
         result = _function_result(

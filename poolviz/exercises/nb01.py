@@ -103,23 +103,21 @@ def check_unchanged_after_shift(answer):
 # --------------------------------------------------------------------------
 # Exercise 3: one feature map at a time
 # --------------------------------------------------------------------------
-def _test_batches():
-    """4-D inputs that catch the usual mistakes: mixed channels, odd sizes,
-    negative values, rectangles."""
-    line_map = data.line_feature_map()
-    return [
-        ("the line map and its transpose, shape (1, 6, 6, 2)",
-         np.stack([line_map, line_map.T], axis=-1)[np.newaxis]),
-        ("two random images with 3 maps each, shape (2, 4, 4, 3)",
-         np.stack([data.random_feature_map((4, 4), seed=s) for s in range(6)],
-                  axis=-1).reshape(4, 4, 2, 3).transpose(2, 0, 1, 3)),
-        ("a 7x7 map (odd size), shape (1, 7, 7, 1)",
-         data.random_feature_map((7, 7), seed=1)[np.newaxis, :, :, np.newaxis]),
-        ("all-negative maps, shape (1, 4, 4, 2)",
-         -1.0 - np.arange(32.0).reshape(1, 4, 4, 2)),
-        ("a 2x6 rectangle, shape (1, 2, 6, 1)",
-         np.arange(12.0).reshape(1, 2, 6, 1)),
-    ]
+#: 4-D inputs that catch the usual mistakes: mixed channels, odd sizes,
+#: negative values, rectangles.
+_BATCHES = [
+    ("the line map and its transpose, shape (1, 6, 6, 2)",
+     np.stack([data.line_feature_map(), data.line_feature_map().T], axis=-1)[np.newaxis]),
+    ("two random images with 3 maps each, shape (2, 4, 4, 3)",
+     np.stack([data.random_feature_map((4, 4), seed=s) for s in range(6)],
+              axis=-1).reshape(4, 4, 2, 3).transpose(2, 0, 1, 3)),
+    ("a 7x7 map (odd size), shape (1, 7, 7, 1)",
+     data.random_feature_map((7, 7), seed=1)[np.newaxis, :, :, np.newaxis]),
+    ("all-negative maps, shape (1, 4, 4, 2)",
+     -1.0 - np.arange(32.0).reshape(1, 4, 4, 2)),
+    ("a 2x6 rectangle, shape (1, 2, 6, 1)",
+     np.arange(12.0).reshape(1, 2, 6, 1)),
+]
 
 
 def _pooled_each_map_wrong_shape(result, expected, batch):
@@ -155,15 +153,11 @@ def check_pool_each_map(answer):
     """Exercise 3: a function pooling a Keras-style batch
     ``(batch, rows, cols, channels)`` with 2x2 max pooling, stride 2,
     ``valid`` padding, each feature map on its own."""
-    if _not_answered(answer, "write a function pool_each_map(batch) and pass the "
-                             "function itself (no brackets)."):
-        return
-    batches = _test_batches()
     _check_function(
-        answer, batches, expected=poolviz.max_pool2d,
+        answer, "write a function pool_each_map(batch)", _BATCHES, expected=poolviz.max_pool2d,
         wrong_shape=_pooled_each_map_wrong_shape, wrong_values=_pooled_each_map_wrong_values,
         # A student may compute in float32: compare with a tolerance fit for it
         # (float32 keeps about 7 significant digits; a max is only rounded).
         close=functools.partial(np.allclose, rtol=1e-6, atol=0.0),
-        correct=f"your function agrees with poolviz.max_pool2d on {len(batches)} batches: "
+        correct=f"your function agrees with poolviz.max_pool2d on {len(_BATCHES)} batches: "
                 "each map pooled on its own, odd sizes, negative values and a rectangle.")

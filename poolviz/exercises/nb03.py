@@ -183,11 +183,9 @@ def _averaged_same_wrong_values(result, expected, feature_map, pool, stride):
 def check_average_pool_same(answer):
     """Exercise 3: a function ``(feature_map, pool, stride)`` -> average pooling
     with ``padding="same"`` as Keras does it."""
-    if _not_answered(answer, "write average_pool_same(feature_map, pool, stride) with loops "
-                             "and pass the function itself (no brackets)."):
-        return
     _check_function(
-        answer, _CASES, expected=_same_padding_average,
+        answer, "write average_pool_same(feature_map, pool, stride) with loops", _CASES,
+        expected=_same_padding_average,
         wrong_shape=_averaged_same_wrong_shape, wrong_values=_averaged_same_wrong_values,
         correct=f"your function agrees with Keras-style 'same' average pooling on "
                 f"{len(_CASES)} cases, with padding before and after the map.")

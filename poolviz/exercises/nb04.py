@@ -217,11 +217,9 @@ def _gradient_wrong_values(result, expected, feature_map, upstream):
 def check_max_pool_gradient(answer):
     """Exercise 3: a function ``(feature_map, upstream) -> gradient`` for
     ``MaxPooling2D(2)`` (valid padding), matching TensorFlow's CPU choice on ties."""
-    if _not_answered(answer, "write max_pool_gradient(feature_map, upstream) and pass the "
-                             "function itself (no brackets)."):
-        return
     _check_function(
-        answer, _GRADIENT_CASES, expected=max_pool_gradient_reference,
+        answer, "write max_pool_gradient(feature_map, upstream)", _GRADIENT_CASES,
+        expected=max_pool_gradient_reference,
         wrong_shape=_gradient_wrong_shape, wrong_values=_gradient_wrong_values,
         correct=f"your gradient matches TensorFlow's (CPU) choice on {len(_GRADIENT_CASES)} "
                 "cases, including ties and cells that no window covers.")

@@ -125,14 +125,12 @@ def check_head_parameters(answer):
 # --------------------------------------------------------------------------
 # Exercise 3: global average pooling for a batch, in NumPy
 # --------------------------------------------------------------------------
-def _test_batches():
-    generator = np.random.default_rng(5)
-    return [
-        ("a (1, 6, 6, 1) batch holding the tutorial's line feature map",
-         data.line_feature_map().reshape(1, 6, 6, 1)),
-        ("np.arange(48.0).reshape(2, 4, 3, 2)", np.arange(48.0).reshape(2, 4, 3, 2)),
-        ("a random (3, 5, 7, 4) batch", generator.normal(size=(3, 5, 7, 4))),
-    ]
+_BATCHES = [
+    ("a (1, 6, 6, 1) batch holding the tutorial's line feature map",
+     data.line_feature_map().reshape(1, 6, 6, 1)),
+    ("np.arange(48.0).reshape(2, 4, 3, 2)", np.arange(48.0).reshape(2, 4, 3, 2)),
+    ("a random (3, 5, 7, 4) batch", np.random.default_rng(5).normal(size=(3, 5, 7, 4))),
+]
 
 
 def _global_average_wrong_shape(result, expected, batch):
@@ -151,12 +149,9 @@ def _global_average_wrong_values(result, expected, batch):
 def check_global_average_pool(answer):
     """Exercise 3: a function ``(batch) -> (batch_size, channels)`` doing
     ``GlobalAveragePooling2D`` on a channels-last batch."""
-    if _not_answered(answer, "write global_average_pool(batch) for a (batch, rows, cols, "
-                             "channels) array and pass the function itself (no brackets)."):
-        return
-    cases = _test_batches()
     _check_function(
-        answer, cases, expected=poolviz.global_average_pool2d,
+        answer, "write global_average_pool(batch) for a (batch, rows, cols, channels) array",
+        _BATCHES, expected=poolviz.global_average_pool2d,
         wrong_shape=_global_average_wrong_shape, wrong_values=_global_average_wrong_values,
-        correct=f"your function agrees with poolviz.global_average_pool2d on {len(cases)} "
+        correct=f"your function agrees with poolviz.global_average_pool2d on {len(_BATCHES)} "
                 "batches.")
