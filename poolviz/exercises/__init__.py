@@ -10,6 +10,13 @@ with one ``check_...(answer)`` function per exercise. A check
 
 Nothing here imports TensorFlow, Keras or ipywidgets at import time; the
 notebooks load Keras with :func:`poolviz.keras_bridge.load_keras`.
+
+This module holds what the checks share. A check reads its answer with the
+helpers below (``_as_int``, ``_unpack_pair``, ``_real_array``...: each
+refuses an answer of the wrong kind with a hint), then grades it: :func:`_check_number` for one number, :func:`_check_function`
+for a function the student wrote, or its own comparisons (arrays, pairs).
+The hints for the typical wrong answers stay in each check: they are the
+teaching.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ MAX_ANSWER_ITEMS = 64
 
 
 # --------------------------------------------------------------------------
-# Shared by the nbNN modules
+# What a check prints
 # --------------------------------------------------------------------------
 def _not_answered(answer, what):
     """Print the "not answered yet" hint and return True when ``answer`` is None."""
@@ -44,6 +51,9 @@ def _correct(message):
     print(f"Correct: {message}")
 
 
+# --------------------------------------------------------------------------
+# Reading an answer: a number, a pair, a shape, an array
+# --------------------------------------------------------------------------
 def _as_int(answer, name="answer"):
     """``answer`` as a Python int, or AssertionError saying what it is instead."""
     if isinstance(answer, (bool, np.bool_)):
@@ -93,32 +103,6 @@ def _as_pair_of_ints(answer, name="answer"):
     return _as_int(first, name), _as_int(second, name)
 
 
-def _as_array(answer, name="answer"):
-    """``answer`` as a float64 NumPy array, or AssertionError with a hint."""
-    try:
-        array = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError, MemoryError):
-        raise AssertionError(
-            f"{name} should be an array of numbers, got {_describe(answer)}") from None
-    return array
-
-
-def _call(function, *args, name="your function"):
-    """Call a student's function; turn its exception into an AssertionError hint."""
-    if not callable(function):
-        raise AssertionError(f"answer should be a function (def ...), got {function!r}")
-    try:
-        return function(*args)
-    except Exception as error:  # the student's code may raise anything
-        shapes = ", ".join(
-            f"array of shape {np.shape(arg)}" if isinstance(arg, np.ndarray) else repr(arg)
-            for arg in args
-        )
-        raise AssertionError(
-            f"{name} raised {type(error).__name__}: {error} (called with {shapes})"
-        ) from error
-
-
 def _reject_complex(answer, name="answer"):
     """AssertionError when ``answer`` holds complex numbers.
 
@@ -138,10 +122,39 @@ def _reject_complex(answer, name="answer"):
         raise AssertionError(f"{name} should hold real numbers, got complex values: {answer!r}")
 
 
+def _as_array(answer, name="answer"):
+    """``answer`` as a float64 NumPy array, or AssertionError with a hint."""
+    try:
+        array = np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError, MemoryError):
+        raise AssertionError(
+            f"{name} should be an array of numbers, got {_describe(answer)}") from None
+    return array
+
+
 def _real_array(answer, name="answer"):
     """``answer`` as a float64 array; complex numbers are refused, not truncated."""
     _reject_complex(answer, name)
     return _as_array(answer, name)
+
+
+# --------------------------------------------------------------------------
+# Calling a student's function
+# --------------------------------------------------------------------------
+def _call(function, *args, name="your function"):
+    """Call a student's function; turn its exception into an AssertionError hint."""
+    if not callable(function):
+        raise AssertionError(f"answer should be a function (def ...), got {function!r}")
+    try:
+        return function(*args)
+    except Exception as error:  # the student's code may raise anything
+        shapes = ", ".join(
+            f"array of shape {np.shape(arg)}" if isinstance(arg, np.ndarray) else repr(arg)
+            for arg in args
+        )
+        raise AssertionError(
+            f"{name} raised {type(error).__name__}: {error} (called with {shapes})"
+        ) from error
 
 
 def _function_result(function, *args, name="your function"):
@@ -157,6 +170,9 @@ def _function_result(function, *args, name="your function"):
     return _real_array(result, f"{name}'s result")
 
 
+# --------------------------------------------------------------------------
+# Grading: one number, or a function on cases
+# --------------------------------------------------------------------------
 def _check_number(number, expected, *, correct, hints, otherwise, same=operator.eq):
     """The check of an exercise whose answer is one number: print
     ``Correct: {correct}`` when ``same(number, expected)``; otherwise raise
