@@ -118,8 +118,7 @@ def check_cells_never_used(answer):
 _CASES = [
     # (description, feature map, pool, stride)
     ("np.arange(25.0).reshape(5, 5), pool 2, stride 2", np.arange(25.0).reshape(5, 5), 2, 2),
-    ("the 6x6 line feature map, pool 2, stride 2",
-     data.line_feature_map(), 2, 2),
+    ("the 6x6 line feature map, pool 2, stride 2", data.line_feature_map(), 2, 2),
     ("np.arange(36.0).reshape(6, 6), pool 3, stride 1 (overlapping)",
      np.arange(36.0).reshape(6, 6), 3, 1),
     ("np.arange(16.0).reshape(4, 4), pool 3, stride 2", np.arange(16.0).reshape(4, 4), 3, 2),
