@@ -1,12 +1,17 @@
-"""The exercise checks of notebooks 01-03, and their worked solutions.
+"""The exercise checks of every notebook (01-05 and going further).
 
-A check must accept the worked solution, refuse the typical wrong answers
-with the hint written for them, print a hint (not raise) for ``None`` so a
-notebook with open exercises runs, and never import TensorFlow. The facts
-the checks rely on (output sizes, parameter counts, padding placement) are
-also tested against Keras itself.
+A check prints a one-line hint for ``None`` (so a notebook with open
+exercises runs), accepts the worked solution, and refuses each typical wrong
+answer with the hint written for it; checks whose answer is a function
+share one harness (`poolviz.exercises._check_function`), tested here once
+for all of them. No check imports TensorFlow. The facts the checks rely on
+are in test_exercises_facts.py.
 """
 
+import collections
+import doctest
+import functools
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -16,30 +21,24 @@ import pytest
 
 import poolviz
 from poolviz import data
-from poolviz.exercises import nb01, nb02, nb03
-
-from solutions import load_solutions  # tests/solutions.py
+from poolviz.exercises import going_further as gf
+from poolviz.exercises import nb01, nb02, nb03, nb04, nb05
 
 ROOT = Path(__file__).resolve().parents[1]
+MODULES = [nb01, nb02, nb03, nb04, nb05, gf]
 
 
-SOLUTIONS = {key: load_solutions(f"{key}_solutions") for key in ("01", "02", "03")}
-
-CHECKS = {
-    ("01", 1): nb01.check_output_sizes,
-    ("01", 2): nb01.check_unchanged_after_shift,
-    ("01", 3): nb01.check_pool_each_map,
-    ("02", 1): nb02.check_horizontal_detector,
-    ("02", 2): nb02.check_parameter_count,
-    ("02", 3): nb02.check_photograph_shapes,
-    ("03", 1): nb03.check_same_padding_bottom_row,
-    ("03", 2): nb03.check_cells_never_used,
-    ("03", 3): nb03.check_average_pool_same,
-}
+@functools.cache
+def _solutions(path):
+    """Import a worked-solutions file (``notebooks/...py``, no package) once."""
+    spec = importlib.util.spec_from_file_location(Path(path).stem, ROOT / "notebooks" / path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def _assert_refused(check, answer, *fragments):
-    """``check(answer)`` raises AssertionError whose message has every fragment."""
+def assert_refused(check, answer, *fragments):
+    """``check(answer)`` raises AssertionError whose message holds every fragment."""
     with pytest.raises(AssertionError) as caught:
         check(answer)
     message = str(caught.value)
@@ -47,171 +46,196 @@ def _assert_refused(check, answer, *fragments):
         assert fragment in message, message
 
 
+def _name(check):
+    return f"{check.__module__.rsplit('.', 1)[-1]}.{check.__name__}"
+
+
 # --------------------------------------------------------------------------
-# Every check
+# What every check promises
 # --------------------------------------------------------------------------
+#: Every check, the name of its worked solution and a fragment of its
+#: "Not answered yet" hint.
+CHECKS = [
+    (nb01.check_output_sizes, "answer_1", "rows with valid padding"),
+    (nb01.check_unchanged_after_shift, "answer_2", "9 max-pooled"),
+    (nb01.check_pool_each_map, "answer_3", "pool_each_map(batch)"),
+    (nb02.check_horizontal_detector, "answer_1", "a 3x3 kernel"),
+    (nb02.check_parameter_count, "answer_2", "Conv2D(4, (5, 5))"),
+    (nb02.check_photograph_shapes, "answer_3", "200x170 photograph"),
+    (nb03.check_same_padding_bottom_row, "answer_1", "bottom row"),
+    (nb03.check_cells_never_used, "answer_2", "pool 2, stride 3"),
+    (nb03.check_average_pool_same, "answer_3", "with loops"),
+    (nb04.check_max_pool_by_hand, "answer_1", "give the 2x2 max-pooled map"),
+    (nb04.check_same_padding_max, "answer_2", "MaxPooling2D(2, padding='same')"),
+    (nb04.check_max_pool_gradient, "answer_3", "write max_pool_gradient(feature_map, upstream)"),
+    (nb05.check_global_shapes, "answer_1", "give the two output shapes"),
+    (nb05.check_head_parameters, "answer_2", "Dense parameters after Flatten"),
+    (nb05.check_global_average_pool, "answer_3", "write global_average_pool(batch)"),
+    (gf.check_max_blur_by_hand, "answer_1_1", "max_blur_pool2d(MAX_BLUR_MAP"),
+    (gf.check_most_cells_equal, "answer_1_2", "'max', 'average' or 'max-blur'"),
+    (gf.check_strided_conv_parameters, "answer_2_1", "number of parameters"),
+    (gf.check_average_pool_kernel, "answer_2_2", "a (2, 2, 2, 2) array"),
+    (gf.check_torch_output_size, "answer_3_1", "output columns PyTorch computes"),
+    (gf.check_count_include_pad, "answer_3_2", "the top-left value"),
+    (gf.check_cells_never_seen, "answer_3_3", "cells no window covers"),
+]
+every_check = pytest.mark.parametrize("check, solution, unanswered", CHECKS,
+                                      ids=[_name(row[0]) for row in CHECKS])
+
+
+def _solution_file(check):
+    """The worked solutions of ``check``'s notebook(s), relative to notebooks/."""
+    module = check.__module__.rsplit(".", 1)[-1]
+    if module == "going_further":
+        return "going_further/solutions/going_further_solutions.py"
+    return f"solutions/{module[2:]}_solutions.py"  # nb03 -> solutions/03_solutions.py
+
+
+def test_every_check_of_every_module_is_listed_here():
+    defined = {_name(getattr(module, name)) for module in MODULES
+               for name in dir(module) if name.startswith("check_")}
+    assert defined == {_name(row[0]) for row in CHECKS}
+
+
+@every_check
+def test_an_unanswered_exercise_prints_a_one_line_hint_and_returns(check, solution, unanswered,
+                                                                   capsys):
+    assert check(None) is None
+    printed = capsys.readouterr().out
+    assert printed.startswith("Not answered yet: ")
+    assert printed.count("\n") == 1
+    assert unanswered in printed
+
+
+@every_check
+def test_the_worked_solution_is_accepted(check, solution, unanswered, capsys):
+    check(getattr(_solutions(_solution_file(check)), solution))
+    assert capsys.readouterr().out.startswith("Correct: ")
+
+
+@every_check
+def test_a_string_is_refused_with_a_message(check, solution, unanswered):
+    with pytest.raises(AssertionError) as caught:
+        check("no idea")
+    assert len(str(caught.value)) > 20
+
+
+def test_solution_files_check_themselves_when_run():
+    checks_per_file = collections.Counter(_solution_file(row[0]) for row in CHECKS)
+    assert len(checks_per_file) == 6
+    for path, checks in checks_per_file.items():
+        result = subprocess.run([sys.executable, f"notebooks/{path}"],
+                                capture_output=True, text=True, cwd=ROOT, check=True)
+        assert result.stdout.count("Correct: ") == checks, result.stdout
+
+
 def test_exercise_modules_do_not_import_tensorflow_keras_or_widgets():
-    code = ("import sys; import poolviz.exercises.nb01, poolviz.exercises.nb02, "
-            "poolviz.exercises.nb03; "
+    code = ("import sys; " + "; ".join(f"import {module.__name__}" for module in MODULES) + "; "
             "print(sorted(m for m in ('tensorflow', 'keras', 'ipywidgets') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=ROOT)
     assert result.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("key", sorted(CHECKS), ids=lambda key: f"{key[0]}-ex{key[1]}")
-def test_unanswered_exercise_prints_a_hint_and_returns(key, capsys):
-    assert CHECKS[key](None) is None
-    printed = capsys.readouterr().out
-    assert printed.startswith("Not answered yet: ")
-    assert printed.count("\n") == 1
-
-
-@pytest.mark.parametrize("key", sorted(CHECKS), ids=lambda key: f"{key[0]}-ex{key[1]}")
-def test_worked_solution_is_accepted(key, capsys):
-    notebook, exercise = key
-    CHECKS[key](getattr(SOLUTIONS[notebook], f"answer_{exercise}"))
-    assert capsys.readouterr().out.startswith("Correct: ")
-
-
-@pytest.mark.parametrize("key", sorted(CHECKS), ids=lambda key: f"{key[0]}-ex{key[1]}")
-def test_a_string_is_refused_with_a_message(key):
-    with pytest.raises(AssertionError) as caught:
-        CHECKS[key]("no idea")
-    assert len(str(caught.value)) > 20
-
-
-def test_solution_files_check_themselves_when_run():
-    for key in SOLUTIONS:
-        result = subprocess.run([sys.executable, f"notebooks/solutions/{key}_solutions.py"],
-                                capture_output=True, text=True, cwd=ROOT, check=True)
-        assert result.stdout.count("Correct: ") == 3, result.stdout
+@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.__name__)
+def test_module_docstring_examples_hold(module):
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
 
 
 # --------------------------------------------------------------------------
-# Notebook 01
+# The harness of the checks whose answer is a function
 # --------------------------------------------------------------------------
-def test_01_output_sizes_answer_is_13_and_14():
-    nb01.check_output_sizes((13, 14))
-    nb01.check_output_sizes([13.0, 14])
+def _average_pool_same(feature_map, pool, stride):
+    return poolviz.average_pool2d(feature_map, pool, stride, padding="same")
 
 
-@pytest.mark.parametrize("answer, fragment", [
-    ((14, 14), "'valid' drops windows that do not fit"),
-    ((12, 14), "the '+ 1'"),
-    ((26, 14), "stride 1"),
-    ((13, 13), "ceil(n / stride)"),
-    ((13, 28), "only when stride is 1"),
-    ((13, 15), "the pool size does not matter"),
-    ((13,), "a pair of whole numbers"),
-    ((13.5, 14), "whole number"),
-    ((True, 14), "bool"),
-])
-def test_01_output_sizes_wrong_answers_get_their_hint(answer, fragment):
-    _assert_refused(nb01.check_output_sizes, answer, fragment)
+#: Each function check, a right answer to it, and the cases it runs.
+FUNCTION_CHECKS = [
+    (nb01.check_pool_each_map, poolviz.max_pool2d, nb01._BATCHES),
+    (nb03.check_average_pool_same, _average_pool_same, nb03._CASES),
+    (nb04.check_max_pool_gradient, nb04.max_pool_gradient_reference, nb04._GRADIENT_CASES),
+    (nb05.check_global_average_pool, poolviz.global_average_pool2d, nb05._BATCHES),
+]
+every_function_check = pytest.mark.parametrize("check, right, cases", FUNCTION_CHECKS,
+                                               ids=[_name(row[0]) for row in FUNCTION_CHECKS])
 
 
-def test_01_unchanged_counts_of_the_line_are_6_then_3():
-    assert nb01.unchanged_after_shift(0) == 9
-    assert nb01.unchanged_after_shift(1) == 6
-    assert nb01.unchanged_after_shift(2) == 3
+def _arrays(cases):
+    return [np.array(arg) for _, *args in cases for arg in args]
 
 
-@pytest.mark.parametrize("answer, fragment", [
-    (6, "number of outputs that changed"),
-    (9, "not all of them"),
-    (12, "only 9 cells"),
-    (4, "count the cells where before == after"),
-])
-def test_01_unchanged_wrong_answers_get_their_hint(answer, fragment):
-    _assert_refused(nb01.check_unchanged_after_shift, answer, fragment)
-
-
-def _pool_all_channels_together(batch):
-    pooled = poolviz.max_pool2d(batch)
-    return np.broadcast_to(pooled.max(axis=-1, keepdims=True), pooled.shape)
-
-
-def _pool_with_zero_start(batch):
-    pooled = poolviz.max_pool2d(batch)
-    return np.maximum(pooled, 0.0)
-
-
-def _pool_with_same_padding(batch):
-    return poolviz.max_pool2d(batch, padding="same")
-
-
-@pytest.mark.parametrize("function, fragments", [
-    (_pool_all_channels_together, ["channels too"]),
-    (_pool_with_zero_start, ["all-negative", "Starting a running maximum at 0"]),
-    (_pool_with_same_padding, ["odd size", "'valid'"]),
-    (lambda batch: poolviz.max_pool2d(batch)[..., :1], ["channels must stay separate"]),
-    (lambda batch: 1 / 0, ["raised ZeroDivisionError"]),
-    (42, ["should be a function"]),
-])
-def test_01_pool_each_map_refuses_typical_mistakes(function, fragments):
-    _assert_refused(nb01.check_pool_each_map, function, *fragments)
-
-
-def _pool_without_return(batch):
-    poolviz.max_pool2d(batch)  # the result is computed, then lost
-
-
-@pytest.mark.parametrize("function, fragments", [
-    (_pool_without_return, ["your function returned None", "`return` statement missing"]),
-    (lambda batch: poolviz.max_pool2d(batch, 2, 1),
-     ["should have shape (1, 3, 3, 2), got (1, 5, 5, 2)",
-      "The layout (batch, rows, cols, channels) is right, but the sizes are not"]),
-    (lambda batch: poolviz.max_pool2d(batch) + 1j,
-     ["your function's result should hold real numbers, got complex values"]),
-])
-def test_01_pool_each_map_diagnoses_the_real_mistake(function, fragments):
-    _assert_refused(nb01.check_pool_each_map, function, *fragments)
-
-
-def test_01_pool_each_map_layout_hint_only_when_the_layout_is_wrong():
-    with pytest.raises(AssertionError) as caught:
-        nb01.check_pool_each_map(lambda batch: poolviz.max_pool2d(batch).transpose(0, 3, 1, 2))
-    assert "Keep the layout (batch, rows, cols, channels)" in str(caught.value)
-    assert "is right" not in str(caught.value)
-
-
-def test_01_pool_each_map_accepts_a_float32_result(capsys):
-    nb01.check_pool_each_map(lambda batch: poolviz.max_pool2d(batch.astype(np.float32)))
-    assert capsys.readouterr().out.startswith("Correct: ")
-    # ... but not a result that is wrong in the 5th digit.
-    with pytest.raises(AssertionError, match="differs from poolviz.max_pool2d"):
-        nb01.check_pool_each_map(lambda batch: poolviz.max_pool2d(batch) * (1 + 1e-5))
-
-
-def test_01_pool_each_map_does_not_let_the_student_change_the_test_inputs():
-    def destructive(batch):
-        result = poolviz.max_pool2d(batch)
-        batch[...] = 0
+@every_function_check
+def test_a_function_check_does_not_let_the_student_change_its_cases(check, right, cases, capsys):
+    def destructive(*args):
+        result = right(*args)
+        for arg in args:
+            if isinstance(arg, np.ndarray):
+                arg[...] = 0
         return result
 
-    nb01.check_pool_each_map(destructive)
-    nb01.check_pool_each_map(poolviz.max_pool2d)
+    before = _arrays(cases)
+    check(destructive)
+    check(right)
+    assert capsys.readouterr().out.count("Correct: ") == 2
+    for kept, now in zip(before, _arrays(cases), strict=True):
+        np.testing.assert_array_equal(now, kept)
+
+
+def _forgets_to_return(*args):
+    """Computes nothing to keep: the student's usual slip."""
+
+
+@every_function_check
+def test_a_function_that_returns_nothing_is_asked_for_its_return(check, right, cases):
+    assert_refused(check, _forgets_to_return,
+                   "your function returned None: is the `return` statement missing? "
+                   "It should return the result array.")
+
+
+def _raises_index_error(*args):
+    raise IndexError("index 2 is out of bounds")
+
+
+@every_function_check
+def test_a_function_that_raises_gets_its_error_and_arguments_back(check, right, cases):
+    assert_refused(check, _raises_index_error,
+                   "your function raised IndexError: index 2 is out of bounds "
+                   "(called with array of shape")
+    assert_refused(check, lambda *args: 1 / 0, "your function raised ZeroDivisionError")
+
+
+@every_function_check
+def test_a_function_with_a_complex_result_is_refused(check, right, cases):
+    assert_refused(check, lambda *args: right(*args) + 1j,
+                   "your function's result should hold real numbers, got complex values")
+
+
+@every_function_check
+def test_an_answer_that_is_not_a_function_is_refused(check, right, cases):
+    assert_refused(check, 42, "answer should be a function (def ...), got 42")
+    assert_refused(check, "max_pool_gradient",
+                   "answer should be a function (def ...), got 'max_pool_gradient'")
 
 
 # --------------------------------------------------------------------------
-# Notebook 02
+# Right answers in other forms
 # --------------------------------------------------------------------------
-def test_02_horizontal_detector_is_the_transposed_tutorial_detector():
-    nb02.check_horizontal_detector(data.VERTICAL_LINE_DETECTOR.T)
-    nb02.check_horizontal_detector(data.VERTICAL_LINE_DETECTOR.T.tolist())
-
-
-@pytest.mark.parametrize("kernel, fragment", [
-    (data.VERTICAL_LINE_DETECTOR, "finds the vertical line"),
-    (np.ones((3, 3)), "3 in rows 2 and 3"),
-    (np.ones((2, 2)), "should be 3x3"),
-    ([[0, 0, 0], [1, 1, 1], [0, 0, np.nan]], "NaN"),
-    # right on the horizontal line, but 4 on the vertical one: not a horizontal detector
-    ([[-1, 2, -1], [1, 1, 1], [-1, 2, -1]], "answers 4 on the vertical line"),
+@pytest.mark.parametrize("check, answer", [
+    pytest.param(nb01.check_output_sizes, (13, 14), id="01 sizes as ints"),
+    pytest.param(nb01.check_output_sizes, [13.0, 14], id="01 sizes as a list with a float"),
+    # float32 keeps about 7 digits: the check's tolerance allows for it.
+    pytest.param(nb01.check_pool_each_map,
+                 lambda batch: poolviz.max_pool2d(batch.astype(np.float32)),
+                 id="01 pooling in float32"),
+    pytest.param(nb02.check_horizontal_detector, data.VERTICAL_LINE_DETECTOR.T,
+                 id="02 kernel as an array"),
+    pytest.param(nb02.check_horizontal_detector, data.VERTICAL_LINE_DETECTOR.T.tolist(),
+                 id="02 kernel as a list"),
 ])
-def test_02_horizontal_detector_wrong_kernels_get_their_hint(kernel, fragment):
-    _assert_refused(nb02.check_horizontal_detector, kernel, fragment)
+def test_a_right_answer_in_another_form_is_accepted(check, answer, capsys):
+    check(answer)
+    assert capsys.readouterr().out.startswith("Correct: ")
 
 
 def test_02_horizontal_detector_says_what_a_correct_kernel_is(capsys):
@@ -228,84 +252,21 @@ def test_02_horizontal_detector_says_what_a_correct_kernel_is(capsys):
     assert "It is not the tutorial's detector transposed" in printed
 
 
-def test_02_horizontal_detector_refuses_complex_kernels():
-    kernel = data.VERTICAL_LINE_DETECTOR.T + 1j  # right once the imaginary part is dropped
-    _assert_refused(nb02.check_horizontal_detector, kernel,
-                    "your kernel should hold real numbers, got complex values")
-    _assert_refused(nb02.check_horizontal_detector, kernel.tolist(), "complex values")
-
-
-@pytest.mark.parametrize("answer, fragment", [
-    (104, "3 channels"),
-    (300, "add the biases"),
-    (301, "its own bias"),
-    (76, "that is one filter"),
-    (312, "not per filter and channel"),
-    (250, "plus one bias"),
-])
-def test_02_parameter_count_wrong_answers_get_their_hint(answer, fragment):
-    _assert_refused(nb02.check_parameter_count, answer, fragment)
-
-
-def test_02_photograph_shape_of_the_exercise_is_the_real_one():
-    assert data.photograph(downscale=3).shape == nb02.EXERCISE_3_PHOTO_SHAPE
-    feature = poolviz.conv2d(data.photograph(downscale=3), np.ones((5, 5)))
-    assert (feature.shape, poolviz.max_pool2d(feature).shape) == nb02.photograph_shapes()
-    assert nb02.photograph_shapes() == ((196, 166), (98, 83))
-
-
-@pytest.mark.parametrize("answer, fragment", [
-    (((200, 170), (100, 85)), "border rows and columns are lost"),
-    (((198, 168), (99, 84)), "3x3 filter"),
-    (((195, 165), (97, 82)), "n - 5 + 1"),
-    (((196, 166), (100, 85)), "pool the feature map"),
-    (((196, 166), (97, 82)), "rounding down"),
-    ((196, 166), "a pair of whole numbers"),
-    ("shape", "give two shapes"),
-])
-def test_02_photograph_shapes_wrong_answers_get_their_hint(answer, fragment):
-    _assert_refused(nb02.check_photograph_shapes, answer, fragment)
-
-
 # --------------------------------------------------------------------------
-# Notebook 03
+# Typical wrong answers and their hints
 # --------------------------------------------------------------------------
-def test_03_bottom_row_is_18_19_5_21():
-    np.testing.assert_array_equal(
-        poolviz.average_pool2d(nb03.EXERCISE_1_MAP, 3, 2, padding="same")[-1], [18.0, 19.5, 21.0])
-    assert poolviz.same_padding(5, 3, 2) == (1, 1)
+# Wrong student functions, written independently of the checks' own diagnoses.
+def _pool_all_channels_together(batch):
+    pooled = poolviz.max_pool2d(batch)
+    return np.broadcast_to(pooled.max(axis=-1, keepdims=True), pooled.shape)
 
 
-@pytest.mark.parametrize("answer, fragment", [
-    ([8.0, 13.0, 84 / 9], "counting the padded cells as zeros"),
-    ([21.0, 23.0, 24.0], "1 before and 1 after"),
-    ([3.0, 4.5, 6.0], "that is the top row"),
-    ([18.0, 19.5], "bottom row has 3 numbers"),
-    ([18.0, 19.5, 22.0], "poolviz.same_padding(5, 3, 2)"),
-])
-def test_03_bottom_row_wrong_answers_get_their_hint(answer, fragment):
-    _assert_refused(nb03.check_same_padding_bottom_row, answer, fragment)
+def _pool_with_zero_start(batch):
+    return np.maximum(poolviz.max_pool2d(batch), 0.0)
 
 
-def test_03_bottom_row_refuses_complex_numbers():
-    _assert_refused(nb03.check_same_padding_bottom_row, [18.0 + 2j, 19.5, 21.0],
-                    "should hold real numbers, got complex values")
-
-
-def test_03_cells_never_used_counts_cells_outside_every_window():
-    assert nb03.cells_never_used() == 20
-    assert nb03.cells_never_used((6, 6), 2, 2) == 0
-    assert nb03.cells_never_used((7, 7), 2, 2) == 13  # last row and column
-
-
-@pytest.mark.parametrize("answer, fragment", [
-    (16, "the windows DO cover"),
-    (0, "jumps over one row"),
-    (24, "do not count it twice"),
-    (12, "count the cells outside both"),
-])
-def test_03_cells_never_used_wrong_answers_get_their_hint(answer, fragment):
-    _assert_refused(nb03.check_cells_never_used, answer, fragment)
+def _pool_with_same_padding(batch):
+    return poolviz.max_pool2d(batch, padding="same")
 
 
 def _average_counting_padding(feature_map, pool, stride):
@@ -326,68 +287,204 @@ def _average_same_padding_misplaced(place):
         padded = np.pad(feature_map, pads, constant_values=np.nan)
         rows = (padded.shape[0] - pool) // stride + 1
         cols = (padded.shape[1] - pool) // stride + 1
-        return np.array([[np.nanmean(padded[i * stride:i * stride + pool, j * stride:j * stride + pool])
+        return np.array([[np.nanmean(padded[i * stride:i * stride + pool,
+                                            j * stride:j * stride + pool])
                           for j in range(cols)] for i in range(rows)])
     return average_pool_same
 
 
-def _average_same_without_return(feature_map, pool, stride):
-    poolviz.average_pool2d(feature_map, pool, stride, padding="same")
+def _tied_windows_gradient(rule):
+    """A student's gradient that differs from TensorFlow's only on ties."""
+    def max_pool_gradient(feature_map, upstream):
+        gradient = np.zeros_like(feature_map)
+        for i in range(upstream.shape[0]):
+            for j in range(upstream.shape[1]):
+                window = feature_map[2 * i:2 * i + 2, 2 * j:2 * j + 2]
+                rows, cols = np.nonzero(window == window.max())
+                if rule == "split":
+                    gradient[2 * i + rows, 2 * j + cols] += upstream[i, j] / len(rows)
+                else:  # the last tied cell in reading order
+                    gradient[2 * i + rows[-1], 2 * j + cols[-1]] += upstream[i, j]
+        return gradient
+    return max_pool_gradient
 
 
-@pytest.mark.parametrize("function, fragments", [
-    (_average_same_padding_misplaced("all after"),
+_summing_kernel = np.zeros((2, 2, 2, 2))  # each channel's own window, summed, not averaged
+_summing_kernel[:, :, 0, 0] = _summing_kernel[:, :, 1, 1] = 1
+
+#: (check, wrong answer, fragments its hint must hold), notebook by notebook.
+WRONG_ANSWERS = [
+    # 01, exercise 1
+    (nb01.check_output_sizes, (14, 14), ["'valid' drops windows that do not fit"]),
+    (nb01.check_output_sizes, (12, 14), ["the '+ 1'"]),
+    (nb01.check_output_sizes, (26, 14), ["stride 1"]),
+    (nb01.check_output_sizes, (13, 13), ["ceil(n / stride)"]),
+    (nb01.check_output_sizes, (13, 28), ["only when stride is 1"]),
+    (nb01.check_output_sizes, (13, 15), ["the pool size does not matter"]),
+    (nb01.check_output_sizes, (13,), ["a pair of whole numbers"]),
+    (nb01.check_output_sizes, (13.5, 14), ["whole number"]),
+    (nb01.check_output_sizes, (True, 14), ["bool"]),
+    # 01, exercise 2
+    (nb01.check_unchanged_after_shift, 6, ["number of outputs that changed"]),
+    (nb01.check_unchanged_after_shift, 9, ["not all of them"]),
+    (nb01.check_unchanged_after_shift, 12, ["only 9 cells"]),
+    (nb01.check_unchanged_after_shift, 4, ["count the cells where before == after"]),
+    # 01, exercise 3
+    (nb01.check_pool_each_map, _pool_all_channels_together, ["channels too"]),
+    (nb01.check_pool_each_map, _pool_with_zero_start,
+     ["all-negative", "Starting a running maximum at 0"]),
+    (nb01.check_pool_each_map, _pool_with_same_padding, ["odd size", "'valid'"]),
+    (nb01.check_pool_each_map, lambda batch: poolviz.max_pool2d(batch)[..., :1],
+     ["channels must stay separate"]),
+    (nb01.check_pool_each_map, lambda batch: poolviz.max_pool2d(batch, 2, 1),
+     ["should have shape (1, 3, 3, 2), got (1, 5, 5, 2)",
+      "The layout (batch, rows, cols, channels) is right, but the sizes are not"]),
+    # ... and a result wrong in the 5th digit is not forgiven as float32 rounding.
+    (nb01.check_pool_each_map, lambda batch: poolviz.max_pool2d(batch) * (1 + 1e-5),
+     ["differs from poolviz.max_pool2d"]),
+    # 02, exercise 1
+    (nb02.check_horizontal_detector, data.VERTICAL_LINE_DETECTOR, ["finds the vertical line"]),
+    (nb02.check_horizontal_detector, np.ones((3, 3)), ["3 in rows 2 and 3"]),
+    (nb02.check_horizontal_detector, np.ones((2, 2)), ["should be 3x3"]),
+    (nb02.check_horizontal_detector, [[0, 0, 0], [1, 1, 1], [0, 0, np.nan]], ["NaN"]),
+    # right on the horizontal line, but 4 on the vertical one: not a horizontal detector
+    (nb02.check_horizontal_detector, [[-1, 2, -1], [1, 1, 1], [-1, 2, -1]],
+     ["answers 4 on the vertical line"]),
+    # right once the imaginary part is dropped
+    (nb02.check_horizontal_detector, data.VERTICAL_LINE_DETECTOR.T + 1j,
+     ["your kernel should hold real numbers, got complex values"]),
+    (nb02.check_horizontal_detector, (data.VERTICAL_LINE_DETECTOR.T + 1j).tolist(),
+     ["complex values"]),
+    # 02, exercise 2
+    (nb02.check_parameter_count, 104, ["3 channels"]),
+    (nb02.check_parameter_count, 300, ["add the biases"]),
+    (nb02.check_parameter_count, 301, ["its own bias"]),
+    (nb02.check_parameter_count, 76, ["that is one filter"]),
+    (nb02.check_parameter_count, 312, ["not per filter and channel"]),
+    (nb02.check_parameter_count, 250, ["plus one bias"]),
+    # 02, exercise 3
+    (nb02.check_photograph_shapes, ((200, 170), (100, 85)), ["border rows and columns are lost"]),
+    (nb02.check_photograph_shapes, ((198, 168), (99, 84)), ["3x3 filter"]),
+    (nb02.check_photograph_shapes, ((195, 165), (97, 82)), ["n - 5 + 1"]),
+    (nb02.check_photograph_shapes, ((196, 166), (100, 85)), ["pool the feature map"]),
+    (nb02.check_photograph_shapes, ((196, 166), (97, 82)), ["rounding down"]),
+    (nb02.check_photograph_shapes, (196, 166), ["a pair of whole numbers"]),
+    (nb02.check_photograph_shapes, "shape", ["give two shapes"]),
+    # 03, exercise 1
+    (nb03.check_same_padding_bottom_row, [8.0, 13.0, 84 / 9],
+     ["counting the padded cells as zeros"]),
+    (nb03.check_same_padding_bottom_row, [21.0, 23.0, 24.0], ["1 before and 1 after"]),
+    (nb03.check_same_padding_bottom_row, [3.0, 4.5, 6.0], ["that is the top row"]),
+    (nb03.check_same_padding_bottom_row, [18.0, 19.5], ["bottom row has 3 numbers"]),
+    (nb03.check_same_padding_bottom_row, [18.0, 19.5, 22.0], ["poolviz.same_padding(5, 3, 2)"]),
+    (nb03.check_same_padding_bottom_row, [18.0 + 2j, 19.5, 21.0],
+     ["should hold real numbers, got complex values"]),
+    # 03, exercise 2
+    (nb03.check_cells_never_used, 16, ["the windows DO cover"]),
+    (nb03.check_cells_never_used, 0, ["jumps over one row"]),
+    (nb03.check_cells_never_used, 24, ["do not count it twice"]),
+    (nb03.check_cells_never_used, 12, ["count the cells outside both"]),
+    # 03, exercise 3
+    (nb03.check_average_pool_same, _average_same_padding_misplaced("all after"),
      ["The padding is in the wrong place", "only an odd extra cell goes after",
       "poolviz.same_padding(6, 3, 1) = (1, 1)"]),
-    (_average_same_padding_misplaced("odd cell before"),
+    (nb03.check_average_pool_same, _average_same_padding_misplaced("odd cell before"),
      ["The padding is in the wrong place", "poolviz.same_padding(5, 2, 2) = (0, 1)"]),
-    (_average_same_without_return, ["your function returned None"]),
-    (_average_counting_padding, ["divided by the whole window"]),
-    (lambda m, pool, stride: poolviz.average_pool2d(m, pool, stride), ["ceil(n / stride)"]),
-    (lambda m, pool, stride: poolviz.max_pool2d(m, pool, stride, padding="same"),
-     ["should be"]),
-])
-def test_03_average_pool_same_refuses_typical_mistakes(function, fragments):
-    _assert_refused(nb03.check_average_pool_same, function, *fragments)
+    (nb03.check_average_pool_same, _average_counting_padding, ["divided by the whole window"]),
+    (nb03.check_average_pool_same, lambda m, pool, stride: poolviz.average_pool2d(m, pool, stride),
+     ["ceil(n / stride)"]),
+    (nb03.check_average_pool_same,
+     lambda m, pool, stride: poolviz.max_pool2d(m, pool, stride, padding="same"), ["should be"]),
+    # 04, exercise 1
+    (nb04.check_max_pool_by_hand, poolviz.average_pool2d(nb04.EXERCISE_1_MAP, 2),
+     ["that is average pooling"]),
+    (nb04.check_max_pool_by_hand, [[0.9, 0.3], [0.7, 0.8]], ["rows and columns are swapped"]),
+    (nb04.check_max_pool_by_hand, [[0.9, 0.7], [0.3, 0.6]], ["output cell(s) [(1, 1)] are off"]),
+    (nb04.check_max_pool_by_hand, [0.9, 0.7, 0.3, 0.8], ["has shape (2, 2)"]),
+    (nb04.check_max_pool_by_hand, "six", ["should be an array of numbers"]),
+    # 04, exercise 2
+    (nb04.check_same_padding_max, [[-1.0, 0.0], [0.0, 0.0]], ["you filled the padding with zeros"]),
+    (nb04.check_same_padding_max, [[-4.0, -2.0], [-1.0, -3.0]],
+     ["the one padded row and column go after the map"]),
+    (nb04.check_same_padding_max, [[-1.0]], ["ceil(3 / 2) = 2"]),
+    (nb04.check_same_padding_max, [[-1.0, -3.0], [-6.0, -8.0]],
+     ["take the max of the real cells only"]),
+    # 04, exercise 3
+    (nb04.check_max_pool_gradient, nb04._average_pool_gradient,
+     ["that is average pooling's gradient"]),
+    (nb04.check_max_pool_gradient, nb04._all_winners_gradient,
+     ["you gave the full upstream value to every tied cell"]),
+    (nb04.check_max_pool_gradient, _tied_windows_gradient("split"),
+     ["on a tie you split the upstream value evenly over the tied cells. "
+      "That is a valid choice"]),
+    (nb04.check_max_pool_gradient, _tied_windows_gradient("last"),
+     ["on a tie you gave the upstream value to the last tied cell. That is a valid choice too"]),
+    (nb04.check_max_pool_gradient, lambda feature_map, upstream: np.zeros_like(feature_map),
+     ["each window sends its upstream value to its largest cell"]),
+    (nb04.check_max_pool_gradient, lambda feature_map, upstream: upstream,
+     ["the shape of the input feature map, (4, 4)"]),
+    # 05, exercise 1
+    (nb05.check_global_shapes, ((32, 1, 1, 64), (32, 64)), ["the two shapes are swapped"]),
+    (nb05.check_global_shapes, ((64,), (1, 1, 64)), ["the batch axis (32) stays first"]),
+    (nb05.check_global_shapes, ((32, 64), (32, 64, 1, 1)), ["the shape without keepdims is right"]),
+    (nb05.check_global_shapes, ((32, 7, 7), (32, 1, 1, 64)), ["the keepdims shape is right"]),
+    (nb05.check_global_shapes, ((32, 49), (32, 1, 49)),
+     ["the 7x7 grid of each channel becomes a single value"]),
+    (nb05.check_global_shapes, (32, 64), ["(32, 64) is a single shape; give two shapes"]),
+    (nb05.check_global_shapes, ((32, 64), 64), ["should be a shape like (2, 3), got 64"]),
+    (nb05.check_global_shapes, "(32, 64)", ["answer should be a pair of shapes"]),
+    # 05, exercise 2
+    (nb05.check_head_parameters, (108160, 170),
+     ["after Flatten: the 10 biases of the Dense layer are missing"]),
+    (nb05.check_head_parameters, (125450, 170), ["turns 28x28 into 26x26"]),
+    (nb05.check_head_parameters, (108330, 330), ["count only the Dense layer"]),
+    (nb05.check_head_parameters, (108170, 160),
+     ["after pooling: the 10 biases of the Dense layer are missing"]),
+    (nb05.check_head_parameters, (108170, 7850), ["one number per channel, 16 of them"]),
+    (nb05.check_head_parameters, (1, 2, 3), ["answer should be a pair of whole numbers"]),
+    (nb05.check_head_parameters, (108170.5, 170), ["should be a whole number"]),
+    # 05, exercise 3
+    (nb05.check_global_average_pool, lambda batch: np.mean(batch, axis=(1, 2), keepdims=True),
+     ["that is the keepdims=True shape"]),
+    (nb05.check_global_average_pool, lambda batch: np.mean(batch, axis=(1, 2, 3)),
+     ["average over the rows and columns axes (1 and 2) only"]),
+    (nb05.check_global_average_pool, lambda batch: np.max(batch, axis=(1, 2)),
+     ["average each channel of each image"]),
+    # going further 01
+    (gf.check_max_blur_by_hand, poolviz.max_pool2d(gf.MAX_BLUR_MAP, 2), ["plain 2x2 max pooling"]),
+    (gf.check_max_blur_by_hand, gf._blur_then_subsample_zero_padded(), ["padded with zeros"]),
+    (gf.check_max_blur_by_hand, 4 * poolviz.max_blur_pool2d(gf.MAX_BLUR_MAP, 2, 2, 2),
+     ["divide by it"]),
+    (gf.check_max_blur_by_hand, [[1, 2, 3]], ["got shape (1, 3)"]),
+    (gf.check_most_cells_equal, "max-blur", ["fraction_equal"]),
+    (gf.check_most_cells_equal, "average", ["fraction_equal"]),
+    (gf.check_most_cells_equal, "median", ["got 'median'"]),
+    # going further 02
+    (gf.check_strided_conv_parameters, 16384, ["biases"]),
+    (gf.check_strided_conv_parameters, 256, ["DepthwiseConv2D"]),
+    (gf.check_strided_conv_parameters, 0, ["pooling's count"]),
+    (gf.check_strided_conv_parameters, 2.5, ["whole number"]),
+    (gf.check_average_pool_kernel, np.full((2, 2, 2, 2), 0.25), ["never mixes channels"]),
+    (gf.check_average_pool_kernel, _summing_kernel, ["divides by the 4 cells"]),
+    (gf.check_average_pool_kernel, np.full((2, 2), 0.25), ["(2, 2, 2, 2)"]),
+    # going further 03
+    (gf.check_torch_output_size, 2, ["ceil_mode=False"]),
+    (gf.check_torch_output_size, 4, ["use ceil("]),
+    (gf.check_count_include_pad, 1.0, ["Keras's answer"]),
+    (gf.check_cells_never_seen, 16, ["covered"]),
+    (gf.check_cells_never_seen, 24, ["row 7"]),
+]
 
 
-def test_03_average_pool_same_cases_cover_padding_after_and_on_both_sides():
-    placements = {(poolviz.same_padding(m.shape[0], pool, stride),
-                   poolviz.same_padding(m.shape[1], pool, stride))
-                  for _, m, pool, stride in nb03._CASES}
-    sides = {pair for placement in placements for pair in placement}
-    assert (0, 1) in sides and (1, 1) in sides and (0, 0) in sides
-    assert any(m.shape[0] != m.shape[1] for _, m, _, _ in nb03._CASES)
+@pytest.mark.parametrize("check, answer, fragments", WRONG_ANSWERS,
+                         ids=[f"{_name(check)}: {fragments[0]}"
+                              for check, _, fragments in WRONG_ANSWERS])
+def test_a_typical_wrong_answer_gets_its_hint(check, answer, fragments):
+    assert_refused(check, answer, *fragments)
 
 
-# --------------------------------------------------------------------------
-# The facts behind the checks, against Keras
-# --------------------------------------------------------------------------
-def test_keras_agrees_with_the_01_output_sizes(keras):
-    for padding, expected in (("valid", 13), ("same", 14)):
-        layer = keras.layers.MaxPooling2D(3, strides=2, padding=padding, name=f"pool_{padding}")
-        assert tuple(layer(np.zeros((1, 28, 28, 1), "float32")).shape) == (1, expected, expected, 1)
-
-
-def test_keras_counts_304_parameters_for_conv2d_4_5x5_on_rgb(keras):
-    inputs = keras.Input((32, 32, 3), name="rgb")
-    model = keras.Model(inputs, keras.layers.Conv2D(4, (5, 5), name="conv")(inputs), name="count")
-    assert model.count_params() == nb02.conv2d_parameter_count(4, (5, 5), 3) == 304
-
-
-def test_keras_gives_the_03_bottom_row(keras):
-    layer = keras.layers.AveragePooling2D(3, strides=2, padding="same", name="average_same")
-    output = keras.ops.convert_to_numpy(layer(nb03.EXERCISE_1_MAP[None, :, :, None]))
-    np.testing.assert_allclose(output[0, -1, :, 0], [18.0, 19.5, 21.0])
-
-
-def test_load_keras_hides_tensorflow_start_up_lines_but_not_later_stderr():
-    code = ("import os, sys; os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2'); "
-            "os.environ.setdefault('TF_ENABLE_ONEDNN_OPTS', '0'); "
-            "from poolviz.keras_bridge import load_keras; keras = load_keras(); "
-            "keras.layers.AveragePooling2D(2, name='p')(__import__('numpy').ones((1, 4, 4, 1))); "
-            "print('after', file=sys.stderr)")
-    pytest.importorskip("tensorflow")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=ROOT, check=True)
-    assert result.stderr == "after\n"
+def test_01_pool_each_map_layout_hint_only_when_the_layout_is_wrong():
+    with pytest.raises(AssertionError) as caught:
+        nb01.check_pool_each_map(lambda batch: poolviz.max_pool2d(batch).transpose(0, 3, 1, 2))
+    assert "Keep the layout (batch, rows, cols, channels)" in str(caught.value)
+    assert "is right" not in str(caught.value)

@@ -16,7 +16,7 @@ import numpy as np
 
 import poolviz
 
-from . import _as_int, _correct, _not_answered, _real_array
+from . import _as_int, _check_number, _correct, _not_answered, _real_array
 from .._validation import _describe
 
 __all__ = [
@@ -108,22 +108,19 @@ def check_strided_conv_parameters(answer):
     """02, exercise 1: parameters of ``Conv2D(64, 2, strides=2)`` on 64 channels."""
     if _not_answered(answer, "give the number of parameters (an int)."):
         return
-    count = _as_int(answer)
-    expected = 2 * 2 * 64 * 64 + 64
-    if count == expected:
-        _correct("2 x 2 x 64 inputs per filter, 64 filters, plus 64 biases: 16,448 weights "
-                 "to learn where AveragePooling2D(2) or MaxPooling2D(2) learn none.")
-        return
-    if count == 2 * 2 * 64 * 64:
-        hint = "you left out the 64 biases (Conv2D uses a bias by default)"
-    elif count in (2 * 2 * 64, 2 * 2 * 64 + 64):
-        hint = ("each of the 64 filters sees all 64 input channels (that count is a "
-                "DepthwiseConv2D's)")
-    elif count == 0:
-        hint = "that is pooling's count; a Conv2D learns its weights"
-    else:
-        hint = "kernel rows x kernel cols x input channels x filters, plus one bias per filter"
-    raise AssertionError(f"{count} is not right: {hint}.")
+    depthwise = ("each of the 64 filters sees all 64 input channels (that count is a "
+                 "DepthwiseConv2D's)")
+    _check_number(
+        _as_int(answer), 2 * 2 * 64 * 64 + 64,
+        correct="2 x 2 x 64 inputs per filter, 64 filters, plus 64 biases: 16,448 weights "
+                "to learn where AveragePooling2D(2) or MaxPooling2D(2) learn none.",
+        hints=[
+            (2 * 2 * 64 * 64, "you left out the 64 biases (Conv2D uses a bias by default)"),
+            (2 * 2 * 64, depthwise),
+            (2 * 2 * 64 + 64, depthwise),
+            (0, "that is pooling's count; a Conv2D learns its weights"),
+        ],
+        otherwise="kernel rows x kernel cols x input channels x filters, plus one bias per filter")
 
 
 def check_average_pool_kernel(answer):
@@ -160,19 +157,18 @@ def check_torch_output_size(answer):
     stride 2, padding 1, ``ceil_mode=True``."""
     if _not_answered(answer, "give the number of output columns PyTorch computes (an int)."):
         return
-    count = _as_int(answer)
-    expected = poolviz.torch_output_size(4, 3, 2, padding=1, ceil_mode=True)
-    if count == expected:
-        _correct("ceil((4 + 2*1 - 3) / 2) + 1 = ceil(1.5) + 1 = 3; the last window starts at "
-                 "4, inside the input plus the left padding (4 < 4 + 1), so it is kept.")
-        return
-    if count == poolviz.torch_output_size(4, 3, 2, padding=1):
-        hint = "that is ceil_mode=False (floor); ceil_mode rounds up"
-    elif count == poolviz.output_size(4, 3, 2, "same"):
-        hint = "that is Keras's padding='same' (ceil(4 / 2)); use PyTorch's formula"
-    else:
-        hint = "use ceil((n + 2 * padding - kernel_size) / stride) + 1, then the padding rule"
-    raise AssertionError(f"{count} is not right: {hint}.")
+    _check_number(
+        _as_int(answer), poolviz.torch_output_size(4, 3, 2, padding=1, ceil_mode=True),
+        correct="ceil((4 + 2*1 - 3) / 2) + 1 = ceil(1.5) + 1 = 3; the last window starts at "
+                "4, inside the input plus the left padding (4 < 4 + 1), so it is kept.",
+        # Both wrong answers are 2 here; the first matching hint, the floor one, wins.
+        hints=[
+            (poolviz.torch_output_size(4, 3, 2, padding=1),
+             "that is ceil_mode=False (floor); ceil_mode rounds up"),
+            (poolviz.output_size(4, 3, 2, "same"),
+             "that is Keras's padding='same' (ceil(4 / 2)); use PyTorch's formula"),
+        ],
+        otherwise="use ceil((n + 2 * padding - kernel_size) / stride) + 1, then the padding rule")
 
 
 def check_count_include_pad(answer):
@@ -182,36 +178,30 @@ def check_count_include_pad(answer):
     value = _real_array(answer)
     if value.shape != ():
         raise AssertionError(f"answer should be one number, got {_describe(answer)}")
-    value = float(value)
-    expected = float(poolviz.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0])
-    if np.isclose(value, expected):
-        _correct("the window covers 4 real cells and 5 padded ones, and PyTorch's default "
-                 "count_include_pad=True divides by all 9: 4 / 9. Keras (and "
-                 "count_include_pad=False) divide by 4 and give 1.0.")
-        return
-    if np.isclose(value, 1.0):
-        hint = "1.0 is Keras's answer (real cells only); PyTorch's default also counts the padding"
-    else:
-        hint = "sum the real cells of the window, divide by kernel rows x kernel cols"
-    raise AssertionError(f"{value} is not right: {hint}.")
+    _check_number(
+        float(value), float(poolviz.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0]),
+        correct="the window covers 4 real cells and 5 padded ones, and PyTorch's default "
+                "count_include_pad=True divides by all 9: 4 / 9. Keras (and "
+                "count_include_pad=False) divide by 4 and give 1.0.",
+        hints=[(1.0, "1.0 is Keras's answer (real cells only); PyTorch's default also counts "
+                     "the padding")],
+        otherwise="sum the real cells of the window, divide by kernel rows x kernel cols",
+        same=np.isclose)
 
 
 def check_cells_never_seen(answer):
     """03, exercise 3: cells of a 7x7 map that ``MaxPooling2D(2, strides=3)`` never reads."""
     if _not_answered(answer, "give the number of cells no window covers (an int)."):
         return
-    count = _as_int(answer)
     coverage = poolviz.window_coverage((7, 7), 2, strides=3)
     expected = int((coverage == 0).sum())
-    if count == expected:
-        _correct(f"windows start at rows/columns 0 and 3 and cover 0-1 and 3-4: 4 x 4 = 16 cells "
-                 f"are read, {expected} of 49 never are (every cell in row or column 2, 5 or 6).")
-        return
-    if count == 49 - 5 * 5:
-        hint = ("a window starting at 6 would need row 7, which a 7x7 map does not have: "
-                "'valid' gives floor((7 - 2) / 3) + 1 = 2 windows per side, not 3")
-    elif count == 16:
-        hint = "16 cells are covered; the question asks for the cells that are not"
-    else:
-        hint = "list the rows each window covers along one side, then count rows x columns"
-    raise AssertionError(f"{count} is not right: {hint}.")
+    _check_number(
+        _as_int(answer), expected,
+        correct=f"windows start at rows/columns 0 and 3 and cover 0-1 and 3-4: 4 x 4 = 16 cells "
+                f"are read, {expected} of 49 never are (every cell in row or column 2, 5 or 6).",
+        hints=[
+            (49 - 5 * 5, "a window starting at 6 would need row 7, which a 7x7 map does not "
+                         "have: 'valid' gives floor((7 - 2) / 3) + 1 = 2 windows per side, not 3"),
+            (16, "16 cells are covered; the question asks for the cells that are not"),
+        ],
+        otherwise="list the rows each window covers along one side, then count rows x columns")

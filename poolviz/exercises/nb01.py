@@ -8,12 +8,15 @@ Correct: valid: floor((28 - 3) / 2) + 1 = 13; same: ceil(28 / 2) = 14.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 import poolviz
 from poolviz import data
 
-from . import _as_int, _as_pair_of_ints, _correct, _function_result, _not_answered
+from . import (_as_int, _as_pair_of_ints, _check_function, _check_number, _correct,
+               _not_answered)
 
 __all__ = ["check_output_sizes", "check_pool_each_map", "check_unchanged_after_shift",
            "unchanged_after_shift"]
@@ -80,87 +83,81 @@ def check_unchanged_after_shift(answer):
     count = _as_int(answer)
     expected = unchanged_after_shift(2)
     total = _pooled_line(0).size
-    if count == expected:
-        _correct(f"{expected} of {total} pooled outputs stay the same. A 2-column move is "
-                 f"a whole pooling window: the line leaves its window entirely, so this "
-                 f"time pooling cannot hide the move.")
-        return
-    if count == total - expected:
-        hint = (f"{count} is the number of outputs that changed (or the count for a "
-                f"1-column move); the question asks how many stayed the same")
-    elif count == total:
-        hint = ("not all of them: compare np.array_equal-style, cell by cell, "
-                "the pooled map before and after the move")
-    elif not 0 <= count <= total:
-        hint = f"the pooled map has only {total} cells"
-    else:
-        hint = ("shift with data.shift(image, cols=2), then conv2d, relu and "
-                "max_pool2d, and count the cells where before == after")
-    raise AssertionError(f"{count} is not right: {hint}.")
+    _check_number(
+        count, expected,
+        correct=f"{expected} of {total} pooled outputs stay the same. A 2-column move is "
+                f"a whole pooling window: the line leaves its window entirely, so this "
+                f"time pooling cannot hide the move.",
+        hints=[
+            (total - expected, f"{total - expected} is the number of outputs that changed (or "
+                               "the count for a 1-column move); the question asks how many "
+                               "stayed the same"),
+            (total, "not all of them: compare np.array_equal-style, cell by cell, "
+                    "the pooled map before and after the move"),
+        ],
+        otherwise=f"the pooled map has only {total} cells" if not 0 <= count <= total else
+                  ("shift with data.shift(image, cols=2), then conv2d, relu and "
+                   "max_pool2d, and count the cells where before == after"))
 
 
 # --------------------------------------------------------------------------
 # Exercise 3: one feature map at a time
 # --------------------------------------------------------------------------
-def _test_batches():
-    """4-D inputs that catch the usual mistakes: mixed channels, odd sizes,
-    negative values, rectangles."""
-    line_map = poolviz.relu(poolviz.conv2d(data.vertical_line(), data.VERTICAL_LINE_DETECTOR))
-    return {
-        "the line map and its transpose, shape (1, 6, 6, 2)":
-            np.stack([line_map, line_map.T], axis=-1)[np.newaxis],
-        "two random images with 3 maps each, shape (2, 4, 4, 3)":
-            np.stack([data.random_feature_map((4, 4), seed=s) for s in range(6)],
-                     axis=-1).reshape(4, 4, 2, 3).transpose(2, 0, 1, 3),
-        "a 7x7 map (odd size), shape (1, 7, 7, 1)":
-            data.random_feature_map((7, 7), seed=1)[np.newaxis, :, :, np.newaxis],
-        "all-negative maps, shape (1, 4, 4, 2)":
-            -1.0 - np.arange(32.0).reshape(1, 4, 4, 2),
-        "a 2x6 rectangle, shape (1, 2, 6, 1)":
-            np.arange(12.0).reshape(1, 2, 6, 1),
-    }
+#: 4-D inputs that catch the usual mistakes: mixed channels, odd sizes,
+#: negative values, rectangles.
+_BATCHES = [
+    ("the line map and its transpose, shape (1, 6, 6, 2)",
+     np.stack([data.line_feature_map(), data.line_feature_map().T], axis=-1)[np.newaxis]),
+    ("two random images with 3 maps each, shape (2, 4, 4, 3)",
+     np.stack([data.random_feature_map((4, 4), seed=s) for s in range(6)],
+              axis=-1).reshape(4, 4, 2, 3).transpose(2, 0, 1, 3)),
+    ("a 7x7 map (odd size), shape (1, 7, 7, 1)",
+     data.random_feature_map((7, 7), seed=1)[np.newaxis, :, :, np.newaxis]),
+    ("all-negative maps, shape (1, 4, 4, 2)",
+     -1.0 - np.arange(32.0).reshape(1, 4, 4, 2)),
+    ("a 2x6 rectangle, shape (1, 2, 6, 1)",
+     np.arange(12.0).reshape(1, 2, 6, 1)),
+]
+
+
+def _pooled_each_map_wrong_shape(result, expected, batch):
+    if result.shape == expected.shape[:3] + (1,) or result.shape == expected.shape[:3]:
+        extra = (" The channels must stay separate: pool every map on its own and "
+                 "keep the channel axis last.")
+    elif batch.shape[1] % 2 and result.shape == poolviz.max_pool2d(batch, padding="same").shape:
+        extra = (" An odd side drops its last row/column: a window that does not "
+                 "fit is not computed (padding='valid').")
+    elif (result.ndim == 4 and result.shape[0] == expected.shape[0]
+          and result.shape[3] == expected.shape[3]):
+        extra = (" The layout (batch, rows, cols, channels) is right, but the sizes are "
+                 "not: 2x2 windows that jump 2 cells give floor((n - 2) / 2) + 1 per side; "
+                 "check the window size and the stride.")
+    else:
+        extra = " Keep the layout (batch, rows, cols, channels)."
+    return f"the result should have shape {expected.shape}, got {result.shape}.{extra}"
+
+
+def _pooled_each_map_wrong_values(result, expected, batch):
+    extra = ""
+    if batch.max() < 0 and np.all(result == 0):
+        extra = (" Starting a running maximum at 0 is wrong for negative values: "
+                 "start from the window's first value (or -inf).")
+    elif np.array_equal(result, np.broadcast_to(expected.max(axis=-1, keepdims=True),
+                                                expected.shape)):
+        extra = " You took the maximum over the channels too: they must not mix."
+    return (f"the result differs from poolviz.max_pool2d "
+            f"(largest difference {np.max(np.abs(result - expected)):g}).{extra}")
 
 
 def check_pool_each_map(answer):
     """Exercise 3: a function pooling a Keras-style batch
     ``(batch, rows, cols, channels)`` with 2x2 max pooling, stride 2,
     ``valid`` padding, each feature map on its own."""
-    if _not_answered(answer, "write a function pool_each_map(batch) and pass the "
-                             "function itself (no brackets)."):
-        return
-    cases = _test_batches()
-    for description, batch in cases.items():
-        expected = poolviz.max_pool2d(batch)
-        result = _function_result(answer, batch.copy())
-        if result.shape != expected.shape:
-            if result.shape == expected.shape[:3] + (1,) or result.shape == expected.shape[:3]:
-                extra = (" The channels must stay separate: pool every map on its own and "
-                         "keep the channel axis last.")
-            elif batch.shape[1] % 2 and result.shape == poolviz.max_pool2d(batch, padding="same").shape:
-                extra = (" An odd side drops its last row/column: a window that does not "
-                         "fit is not computed (padding='valid').")
-            elif (result.ndim == 4 and result.shape[0] == expected.shape[0]
-                  and result.shape[3] == expected.shape[3]):
-                extra = (" The layout (batch, rows, cols, channels) is right, but the sizes are "
-                         "not: 2x2 windows that jump 2 cells give floor((n - 2) / 2) + 1 per side; "
-                         "check the window size and the stride.")
-            else:
-                extra = " Keep the layout (batch, rows, cols, channels)."
-            raise AssertionError(
-                f"on {description} the result should have shape {expected.shape}, "
-                f"got {result.shape}.{extra}")
+    _check_function(
+        answer, "write a function pool_each_map(batch)", _BATCHES, expected=poolviz.max_pool2d,
+        wrong_shape=_pooled_each_map_wrong_shape, wrong_values=_pooled_each_map_wrong_values,
         # A student may compute in float32: compare with a tolerance fit for it
         # (float32 keeps about 7 significant digits; a max is only rounded).
-        if not np.allclose(result, expected, rtol=1e-6, atol=0.0):
-            extra = ""
-            if batch.max() < 0 and np.all(result == 0):
-                extra = (" Starting a running maximum at 0 is wrong for negative values: "
-                         "start from the window's first value (or -inf).")
-            elif np.array_equal(result, np.broadcast_to(expected.max(axis=-1, keepdims=True),
-                                                        expected.shape)):
-                extra = " You took the maximum over the channels too: they must not mix."
-            raise AssertionError(
-                f"on {description} the result differs from poolviz.max_pool2d "
-                f"(largest difference {np.max(np.abs(result - expected)):g}).{extra}")
-    _correct(f"your function agrees with poolviz.max_pool2d on {len(cases)} batches: "
-             "each map pooled on its own, odd sizes, negative values and a rectangle.")
+        close=functools.partial(np.allclose, rtol=1e-6, atol=0.0),
+        correct=f"your function agrees with poolviz.max_pool2d on {len(_BATCHES)} batches: "
+                "each map pooled on its own, odd sizes, negative values and a rectangle.")

@@ -13,7 +13,8 @@ import numpy as np
 import poolviz
 from poolviz import data
 
-from . import _as_int, _as_pair_of_ints, _correct, _not_answered, _real_array
+from . import (_as_int, _as_pair_of_ints, _check_number, _correct, _not_answered, _real_array,
+               _unpack_pair)
 
 __all__ = ["check_horizontal_detector", "check_parameter_count", "check_photograph_shapes",
            "conv2d_parameter_count", "photograph_shapes"]
@@ -37,17 +38,18 @@ def check_horizontal_detector(answer):
         raise AssertionError(f"the kernel should be 3x3, got shape {kernel.shape}.")
     if np.isnan(kernel).any():
         raise AssertionError("the kernel contains NaN.")
-    vertical = _response(data.vertical_line(), data.VERTICAL_LINE_DETECTOR)
+    vertical = data.line_feature_map()  # the tutorial's detector on the vertical line
     horizontal = _response(data.horizontal_line(), kernel)
+    yours_on_vertical = _response(data.vertical_line(), kernel)
     if not np.allclose(horizontal, vertical.T):
-        if np.allclose(_response(data.vertical_line(), kernel), vertical):
+        if np.allclose(yours_on_vertical, vertical):
             hint = ("that kernel finds the vertical line, as the tutorial's does; turn it on its "
                     "side")
         else:
             hint = ("on data.horizontal_line() the feature map should be 3 in rows 2 and 3 "
                     "and 0 everywhere else, like the vertical detector's map turned on its side")
         raise AssertionError(f"{hint}. Your feature map:\n{horizontal}")
-    on_vertical = _response(data.vertical_line(), kernel).max()
+    on_vertical = yours_on_vertical.max()
     if on_vertical >= 3:
         raise AssertionError(
             f"it also answers {on_vertical:g} on the vertical line: a horizontal detector "
@@ -79,23 +81,20 @@ def check_parameter_count(answer):
         return
     count = _as_int(answer)
     expected = conv2d_parameter_count(4, (5, 5), 3)
-    if count == expected:
-        _correct("each of the 4 filters has 5 * 5 * 3 = 75 weights and 1 bias: "
-                 f"4 * (75 + 1) = {expected}.")
-        return
-    hints = {
-        conv2d_parameter_count(4, (5, 5), 1): "an RGB image has 3 channels, and each "
-        "filter has one 5x5 slice of weights per input channel",
-        conv2d_parameter_count(4, (5, 5), 3, use_bias=False): "add the biases: one per filter",
-        conv2d_parameter_count(4, (5, 5), 3) - 4 + 1: "each filter has its own bias, "
-        "not one for the whole layer",
-        conv2d_parameter_count(1, (5, 5), 3): "that is one filter; the layer has 4",
-        conv2d_parameter_count(4, (5, 5), 3) - 4 + 12: "one bias per filter, not per "
-        "filter and channel",
-    }
-    hint = hints.get(count, "count, per filter, 5 * 5 weights for each input channel, "
-                            "plus one bias; then multiply by the number of filters")
-    raise AssertionError(f"{count} is not right: {hint}.")
+    _check_number(
+        count, expected,
+        correct=f"each of the 4 filters has 5 * 5 * 3 = 75 weights and 1 bias: "
+                f"4 * (75 + 1) = {expected}.",
+        hints=[
+            (conv2d_parameter_count(4, (5, 5), 1), "an RGB image has 3 channels, and each "
+             "filter has one 5x5 slice of weights per input channel"),
+            (conv2d_parameter_count(4, (5, 5), 3, use_bias=False), "add the biases: one per filter"),
+            (expected - 4 + 1, "each filter has its own bias, not one for the whole layer"),
+            (conv2d_parameter_count(1, (5, 5), 3), "that is one filter; the layer has 4"),
+            (expected - 4 + 12, "one bias per filter, not per filter and channel"),
+        ],
+        otherwise="count, per filter, 5 * 5 weights for each input channel, "
+                  "plus one bias; then multiply by the number of filters")
 
 
 # --------------------------------------------------------------------------
@@ -122,12 +121,8 @@ def check_photograph_shapes(answer):
     if _not_answered(answer, "give ((feature map rows, cols), (pooled rows, cols)) for "
                              "the 200x170 photograph and a 5x5 filter."):
         return
-    try:
-        feature_answer, pooled_answer = answer
-    except (TypeError, ValueError):
-        raise AssertionError(
-            "give two shapes, like ((rows, cols), (rows, cols)), got "
-            f"{answer!r}") from None
+    feature_answer, pooled_answer = _unpack_pair(
+        answer, lambda: f"give two shapes, like ((rows, cols), (rows, cols)), got {answer!r}")
     feature = _as_pair_of_ints(feature_answer, "the feature map shape")
     pooled = _as_pair_of_ints(pooled_answer, "the pooled shape")
     expected_feature, expected_pooled = photograph_shapes()

@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 import poolviz
+from poolviz import data
 
-from . import _as_int, _correct, _function_result, _not_answered, _real_array
+from . import _as_int, _check_function, _check_number, _correct, _not_answered, _real_array
 
 __all__ = ["check_average_pool_same", "check_cells_never_used",
            "check_same_padding_bottom_row", "cells_never_used"]
@@ -96,22 +97,19 @@ def check_cells_never_used(answer):
         return
     count = _as_int(answer)
     expected = cells_never_used()
-    if count == expected:
-        _correct(f"windows start at rows and columns 0 and 3 and cover 0-1 and 3-4, so "
-                 f"rows 2 and 5 and columns 2 and 5 are skipped: 36 - 4 * 4 = {expected} "
-                 f"cells never reach the output.")
-        return
-    if count == 36 - expected:
-        hint = "that is the number of cells the windows DO cover"
-    elif count == 0:
-        hint = "with stride 3 and pool 2 the window jumps over one row and column each step"
-    elif count == 24:
-        hint = ("count cells, not rows and columns: a skipped row and a skipped column "
-                "share one cell, so do not count it twice")
-    else:
-        hint = ("list the rows the windows cover (starts 0 and 3, 2 rows each), do the "
-                "same for the columns, and count the cells outside both")
-    raise AssertionError(f"{count} is not right: {hint}.")
+    _check_number(
+        count, expected,
+        correct=f"windows start at rows and columns 0 and 3 and cover 0-1 and 3-4, so "
+                f"rows 2 and 5 and columns 2 and 5 are skipped: 36 - 4 * 4 = {expected} "
+                f"cells never reach the output.",
+        hints=[
+            (36 - expected, "that is the number of cells the windows DO cover"),
+            (0, "with stride 3 and pool 2 the window jumps over one row and column each step"),
+            (24, "count cells, not rows and columns: a skipped row and a skipped column "
+                 "share one cell, so do not count it twice"),
+        ],
+        otherwise="list the rows the windows cover (starts 0 and 3, 2 rows each), do the "
+                  "same for the columns, and count the cells outside both")
 
 
 # --------------------------------------------------------------------------
@@ -120,8 +118,7 @@ def check_cells_never_used(answer):
 _CASES = [
     # (description, feature map, pool, stride)
     ("np.arange(25.0).reshape(5, 5), pool 2, stride 2", np.arange(25.0).reshape(5, 5), 2, 2),
-    ("the 6x6 line feature map, pool 2, stride 2",
-     np.tile([0.0, 0.0, 3.0, 3.0, 0.0, 0.0], (6, 1)), 2, 2),
+    ("the 6x6 line feature map, pool 2, stride 2", data.line_feature_map(), 2, 2),
     ("np.arange(36.0).reshape(6, 6), pool 3, stride 1 (overlapping)",
      np.arange(36.0).reshape(6, 6), 3, 1),
     ("np.arange(16.0).reshape(4, 4), pool 3, stride 2", np.arange(16.0).reshape(4, 4), 3, 2),
@@ -158,32 +155,36 @@ def _padding_placed(feature_map, pool, stride, place):
         return (np.array(sums) / np.array(counts)).reshape(rows, -1)
 
 
+def _same_padding_average(feature_map, pool, stride):
+    return poolviz.average_pool2d(feature_map, pool, stride, padding="same")
+
+
+def _averaged_same_wrong_shape(result, expected, feature_map, pool, stride):
+    return (f"the result should have shape {expected.shape} "
+            f"(ceil(n / stride) per side with 'same'), got {result.shape}.")
+
+
+def _averaged_same_wrong_values(result, expected, feature_map, pool, stride):
+    extra = ""
+    if np.allclose(result, _counting_padding(feature_map, pool, stride)):
+        extra = (" You divided by the whole window; divide by the number of real "
+                 "(non-padded) cells in it.")
+    elif any(np.allclose(result, _padding_placed(feature_map, pool, stride, place))
+             for place in ("all after", "odd cell before")):
+        extra = (" The padding is in the wrong place: Keras puts half of it before the "
+                 "map and half after, and only an odd extra cell goes after (bottom, "
+                 f"right); poolviz.same_padding({feature_map.shape[0]}, {pool}, {stride}) "
+                 f"= {poolviz.same_padding(feature_map.shape[0], pool, stride)} gives "
+                 "(before, after) for the rows.")
+    return f"the result should be\n{expected}\ngot\n{result}.{extra}"
+
+
 def check_average_pool_same(answer):
     """Exercise 3: a function ``(feature_map, pool, stride)`` -> average pooling
     with ``padding="same"`` as Keras does it."""
-    if _not_answered(answer, "write average_pool_same(feature_map, pool, stride) with loops "
-                             "and pass the function itself (no brackets)."):
-        return
-    for description, feature_map, pool, stride in _CASES:
-        expected = poolviz.average_pool2d(feature_map, pool, stride, padding="same")
-        result = _function_result(answer, feature_map.copy(), pool, stride)
-        if result.shape != expected.shape:
-            raise AssertionError(
-                f"on {description} the result should have shape {expected.shape} "
-                f"(ceil(n / stride) per side with 'same'), got {result.shape}.")
-        if not np.allclose(result, expected):
-            extra = ""
-            if np.allclose(result, _counting_padding(feature_map, pool, stride)):
-                extra = (" You divided by the whole window; divide by the number of real "
-                         "(non-padded) cells in it.")
-            elif any(np.allclose(result, _padding_placed(feature_map, pool, stride, place))
-                     for place in ("all after", "odd cell before")):
-                extra = (" The padding is in the wrong place: Keras puts half of it before the "
-                         "map and half after, and only an odd extra cell goes after (bottom, "
-                         f"right); poolviz.same_padding({feature_map.shape[0]}, {pool}, {stride}) "
-                         f"= {poolviz.same_padding(feature_map.shape[0], pool, stride)} gives "
-                         "(before, after) for the rows.")
-            raise AssertionError(
-                f"on {description} the result should be\n{expected}\ngot\n{result}.{extra}")
-    _correct(f"your function agrees with Keras-style 'same' average pooling on "
-             f"{len(_CASES)} cases, with padding before and after the map.")
+    _check_function(
+        answer, "write average_pool_same(feature_map, pool, stride) with loops", _CASES,
+        expected=_same_padding_average,
+        wrong_shape=_averaged_same_wrong_shape, wrong_values=_averaged_same_wrong_values,
+        correct=f"your function agrees with Keras-style 'same' average pooling on "
+                f"{len(_CASES)} cases, with padding before and after the map.")

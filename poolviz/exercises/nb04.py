@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 import poolviz
+from poolviz import data
 
-from . import _correct, _function_result, _not_answered, _real_array
+from . import _check_function, _correct, _not_answered, _real_array
 
 __all__ = [
     "EXERCISE_1_MAP",
@@ -180,46 +181,45 @@ _GRADIENT_CASES = [
     ("a 5x5 map (the last row and column are in no window) with upstream ones((2, 2))",
      np.arange(25.0).reshape(5, 5) % 7, np.ones((2, 2))),
     ("the tutorial's 6x6 line feature map (ties in every window) with upstream ones((3, 3))",
-     np.tile([0.0, 0.0, 3.0, 3.0, 0.0, 0.0], (6, 1)), np.ones((3, 3))),
+     data.line_feature_map(), np.ones((3, 3))),
 ]
+
+
+def _gradient_wrong_shape(result, expected, feature_map, upstream):
+    return (f"the gradient must have the shape of the input feature map, {expected.shape}; "
+            f"got {result.shape}.")
+
+
+def _gradient_wrong_values(result, expected, feature_map, upstream):
+    if np.allclose(result, _tie_gradient(feature_map, upstream, "split")):
+        hint = ("on a tie you split the upstream value evenly over the tied cells. That is "
+                "a valid choice (any split that adds up to the upstream value is a "
+                "subgradient), but this check asks for TensorFlow's CPU choice: all of it "
+                "to the first tied cell in reading order (np.argmax order)")
+    elif np.allclose(result, _tie_gradient(feature_map, upstream, "last")):
+        hint = ("on a tie you gave the upstream value to the last tied cell. That is a "
+                "valid choice too (with a tie, any split is a subgradient), but this check "
+                "asks for TensorFlow's CPU choice: the first tied cell in reading order "
+                "(np.argmax order)")
+    elif np.allclose(result, _average_pool_gradient(feature_map, upstream)):
+        hint = ("you spread each upstream value evenly over its window: that is "
+                "average pooling's gradient; max pooling sends it all to the winning cell")
+    elif np.allclose(result, _all_winners_gradient(feature_map, upstream)):
+        hint = ("on a tie you gave the full upstream value to every tied cell, so the "
+                "window passes on more than it received; give it to one of them: this "
+                "check asks for TensorFlow's CPU choice, the first in reading order "
+                "(np.argmax order)")
+    else:
+        hint = "each window sends its upstream value to its largest cell; every other cell gets 0"
+    return f"the gradient should be\n{expected}\ngot\n{result}\n{hint}."
 
 
 def check_max_pool_gradient(answer):
     """Exercise 3: a function ``(feature_map, upstream) -> gradient`` for
     ``MaxPooling2D(2)`` (valid padding), matching TensorFlow's CPU choice on ties."""
-    if _not_answered(answer, "write max_pool_gradient(feature_map, upstream) and pass the "
-                             "function itself (no brackets)."):
-        return
-    for description, feature_map, upstream in _GRADIENT_CASES:
-        expected = max_pool_gradient_reference(feature_map, upstream)
-        result = _function_result(answer, feature_map.copy(), upstream.copy())
-        if result.shape != expected.shape:
-            raise AssertionError(
-                f"on {description} the gradient must have the shape of the input "
-                f"feature map, {expected.shape}; got {result.shape}.")
-        if np.allclose(result, expected):
-            continue
-        if np.allclose(result, _tie_gradient(feature_map, upstream, "split")):
-            hint = ("on a tie you split the upstream value evenly over the tied cells. That is "
-                    "a valid choice (any split that adds up to the upstream value is a "
-                    "subgradient), but this check asks for TensorFlow's CPU choice: all of it "
-                    "to the first tied cell in reading order (np.argmax order)")
-        elif np.allclose(result, _tie_gradient(feature_map, upstream, "last")):
-            hint = ("on a tie you gave the upstream value to the last tied cell. That is a "
-                    "valid choice too (with a tie, any split is a subgradient), but this check "
-                    "asks for TensorFlow's CPU choice: the first tied cell in reading order "
-                    "(np.argmax order)")
-        elif np.allclose(result, _average_pool_gradient(feature_map, upstream)):
-            hint = ("you spread each upstream value evenly over its window: that is "
-                    "average pooling's gradient; max pooling sends it all to the winning cell")
-        elif np.allclose(result, _all_winners_gradient(feature_map, upstream)):
-            hint = ("on a tie you gave the full upstream value to every tied cell, so the "
-                    "window passes on more than it received; give it to one of them: this "
-                    "check asks for TensorFlow's CPU choice, the first in reading order "
-                    "(np.argmax order)")
-        else:
-            hint = "each window sends its upstream value to its largest cell; every other cell gets 0"
-        raise AssertionError(f"on {description} the gradient should be\n{expected}\n"
-                             f"got\n{result}\n{hint}.")
-    _correct(f"your gradient matches TensorFlow's (CPU) choice on {len(_GRADIENT_CASES)} cases, "
-             "including ties and cells that no window covers.")
+    _check_function(
+        answer, "write max_pool_gradient(feature_map, upstream)", _GRADIENT_CASES,
+        expected=max_pool_gradient_reference,
+        wrong_shape=_gradient_wrong_shape, wrong_values=_gradient_wrong_values,
+        correct=f"your gradient matches TensorFlow's (CPU) choice on {len(_GRADIENT_CASES)} "
+                "cases, including ties and cells that no window covers.")

@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 import poolviz
+from poolviz import data
 from poolviz._validation import _describe
 
-from . import _as_int, _correct, _function_result, _items, _not_answered
+from . import _as_int, _as_shape, _check_function, _correct, _not_answered, _unpack_pair
 
 __all__ = [
     "EXERCISE_1_BATCH_SHAPE",
@@ -30,23 +31,14 @@ EXERCISE_1_BATCH_SHAPE = (32, 7, 7, 64)
 # --------------------------------------------------------------------------
 # Exercise 1: output shapes
 # --------------------------------------------------------------------------
-def _as_shape(value, name):
-    return tuple(_as_int(n, name) for n in _items(value, name, what="shape"))
-
-
 def check_global_shapes(answer):
     """Exercise 1: output shapes of ``GlobalAveragePooling2D`` on a
     ``(32, 7, 7, 64)`` batch, with ``keepdims=False`` and ``keepdims=True``."""
     if _not_answered(answer, "give the two output shapes as a pair of tuples: "
                              "(without keepdims, with keepdims)."):
         return
-    try:
-        flat, kept = answer  # reads at most three items
-    except (TypeError, ValueError):
-        raise AssertionError(
-            "answer should be a pair of shapes, (without keepdims, with keepdims), "
-            f"got {_describe(answer)}"
-        ) from None
+    flat, kept = _unpack_pair(answer, lambda: "answer should be a pair of shapes, (without "
+                                              f"keepdims, with keepdims), got {_describe(answer)}")
     if all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in (flat, kept)):
         raise AssertionError(
             f"{answer!r} is a single shape; give two shapes, one without and one with "
@@ -96,12 +88,9 @@ def check_head_parameters(answer):
     if _not_answered(answer, "give a pair: (Dense parameters after Flatten, Dense parameters "
                              "after GlobalAveragePooling2D)."):
         return
-    try:
-        after_flatten, after_pooling = answer
-    except (TypeError, ValueError):
-        raise AssertionError(
-            f"answer should be a pair of whole numbers (after Flatten, after pooling), got {answer!r}"
-        ) from None
+    after_flatten, after_pooling = _unpack_pair(
+        answer, lambda: "answer should be a pair of whole numbers (after Flatten, after pooling), "
+                        f"got {answer!r}")
     after_flatten = _as_int(after_flatten, "the count after Flatten")
     after_pooling = _as_int(after_pooling, "the count after global pooling")
     expected_flatten, expected_pooling = head_parameters()
@@ -136,36 +125,33 @@ def check_head_parameters(answer):
 # --------------------------------------------------------------------------
 # Exercise 3: global average pooling for a batch, in NumPy
 # --------------------------------------------------------------------------
-def _cases():
-    generator = np.random.default_rng(5)
-    return [
-        ("a (1, 6, 6, 1) batch holding the tutorial's line feature map",
-         np.tile([0.0, 0.0, 3.0, 3.0, 0.0, 0.0], (6, 1)).reshape(1, 6, 6, 1)),
-        ("np.arange(48.0).reshape(2, 4, 3, 2)", np.arange(48.0).reshape(2, 4, 3, 2)),
-        ("a random (3, 5, 7, 4) batch", generator.normal(size=(3, 5, 7, 4))),
-    ]
+_BATCHES = [
+    ("a (1, 6, 6, 1) batch holding the tutorial's line feature map",
+     data.line_feature_map().reshape(1, 6, 6, 1)),
+    ("np.arange(48.0).reshape(2, 4, 3, 2)", np.arange(48.0).reshape(2, 4, 3, 2)),
+    ("a random (3, 5, 7, 4) batch", np.random.default_rng(5).normal(size=(3, 5, 7, 4))),
+]
+
+
+def _global_average_wrong_shape(result, expected, batch):
+    if result.shape == poolviz.global_average_pool2d(batch, keepdims=True).shape:
+        hint = "that is the keepdims=True shape; drop the two size-1 axes"
+    else:
+        hint = "average over the rows and columns axes (1 and 2) only"
+    return f"the result should have shape {expected.shape}, got {result.shape}: {hint}."
+
+
+def _global_average_wrong_values(result, expected, batch):
+    return (f"the result should be\n{expected}\ngot\n{result}\n"
+            "average each channel of each image over all its rows and columns.")
 
 
 def check_global_average_pool(answer):
     """Exercise 3: a function ``(batch) -> (batch_size, channels)`` doing
     ``GlobalAveragePooling2D`` on a channels-last batch."""
-    if _not_answered(answer, "write global_average_pool(batch) for a (batch, rows, cols, "
-                             "channels) array and pass the function itself (no brackets)."):
-        return
-    for description, batch in _cases():
-        expected = poolviz.global_average_pool2d(batch)
-        result = _function_result(answer, batch.copy())
-        if result.shape != expected.shape:
-            if result.shape == poolviz.global_average_pool2d(batch, keepdims=True).shape:
-                hint = "that is the keepdims=True shape; drop the two size-1 axes"
-            else:
-                hint = "average over the rows and columns axes (1 and 2) only"
-            raise AssertionError(
-                f"on {description} the result should have shape {expected.shape}, got "
-                f"{result.shape}: {hint}.")
-        if not np.allclose(result, expected):
-            raise AssertionError(
-                f"on {description} the result should be\n{expected}\ngot\n{result}\n"
-                "average each channel of each image over all its rows and columns.")
-    _correct(f"your function agrees with poolviz.global_average_pool2d on {len(_cases())} "
-             "batches.")
+    _check_function(
+        answer, "write global_average_pool(batch) for a (batch, rows, cols, channels) array",
+        _BATCHES, expected=poolviz.global_average_pool2d,
+        wrong_shape=_global_average_wrong_shape, wrong_values=_global_average_wrong_values,
+        correct=f"your function agrees with poolviz.global_average_pool2d on {len(_BATCHES)} "
+                "batches.")
