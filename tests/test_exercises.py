@@ -120,6 +120,17 @@ def test_a_string_is_refused_with_a_message(check, solution, unanswered):
     assert len(str(caught.value)) > 20
 
 
+@every_check
+@pytest.mark.parametrize("answer", [10**5000, (10**5000, 3), [[10**5000]], 2**64],
+                         ids=["int", "in a pair", "in a nested list", "2**64"])
+def test_a_number_too_long_to_print_gets_a_hint(check, solution, unanswered, answer):
+    # Python refuses to print an int of more than 4300 digits (ValueError):
+    # a hint that shows the answer must describe it instead.
+    with pytest.raises(AssertionError) as caught:
+        check(answer)
+    assert len(str(caught.value)) > 20
+
+
 def test_solution_files_check_themselves_when_run():
     checks_per_file = collections.Counter(_solution_file(row[0]) for row in CHECKS)
     assert len(checks_per_file) == 6

@@ -165,7 +165,7 @@ def arrays(draw):
 
 SCALARS = st.one_of(
     st.integers(),
-    st.sampled_from([0, -1, 1, 2, 2**31 - 1, 2**31, 2**63, -(2**63), 10**9, 10**400]),
+    st.sampled_from([0, -1, 1, 2, 2**31 - 1, 2**31, 2**63, -(2**63), 10**9, 10**400, 10**5000]),
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(), st.none(),
     st.text(max_size=8),

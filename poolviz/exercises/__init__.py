@@ -58,10 +58,15 @@ def _as_int(answer, name="answer"):
     """``answer`` as a Python int, or AssertionError saying what it is instead."""
     if isinstance(answer, (bool, np.bool_)):
         raise AssertionError(f"{name} should be a whole number, got the bool {answer!r}")
-    if isinstance(answer, (int, np.integer)):
-        return int(answer)
-    if isinstance(answer, (float, np.floating)) and float(answer).is_integer():
-        return int(answer)
+    if isinstance(answer, (int, np.integer)) or (
+            isinstance(answer, (float, np.floating)) and float(answer).is_integer()):
+        number = int(answer)
+        # Every answer here is a size or a count; a number past 2**63 is no
+        # such thing, and one of 4300 digits could not even be printed.
+        if abs(number) >= 2**63:
+            raise AssertionError(f"{name} should be a size or a count, got {_describe(answer)}: "
+                                 f"a number of {number.bit_length()} bits")
+        return number
     raise AssertionError(f"{name} should be a whole number, got {_describe(answer)}")
 
 
@@ -119,7 +124,8 @@ def _reject_complex(answer, name="answer"):
         array.dtype == object and any(isinstance(item, (complex, np.complexfloating))
                                       for item in array.flat)
     ):
-        raise AssertionError(f"{name} should hold real numbers, got complex values: {answer!r}")
+        raise AssertionError(f"{name} should hold real numbers, got complex values: "
+                             f"{_describe(answer)}")
 
 
 def _as_array(answer, name="answer"):
@@ -144,7 +150,7 @@ def _real_array(answer, name="answer"):
 def _call(function, *args, name="your function"):
     """Call a student's function; turn its exception into an AssertionError hint."""
     if not callable(function):
-        raise AssertionError(f"answer should be a function (def ...), got {function!r}")
+        raise AssertionError(f"answer should be a function (def ...), got {_describe(function)}")
     try:
         return function(*args)
     except Exception as error:  # the student's code may raise anything

@@ -81,7 +81,7 @@ def check_most_cells_equal(answer):
     if _not_answered(answer, "give 'max', 'average' or 'max-blur'."):
         return
     if not isinstance(answer, str) or answer not in ("max", "average", "max-blur"):
-        raise AssertionError(f"answer should be 'max', 'average' or 'max-blur', got {answer!r}")
+        raise AssertionError(f"answer should be 'max', 'average' or 'max-blur', got {_describe(answer)}")
     from ..antialias import shift_change
     from .. import data
 

@@ -12,6 +12,7 @@ import numpy as np
 
 import poolviz
 from poolviz import data
+from poolviz._validation import _describe
 
 from . import (_as_int, _as_pair_of_ints, _check_number, _correct, _not_answered, _real_array,
                _unpack_pair)
@@ -122,7 +123,7 @@ def check_photograph_shapes(answer):
                              "the 200x170 photograph and a 5x5 filter."):
         return
     feature_answer, pooled_answer = _unpack_pair(
-        answer, lambda: f"give two shapes, like ((rows, cols), (rows, cols)), got {answer!r}")
+        answer, lambda: f"give two shapes, like ((rows, cols), (rows, cols)), got {_describe(answer)}")
     feature = _as_pair_of_ints(feature_answer, "the feature map shape")
     pooled = _as_pair_of_ints(pooled_answer, "the pooled shape")
     expected_feature, expected_pooled = photograph_shapes()

@@ -41,7 +41,7 @@ def check_global_shapes(answer):
                                               f"keepdims, with keepdims), got {_describe(answer)}")
     if all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in (flat, kept)):
         raise AssertionError(
-            f"{answer!r} is a single shape; give two shapes, one without and one with "
+            f"{_describe(answer)} is a single shape; give two shapes, one without and one with "
             "keepdims, like ((a, b), (a, 1, 1, b)).")
     flat = _as_shape(flat, "the shape without keepdims")
     kept = _as_shape(kept, "the shape with keepdims")
@@ -90,7 +90,7 @@ def check_head_parameters(answer):
         return
     after_flatten, after_pooling = _unpack_pair(
         answer, lambda: "answer should be a pair of whole numbers (after Flatten, after pooling), "
-                        f"got {answer!r}")
+                        f"got {_describe(answer)}")
     after_flatten = _as_int(after_flatten, "the count after Flatten")
     after_pooling = _as_int(after_pooling, "the count after global pooling")
     expected_flatten, expected_pooling = head_parameters()
