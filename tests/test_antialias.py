@@ -13,7 +13,7 @@ from hypothesis_profiles import profile  # tests/hypothesis_profiles.py
 
 import poolviz
 from poolviz import data
-from poolviz.antialias import binomial_filter, max_blur_pool2d, shift_change
+from poolviz.antialias import binomial_filter, max_blur_pool2d, relative_l1_change, shift_change
 
 PROFILE = profile(ci_examples=200, dev_examples=30)
 
@@ -169,3 +169,12 @@ def test_shift_change_rejects_unknown_operations_and_an_all_zero_map_is_unchange
         shift_change(np.zeros((4, 4)), np.array(["max", "x"]))
     result = shift_change(np.zeros((4, 4)), "max-blur")
     assert np.array_equal(result.relative_l1, [0.0, 0.0, 0.0])
+
+
+def test_relative_l1_change_is_0_for_no_change_and_inf_when_nothing_became_something():
+    assert relative_l1_change(np.array([2.0, 2.0]), np.array([2.0, 1.0])) == 0.25
+    assert relative_l1_change(np.zeros((2, 2)), np.zeros((2, 2))) == 0.0  # both all zero: nothing changed
+    assert relative_l1_change(np.zeros((2, 2)), np.eye(2)) == np.inf      # not NaN: a change from nothing
+    # NaN cells are left out of both sums
+    assert relative_l1_change(np.array([1.0, np.nan]), np.array([0.5, 3.0])) == 0.5
+
