@@ -657,6 +657,7 @@ class PoolingFigure:
     _layout: tuple = ()
     _input_key: tuple = ()
     _output_key: tuple = ()
+    _value_range: tuple = (0.0, 1.0)  # the colour scale of input and output
 
     @classmethod
     def build(cls, fig=None, *, show_arithmetic=True, annotate_max_cells=None, max_ticks=ANNOTATE_MAX_SIDE,
