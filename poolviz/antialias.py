@@ -40,7 +40,8 @@ from ._validation import as_feature_map, as_numeric_array, as_pair, check_data_f
 from .data import shift
 from .ops import average_pool2d, conv2d, max_pool2d, relu
 
-__all__ = ["SHIFT_OPERATIONS", "ShiftChange", "binomial_filter", "max_blur_pool2d", "shift_change"]
+__all__ = ["SHIFT_OPERATIONS", "ShiftChange", "binomial_filter", "max_blur_pool2d", "relative_l1_change",
+           "shift_change"]
 
 #: Filter sizes the reference code offers (1 = no blur).
 FILTER_SIZES = (1, 2, 3, 4, 5, 6, 7)
@@ -159,6 +160,28 @@ def max_blur_pool2d(x, pool_size=2, strides=2, filter_size=3, data_format="chann
 SHIFT_OPERATIONS = ("max", "average", "max-blur")
 
 
+def relative_l1_change(before, after):
+    """How much a map changed, as a share of its size:
+    ``sum |after - before| / sum |before|``.
+
+    0 when nothing changed, also when both maps are all zero; ``inf`` when an
+    all-zero map became nonzero (any change is infinitely large next to
+    nothing).  Cells where either map is NaN are left out of both sums.
+    :func:`shift_change` and :func:`poolviz.explorer.translation_invariance`
+    both measure with it.
+
+    >>> relative_l1_change(np.array([2.0, 2.0]), np.array([2.0, 1.0]))
+    0.25
+    >>> relative_l1_change(np.zeros(2), np.zeros(2)), relative_l1_change(np.zeros(2), np.ones(2))
+    (0.0, inf)
+    """
+    moved = float(np.nansum(np.abs(after - before)))
+    size = float(np.nansum(np.abs(before)))
+    if moved == 0.0:
+        return 0.0
+    return moved / size if size > 0.0 else math.inf
+
+
 @dataclass(frozen=True, eq=False)
 class ShiftChange:
     """The pooled map's change under every sub-stride shift of the input.
@@ -170,7 +193,8 @@ class ShiftChange:
         per axis except (0, 0).
     relative_l1 : numpy.ndarray of float
         Per shift, ``sum |pooled(shifted) - pooled| / sum |pooled|``: how much
-        the map changes, as a share of its size.
+        the map changes, as a share of its size (:func:`relative_l1_change`:
+        0 when nothing changed, ``inf`` when an all-zero map became nonzero).
     fraction_equal : numpy.ndarray of float
         Per shift, the share of pooled cells exactly equal (to 1e-9) to the
         unshifted ones.
@@ -236,12 +260,10 @@ def shift_change(image, operation="max", pool_size=2, filter_size=3, kernel=None
         return np.asarray(_pool_for_shift(moved, operation, pool, filter_size), dtype=np.float64)
 
     reference = pooled(0, 0)
-    size = np.abs(reference).sum()
     shifts = [(r, c) for r in range(pool[0]) for c in range(pool[1]) if (r, c) != (0, 0)]
     relative, equal = [], []
     for rows, cols in shifts:
         moved = pooled(rows, cols)
-        change = np.abs(moved - reference).sum()
-        relative.append(change / size if size else (0.0 if change == 0 else np.inf))
+        relative.append(relative_l1_change(reference, moved))
         equal.append(np.isclose(moved, reference, rtol=0.0, atol=1e-9).mean())
     return ShiftChange(operation, pool, shifts, np.array(relative), np.array(equal))

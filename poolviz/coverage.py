@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_pair, check_padding
-from .ops import output_size, same_padding
+from .windows import output_size, pool_arguments, window_bounds
 
 __all__ = ["window_coverage"]
 
 
 def _axis_coverage(n, pool, stride, padding):
-    before = same_padding(n, pool, stride)[0] if padding == "same" else 0
-    starts = np.arange(output_size(n, pool, stride, padding)) * stride - before
+    starts, stops = window_bounds(np.arange(output_size(n, pool, stride, padding)), n, pool, stride, padding)
     # +1 where a window begins, -1 where it ends; the running sum counts windows.
     steps = np.zeros(n + 1, dtype=int)
-    np.add.at(steps, np.clip(starts, 0, n), 1)
-    np.add.at(steps, np.clip(starts + pool, 0, n), -1)
+    np.add.at(steps, starts, 1)
+    np.add.at(steps, stops, -1)
     return np.cumsum(steps)[:n]
 
 
@@ -64,9 +62,7 @@ def window_coverage(input_shape, pool_size=(2, 2), strides=None, padding="valid"
         raise ValueError(f"input_shape must be positive, got {input_shape!r}")
     if rows * cols > 1 << 24:
         raise ValueError(f"input_shape {input_shape!r} has more than 2**24 cells")
-    pool = as_pair(pool_size, "pool_size")
-    stride = pool if strides is None else as_pair(strides, "strides")
-    padding = check_padding(padding)
+    pool, stride, padding = pool_arguments(pool_size, strides, padding)
     return np.outer(_axis_coverage(rows, pool[0], stride[0], padding),
                     _axis_coverage(cols, pool[1], stride[1], padding))
 
@@ -79,7 +75,7 @@ def coverage_figure(coverage, divisors=None, fig=None):
     coverage : array_like of int
         From :func:`window_coverage`.
     divisors : array_like of int, optional
-        Real cells per window (:func:`poolviz.explorer.divisor_map`).
+        Real cells per window (:func:`poolviz.windows.real_cell_counts`).
     fig : matplotlib.figure.Figure, optional
         Drawn into (cleared first); a new figure otherwise.
 

@@ -2,13 +2,18 @@
 
 Nothing here imports ipywidgets or draws anything. The models hold what a
 student can change (pool size, strides, padding, operation, input, shift,
-window step) as traits, and recompute what the views show (the pooled map,
-the output-size formula, the arithmetic of the current window) whenever a
-trait changes. They can be driven and tested in a plain Python process;
-:mod:`poolviz.widgets` only links controls to them and draws.
+window step) as traits, and one derived trait, ``state``: an immutable
+:class:`PoolingState` or :class:`TranslationState` with everything the
+views show (the pooled map, the output-size formula, the arithmetic of the
+current window), recomputed whenever a control changes. Their other outputs
+(``pooled``, ``formula_text``, ``message``, ...) are read from that state,
+never copied. They can be driven and tested in a plain Python process;
+:mod:`poolviz.widgets` only links controls to them and draws the state.
 
 The pure functions :func:`pooling_state` and :func:`translation_invariance`
 do the work; the models call them, and notebooks can call them directly.
+The window arithmetic (sizes, padding, real cells) comes from
+:mod:`poolviz.windows`.
 
 Examples
 --------
@@ -30,17 +35,19 @@ padding 'same'.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import hashlib
 import importlib.util
 import traceback
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 import numpy as np
 import traitlets
 
 import poolviz
 from poolviz import data as _data
+from poolviz._fingerprint import array_fingerprint
 from poolviz._validation import (
     MAX_SHIFT,
     MAX_SHIFT_CELLS,
@@ -48,11 +55,19 @@ from poolviz._validation import (
     as_feature_map,
     as_int,
     as_pair,
-    as_size_pair,
     check_padding,
 )
-from poolviz.ops import _axis_plan, _pool_fit_message, _real_cells
+from poolviz.antialias import relative_l1_change
 from poolviz.walkthrough import format_number
+from poolviz.windows import (
+    check_pool_fits,
+    output_size_formula,
+    padding_amounts,
+    pool_arguments,
+    pool_fit_message,
+    pooled_shape,
+    real_cell_counts,
+)
 
 __all__ = [
     "CUSTOM_INPUT",
@@ -61,6 +76,7 @@ __all__ = [
     "PoolingState",
     "TranslationExplorerModel",
     "TranslationInvariance",
+    "TranslationState",
     "arithmetic_text",
     "divisor_map",
     "input_names",
@@ -192,9 +208,12 @@ class PoolingState:
     window : poolviz.PoolingWindow or None
     arithmetic_text : str
         Where the window is, and its arithmetic.
+    real_cells : numpy.ndarray or None
+        How many real (non-padding) cells each window holds
+        (:func:`poolviz.windows.real_cell_counts`), for every operation.
     divisors : numpy.ndarray or None
-        For average pooling: how many real (non-padding) cells each output
-        cell was divided by.
+        For average pooling: `real_cells`, what each output cell was
+        divided by; None for max pooling.
     message : str
         Empty, or why this combination of controls gives no output.
     """
@@ -212,13 +231,18 @@ class PoolingState:
     n_windows: int = 0
     window: object = None
     arithmetic_text: str = ""
-    divisors: np.ndarray | None = None
+    real_cells: np.ndarray | None = None
     message: str = ""
 
     @property
     def ok(self):
         """True when there is an output to show."""
         return not self.message
+
+    @property
+    def divisors(self):
+        """For average pooling, how many real cells each output cell was divided by; else None."""
+        return self.real_cells if self.operation.endswith("average") else None
 
     def at_step(self, step):
         """The same state with window `step` selected.
@@ -233,8 +257,7 @@ class PoolingState:
         """
         if not self.ok:
             raise ValueError(f"step cannot be chosen: {self.message}")
-        if isinstance(step, bool) or not isinstance(step, (int, np.integer)):
-            raise TypeError(f"step must be an int, got {step!r}")
+        _check_step_type(step)
         if not 0 <= step < self.n_windows:
             raise ValueError(f"step must be in [0, {self.n_windows - 1}] for {self.n_windows} windows, got {step}")
         window_operation = self.operation.split()[-1]
@@ -245,15 +268,16 @@ class PoolingState:
                        arithmetic_text=arithmetic_text(window, int(step), self.n_windows))
 
 
-def _axis_padding(n, pool, stride, padding):
-    _, before, after = _axis_plan(n, pool, stride, padding)
-    return (int(before), int(after))
+def _check_step_type(step):
+    if isinstance(step, bool) or not isinstance(step, (int, np.integer)):
+        raise TypeError(f"step must be an int, got {step!r}")
 
 
 def divisor_map(input_shape, pool_size, strides, padding):
     """Number of real (non-padding) cells under each pooling window.
 
     Average pooling in Keras divides by this count, not by the pool area.
+    The same as :func:`poolviz.windows.real_cell_counts`.
 
     Parameters
     ----------
@@ -273,17 +297,7 @@ def divisor_map(input_shape, pool_size, strides, padding):
     array([[4, 2],
            [2, 1]])
     """
-    input_shape = as_size_pair(input_shape, "input_shape")
-    pool_size = as_pair(pool_size, "pool_size")
-    strides = pool_size if strides is None else as_pair(strides, "strides")
-    padding = check_padding(padding)
-    message = _pool_fit_message(input_shape, pool_size, strides, padding)
-    if message:
-        raise ValueError(message)
-    # The same per-axis counts average_pool2d divides by.
-    rows, cols = (_real_cells(n, pool, stride, padding)
-                  for n, pool, stride in zip(input_shape, pool_size, strides))
-    return np.outer(rows, cols).astype(int)
+    return real_cell_counts(input_shape, pool_size, strides, padding)
 
 
 def arithmetic_text(window, step, n_windows, max_cells=ARITHMETIC_MAX_CELLS):
@@ -385,64 +399,54 @@ def pooling_state(feature_map, pool_size=(2, 2), strides=None, padding="valid", 
     """
     array = as_feature_map(feature_map)
     operation = _operation(operation)
-    padding = check_padding(padding)
-    pool = as_pair(pool_size, "pool_size")
-    stride = pool if strides is None else as_pair(strides, "strides")
-    if isinstance(step, bool) or not isinstance(step, (int, np.integer)):
-        raise TypeError(f"step must be an int, got {step!r}")
-    rows_n, cols_n = array.shape
-
+    pool, stride, padding = pool_arguments(pool_size, strides, padding)
+    _check_step_type(step)
     if operation in _GLOBAL_OPERATIONS:
-        pool = stride = (rows_n, cols_n)
-        reduce = poolviz.global_max_pool2d if operation == "global max" else poolviz.global_average_pool2d
-        value = float(reduce(array))
-        pooled = np.array([[value]])
-        formula = (
-            f"global pooling: one window over the whole {rows_n} x {cols_n} map\n"
-            "output = 1 value per feature map (Keras shape (batch, channels))"
-        )
-        window_operation = operation.split()[1]
-        padding_used = "valid"
-        output_shape = (1, 1)
+        state = _global_state(array, operation)
     else:
-        padding_used = padding
-        message = _pool_fit_message(array.shape, pool, stride, padding)
+        message = pool_fit_message(array.shape, pool, stride, padding)
         if message:
             return PoolingState(array, operation, pool, stride, padding, message=message)
-        output_shape = poolviz.pooled_shape(array.shape, pool, stride, padding)
-        formula = "\n".join(
-            [
-                f"output rows = {poolviz.output_size_formula(rows_n, pool[0], stride[0], padding)}",
-                f"output cols = {poolviz.output_size_formula(cols_n, pool[1], stride[1], padding)}",
-                f"output shape = {output_shape}",
-            ]
-        )
-        pool_function = poolviz.max_pool2d if operation == "max" else poolviz.average_pool2d
-        pooled = np.asarray(pool_function(array, pool_size=pool, strides=stride, padding=padding), dtype=float)
-        window_operation = operation
-
-    n_windows = output_shape[0] * output_shape[1]
+        state = _windowed_state(array, operation, pool, stride, padding)
     if clamp_step:
-        step = min(max(int(step), 0), n_windows - 1)
-    if not 0 <= step < n_windows:
-        raise ValueError(f"step must be in [0, {n_windows - 1}] for {n_windows} windows, got {step}")
-    rows_pad = _axis_padding(rows_n, pool[0], stride[0], padding_used)
-    cols_pad = _axis_padding(cols_n, pool[1], stride[1], padding_used)
-    divisors = divisor_map(array.shape, pool, stride, padding_used) if window_operation == "average" else None
-    state = PoolingState(
-        feature_map=array,
-        operation=operation,
-        pool_size=pool,
-        strides=stride,
-        padding=padding_used,
-        padding_amounts=(*rows_pad, *cols_pad),
-        output_shape=output_shape,
-        pooled=pooled,
-        formula_text=formula,
-        n_windows=n_windows,
-        divisors=divisors,
+        step = min(max(int(step), 0), state.n_windows - 1)
+    return state.at_step(step)
+
+
+def _global_state(array, operation):
+    """Global pooling: one window over the whole map, no padding."""
+    rows, cols = array.shape
+    reduce = poolviz.global_max_pool2d if operation == "global max" else poolviz.global_average_pool2d
+    formula = (f"global pooling: one window over the whole {rows} x {cols} map\n"
+               "output = 1 value per feature map (Keras shape (batch, channels))")
+    return _state(array, operation, (rows, cols), (rows, cols), "valid", np.array([[float(reduce(array))]]),
+                  formula)
+
+
+def _windowed_state(array, operation, pool, stride, padding):
+    """Max or average pooling with these windows (which fit the input)."""
+    output_shape = pooled_shape(array.shape, pool, stride, padding)
+    formula = "\n".join([
+        f"output rows = {output_size_formula(array.shape[0], pool[0], stride[0], padding)}",
+        f"output cols = {output_size_formula(array.shape[1], pool[1], stride[1], padding)}",
+        f"output shape = {output_shape}",
+    ])
+    pool_function = poolviz.max_pool2d if operation == "max" else poolviz.average_pool2d
+    pooled = np.asarray(pool_function(array, pool_size=pool, strides=stride, padding=padding), dtype=float)
+    return _state(array, operation, pool, stride, padding, pooled, formula)
+
+
+def _state(array, operation, pool, stride, padding, pooled, formula):
+    """The state of a pooling with an output; no window chosen yet."""
+    (rows, cols), output_shape = array.shape, tuple(pooled.shape)
+    return PoolingState(
+        feature_map=array, operation=operation, pool_size=pool, strides=stride, padding=padding,
+        padding_amounts=(*padding_amounts(rows, pool[0], stride[0], padding),
+                         *padding_amounts(cols, pool[1], stride[1], padding)),
+        output_shape=output_shape, pooled=pooled, formula_text=formula,
+        n_windows=output_shape[0] * output_shape[1],
+        real_cells=real_cell_counts(array.shape, pool, stride, padding),
     )
-    return state.at_step(int(step))
 
 
 # --------------------------------------------------------------------------
@@ -467,10 +471,10 @@ class TranslationInvariance:
         Share of pooled cells equal to the unshifted ones, per shift.
     relative_change : numpy.ndarray of float
         Size of the change, per shift: ``sum(|pooled[k] - pooled[0]|) /
-        sum(|pooled[0]|)`` (relative L1 change; 0 when nothing changed, NaN
-        when an all-zero map became nonzero). Exact equality favours max
-        pooling, whose outputs either stay put or jump; this measure also
-        counts how far the changed outputs moved.
+        sum(|pooled[0]|)`` (:func:`poolviz.antialias.relative_l1_change`: 0
+        when nothing changed, ``inf`` when an all-zero map became nonzero).
+        Exact equality favours max pooling, whose outputs either stay put or
+        jump; this measure also counts how far the changed outputs moved.
     """
 
     shifts: np.ndarray
@@ -481,15 +485,6 @@ class TranslationInvariance:
     changed: np.ndarray = field(repr=False)
     fraction_unchanged: np.ndarray = field(default=None)
     relative_change: np.ndarray = field(default=None)
-
-
-def _relative_l1_change(before, after):
-    """sum(|after - before|) / sum(|before|); 0 if equal, NaN if `before` is all 0."""
-    moved = float(np.nansum(np.abs(after - before)))
-    total = float(np.nansum(np.abs(before)))
-    if moved == 0.0:
-        return 0.0
-    return moved / total if total > 0.0 else float("nan")
 
 
 _SHIFT_STEPS = {"right": (0, 1), "down": (1, 0), "diagonal": (1, 1)}
@@ -554,9 +549,7 @@ def translation_invariance(image, operation="max", pool_size=2, max_shift=3, dir
     max_shift = _max_shift(max_shift, array.shape)
     if not isinstance(direction, str) or direction not in _SHIFT_STEPS:
         raise ValueError(f"direction must be one of {tuple(_SHIFT_STEPS)}, got {direction!r}")
-    message = _pool_fit_message(array.shape, pool, pool, "valid", noun="image")
-    if message:
-        raise ValueError(message)
+    check_pool_fits(array.shape, pool, noun="image")
     step_rows, step_cols = _SHIFT_STEPS[direction]
     if operation == "max-blur":  # Zhang (2019): max with stride 1, blur with the stride
         pool_function = functools.partial(poolviz.max_blur_pool2d, strides=pool)
@@ -578,8 +571,44 @@ def translation_invariance(image, operation="max", pool_size=2, max_shift=3, dir
         pooled=pooled,
         changed=changed,
         fraction_unchanged=fraction,
-        relative_change=np.array([_relative_l1_change(pooled[0], p) for p in pooled]),
+        relative_change=np.array([relative_l1_change(pooled[0], p) for p in pooled]),
     )
+
+
+@dataclass(frozen=True, eq=False)
+class TranslationState:
+    """What the translation explorer shows for one input, operation, pool
+    size, largest shift and direction: the chosen pooling and the one it is
+    compared with, at every shift.
+
+    Attributes
+    ----------
+    image : numpy.ndarray
+        The unshifted input.
+    result : TranslationInvariance
+        The chosen operation.
+    other_result : TranslationInvariance
+        The comparison: average pooling when the operation is max, else max.
+    """
+
+    image: np.ndarray
+    result: TranslationInvariance
+    other_result: TranslationInvariance
+    #: Always empty: arguments that give no output raise instead.
+    message: ClassVar[str] = ""
+
+    @classmethod
+    def compute(cls, image, operation="max", pool_size=2, max_shift=3, direction="right"):
+        """Both poolings of `image` (arguments as in :func:`translation_invariance`)."""
+        array = as_feature_map(image, "image")
+        other = "average" if operation == "max" else "max"
+        return cls(array, translation_invariance(array, operation, pool_size, max_shift, direction),
+                   translation_invariance(array, other, pool_size, max_shift, direction))
+
+    def shifted_image(self, shift):
+        """The input moved by `shift` steps in the result's direction (zero fill)."""
+        rows, cols = self.result.shift_steps
+        return _data.shift(self.image, rows=rows * shift, cols=cols * shift)
 
 
 # --------------------------------------------------------------------------
@@ -596,6 +625,20 @@ class _Choice(traitlets.Enum):
         return super().validate(obj, value)
 
 
+class _Padding(_Choice):
+    """``"valid"`` or ``"same"`` in any case, kept in lower case: the rule of
+    the pooling functions (``_validation.check_padding``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(("valid", "same"), **kwargs)
+
+    def validate(self, obj, value):
+        try:
+            return check_padding(value)
+        except ValueError:
+            self.error(obj, value)
+
+
 def _positive(proposal):
     """A pool size or stride: from 1 to 2**31 - 1 (TensorFlow's int32 limit)."""
     if proposal.value < 1:
@@ -607,19 +650,92 @@ def _positive(proposal):
     return proposal.value
 
 
-def _array_key(array):
-    return (array.shape, hashlib.sha1(np.ascontiguousarray(array).tobytes()).hexdigest())
+def _from_state(name, empty, doc):
+    """A read-only property: the state's `name`, or `empty` when there is no state."""
+    return property(lambda self: empty if self.state is None else getattr(self.state, name), doc=doc)
 
 
-class PoolingExplorerModel(traitlets.HasTraits):
+class _ExplorerModel(traitlets.HasTraits):
+    """What both explorer models share: the controls in `_CONTROLS`, a list
+    of inputs (with the caller's array), changes of several controls at once
+    recomputed once, and ONE derived trait, `state`, from which everything
+    shown is read.  `_failure` says why there is no state (None) when
+    computing it raised."""
+
+    _CONTROLS = ()
+    input_options = traitlets.List(traitlets.Unicode())
+    #: Goes up by one after every recompute: views redraw on it, once per change.
+    version = traitlets.Int(0)
+
+    def __init__(self, custom, values, hidden_inputs=()):
+        self._check_controls(values)
+        super().__init__()
+        self._custom = custom
+        self._input_cache = {}
+        self._batch = False
+        self._failure = ""
+        self.input_options = [n for n in input_names(custom is not None) if n not in hidden_inputs]
+        if custom is not None:
+            values.setdefault("input_name", CUSTOM_INPUT)
+        self.configure(**values)
+
+    @classmethod
+    def _check_controls(cls, values):
+        unknown = sorted(set(values) - set(cls._CONTROLS))
+        if unknown:
+            raise TypeError(f"unknown control(s) {unknown}; choose from {list(cls._CONTROLS)}")
+
+    @traitlets.validate("input_name")
+    def _validate_input_name(self, proposal):
+        if proposal.value not in self.input_options:
+            raise traitlets.TraitError(f"input_name must be one of {self.input_options}, got {proposal.value!r}")
+        return proposal.value
+
+    @contextlib.contextmanager
+    def _quietly(self):
+        """Set traits without recomputing after each one."""
+        self._batch = True
+        try:
+            yield
+        finally:
+            self._batch = False
+
+    def _set_controls(self, values):
+        with self._quietly():
+            for name, value in values.items():
+                setattr(self, name, value)
+
+    @property
+    def message(self):
+        """Empty, or why the current controls give no output."""
+        return self._failure if self.state is None else self.state.message
+
+    def _compute(self, function, *args, **kwargs):
+        """``(function(...), "")``, or ``(None, why)`` when it raises: a
+        student's widget shows the reason and keeps working."""
+        try:
+            return function(*args, **kwargs), ""
+        except (ValueError, TypeError) as error:
+            return None, str(error)
+        except Exception as error:  # a bug must not kill a student's widget
+            return None, self._unexpected(error)
+
+    @staticmethod
+    def _unexpected(error):
+        return f"Unexpected error, please report it: {error!r}"
+
+
+class PoolingExplorerModel(_ExplorerModel):
     """State of the pooling explorer, usable without any widget.
 
     Set the control traits (one by one, or several at once with
-    :meth:`configure`); the output traits follow at once. A value outside a
-    control's range (a pool size or stride below 1 or above 2**31 - 1, a
-    value of the wrong type) raises ``traitlets.TraitError`` naming the
-    control; any combination of values in range sets `message` instead of
-    raising when it gives no output (or a window of more than 2**20 cells).
+    :meth:`configure`); `state` (a :class:`PoolingState`) follows at once,
+    and the other outputs are read from it. A value outside a control's
+    range (a pool size or stride below 1 or above 2**31 - 1, a value of the
+    wrong type) raises ``traitlets.TraitError`` naming the control;
+    ``padding`` takes any case, like the pooling functions; any combination
+    of values in range sets `message` instead of raising when it gives no
+    output (or a window of more than 2**20 cells).
 
     Parameters
     ----------
@@ -651,22 +767,17 @@ class PoolingExplorerModel(traitlets.HasTraits):
     strides_same_as_pool = traitlets.Bool(True)
     stride_rows = traitlets.Int(2)
     stride_cols = traitlets.Int(2)
-    padding = _Choice(("valid", "same"), default_value="valid")
+    padding = _Padding(default_value="valid")
     operation = _Choice(poolviz.OPERATIONS, default_value="max")
     shift_rows = traitlets.Int(0)
     shift_cols = traitlets.Int(0)
     step = traitlets.Int(0)
 
     # Outputs (set by the model) -------------------------------------------
-    input_options = traitlets.List(traitlets.Unicode())
     state = traitlets.Instance(PoolingState, allow_none=True)
+    #: The last window step (the step slider's range).
     step_max = traitlets.Int(0)
-    formula_text = traitlets.Unicode("")
-    arithmetic_text = traitlets.Unicode("")
-    message = traitlets.Unicode("")
     keras_text = traitlets.Unicode("")
-    #: Goes up by one after every recompute: views redraw on it, once per change.
-    version = traitlets.Int(0)
 
     _CONTROLS = (
         "input_name", "pool_rows", "pool_cols", "strides_same_as_pool", "stride_rows", "stride_cols",
@@ -674,28 +785,12 @@ class PoolingExplorerModel(traitlets.HasTraits):
     )
 
     def __init__(self, feature_map=None, **values):
-        unknown = sorted(set(values) - set(self._CONTROLS))
-        if unknown:
-            raise TypeError(f"unknown control(s) {unknown}; choose from {list(self._CONTROLS)}")
-        super().__init__()
-        self._custom = None if feature_map is None else as_feature_map(feature_map)
-        self._input_cache = {}
         self._keras_cache = {}
-        self._batch = False
-        self.input_options = input_names(include_custom=self._custom is not None)
-        if self._custom is not None:
-            values.setdefault("input_name", CUSTOM_INPUT)
-        self.configure(**values)
+        super().__init__(None if feature_map is None else as_feature_map(feature_map), values)
 
     @traitlets.validate("pool_rows", "pool_cols", "stride_rows", "stride_cols")
     def _validate_positive(self, proposal):
         return _positive(proposal)
-
-    @traitlets.validate("input_name")
-    def _validate_input_name(self, proposal):
-        if proposal.value not in self.input_options:
-            raise traitlets.TraitError(f"input_name must be one of {self.input_options}, got {proposal.value!r}")
-        return proposal.value
 
     @traitlets.validate("step")
     def _validate_step(self, proposal):
@@ -710,16 +805,9 @@ class PoolingExplorerModel(traitlets.HasTraits):
         **values
             Control traits, e.g. ``pool_rows=3, padding="same"``.
         """
-        unknown = sorted(set(values) - set(self._CONTROLS))
-        if unknown:
-            raise TypeError(f"unknown control(s) {unknown}; choose from {list(self._CONTROLS)}")
+        self._check_controls(values)
         step = values.pop("step", None)
-        self._batch = True
-        try:
-            for name, value in values.items():
-                setattr(self, name, value)
-        finally:
-            self._batch = False
+        self._set_controls(values)
         self._recompute(step=self.step if step is None else step)
 
     @traitlets.observe(*[name for name in _CONTROLS if name != "step"])
@@ -734,31 +822,17 @@ class PoolingExplorerModel(traitlets.HasTraits):
         if self.state is not None and self.state.ok:
             # Only the window moved: reuse the pooled map.
             self.state = self.state.at_step(change["new"])
-            self.arithmetic_text = self.state.arithmetic_text
             self.version += 1
         else:
             self._recompute(step=change["new"])
 
-    # -- derived values --------------------------------------------------
-    @property
-    def feature_map(self):
-        """The 2-D input currently pooled (after the shift)."""
-        return None if self.state is None else self.state.feature_map
-
-    @property
-    def pooled(self):
-        """The pooled 2-D map, or None when the controls give no output."""
-        return None if self.state is None else self.state.pooled
-
-    @property
-    def output_shape(self):
-        """Shape of the pooled map, or None."""
-        return None if self.state is None else self.state.output_shape
-
-    @property
-    def window(self):
-        """The current :class:`poolviz.PoolingWindow`, or None."""
-        return None if self.state is None else self.state.window
+    # -- read from the state ------------------------------------------------
+    feature_map = _from_state("feature_map", None, "The 2-D input currently pooled (after the shift).")
+    pooled = _from_state("pooled", None, "The pooled 2-D map, or None when the controls give no output.")
+    output_shape = _from_state("output_shape", None, "Shape of the pooled map, or None.")
+    window = _from_state("window", None, "The current :class:`poolviz.PoolingWindow`, or None.")
+    formula_text = _from_state("formula_text", "", "The output-size formula with the numbers filled in, or ''.")
+    arithmetic_text = _from_state("arithmetic_text", "", "Where the current window is, and its arithmetic, or ''.")
 
     @property
     def coverage(self):
@@ -775,48 +849,42 @@ class PoolingExplorerModel(traitlets.HasTraits):
         return dict(pool_size=(self.pool_rows, self.pool_cols), strides=strides,
                     padding=self.padding, operation=self.operation)
 
+    def _pooling_state(self, step):
+        feature_map = load_input(self.input_name, self.shift_rows, self.shift_cols, custom=self._custom,
+                                 _cache=self._input_cache)
+        return pooling_state(feature_map, step=step, clamp_step=True, **self._parameters())
+
+    @staticmethod
+    def _unexpected(error):
+        return f"Unexpected error, please report it: {error!r}\n{traceback.format_exc(limit=3)}"
+
     def _recompute(self, step):
-        self._batch = True
-        try:
+        with self._quietly():
             if self.strides_same_as_pool:
                 # The stride traits (and the disabled sliders linked to them)
                 # show the stride actually used, never a stale one.
                 self.stride_rows, self.stride_cols = self.pool_rows, self.pool_cols
-            try:
-                feature_map = load_input(self.input_name, self.shift_rows, self.shift_cols,
-                                         custom=self._custom, _cache=self._input_cache)
-                state = pooling_state(feature_map, step=step, clamp_step=True, **self._parameters())
-                step = state.step
-            except (ValueError, TypeError) as error:
-                state, step = None, 0
-                message = str(error)
-            except Exception as error:  # a bug must not kill a student's widget
-                state, step = None, 0
-                message = f"Unexpected error, please report it: {error!r}\n{traceback.format_exc(limit=3)}"
-            else:
-                message = state.message
-                if not state.ok:
-                    step = 0
-            # Order matters for linked sliders: shrink the value before the range.
-            new_max = state.n_windows - 1 if state is not None and state.ok else 0
-            if new_max < self.step_max:
-                self.step = min(step, new_max)
-                self.step_max = new_max
-            else:
-                self.step_max = new_max
-                self.step = step
-            self.formula_text = state.formula_text if state is not None and state.ok else ""
-            self.arithmetic_text = state.arithmetic_text if state is not None and state.ok else ""
-            self.message = message
+            state, self._failure = self._compute(self._pooling_state, step)
+            self._set_step_range(state)
             self.keras_text = self._keras_text(state)
             self.state = state
             self.version += 1
-        finally:
-            self._batch = False
+
+    def _set_step_range(self, state):
+        ok = state is not None and state.ok
+        step, new_max = (state.step, state.n_windows - 1) if ok else (0, 0)
+        # Order matters for linked sliders: shrink the value before the range.
+        if new_max < self.step_max:
+            self.step = min(step, new_max)
+            self.step_max = new_max
+        else:
+            self.step_max = new_max
+            self.step = step
 
     # -- Keras -------------------------------------------------------------
     def _keras_key(self, state):
-        return (_array_key(state.feature_map), state.operation, state.pool_size, state.strides, state.padding)
+        return (array_fingerprint(state.feature_map), state.operation, state.pool_size, state.strides,
+                state.padding)
 
     @staticmethod
     def tensorflow_available():
@@ -880,12 +948,14 @@ class PoolingExplorerModel(traitlets.HasTraits):
         return text
 
 
-class TranslationExplorerModel(traitlets.HasTraits):
+class TranslationExplorerModel(_ExplorerModel):
     """State of the translation-invariance explorer.
 
     ``max_shift`` ranges from 0 to 256 and ``pool_size`` from 1 to
     2**31 - 1 (``traitlets.TraitError`` outside); a pool larger than the
-    image, or more than 2**24 kept cells, sets `message`.
+    image, or more than 2**24 kept cells, sets `message`.  `state` (a
+    :class:`TranslationState`) holds the poolings at every shift; moving
+    ``shift`` only picks another one of them.
 
     Parameters
     ----------
@@ -909,30 +979,14 @@ class TranslationExplorerModel(traitlets.HasTraits):
     shift = traitlets.Int(1)
     direction = _Choice(tuple(_SHIFT_STEPS), default_value="right")
 
-    input_options = traitlets.List(traitlets.Unicode())
-    image = traitlets.Any(None)
-    result = traitlets.Instance(TranslationInvariance, allow_none=True)
-    other_result = traitlets.Instance(TranslationInvariance, allow_none=True)
-    fraction_text = traitlets.Unicode("")
-    message = traitlets.Unicode("")
-    #: Goes up by one after every recompute: views redraw on it, once per change.
-    version = traitlets.Int(0)
+    state = traitlets.Instance(TranslationState, allow_none=True)
 
     _CONTROLS = ("input_name", "operation", "pool_size", "max_shift", "shift", "direction")
 
     def __init__(self, image=None, **values):
-        unknown = sorted(set(values) - set(self._CONTROLS))
-        if unknown:
-            raise TypeError(f"unknown control(s) {unknown}; choose from {list(self._CONTROLS)}")
-        super().__init__()
-        self._custom = None if image is None else as_feature_map(image, "image")
-        self._input_cache = {}
-        self._batch = False
         # The line-detector output is a pooling input, not something to shift.
-        self.input_options = [n for n in input_names(self._custom is not None) if n != LINE_DETECTOR_INPUT]
-        if self._custom is not None:
-            values.setdefault("input_name", CUSTOM_INPUT)
-        self.configure(**values)
+        super().__init__(None if image is None else as_feature_map(image, "image"), values,
+                         hidden_inputs=(LINE_DETECTOR_INPUT,))
 
     @traitlets.validate("pool_size")
     def _validate_pool(self, proposal):
@@ -950,79 +1004,66 @@ class TranslationExplorerModel(traitlets.HasTraits):
     def _validate_shift(self, proposal):
         return min(max(int(proposal.value), 0), self.max_shift)
 
-    @traitlets.validate("input_name")
-    def _validate_input_name(self, proposal):
-        if proposal.value not in self.input_options:
-            raise traitlets.TraitError(f"input_name must be one of {self.input_options}, got {proposal.value!r}")
-        return proposal.value
-
     def configure(self, **values):
         """Set several controls, recomputing once."""
-        unknown = sorted(set(values) - set(self._CONTROLS))
-        if unknown:
-            raise TypeError(f"unknown control(s) {unknown}; choose from {list(self._CONTROLS)}")
-        self._batch = True
-        try:
-            if "max_shift" in values:  # before shift, which it bounds
-                self.max_shift = values.pop("max_shift")
-            for name, value in values.items():
-                setattr(self, name, value)
-        finally:
-            self._batch = False
+        self._check_controls(values)
+        if "max_shift" in values:  # before shift, which it bounds
+            values = {"max_shift": values.pop("max_shift"), **values}
+        self._set_controls(values)
         self._recompute()
 
-    @traitlets.observe(*_CONTROLS)
+    @traitlets.observe(*[name for name in _CONTROLS if name != "shift"])
     def _on_control(self, change):
         if not self._batch:
             self._recompute()
 
+    @traitlets.observe("shift")
+    def _on_shift(self, change):
+        # Every shift up to max_shift is in the state already.
+        if not self._batch:
+            self.version += 1
+
+    # -- read from the state ------------------------------------------------
+    image = _from_state("image", None, "The unshifted input, or None.")
+    result = _from_state("result", None, "The chosen pooling's :class:`TranslationInvariance`, or None.")
+    other_result = _from_state("other_result", None, "The pooling it is compared with, or None.")
+
     @property
     def changed(self):
         """Bool mask of pooled cells changed by the current shift, or None."""
-        return None if self.result is None else self.result.changed[self.shift]
+        return None if self.state is None else self.state.result.changed[self.shift]
 
     @property
     def shifted_image(self):
         """The input after the current shift, or None."""
-        if self.image is None:
-            return None
-        rows, cols = _SHIFT_STEPS[self.direction]
-        return _data.shift(self.image, rows=rows * self.shift, cols=cols * self.shift)
+        return None if self.state is None else self.state.shifted_image(self.shift)
+
+    @property
+    def fraction_text(self):
+        """The share of pooled cells the current shift leaves unchanged, and
+        the size of the change, for both poolings; or ''."""
+        if self.state is None:
+            return ""
+        result, other, shift = self.state.result, self.state.other_result, self.shift
+        changed = result.changed[shift]
+        return (
+            f"shift {shift} px {self.direction}, {self.operation} pooling {self.pool_size} x "
+            f"{self.pool_size}: {result.fraction_unchanged[shift]:.2f} of the pooled outputs unchanged "
+            f"({changed.size - int(changed.sum())} of {changed.size}); "
+            f"{other.operation} pooling: {other.fraction_unchanged[shift]:.2f}. "
+            f"Size of the change, sum |after - before| / sum |before|: "
+            f"{self.operation} {result.relative_change[shift]:.3f}, "
+            f"{other.operation} {other.relative_change[shift]:.3f}"
+        )
+
+    def _translation_state(self):
+        image = load_input(self.input_name, custom=self._custom, _cache=self._input_cache)
+        return TranslationState.compute(image, self.operation, self.pool_size, self.max_shift, self.direction)
 
     def _recompute(self):
-        self._batch = True
-        try:
+        with self._quietly():
             if self.shift > self.max_shift:
                 self.shift = self.max_shift
-            other = "average" if self.operation == "max" else "max"
-            try:
-                image = load_input(self.input_name, custom=self._custom, _cache=self._input_cache)
-                result = translation_invariance(image, self.operation, self.pool_size, self.max_shift, self.direction)
-                other_result = translation_invariance(image, other, self.pool_size, self.max_shift, self.direction)
-            except (ValueError, TypeError) as error:
-                image, result, other_result, message = None, None, None, str(error)
-            except Exception as error:  # a bug must not kill a student's widget
-                image, result, other_result = None, None, None
-                message = f"Unexpected error, please report it: {error!r}"
-            else:
-                message = ""
-            self.image = image
-            if result is None:
-                self.fraction_text = ""
-            else:
-                changed = result.changed[self.shift]
-                self.fraction_text = (
-                    f"shift {self.shift} px {self.direction}, {self.operation} pooling {self.pool_size} x "
-                    f"{self.pool_size}: {result.fraction_unchanged[self.shift]:.2f} of the pooled outputs unchanged "
-                    f"({changed.size - int(changed.sum())} of {changed.size}); "
-                    f"{other} pooling: {other_result.fraction_unchanged[self.shift]:.2f}. "
-                    f"Size of the change, sum |after - before| / sum |before|: "
-                    f"{self.operation} {result.relative_change[self.shift]:.3f}, "
-                    f"{other} {other_result.relative_change[self.shift]:.3f}"
-                )
-            self.message = message
-            self.other_result = other_result
-            self.result = result
+            state, self._failure = self._compute(self._translation_state)
+            self.state = state
             self.version += 1
-        finally:
-            self._batch = False

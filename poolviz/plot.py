@@ -25,7 +25,6 @@ Examples
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import struct
 import zlib
@@ -44,8 +43,9 @@ from matplotlib.transforms import Affine2D
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
 import poolviz
+from poolviz._fingerprint import array_fingerprint
 from poolviz._validation import as_feature_map
-from poolviz.explorer import PoolingState, pooling_state, translation_invariance
+from poolviz.explorer import PoolingState, TranslationState, pooling_state
 
 __all__ = [
     "ANNOTATE_MAX_SIDE",
@@ -588,18 +588,6 @@ class PngRenderer:
         return _encode_png(canvas)
 
 
-def _data_key(*arrays):
-    """A cheap fingerprint of arrays (shape + bytes hash), None-safe."""
-    parts = []
-    for array in arrays:
-        if array is None:
-            parts.append(None)
-        else:
-            array = np.ascontiguousarray(array)
-            parts.append((array.shape, array.dtype.str, hashlib.blake2b(array.tobytes(), digest_size=16).digest()))
-    return tuple(parts)
-
-
 # --------------------------------------------------------------------------
 # Pooling figure
 # --------------------------------------------------------------------------
@@ -626,6 +614,9 @@ def _padding_paths(regions):
 class PoolingFigure:
     """The input with the current window, the output, and the arithmetic.
 
+    Build it with :func:`pooling_figure` (from arguments) or
+    :meth:`PoolingFigure.build` (empty), then draw states with :meth:`show`.
+
     Attributes
     ----------
     fig : matplotlib.figure.Figure
@@ -645,7 +636,8 @@ class PoolingFigure:
         The window's arithmetic (empty when ``show_arithmetic=False``).
     message : matplotlib.text.Text
         Shown instead of the axes when the settings give no output.
-    state : poolviz.explorer.PoolingState
+    state : poolviz.explorer.PoolingState or None
+        The state drawn last (None until :meth:`show`).
     """
 
     fig: object
@@ -661,11 +653,48 @@ class PoolingFigure:
     padding_regions: list = field(default_factory=list)
     show_arithmetic: bool = True
     annotate_max_cells: int | None = None
-    request: dict = field(default_factory=dict)
     _renderer: PngRenderer = None
     _layout: tuple = ()
     _input_key: tuple = ()
     _output_key: tuple = ()
+    _value_range: tuple = (0.0, 1.0)  # the colour scale of input and output
+
+    @classmethod
+    def build(cls, fig=None, *, show_arithmetic=True, annotate_max_cells=None, max_ticks=ANNOTATE_MAX_SIDE,
+              fast_labels=False):
+        """Lay out the axes and artists, with nothing shown yet.
+
+        Parameters are those of :func:`pooling_figure`; draw with :meth:`show`.
+
+        Returns
+        -------
+        PoolingFigure
+        """
+        fig = _new_figure(fig, (9.6, 4.6 if show_arithmetic else 3.2))
+        bottom, top = (0.40 if show_arithmetic else 0.06), 0.90
+        ax_input = fig.add_axes((0.05, bottom, 0.40, top - bottom))
+        ax_output = fig.add_axes((0.51, bottom, 0.24, top - bottom))
+        ax_divisors = fig.add_axes((0.80, bottom, 0.17, top - bottom))
+        placeholder = np.zeros((1, 1))
+        options = dict(annotate=False, max_ticks=max_ticks, label_paths=fast_labels)
+        input_artists = heatmap(placeholder, ax=ax_input, **options)
+        output_artists = heatmap(placeholder, ax=ax_output, **options)
+        divisor_artists = heatmap(placeholder, ax=ax_divisors, cmap="Greys", fmt=lambda v: f"{v:.0f}", **options)
+        ax_divisors.set_title("divisor per output cell")
+        padding_patches = PatchCollection([], facecolor="0.88", edgecolor="0.55", hatch=PADDING_HATCH, linewidth=0.5)
+        ax_input.add_collection(padding_patches)
+        window_patch = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=WINDOW_COLOR, linewidth=3, zorder=4)
+        output_patch = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=WINDOW_COLOR, linewidth=3, zorder=4)
+        ax_input.add_patch(window_patch)
+        ax_output.add_patch(output_patch)
+        arithmetic = fig.text(0.05, bottom - 0.09, "", ha="left", va="top", family="monospace",
+                              fontsize=0.9 * mpl.rcParams["font.size"])
+        message = fig.text(0.5, 0.5, "", ha="center", va="center", wrap=True, visible=False,
+                           fontsize=1.2 * mpl.rcParams["font.size"])
+        return cls(fig=fig, input=input_artists, output=output_artists, divisors=divisor_artists,
+                   window_patch=window_patch, output_patch=output_patch, padding_patches=padding_patches,
+                   arithmetic=arithmetic, message=message, show_arithmetic=show_arithmetic,
+                   annotate_max_cells=annotate_max_cells)
 
     def __repr__(self):
         state = self.state
@@ -702,31 +731,9 @@ class PoolingFigure:
             return should_annotate(shape)
         return shape[0] * shape[1] <= self.annotate_max_cells
 
-    def update(self, **changes):
-        """Recompute with some arguments of :func:`pooling_figure` changed.
-
-        Parameters
-        ----------
-        **changes
-            Any of ``feature_map, pool_size, strides, padding, operation,
-            step``; the others keep their last value.
-
-        Returns
-        -------
-        PoolingFigure
-            self
-        """
-        unknown = sorted(set(changes) - set(self.request))
-        if unknown:
-            raise TypeError(f"update() got unknown argument(s) {unknown}; choose from {sorted(self.request)}")
-        self.request.update(changes)
-        # A new pool or input may have fewer windows: keep the step in range.
-        state = pooling_state(**self.request, clamp_step="step" not in changes)
-        self.request["step"] = state.step
-        return self.show(state)
-
     def show(self, state):
-        """Draw a precomputed :class:`~poolviz.explorer.PoolingState`.
+        """Draw a :class:`~poolviz.explorer.PoolingState` (from
+        :func:`~poolviz.explorer.pooling_state` or an explorer model).
 
         Returns
         -------
@@ -734,58 +741,82 @@ class PoolingFigure:
             self
         """
         self.state = state
-        axes = (self.input.ax, self.output.ax, self.divisors.ax)
         if not state.ok:
-            for ax in axes:
-                ax.set_visible(False)
-            self.arithmetic.set_text("")
-            self.message.set_text(state.message)
-            self.message.set_visible(True)
-            self._layout = ("message", state.message)
-            return self
+            return self._show_message(state.message)
         self.message.set_visible(False)
         self.input.ax.set_visible(True)
         self.output.ax.set_visible(True)
-        feature_map = state.feature_map
-        finite = feature_map[np.isfinite(feature_map)]
-        vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-        annotate_input = self._annotate(feature_map.shape)
-        annotate_output = self._annotate(state.output_shape)
-        self.input.update(feature_map, vmin, vmax, annotate=annotate_input)
-        self.output.update(state.pooled, vmin, vmax, annotate=annotate_output)
+        self._draw_maps(state)
+        self._draw_padding(state)
+        self._draw_window(state.window)
+        self._draw_divisors(state)
+        if self.show_arithmetic:
+            self.arithmetic.set_text(state.arithmetic_text)
+        self._draw_titles(state)
+        self._remember_layers(state)
+        return self
 
-        rows, cols = feature_map.shape
+    def _show_message(self, text):
+        """The message instead of the axes."""
+        for ax in (self.input.ax, self.output.ax, self.divisors.ax):
+            ax.set_visible(False)
+        self.arithmetic.set_text("")
+        self.message.set_text(text)
+        self.message.set_visible(True)
+        self._layout = ("message", text)
+        return self
+
+    def _draw_maps(self, state):
+        """Input and output in one colour scale: the finite range of the input."""
+        finite = state.feature_map[np.isfinite(state.feature_map)]
+        self._value_range = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        self.input.update(state.feature_map, *self._value_range, annotate=self._annotate(state.feature_map.shape))
+        self.output.update(state.pooled, *self._value_range, annotate=self._annotate(state.output_shape))
+
+    def _draw_padding(self, state):
+        """Room for the padded cells around the input, hatched."""
+        rows, cols = state.feature_map.shape
         top, bottom, left, right = state.padding_amounts
         self.input.ax.set_xlim(-0.5 - left, cols - 0.5 + right)
         self.input.ax.set_ylim(rows - 0.5 + bottom, -0.5 - top)
-        self.padding_regions = _padding_regions(feature_map.shape, state.padding_amounts)
+        self.padding_regions = _padding_regions(state.feature_map.shape, state.padding_amounts)
         self.padding_patches.set_paths(_padding_paths(self.padding_regions))
 
-        window = state.window
+    def _draw_window(self, window):
+        """The window on the input, the cell it gives on the output."""
         self.window_patch.set_xy((window.cols.start - 0.5, window.rows.start - 0.5))
         self.window_patch.set_width(len(window.cols))
         self.window_patch.set_height(len(window.rows))
         out_row, out_col = window.output_index
         self.output_patch.set_xy((out_col - 0.5, out_row - 0.5))
 
-        show_divisors = state.divisors is not None and any(state.padding_amounts)
-        self.divisors.ax.set_visible(show_divisors)
-        if show_divisors:
+    def _shows_divisors(self, state):
+        return state.divisors is not None and any(state.padding_amounts)
+
+    def _draw_divisors(self, state):
+        """Average pooling with padding: what each output cell was divided by."""
+        show = self._shows_divisors(state)
+        self.divisors.ax.set_visible(show)
+        if show:
             self.divisors.update(state.divisors, 0, state.pool_size[0] * state.pool_size[1],
                                  annotate=self._annotate(state.divisors.shape))
-        if self.show_arithmetic:
-            self.arithmetic.set_text(state.arithmetic_text)
 
+    def _draw_titles(self, state):
+        (rows, cols), (out_rows, out_cols) = state.feature_map.shape, state.output_shape
         name = state.operation if state.operation in poolviz.OPERATIONS[2:] else f"{state.operation} pooling"
         self.input.ax.set_title(f"input {rows} x {cols}" + (" (hatched: padding)" if any(state.padding_amounts) else ""))
-        self.output.ax.set_title(f"{name}: {state.output_shape[0]} x {state.output_shape[1]}")
+        self.output.ax.set_title(f"{name}: {out_rows} x {out_cols}")
+
+    def _remember_layers(self, state):
+        """What each layer of :meth:`render_png` shows, to redraw only what changed."""
+        show_divisors = self._shows_divisors(state)
         # Ticks and axes limits depend only on this; titles and labels are
         # in the data layer, so changing the operation keeps the background.
-        self._layout = (feature_map.shape, state.output_shape, state.padding_amounts, show_divisors)
-        self._input_key = (_data_key(feature_map), vmin, vmax, annotate_input, self.input.ax.get_title())
-        self._output_key = (_data_key(state.pooled, state.divisors if show_divisors else None), vmin, vmax,
-                            annotate_output, self.output.ax.get_title())
-        return self
+        self._layout = (state.feature_map.shape, state.output_shape, state.padding_amounts, show_divisors)
+        self._input_key = (array_fingerprint(state.feature_map), *self._value_range,
+                           self._annotate(state.feature_map.shape), self.input.ax.get_title())
+        self._output_key = (array_fingerprint(state.pooled, state.divisors if show_divisors else None),
+                            *self._value_range, self._annotate(state.output_shape), self.output.ax.get_title())
 
     def render_png(self):
         """PNG bytes of the figure, redrawing only what changed since last time.
@@ -796,7 +827,7 @@ class PoolingFigure:
         """
         if self._renderer is None:
             self._renderer = PngRenderer(self.fig)
-        if not self.state.ok:
+        if self.state is None or not self.state.ok:
             return self._renderer.render(self._layout, [])
         # Bottom to top: a new operation or pool redraws only the output
         # layer, a window step only the top one.
@@ -838,6 +869,7 @@ def pooling_figure(feature_map, pool_size=(2, 2), strides=None, padding="valid",
     Returns
     -------
     PoolingFigure
+        Show other settings with ``figure.show(pooling_state(...))``.
 
     Examples
     --------
@@ -847,36 +879,9 @@ def pooling_figure(feature_map, pool_size=(2, 2), strides=None, padding="valid",
     >>> figure.window_patch.get_xy(), figure.output_patch.get_xy()
     ((1.5, -0.5), (0.5, -0.5))
     """
-    request = dict(feature_map=feature_map, pool_size=pool_size, strides=strides, padding=padding,
-                   operation=operation, step=step)
-    state = pooling_state(**request)
-    height = 4.6 if show_arithmetic else 3.2
-    fig = _new_figure(fig, (9.6, height))
-    bottom = 0.40 if show_arithmetic else 0.06
-    top = 0.90
-    ax_input = fig.add_axes((0.05, bottom, 0.40, top - bottom))
-    ax_output = fig.add_axes((0.51, bottom, 0.24, top - bottom))
-    ax_divisors = fig.add_axes((0.80, bottom, 0.17, top - bottom))
-    placeholder = np.zeros((1, 1))
-    options = dict(annotate=False, max_ticks=max_ticks, label_paths=fast_labels)
-    input_artists = heatmap(placeholder, ax=ax_input, **options)
-    output_artists = heatmap(placeholder, ax=ax_output, **options)
-    divisor_artists = heatmap(placeholder, ax=ax_divisors, cmap="Greys", fmt=lambda v: f"{v:.0f}", **options)
-    ax_divisors.set_title("divisor per output cell")
-    padding_patches = PatchCollection([], facecolor="0.88", edgecolor="0.55", hatch=PADDING_HATCH, linewidth=0.5)
-    ax_input.add_collection(padding_patches)
-    window_patch = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=WINDOW_COLOR, linewidth=3, zorder=4)
-    output_patch = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=WINDOW_COLOR, linewidth=3, zorder=4)
-    ax_input.add_patch(window_patch)
-    ax_output.add_patch(output_patch)
-    arithmetic = fig.text(0.05, bottom - 0.09, "", ha="left", va="top", family="monospace",
-                          fontsize=0.9 * mpl.rcParams["font.size"])
-    message = fig.text(0.5, 0.5, "", ha="center", va="center", wrap=True, visible=False,
-                       fontsize=1.2 * mpl.rcParams["font.size"])
-    figure = PoolingFigure(fig=fig, input=input_artists, output=output_artists, divisors=divisor_artists,
-                           window_patch=window_patch, output_patch=output_patch, padding_patches=padding_patches,
-                           arithmetic=arithmetic, message=message, show_arithmetic=show_arithmetic,
-                           annotate_max_cells=annotate_max_cells, request=request)
+    state = pooling_state(feature_map, pool_size, strides, padding, operation, step)
+    figure = PoolingFigure.build(fig, show_arithmetic=show_arithmetic, annotate_max_cells=annotate_max_cells,
+                                 max_ticks=max_ticks, fast_labels=fast_labels)
     return figure.show(state)
 
 
@@ -967,6 +972,37 @@ class TranslationFigure:
     _renderer: PngRenderer = None
     _layout: tuple = ()
 
+    @classmethod
+    def build(cls, fig=None, *, fast_labels=False):
+        """Lay out the axes and artists, with nothing shown yet; draw with :meth:`show`.
+
+        Returns
+        -------
+        TranslationFigure
+        """
+        fig = _new_figure(fig, (11, 3.2))
+        axes = [fig.add_axes(rect) for rect in ((0.03, 0.1, 0.22, 0.78), (0.29, 0.1, 0.2, 0.78),
+                                                (0.53, 0.1, 0.2, 0.78), (0.80, 0.18, 0.18, 0.7))]
+        placeholder = np.zeros((1, 1))
+        shifted = heatmap(placeholder, ax=axes[0], annotate=False, cmap="gray_r", label_paths=fast_labels)
+        axes[0].set_title("shifted input")
+        before = heatmap(placeholder, ax=axes[1], annotate=False, label_paths=fast_labels)
+        after = heatmap(placeholder, ax=axes[2], annotate=False, label_paths=fast_labels)
+        changed_patches = PatchCollection([], facecolor="none", edgecolor=WINDOW_COLOR, hatch="xx", linewidth=2.5,
+                                          zorder=4)
+        axes[2].add_collection(changed_patches)
+        ax_curve = axes[3]
+        curves = {name: ax_curve.plot([], [], marker="o", label=name)[0] for name in ("max", "average", "max-blur")}
+        (marker,) = ax_curve.plot([], [], "o", markersize=12, markerfacecolor="none", markeredgecolor=WINDOW_COLOR,
+                                  markeredgewidth=2.5)
+        ax_curve.set_ylim(-0.05, 1.05)
+        ax_curve.set_xlabel("shift (pixels)")
+        ax_curve.set_title("fraction unchanged")
+        ax_curve.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax_curve.legend(loc="lower left", fontsize="small")
+        return cls(fig=fig, shifted=shifted, before=before, after=after, changed_patches=changed_patches,
+                   curves=curves, marker=marker)
+
     def __repr__(self):
         return f"<TranslationFigure {len(self.changed_cells)} pooled cells changed>"
 
@@ -989,6 +1025,13 @@ class TranslationFigure:
         shifted_image = as_feature_map(shifted_image, "shifted_image")
         vmin, vmax = float(np.min(shifted_image)), float(np.max(shifted_image))
         self.shifted.update(shifted_image, vmin, vmax, annotate=shifted_image.size <= EXPLORER_ANNOTATE_MAX_CELLS)
+        self._draw_pooled(result, shift)
+        self._draw_curves(result, shift, other_result)
+        self._layout = (shifted_image.shape, result.pooled[0].shape, len(result.shifts))
+        return self
+
+    def _draw_pooled(self, result, shift):
+        """Pooled before and after the shift, in one colour scale; changed cells hatched."""
         before, after = result.pooled[0], result.pooled[shift]
         low, high = min(before.min(), after.min()), max(before.max(), after.max())
         small = before.size <= EXPLORER_ANNOTATE_MAX_CELLS
@@ -997,6 +1040,12 @@ class TranslationFigure:
         changed = result.changed[shift]
         self.changed_cells = [tuple(int(i) for i in cell) for cell in np.argwhere(changed)]
         self.changed_patches.set_paths([Rectangle((c - 0.5, r - 0.5), 1, 1) for r, c in self.changed_cells])
+        pool = result.pool_size
+        self.after.ax.set_title(f"after shift: {int((~changed).sum())} of {changed.size} unchanged")
+        self.before.ax.set_title(f"{result.operation} pool {pool[0]} x {pool[1]}, no shift")
+
+    def _draw_curves(self, result, shift, other_result):
+        """Fraction unchanged against shift for both poolings; a ring at `shift`."""
         results = {result.operation: result}
         if other_result is not None:
             results[other_result.operation] = other_result
@@ -1007,13 +1056,7 @@ class TranslationFigure:
             else:
                 line.set_visible(False)
         self.marker.set_data([shift], [result.fraction_unchanged[shift]])
-        ax_curve = self.marker.axes
-        ax_curve.set_xlim(-0.2, max(len(result.shifts) - 1, 1) + 0.2)
-        pool = result.pool_size
-        self.after.ax.set_title(f"after shift: {int((~changed).sum())} of {changed.size} unchanged")
-        self.before.ax.set_title(f"{result.operation} pool {pool[0]} x {pool[1]}, no shift")
-        self._layout = (shifted_image.shape, before.shape, len(result.shifts))
-        return self
+        self.marker.axes.set_xlim(-0.2, max(len(result.shifts) - 1, 1) + 0.2)
 
     def render_png(self):
         """PNG bytes, redrawing only what changed (see :class:`PngRenderer`)."""
@@ -1044,32 +1087,8 @@ def translation_figure(image, operation="max", pool_size=2, shift=1, max_shift=3
     -------
     TranslationFigure
     """
-    result = translation_invariance(image, operation, pool_size, max_shift, direction)
-    other = translation_invariance(image, "average" if operation == "max" else "max", pool_size, max_shift, direction)
+    state = TranslationState.compute(image, operation, pool_size, max_shift, direction)
     if not 0 <= shift <= max_shift:
         raise ValueError(f"shift must be in [0, {max_shift}], got {shift}")
-    step_rows, step_cols = result.shift_steps
-    fig = _new_figure(fig, (11, 3.2))
-    axes = [fig.add_axes(rect) for rect in ((0.03, 0.1, 0.22, 0.78), (0.29, 0.1, 0.2, 0.78),
-                                            (0.53, 0.1, 0.2, 0.78), (0.80, 0.18, 0.18, 0.7))]
-    placeholder = np.zeros((1, 1))
-    shifted = heatmap(placeholder, ax=axes[0], annotate=False, cmap="gray_r", label_paths=fast_labels)
-    axes[0].set_title("shifted input")
-    before = heatmap(placeholder, ax=axes[1], annotate=False, label_paths=fast_labels)
-    after = heatmap(placeholder, ax=axes[2], annotate=False, label_paths=fast_labels)
-    changed_patches = PatchCollection([], facecolor="none", edgecolor=WINDOW_COLOR, hatch="xx", linewidth=2.5,
-                                      zorder=4)
-    axes[2].add_collection(changed_patches)
-    ax_curve = axes[3]
-    curves = {name: ax_curve.plot([], [], marker="o", label=name)[0] for name in ("max", "average", "max-blur")}
-    (marker,) = ax_curve.plot([], [], "o", markersize=12, markerfacecolor="none", markeredgecolor=WINDOW_COLOR,
-                              markeredgewidth=2.5)
-    ax_curve.set_ylim(-0.05, 1.05)
-    ax_curve.set_xlabel("shift (pixels)")
-    ax_curve.set_title("fraction unchanged")
-    ax_curve.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax_curve.legend(loc="lower left", fontsize="small")
-    figure = TranslationFigure(fig=fig, shifted=shifted, before=before, after=after, changed_patches=changed_patches,
-                               curves=curves, marker=marker)
-    shifted_image = poolviz.data.shift(as_feature_map(image, "image"), rows=shift * step_rows, cols=shift * step_cols)
-    return figure.show(shifted_image, result, shift, other)
+    figure = TranslationFigure.build(fig, fast_labels=fast_labels)
+    return figure.show(state.shifted_image(shift), state.result, shift, state.other_result)

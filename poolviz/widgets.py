@@ -211,7 +211,9 @@ class _ExplorerView(widgets.VBox):
 class PoolingExplorer(_ExplorerView):
     """Pooling explorer view: controls, picture, formula and arithmetic.
 
-    Build it with :func:`pooling_explorer`.
+    Build it with :func:`pooling_explorer`. The view links its controls to
+    the model's traits and, on every new state (``model.version``), draws
+    ``model.state`` and writes its texts; it computes nothing itself.
 
     Attributes
     ----------
@@ -228,15 +230,36 @@ class PoolingExplorer(_ExplorerView):
     figure : poolviz.plot.PoolingFigure
     """
 
+    #: Control description -> model trait, for the two-way links.
+    _LINKS = {
+        "pool rows": "pool_rows", "pool cols": "pool_cols", "strides same as pool": "strides_same_as_pool",
+        "stride rows": "stride_rows", "stride cols": "stride_cols", "padding": "padding",
+        "operation": "operation", "input": "input_name", "shift rows": "shift_rows", "shift cols": "shift_cols",
+    }
+
     def __init__(self, model, lecture=False):
         super().__init__(lecture, "pooling")
         self.model = model
-        c = self.controls
+        self._build_controls()
+        self._link_controls()
+        self._build_texts()
+        with self._rc():
+            size = (13.5, 4.4) if self.lecture else (9.6, 3.2)
+            self.figure = plot.PoolingFigure.build(self._new_figure(size), show_arithmetic=False,
+                                                   annotate_max_cells=plot.EXPLORER_ANNOTATE_MAX_CELLS,
+                                                   max_ticks=8, fast_labels=True)
+        self._build_coverage_view()
+        model.observe(self._safe_redraw, names="version")
+        self._safe_redraw()
+        self._lay_out()
+
+    def _build_controls(self):
+        model = self.model
         self._slider("pool rows", 1, MAX_POOL, model.pool_rows)
         self._slider("pool cols", 1, MAX_POOL, model.pool_cols)
-        c["strides same as pool"] = widgets.Checkbox(value=model.strides_same_as_pool,
-                                                     description="strides same as pool", indent=False,
-                                                     layout=self._layout())
+        self.controls["strides same as pool"] = widgets.Checkbox(
+            value=model.strides_same_as_pool, description="strides same as pool", indent=False,
+            layout=self._layout())
         self._slider("stride rows", 1, MAX_POOL, model.stride_rows)
         self._slider("stride cols", 1, MAX_POOL, model.stride_cols)
         self._dropdown("padding", ["valid", "same"], model.padding)
@@ -244,30 +267,24 @@ class PoolingExplorer(_ExplorerView):
         self._dropdown("input", list(model.input_options), model.input_name)
         self._slider("shift rows", -MAX_SHIFT, MAX_SHIFT, model.shift_rows)
         self._slider("shift cols", -MAX_SHIFT, MAX_SHIFT, model.shift_cols)
-        step = widgets.IntSlider(value=model.step, min=0, max=model.step_max, description="window step",
-                                 continuous_update=True, layout=self._layout(), style=self._style())
-        c["window step"] = step
+        self._slider("window step", 0, model.step_max, model.step)
         self.play = widgets.Play(value=model.step, min=0, max=model.step_max, interval=900,
                                  description="walk the window", show_repeat=False)
 
-        links = [
-            ("pool rows", "pool_rows"), ("pool cols", "pool_cols"),
-            ("strides same as pool", "strides_same_as_pool"),
-            ("stride rows", "stride_rows"), ("stride cols", "stride_cols"),
-            ("padding", "padding"), ("operation", "operation"), ("input", "input_name"),
-            ("shift rows", "shift_rows"), ("shift cols", "shift_cols"),
-        ]
-        self._links = [traitlets.link((c[name], "value"), (model, trait)) for name, trait in links]
+    def _link_controls(self):
+        model, c = self.model, self.controls
+        self._links = [traitlets.link((c[name], "value"), (model, trait)) for name, trait in self._LINKS.items()]
         # The range first, so a value linked next always fits.
         self._links += [
-            traitlets.dlink((model, "step_max"), (step, "max")),
+            traitlets.dlink((model, "step_max"), (c["window step"], "max")),
             traitlets.dlink((model, "step_max"), (self.play, "max")),
-            traitlets.link((step, "value"), (model, "step")),
+            traitlets.link((c["window step"], "value"), (model, "step")),
             traitlets.link((self.play, "value"), (model, "step")),
             traitlets.dlink((model, "strides_same_as_pool"), (c["stride rows"], "disabled")),
             traitlets.dlink((model, "strides_same_as_pool"), (c["stride cols"], "disabled")),
         ]
 
+    def _build_texts(self):
         self.formula_html = widgets.HTML()
         self.formula_html.add_class("poolviz-formula")
         self.arithmetic_html = widgets.HTML()
@@ -279,26 +296,13 @@ class PoolingExplorer(_ExplorerView):
                                            layout=widgets.Layout(width="auto", flex="0 0 auto"))  # never cut
         self.keras_button.add_class("poolviz-keras-button")
         self.keras_button.on_click(self._check_with_keras)
-        self._links += [
-            traitlets.dlink((model, "formula_text"), (self.formula_html, "value"), _pre),
-            traitlets.dlink((model, "arithmetic_text"), (self.arithmetic_html, "value"), _pre),
-            traitlets.dlink((model, "keras_text"), (self.keras_html, "value"), html.escape),
-        ]
+        self._links.append(traitlets.dlink((self.model, "keras_text"), (self.keras_html, "value"), html.escape))
 
-        with self._rc():
-            size = (13.5, 4.4) if self.lecture else (9.6, 3.2)
-            figure = self._new_figure(size)
-            # A 1 x 1 placeholder: the first redraw shows the model's state.
-            self.figure = plot.pooling_figure([[0.0]], pool_size=1, fig=figure, show_arithmetic=False,
-                                              annotate_max_cells=plot.EXPLORER_ANNOTATE_MAX_CELLS, max_ticks=8,
-                                              fast_labels=True)
-        self._build_coverage_view()
-        model.observe(self._safe_redraw, names="version")
-        self._safe_redraw()
-
-        pool_controls = [c["pool rows"], c["pool cols"], c["strides same as pool"], c["stride rows"],
-                         c["stride cols"]]
-        input_controls = [c["padding"], c["operation"], c["input"], c["shift rows"], c["shift cols"]]
+    def _lay_out(self):
+        c = self.controls
+        pool_controls = [c[name] for name in ("pool rows", "pool cols", "strides same as pool", "stride rows",
+                                              "stride cols")]
+        input_controls = [c[name] for name in ("padding", "operation", "input", "shift rows", "shift cols")]
         texts = widgets.HBox([self.formula_html, self.arithmetic_html],
                              layout=widgets.Layout(justify_content="space-between", grid_gap="0 2em",
                                                    flex_flow="row wrap"))
@@ -306,13 +310,13 @@ class PoolingExplorer(_ExplorerView):
         if self.lecture:
             # Controls beside the picture: a projector's 720 rows hold both.
             self.children = [widgets.HTML(_LECTURE_CSS),
-                             _beside(pool_controls + input_controls + [step, self.play],
+                             _beside(pool_controls + input_controls + [c["window step"], self.play],
                                      [self.image, self.caption_html, self.message_html, texts, keras_row,
                                       self.coverage_checkbox, self.coverage_image])]
         else:
             self.children = [widgets.HBox([widgets.VBox(pool_controls), widgets.VBox(input_controls)]),
-                             widgets.HBox([step, self.play]), self.image, self.caption_html, self.message_html, texts,
-                             keras_row, self.coverage_checkbox, self.coverage_image]
+                             widgets.HBox([c["window step"], self.play]), self.image, self.caption_html,
+                             self.message_html, texts, keras_row, self.coverage_checkbox, self.coverage_image]
 
     def _caption(self):
         model, state = self.model, self.model.state
@@ -324,9 +328,11 @@ class PoolingExplorer(_ExplorerView):
                 f"window {state.step + 1} of {state.n_windows}")
 
     def _redraw(self):
-        state = self.model.state
+        model, state = self.model, self.model.state
+        self.formula_html.value = _pre(model.formula_text)
+        self.arithmetic_html.value = _pre(model.arithmetic_text)
         if state is None or not state.ok:
-            self._show_message(self.model.message)
+            self._show_message(model.message)
             return
         self._show_message("")
         with self._rc():
@@ -353,12 +359,9 @@ class PoolingExplorer(_ExplorerView):
             self.coverage_image.layout.display = "none"
             return
         from poolviz.coverage import coverage_figure
-        from poolviz.explorer import divisor_map
 
-        state = self.model.state
-        divisors = divisor_map(state.feature_map.shape, state.pool_size, state.strides, state.padding)
         with self._rc():
-            coverage_figure(coverage, divisors, fig=self.coverage_figure)
+            coverage_figure(coverage, self.model.state.real_cells, fig=self.coverage_figure)
             self.coverage_image.value = plot.figure_to_png(self.coverage_figure)
         self.coverage_image.layout.display = None
 
@@ -380,31 +383,33 @@ class TranslationExplorer(_ExplorerView):
     image : ipywidgets.Image
     fraction_html, message_html : ipywidgets.HTML
     figure : poolviz.plot.TranslationFigure or None
+        None until the model first has a state to draw.
     """
+
+    #: Control description -> model trait, for the two-way links.
+    _LINKS = {"shift (px)": "shift", "pool size": "pool_size", "operation": "operation", "input": "input_name",
+              "direction": "direction"}
 
     def __init__(self, model, lecture=False):
         super().__init__(lecture, "translation")
         self.model = model
-        c = self.controls
         self._slider("shift (px)", 0, model.max_shift, model.shift)
         self._slider("pool size", 2, 4, model.pool_size)
         self._dropdown("operation", list(TRANSLATION_OPERATIONS), model.operation)
         self._dropdown("input", list(model.input_options), model.input_name)
         self._dropdown("direction", ["right", "down", "diagonal"], model.direction)
-        self._links = [
-            traitlets.dlink((model, "max_shift"), (c["shift (px)"], "max")),
-            traitlets.link((c["shift (px)"], "value"), (model, "shift")),
-            traitlets.link((c["pool size"], "value"), (model, "pool_size")),
-            traitlets.link((c["operation"], "value"), (model, "operation")),
-            traitlets.link((c["input"], "value"), (model, "input_name")),
-            traitlets.link((c["direction"], "value"), (model, "direction")),
-        ]
+        self._links = [traitlets.dlink((model, "max_shift"), (self.controls["shift (px)"], "max"))]
+        self._links += [traitlets.link((self.controls[name], "value"), (model, trait))
+                        for name, trait in self._LINKS.items()]
         self.fraction_html = widgets.HTML()
         self.fraction_html.add_class("poolviz-fraction")
-        self._links.append(traitlets.dlink((model, "fraction_text"), (self.fraction_html, "value"), _pre))
         self.figure = None
         model.observe(self._safe_redraw, names="version")
         self._safe_redraw()
+        self._lay_out()
+
+    def _lay_out(self):
+        c = self.controls
         if self.lecture:
             self.children = [widgets.HTML(_LECTURE_CSS),
                              _beside([c["shift (px)"], c["pool size"], c["operation"], c["input"], c["direction"]],
@@ -421,19 +426,17 @@ class TranslationExplorer(_ExplorerView):
                 f"{model.operation} pooling {model.pool_size} x {model.pool_size}")
 
     def _redraw(self):
-        model = self.model
-        if model.result is None:
+        model, state = self.model, self.model.state
+        self.fraction_html.value = _pre(model.fraction_text)
+        if state is None:
             self._show_message(model.message)
             return
         self._show_message("")
         with self._rc():
             if self.figure is None:
                 size = (15, 4.4) if self.lecture else (11, 3.2)
-                self.figure = plot.translation_figure(model.image, model.operation, model.pool_size, model.shift,
-                                                      model.max_shift, model.direction,
-                                                      fig=self._new_figure(size), fast_labels=True)
-            else:
-                self.figure.show(model.shifted_image, model.result, model.shift, model.other_result)
+                self.figure = plot.TranslationFigure.build(self._new_figure(size), fast_labels=True)
+            self.figure.show(model.shifted_image, state.result, model.shift, state.other_result)
             self._show_png(self.figure.render_png())
 
 

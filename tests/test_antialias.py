@@ -13,7 +13,8 @@ from hypothesis_profiles import profile  # tests/hypothesis_profiles.py
 
 import poolviz
 from poolviz import data
-from poolviz.antialias import binomial_filter, max_blur_pool2d, shift_change
+from poolviz.antialias import binomial_filter, max_blur_pool2d, relative_l1_change, shift_change
+from poolviz.explorer import translation_invariance
 
 PROFILE = profile(ci_examples=200, dev_examples=30)
 
@@ -169,3 +170,23 @@ def test_shift_change_rejects_unknown_operations_and_an_all_zero_map_is_unchange
         shift_change(np.zeros((4, 4)), np.array(["max", "x"]))
     result = shift_change(np.zeros((4, 4)), "max-blur")
     assert np.array_equal(result.relative_l1, [0.0, 0.0, 0.0])
+
+
+def test_relative_l1_change_is_0_for_no_change_and_inf_when_nothing_became_something():
+    assert relative_l1_change(np.array([2.0, 2.0]), np.array([2.0, 1.0])) == 0.25
+    assert relative_l1_change(np.zeros((2, 2)), np.zeros((2, 2))) == 0.0  # both all zero: nothing changed
+    assert relative_l1_change(np.zeros((2, 2)), np.eye(2)) == np.inf      # not NaN: a change from nothing
+    # NaN cells are left out of both sums
+    assert relative_l1_change(np.array([1.0, np.nan]), np.array([0.5, 3.0])) == 0.5
+
+
+def test_shift_change_and_translation_invariance_agree_on_a_map_that_pools_to_zero():
+    """Average pooling of +1/-1 pairs is all zero until a 1-pixel shift splits them:
+    one rule for both measures (shift_change said inf, translation_invariance NaN)."""
+    image = np.tile([1.0, -1.0, 0.0, 0.0], (4, 1))
+    assert not poolviz.average_pool2d(image, 2).any()
+    by_shift = shift_change(image, "average")
+    by_translation = translation_invariance(image, "average", 2, max_shift=1)
+    assert by_shift.shifts[0] == (0, 1)
+    assert by_shift.relative_l1[0] == by_translation.relative_change[1] == np.inf
+    assert by_translation.relative_change[0] == 0.0

@@ -525,3 +525,92 @@ def test_divisor_map_checks_its_arguments():
     with pytest.raises(ValueError, match=r"A 4 x 4 pool does not fit in the 3 x 3 input"):
         divisor_map((3, 3), 4, None, "valid")
     np.testing.assert_array_equal(divisor_map((3, 3), 2, None, "SAME"), [[4, 2], [2, 1]])
+
+
+# ------------------------------------ issue 11: one rule, one implementation --
+def test_the_model_takes_padding_in_any_case_like_the_pooling_functions():
+    model = PoolingExplorerModel(padding="SAME", pool_rows=3)
+    assert model.padding == "same" and model.state.padding == "same" and model.output_shape == (2, 3)
+    model.padding = "Valid"
+    assert model.padding == "valid" and model.output_shape == (2, 3)
+    with pytest.raises(traitlets.TraitError, match="'padding' trait .* expected any of \\['valid', 'same'\\]"):
+        model.padding = "full"
+    with pytest.raises(traitlets.TraitError, match="'padding' trait"):
+        model.padding = np.array(["same"])
+
+
+@pytest.mark.parametrize("make", [PoolingExplorerModel, TranslationExplorerModel])
+def test_both_models_refuse_unknown_controls_when_built_and_when_configured(make):
+    with pytest.raises(TypeError) as raised:
+        make(size=3)
+    assert str(raised.value) == f"unknown control(s) ['size']; choose from {list(make._CONTROLS)}"
+    model = make()
+    with pytest.raises(TypeError, match=r"unknown control\(s\) \['a', 'b'\]"):
+        model.configure(b=1, a=2)
+
+
+def test_the_model_holds_one_derived_state_and_reads_every_output_from_it():
+    model = PoolingExplorerModel(pool_rows=3)
+    state = model.state
+    assert model.formula_text is state.formula_text and model.arithmetic_text is state.arithmetic_text
+    assert model.pooled is state.pooled and model.message == state.message == ""
+    for name in ("formula_text", "arithmetic_text", "message", "pooled"):
+        assert name not in model.trait_names()  # read from the state, not copied into a trait
+        with pytest.raises(AttributeError):
+            setattr(model, name, "x")
+    model.step = 2
+    assert model.state is not state and model.arithmetic_text is model.state.arithmetic_text
+    assert model.arithmetic_text.startswith("step 3 of 6")
+
+
+def test_a_failure_leaves_no_state_and_its_message_until_the_next_good_one():
+    model = PoolingExplorerModel()
+    model.configure(pool_rows=10**4, pool_cols=10**4, padding="same")
+    assert model.state is None and model.formula_text == model.arithmetic_text == ""
+    assert model.message.startswith("pool_size (10000, 10000) gives windows of 100000000 cells")
+    model.configure(pool_rows=2, pool_cols=2)
+    assert model.message == "" and model.state.ok
+
+
+def test_a_shift_in_the_translation_model_picks_from_its_state_without_recomputing():
+    model = TranslationExplorerModel()
+    state, version = model.state, model.version
+    assert (model.image is state.image and model.result is state.result
+            and model.other_result is state.other_result)
+    model.shift = 3
+    assert model.state is state and model.version == version + 1  # one redraw, no new poolings
+    np.testing.assert_array_equal(model.shifted_image, poolviz.data.shift(state.image, 0, 3))
+    assert model.fraction_text.startswith("shift 3 px right, max pooling 2 x 2: 0.25")
+    model.direction = "down"
+    assert model.state is not state and model.state.result.shift_steps == (1, 0)
+
+
+def test_a_pooling_state_has_real_cell_counts_for_every_operation_and_divisors_for_average():
+    feature_map = np.arange(25.0).reshape(5, 5)
+    counts = [[4, 4, 2], [4, 4, 2], [2, 2, 1]]
+    by_max = pooling_state(feature_map, 2, padding="same")
+    by_average = pooling_state(feature_map, 2, padding="same", operation="average")
+    np.testing.assert_array_equal(by_max.real_cells, counts)
+    np.testing.assert_array_equal(by_average.real_cells, counts)
+    assert by_max.divisors is None and by_average.divisors is by_average.real_cells
+    assert pooling_state(feature_map, operation="global average").divisors.tolist() == [[25]]
+    assert pooling_state(feature_map, operation="global max").real_cells.tolist() == [[25]]
+
+
+def test_the_explorer_modules_use_no_private_name_of_a_public_module():
+    """Private helpers come from private modules (poolviz._validation, ...),
+    window arithmetic from poolviz.windows: then ops and its engine can change freely."""
+    import ast
+    import pathlib
+
+    package = pathlib.Path(poolviz.__file__).parent
+    for name in ("explorer", "plot", "widgets", "antialias", "coverage"):
+        tree = ast.parse((package / f"{name}.py").read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                module = (node.module or "").split(".")[-1]
+                if not module.startswith("_"):
+                    private = [alias.name for alias in node.names if alias.name.startswith("_")]
+                    assert private == [], f"{name}.py imports {private} from {node.module}"
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                assert not (node.value.id in ("poolviz", "ops") and node.attr.startswith("_")), (name, node.attr)

@@ -193,20 +193,47 @@ def test_pooling_figure_message_instead_of_axes():
     assert figure.message.get_visible()
     assert figure.message.get_text().startswith("A 5 x 5 pool does not fit in the 4 x 4 input")
     assert not any(ax.get_visible() for ax in figure.fig.axes)
-    figure.update(padding="same")
+    figure.show(pooling_state(np.ones((4, 4)), pool_size=(5, 5), padding="same"))
     assert not figure.message.get_visible() and figure.input.ax.get_visible()
 
 
-def test_pooling_figure_update_reuses_its_artists_and_clamps_the_step():
+def test_showing_another_state_reuses_the_artists():
     figure = plot.pooling_figure(load_input(LINE_DETECTOR_INPUT), step=8, fig=Figure())
     image, patch, n_axes = figure.output.image, figure.window_patch, len(figure.fig.axes)
-    figure.update(pool_size=(3, 3))
+    state = pooling_state(load_input(LINE_DETECTOR_INPUT), pool_size=(3, 3), step=8, clamp_step=True)
+    assert figure.show(state) is figure and figure.state is state
     assert figure.output.image is image and figure.window_patch is patch and len(figure.fig.axes) == n_axes
     assert figure.state.output_shape == (2, 2) and figure.state.step == 3
     assert figure.window_patch.get_xy() == (2.5, 2.5)
     assert figure.output.image.get_array().shape == (2, 2)
-    with pytest.raises(TypeError, match=r"unknown argument\(s\) \['size'\]"):
-        figure.update(size=3)
+
+
+def test_a_figure_draws_states_and_never_computes_one():
+    """One controller: the model (or pooling_state) computes, the figure draws what it is given."""
+    figure = plot.PoolingFigure.build(Figure())
+    assert not hasattr(figure, "update") and not hasattr(figure, "request")
+    assert figure.state is None and repr(figure) == "<PoolingFigure: no output for these settings>"
+    assert figure.render_png().startswith(b"\x89PNG")
+    state = pooling_state(np.arange(16.0).reshape(4, 4), step=3)
+    built = plot.pooling_figure(np.arange(16.0).reshape(4, 4), step=3, fig=Figure(figsize=(6, 3), dpi=40))
+    figure = plot.PoolingFigure.build(Figure(figsize=(6, 3), dpi=40)).show(state)
+    np.testing.assert_array_equal(_pixels(figure.render_png()), _pixels(built.render_png()))
+
+
+def test_the_figures_and_the_model_share_one_array_fingerprint():
+    """One fingerprint (SHA-1 of the bytes, with shape and dtype) for the model's
+    Keras cache and the figure's layers: it was sha1 in one place, blake2b in the other."""
+    from poolviz import explorer
+    from poolviz._fingerprint import array_fingerprint
+
+    assert plot.array_fingerprint is explorer.array_fingerprint is array_fingerprint
+    a = np.arange(6.0)
+    assert array_fingerprint(a) == array_fingerprint(a.copy()) != array_fingerprint(a.reshape(2, 3))
+    assert array_fingerprint(a) != array_fingerprint(a.astype(np.float32))
+    assert array_fingerprint(a.reshape(2, 3).T) == array_fingerprint(np.ascontiguousarray(a.reshape(2, 3).T))
+    assert array_fingerprint(a, None)[1] is None
+    figure = plot.pooling_figure(np.arange(16.0).reshape(4, 4), fig=Figure())
+    assert figure._input_key[0] == array_fingerprint(figure.state.feature_map)
 
 
 def test_large_maps_get_no_cell_labels():
@@ -221,11 +248,11 @@ def test_render_png_redraws_only_what_changed_yet_matches_a_full_draw():
     figure = plot.pooling_figure(feature_map, fig=Figure(figsize=(6, 3), dpi=40), show_arithmetic=False)
     first = figure.render_png()
     assert first[:8] == b"\x89PNG\r\n\x1a\n"
-    figure.update(step=5)
+    figure.show(pooling_state(feature_map, step=5))
     stepped = figure.render_png()
     assert stepped != first
     assert figure._renderer.full_draws == 1  # same layout: background reused
-    figure.update(feature_map=feature_map[::-1])  # new data, same layout
+    figure.show(pooling_state(feature_map[::-1], step=5))  # new data, same layout
     flipped = figure.render_png()
     assert figure._renderer.full_draws == 1
     # A fresh figure drawn in one go gives the same pixels.
@@ -237,10 +264,12 @@ def test_render_png_redraws_only_what_changed_yet_matches_a_full_draw():
     np.testing.assert_array_equal(_pixels(flipped), _pixels(buffer.getvalue()))
     # savefig still sees every artist: none is left animated.
     assert not any(artist.get_animated() for artist in figure.data_artists + figure.window_artists)
-    figure.update(pool_size=(3, 3))  # new output shape: full redraw
+    # new output shape: full redraw (the step clamps to the last of 4 windows)
+    figure.show(pooling_state(feature_map[::-1], pool_size=(3, 3), step=5, clamp_step=True))
     figure.render_png()
     assert figure._renderer.full_draws == 2
-    figure.update(pool_size=(2, 2), operation="average", step=5)  # a layout seen before: background kept
+    # a layout seen before: background kept
+    figure.show(pooling_state(feature_map[::-1], pool_size=(2, 2), operation="average", step=5))
     again = figure.render_png()
     assert figure._renderer.full_draws == 2
     fresh = plot.pooling_figure(feature_map[::-1], step=5, operation="average", fig=Figure(figsize=(6, 3), dpi=40),
@@ -311,7 +340,7 @@ def test_revisited_layouts_of_other_shapes_draw_like_a_fresh_figure():
     feature_map = np.random.default_rng(2).random((6, 6))
     figure = plot.pooling_figure(feature_map, fig=Figure(figsize=(6, 3), dpi=40), show_arithmetic=False)
     for pool_size in [(2, 3), (3, 1), (2, 3), (1, 3), (3, 1)]:
-        figure.update(pool_size=pool_size, step=1)
+        figure.show(pooling_state(feature_map, pool_size=pool_size, step=1))
         png = figure.render_png()
         fresh = plot.pooling_figure(feature_map, pool_size=pool_size, step=1, fig=Figure(figsize=(6, 3), dpi=40),
                                     show_arithmetic=False)

@@ -388,3 +388,37 @@ def test_sliders_follow_a_drag_and_the_caption_follows_the_picture():
     assert sent == ["picture", "input your array 8 x 8, shifted (0, 0); max pooling 3 x 2, strides 3 x 2, "
                                "padding valid; output 2 x 4; window 1 of 8"]
     assert explorer.caption_html.layout.display == "none"
+
+
+def test_the_model_computes_each_state_once_and_the_views_only_draw_it(monkeypatch):
+    """One controller: the figure and the view compute no state of their own
+    (the translation view used to pool every shift twice more on its first picture)."""
+    from poolviz import explorer as explorer_module
+
+    calls = {"pooling_state": 0, "translation_invariance": 0}
+    for name in calls:
+        function = getattr(explorer_module, name)
+
+        def counted(*args, _function=function, _name=name, **kwargs):
+            calls[_name] += 1
+            return _function(*args, **kwargs)
+
+        monkeypatch.setattr(explorer_module, name, counted)
+        monkeypatch.setattr(plot, name, counted, raising=False)  # what plot imported
+    pooling = pooling_explorer()
+    assert calls["pooling_state"] == 1
+    pooling.controls["pool rows"].value = 3
+    pooling.coverage_checkbox.value = True
+    assert calls["pooling_state"] == 2 and pooling.figure.state is pooling.model.state
+    translation = translation_explorer()
+    assert calls["translation_invariance"] == 2  # the chosen pooling and the other one
+    translation.controls["shift (px)"].value = 3  # picked from the state
+    assert calls["translation_invariance"] == 2
+    assert "0.25 of the pooled outputs unchanged" in translation.fraction_html.value
+
+
+def test_padding_in_capitals_from_code_shows_in_the_dropdown():
+    explorer = pooling_explorer(padding="SAME")
+    assert explorer.controls["padding"].value == "same" == explorer.model.padding
+    explorer.model.padding = "VALID"
+    assert explorer.controls["padding"].value == "valid"
