@@ -52,6 +52,7 @@ from poolviz._validation import (
     MAX_SHIFT,
     MAX_SHIFT_CELLS,
     MAX_WINDOW,
+    _describe,
     as_feature_map,
     as_int,
     as_pair,
@@ -678,6 +679,18 @@ class _ExplorerModel(traitlets.HasTraits):
         if custom is not None:
             values.setdefault("input_name", CUSTOM_INPUT)
         self.configure(**values)
+
+    def __setattr__(self, name, value):
+        if name in self._CONTROLS:
+            # traitlets words a refusal with repr(value), which Python itself
+            # refuses for an int of more than 4300 digits (ValueError).
+            try:
+                repr(value)
+            except ValueError:
+                raise traitlets.TraitError(
+                    f"{name} cannot be {_describe(value)}: no control takes such a value"
+                ) from None
+        super().__setattr__(name, value)
 
     @classmethod
     def _check_controls(cls, values):

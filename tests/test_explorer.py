@@ -614,3 +614,17 @@ def test_the_explorer_modules_use_no_private_name_of_a_public_module():
                     assert private == [], f"{name}.py imports {private} from {node.module}"
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
                 assert not (node.value.id in ("poolviz", "ops") and node.attr.startswith("_")), (name, node.attr)
+
+
+@pytest.mark.parametrize("model_class, control", [
+    (PoolingExplorerModel, "pool_rows"), (PoolingExplorerModel, "input_name"),
+    (TranslationExplorerModel, "shift"), (TranslationExplorerModel, "operation")])
+def test_a_number_too_long_to_print_is_refused_by_name(model_class, control):
+    # traitlets' own message would call repr(), which Python refuses for an
+    # int of more than 4300 digits: the model names the control instead.
+    model = model_class()
+    before = model.state
+    with pytest.raises(traitlets.TraitError,
+                       match=rf"^{control} cannot be an int of 16610 bits: no control takes"):
+        setattr(model, control, 10**5000)
+    assert model.state is before

@@ -168,6 +168,9 @@ def arrays(draw):
 SCALARS = st.one_of(
     st.integers(),
     st.sampled_from([0, -1, 1, 2, 2**31 - 1, 2**31, 2**63, -(2**63), 10**9, 10**400]),
+    # Too long for repr (Python prints at most 4300 digits); built by map so
+    # that Hypothesis never has to print the strategy's own arguments.
+    st.just(5000).map(lambda digits: 10**digits),
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(), st.none(),
     st.text(max_size=8),
