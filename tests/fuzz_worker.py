@@ -83,15 +83,15 @@ def _check_against_oracle(target, kwargs, result):
     """For pooling that returned: the loop oracle's numbers."""
     import numpy as np
 
-    from poolviz import ops, reference
+    from poolviz import reference, windows
     from poolviz._validation import as_numeric_array
 
     name = target.rpartition(".")[2]
     if name not in ("max_pool2d", "average_pool2d"):
         return
     array = as_numeric_array(kwargs["x"])
-    pool, stride, padding = ops._pool_arguments(kwargs.get("pool_size", (2, 2)),
-                                                kwargs.get("strides"), kwargs.get("padding", "valid"))
+    pool, stride, padding = windows.pool_arguments(kwargs.get("pool_size", (2, 2)),
+                                                   kwargs.get("strides"), kwargs.get("padding", "valid"))
     if array.ndim == 2:
         nhwc = array[np.newaxis, :, :, np.newaxis]
     elif kwargs.get("data_format", "channels_last") == "channels_first":
