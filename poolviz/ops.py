@@ -31,8 +31,9 @@ NaN, infinities, signed zeros and dtype
   comes first in the window in TensorFlow, and here with NumPy 2.4 (the
   locked version; measured); NumPy 2.1's ``fmax`` returns the later one, so
   with it poolviz may give the other zero.  The average
-  of a window of -0.0 is 0.0 in TensorFlow and here for tiny and small
-  inputs, but -0.0 from the compiled loop for large batches.  0.0 == -0.0,
+  of a window of -0.0 is 0.0 in TensorFlow, in :func:`pool_by_definition`
+  and here for tiny inputs (at most 4096 window cells in all), but -0.0
+  from the engine's passes and compiled loop for larger ones.  0.0 == -0.0,
   so no comparison of values sees it; only ``np.signbit`` does.
 * Max pooling keeps the input dtype (ints stay ints).  Average pooling keeps
   float32/float64 and returns float64 for integer input.  Keras computes in
@@ -89,7 +90,6 @@ from .windows import (
 )
 
 __all__ = [
-    "MAX_DEFINITION_CELLS",
     "average_pool2d",
     "conv2d",
     "global_average_pool2d",

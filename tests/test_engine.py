@@ -228,3 +228,12 @@ def test_plans_ask_the_window_arithmetic_once_per_shape(monkeypatch):
 def test_engine_name_says_what_pools_large_batches():
     name = _engine.engine_name()
     assert name == "NumPy" or name.startswith("numba ")
+
+
+def test_a_window_of_negative_zeros_averages_as_the_docstrings_say():
+    """0.0 on the tiny path and in the definition, -0.0 from the passes."""
+    tiny, small = np.full((8, 8), -0.0), np.full((1, 100, 100, 3), -0.0)
+    assert not np.signbit(poolviz.average_pool2d(tiny)).any()
+    assert np.signbit(poolviz.average_pool2d(small)).all()
+    for x in (tiny, small):
+        assert not np.signbit(ops.pool_by_definition(x, operation="average")).any()
