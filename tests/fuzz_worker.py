@@ -91,7 +91,8 @@ def _check_against_oracle(target, kwargs, result):
         return
     array = as_numeric_array(kwargs["x"])
     pool, stride, padding = windows.pool_arguments(kwargs.get("pool_size", (2, 2)),
-                                                   kwargs.get("strides"), kwargs.get("padding", "valid"))
+                                                   kwargs.get("strides"),
+                                                   kwargs.get("padding", "valid"))
     if array.ndim == 2:
         nhwc = array[np.newaxis, :, :, np.newaxis]
     elif kwargs.get("data_format", "channels_last") == "channels_first":
