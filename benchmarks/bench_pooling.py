@@ -31,7 +31,7 @@ import numpy as np
 # Run from a checkout without installing: put the repository root first.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import poolviz  # noqa: E402
-from poolviz import ops  # noqa: E402
+from poolviz import _engine  # noqa: E402
 
 SHAPES = [(1, 8, 8, 1), (1, 28, 28, 1), (32, 28, 28, 16), (8, 112, 112, 64), (1, 224, 224, 3)]
 CONFIGS = [
@@ -92,7 +92,7 @@ def main(argv=None):
           "ratio = poolviz / TF (lower is better)")
     # Large batches with 2 or more channels take numba's compiled loop when
     # it is installed (poolviz[fast]), NumPy's passes otherwise.
-    print(f"large batches of 2+ channels pooled by: {ops._large_input_engine()}\n")
+    print(f"large batches of 2+ channels pooled by: {_engine.engine_name()}\n")
     header = (f"{'operation':<8} {'shape':<18} {'pool/stride/pad':<16} "
               f"{'poolviz':>11} {'tf.nn':>11} {'ratio':>7}  target")
     print(header)

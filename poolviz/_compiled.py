@@ -2,7 +2,7 @@
 
 NumPy pools a large batch in five passes over strided views (two along the
 rows, two along the columns, one division; see
-:func:`poolviz.ops._pool_windows`), and along the columns its inner loops
+:func:`poolviz._engine._pool_windows`), and along the columns its inner loops
 move only one cell's channels at a time.  That costs about twice
 TensorFlow's time.  The loop below makes one pass: for each output row it combines the
 window's input rows into a buffer one input row long, then combines that
@@ -10,14 +10,14 @@ buffer's columns into the output row, once per column offset in the window.
 It runs at about TensorFlow's speed.
 
 numba is optional (``pip install "poolviz[fast]"``; the course and test
-environments include it).  Without it, :mod:`poolviz.ops` pools with NumPy.
-Importing this module imports numba, so :mod:`poolviz.ops` imports it only
+environments include it).  Without it, :mod:`poolviz._engine` pools with NumPy.
+Importing this module imports numba, so :mod:`poolviz._engine` imports it only
 when the first large batch arrives.
 
 Cells are combined rows first, then columns, each in ascending order; max
 pooling skips NaN as ``np.fmax`` does; average pooling divides each window's
 sum by its number of real cells, in the input dtype.  Max pooling gives
-exactly the numbers of the loop oracle in :mod:`poolviz.reference`; sums
+exactly the numbers of the loops in :mod:`poolviz.reference`; sums
 differ from its float64 sums only in their last bits.
 
 numba checks for negative indices unless a loop counts up from zero, and

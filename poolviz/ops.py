@@ -1,16 +1,19 @@
 """Pooling, convolution and ReLU in NumPy with the exact semantics of Keras 3.
 
 Every public function validates its arguments first and then does a few
-lines of vectorised array work.  The slow loop versions in
-:mod:`poolviz.reference` compute the same numbers and serve as the test
-oracle.
+lines of vectorised array work.  For pooling, those lines are
+:func:`pool_by_definition`: pad, lay out the windows, reduce each.
+:func:`max_pool2d` and :func:`average_pool2d` hand the same work to the
+engine in :mod:`poolviz._engine`, which computes the same numbers faster;
+the loops in :mod:`poolviz.reference` compute them slowest and most
+literally, one window at a time.
 
 Conventions shared with the Keras layers
 ----------------------------------------
 * ``strides=None`` means ``strides = pool_size``.
 * ``"valid"`` drops windows that do not fit; ``"same"`` gives ``ceil(n / s)``
   outputs per axis and puts the odd extra padded row/column at the
-  bottom/right.
+  bottom/right.  The arithmetic lives in :mod:`poolviz.windows`.
 * Max pooling ignores padded cells; average pooling divides by the number of
   real (not padded) cells in each window.
 
@@ -28,8 +31,9 @@ NaN, infinities, signed zeros and dtype
   comes first in the window in TensorFlow, and here with NumPy 2.4 (the
   locked version; measured); NumPy 2.1's ``fmax`` returns the later one, so
   with it poolviz may give the other zero.  The average
-  of a window of -0.0 is 0.0 in TensorFlow and here for tiny and small
-  inputs, but -0.0 from the compiled loop for large batches.  0.0 == -0.0,
+  of a window of -0.0 is 0.0 in TensorFlow, in :func:`pool_by_definition`
+  and here for tiny inputs (at most 4096 window cells in all), but -0.0
+  from the engine's passes and compiled loop for larger ones.  0.0 == -0.0,
   so no comparison of values sees it; only ``np.signbit`` does.
 * Max pooling keeps the input dtype (ints stay ints).  Average pooling keeps
   float32/float64 and returns float64 for integer input.  Keras computes in
@@ -49,8 +53,9 @@ Pool sizes and strides are ints from 1 to 2**31 - 1 (TensorFlow keeps them
 in int32; a stride of 2**31 kills its max pooling with SIGABRT); floats and
 bools are refused, never truncated.  Pooling costs at most about one pass
 per window row and column that reaches a real cell, so a same-padded pool
-of 10**9 costs like one window per output cell.  :func:`conv2d` does at
-most 2**28 multiply-adds per call.
+of 10**9 costs like one window per output cell.  :func:`pool_by_definition`
+lays out every window and refuses more than ``MAX_DEFINITION_CELLS`` (2**22)
+cells.  :func:`conv2d` does at most 2**28 multiply-adds per call.
 * NumPy warns ("invalid value") where a window adds +inf and -inf; the
   compiled loop that pools large float batches when numba is installed
   returns the same NaN without a warning.
@@ -58,27 +63,31 @@ most 2**28 multiply-adds per call.
 
 from __future__ import annotations
 
-import contextvars
-import functools
-import math
-import os
-from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple
-
 import numpy as np
 
+from . import _engine
 from ._validation import (
     MAX_CONV_WORK,
     MAX_WINDOW,
-    as_int,
+    _describe,
     as_numeric_array,
     as_pair,
-    as_size_pair,
     check_data_format,
     check_padding,
     check_rank,
 )
-from .windows import output_size, output_size_formula, pooled_shape, same_padding
+from .windows import (
+    check_pool_fits,
+    output_size,
+    output_size_formula,
+    padding_amounts,
+    pool_arguments,
+    pool_fit_message,
+    pooled_shape,
+    real_cell_counts,
+    same_padding,
+    window_bounds,
+)
 
 __all__ = [
     "average_pool2d",
@@ -88,36 +97,11 @@ __all__ = [
     "max_pool2d",
     "output_size",
     "output_size_formula",
+    "pool_by_definition",
     "pooled_shape",
     "relu",
     "same_padding",
 ]
-
-
-# --------------------------------------------------------------------------
-# Output-size arithmetic (one axis at a time)
-# --------------------------------------------------------------------------
-def _axis_arguments(n, pool, stride, padding):
-    """Checked ``(n, pool, stride, padding)`` of the one-axis functions."""
-    why = " (2**31 - 1, TensorFlow's int32 limit)"
-    return (as_int(n, "n", minimum=1), as_int(pool, "pool", 1, MAX_WINDOW, why),
-            as_int(stride, "stride", 1, MAX_WINDOW, why), check_padding(padding))
-
-
-def _output_size(n, pool, stride, padding):
-    """:func:`output_size` for checked arguments."""
-    if padding == "same":
-        return -(-n // stride)
-    if pool > n:
-        return 0
-    return (n - pool) // stride + 1
-
-
-def _same_padding(n, pool, stride):
-    out = -(-n // stride)
-    total = max((out - 1) * stride + pool - n, 0)
-    return total // 2, total - total // 2
-
 
 # --------------------------------------------------------------------------
 # Pooling
@@ -147,8 +131,19 @@ def max_pool2d(x, pool_size=(2, 2), strides=None, padding="valid",
     >>> max_pool2d(np.arange(16).reshape(4, 4))
     array([[ 5,  7],
            [13, 15]])
+
+    Notes
+    -----
+    What it computes, in a few lines of NumPy: :func:`pool_by_definition`
+    (``poolviz.ops.pool_by_definition??`` shows them); one window at a time,
+    slowest and most literally: :func:`poolviz.reference.max_pool2d_loop`.
+    The engine in :mod:`poolviz._engine` computes the same numbers faster
+    (prepared plans, separable passes, threads, a compiled loop for large
+    batches).
     """
-    return _pool(x, pool_size, strides, padding, data_format, "max")
+    # The engine checks the arguments with _checked_pooling, except for a
+    # repeat of a call it has already checked and prepared.
+    return _engine.pool(x, pool_size, strides, padding, data_format, "max", _checked_pooling)
 
 
 def average_pool2d(x, pool_size=(2, 2), strides=None, padding="valid",
@@ -166,8 +161,108 @@ def average_pool2d(x, pool_size=(2, 2), strides=None, padding="valid",
     >>> average_pool2d(np.arange(16).reshape(4, 4), 3, strides=2, padding="same")
     array([[ 5. ,  6.5],
            [11. , 12.5]])
+
+    Notes
+    -----
+    The meaning is :func:`pool_by_definition` with ``operation="average"``,
+    and one window at a time :func:`poolviz.reference.average_pool2d_loop`;
+    the numbers come from the engine, as in :func:`max_pool2d`.  It adds each
+    window's cells in another order than the definition, so a float average
+    may differ from the definition's in its last bits.
     """
-    return _pool(x, pool_size, strides, padding, data_format, "average")
+    return _engine.pool(x, pool_size, strides, padding, data_format, "average",
+                        _checked_pooling)
+
+
+#: Most cells :func:`pool_by_definition` lays out in one call: the padded
+#: input, and its windows (batch x channels x output cells x pool cells).
+MAX_DEFINITION_CELLS = 2**22
+
+
+def pool_by_definition(x, pool_size=(2, 2), strides=None, padding="valid",
+                       data_format="channels_last", operation="max"):
+    """Max or average pooling as its definition says, in a few lines of NumPy.
+
+    Pad ``x`` with a value that changes no max and no sum, lay out every
+    ``pool_size`` window with ``sliding_window_view``, keep every
+    ``strides``-th one along each axis and reduce each window: ``np.fmax``
+    for max pooling (it skips NaN, as TensorFlow does); for average pooling
+    the sum, divided by the number of real (not padded) cells in the window.
+    Arguments, checks and results are those of :func:`max_pool2d` and
+    :func:`average_pool2d` (``operation`` says which), which compute the
+    same numbers faster.  It refuses to lay out more than
+    ``MAX_DEFINITION_CELLS`` (2**22) cells.
+
+    >>> pool_by_definition(np.arange(16).reshape(4, 4), operation="average")
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    """
+    if not isinstance(operation, str) or operation not in ("max", "average"):
+        raise ValueError(f"operation must be 'max' or 'average', got {_describe(operation)}")
+    array, axes, pool, stride, padding = _checked_pooling(x, pool_size, strides, padding,
+                                                          data_format, operation)
+    rows, cols = array.shape[axes[0]], array.shape[axes[1]]
+    widths = [(0, 0)] * array.ndim
+    widths[axes[0]] = padding_amounts(rows, pool[0], stride[0], padding)
+    widths[axes[1]] = padding_amounts(cols, pool[1], stride[1], padding)
+    _check_definition_size(array, axes, pool, stride, padding, widths)
+    # Padding that changes no result: -0.0 for a sum (-0.0 + v is v, even
+    # for v = -0.0), NaN for a max (np.fmax skips it), the lowest int for ints.
+    if operation == "average":
+        fill = -0.0
+    elif array.dtype.kind == "f":
+        fill = np.nan
+    else:
+        fill = np.iinfo(array.dtype).min
+    padded = np.pad(array, widths, constant_values=fill)
+    # Every window (two new axes at the end), then every stride-th one.
+    windows = np.lib.stride_tricks.sliding_window_view(padded, pool, axis=axes)
+    every = [slice(None)] * array.ndim
+    every[axes[0]], every[axes[1]] = slice(None, None, stride[0]), slice(None, None, stride[1])
+    windows = windows[tuple(every)]
+    if operation == "max":
+        return np.fmax.reduce(windows, axis=(-2, -1))
+    counts = real_cell_counts((rows, cols), pool, stride, padding).astype(array.dtype)
+    counts = counts.reshape(counts.shape + (1,) * (array.ndim - 1 - axes[1]))
+    return np.add.reduce(windows, axis=(-2, -1)) / counts
+
+
+def _checked_pooling(x, pool_size, strides, padding, data_format, operation):
+    """The checked arguments of a pooling call: ``(array, axes, pool, stride,
+    padding)``, the array in the dtype that ``operation`` pools in and its
+    (rows, cols) axes (the pooling happens in the caller's layout)."""
+    pool, stride, padding = pool_arguments(pool_size, strides, padding)
+    data_format = check_data_format(data_format)
+    array = as_numeric_array(x)
+    check_rank(array)
+    if array.ndim == 2:
+        axes = (0, 1)
+    elif data_format == "channels_first":
+        axes = (2, 3)
+    else:
+        axes = (1, 2)
+    check_pool_fits((array.shape[axes[0]], array.shape[axes[1]]), pool, stride, padding)
+    if array.dtype == np.float16:
+        # Keras computes float16 input in float32 and returns float32; in
+        # float16 a sum of two 40000s is already inf.
+        array = array.astype(np.float32)
+    elif operation == "average" and array.dtype.kind != "f":
+        array = array.astype(np.float64)
+    return array, axes, pool, stride, padding
+
+
+def _check_definition_size(array, axes, pool, stride, padding, widths):
+    rows, cols = array.shape[axes[0]], array.shape[axes[1]]
+    maps = array.size // (rows * cols)  # batch x channels
+    out_rows, out_cols = pooled_shape((rows, cols), pool, stride, padding)
+    padded_cells = maps * (rows + sum(widths[axes[0]])) * (cols + sum(widths[axes[1]]))
+    cells = max(padded_cells, maps * out_rows * out_cols * pool[0] * pool[1])
+    if cells > MAX_DEFINITION_CELLS:
+        raise ValueError(
+            f"pool_by_definition would lay out {cells} cells (the padded x or its windows), "
+            f"more than its limit of {MAX_DEFINITION_CELLS} (2**22): choose a smaller x or "
+            f"pool_size, or call max_pool2d or average_pool2d, which compute the same "
+            f"numbers without laying the windows out")
 
 
 def global_max_pool2d(x, data_format="channels_last", keepdims=False):
@@ -195,34 +290,6 @@ def global_average_pool2d(x, data_format="channels_last", keepdims=False):
     return _global_pool(x, data_format, keepdims, "average")
 
 
-def _pool_arguments(pool_size, strides, padding):
-    pool = as_pair(pool_size, "pool_size")
-    stride = pool if strides is None else as_pair(strides, "strides")
-    return pool, stride, check_padding(padding)
-
-
-def _pool_fit_message(spatial_shape, pool, stride, padding, noun="input"):
-    """Why a pool gives no output on a (rows, cols) input, or "" if it does.
-
-    The one wording of this rule, used by the ops (as a ValueError), by the
-    explorer (as its message) and by the translation explorer.
-    """
-    (rows, cols), (pool_rows, pool_cols) = spatial_shape, pool
-    if padding != "valid" or (pool_rows <= rows and pool_cols <= cols):
-        return ""
-    out_rows = _output_size(rows, pool_rows, stride[0], "valid")
-    out_cols = _output_size(cols, pool_cols, stride[1], "valid")
-    return (f"A {pool_rows} x {pool_cols} pool does not fit in the {rows} x {cols} {noun} "
-            f"with padding 'valid': the output would have {out_rows} x {out_cols} cells. "
-            f"Choose a smaller pool_size (got {tuple(pool)}) or padding 'same'.")
-
-
-def _check_pool_fits(spatial_shape, pool, stride, padding, noun="input"):
-    message = _pool_fit_message(spatial_shape, pool, stride, padding, noun)
-    if message:
-        raise ValueError(message)
-
-
 def _to_nhwc(x, data_format):
     """Validated input as a (batch, rows, cols, channels) view and a way back
     (None for a 2-D input)."""
@@ -234,652 +301,6 @@ def _to_nhwc(x, data_format):
     if data_format == "channels_first":
         return array.transpose(0, 2, 3, 1), lambda out: out.transpose(0, 3, 1, 2)
     return array, lambda out: out
-
-
-def _pool(x, pool_size, strides, padding, data_format, operation):
-    # A slider repeats the same kind of call many times: once a call has
-    # passed the checks, a call with the same shape, dtype and arguments goes
-    # straight to its prepared kernel.  Only exact ints are looked up, because
-    # True == 1 and 2.0 == 2 would find an entry that 1 and 2 made.
-    key = None
-    if type(x) is np.ndarray and _is_int_pair(pool_size) and (
-            strides is None or _is_int_pair(strides)):
-        key = (x.shape, x.dtype, pool_size, strides, padding, data_format, operation)
-        try:
-            run = _PREPARED_CALLS.get(key)
-        except TypeError:  # an unhashable padding or data_format: checked below
-            run = key = None
-        if run is not None:
-            return run(x)
-
-    pool, stride, padding_name = _pool_arguments(pool_size, strides, padding)
-    data_format_name = check_data_format(data_format)
-    array = as_numeric_array(x)
-    check_rank(array)
-    # Pool in the caller's layout: transposing to channels-last and back
-    # would cost two extra passes over the data.
-    if array.ndim == 2:
-        axes = (0, 1)
-    elif data_format_name == "channels_first":
-        axes = (2, 3)
-    else:
-        axes = (1, 2)
-    _check_pool_fits((array.shape[axes[0]], array.shape[axes[1]]), pool, stride, padding_name)
-    if array.dtype == np.float16:
-        # Keras computes float16 input in float32 and returns float32; in
-        # float16 a sum of two 40000s is already inf.
-        array = array.astype(np.float32)
-    elif operation == "average" and array.dtype.kind != "f":
-        array = array.astype(np.float64)
-    kernel = _pool_kernel(array.shape, axes, pool, stride, padding_name, array.dtype,
-                          operation)
-    if key is not None:
-        if len(_PREPARED_CALLS) >= _PREPARED_CALLS_MAX:
-            _PREPARED_CALLS.clear()
-        _PREPARED_CALLS[key] = (kernel if array.dtype == x.dtype
-                                else functools.partial(_converted_then, array.dtype, kernel))
-    return kernel(array)
-
-
-_PREPARED_CALLS = {}
-_PREPARED_CALLS_MAX = 512
-
-
-def _forget_kernels():
-    """Drop every prepared kernel and plan: for tests that change the size
-    thresholds (``_GATHER_CELLS``, ``_BLOCK_BYTES``, ``_COMPILED_MIN_CHANNELS``)
-    or ``_compiled_loop``, which are read only when a kernel is prepared."""
-    _PREPARED_CALLS.clear()
-    _pool_kernel.cache_clear()
-    _pool_plan.cache_clear()
-
-
-def _is_int_pair(value):
-    """Whether ``value`` is spelled as an int or a tuple of two ints."""
-    return type(value) is int or (type(value) is tuple and len(value) == 2
-                                  and type(value[0]) is int and type(value[1]) is int)
-
-
-def _converted_then(dtype, kernel, x):
-    """``kernel`` on ``x`` converted to ``dtype``: float64 for booleans and
-    integers to average, float32 for float16, native byte order."""
-    return kernel(x.astype(dtype))
-
-
-def _axis_plan(n, pool, stride, padding):
-    """(output size, padded cells before, padded cells after) for one axis."""
-    if padding == "same":
-        before, after = _same_padding(n, pool, stride)
-    else:
-        before = after = 0
-    return _output_size(n, pool, stride, padding), before, after
-
-
-def _padded(x, row_plan, col_plan, fill):
-    """``x`` with ``fill`` around it; built by hand because np.pad is slow."""
-    (_, top, bottom), (_, left, right) = row_plan, col_plan
-    if top == bottom == left == right == 0:
-        return x
-    batch, rows, cols, channels = x.shape
-    padded = np.full((batch, top + rows + bottom, left + cols + right, channels),
-                     fill, dtype=x.dtype)
-    padded[:, top:top + rows, left:left + cols] = x
-    return padded
-
-
-# --------------------------------------------------------------------------
-# Fast pooling kernels
-#
-# Pooling is separable: the max (or sum) over a k_r x k_c window is the max
-# over k_c columns of the max over k_r rows, so k_r + k_c whole-array
-# operations on strided slices replace k_r * k_c.  The input is never
-# padded: window offset d of output cell i reads input cell
-# i * stride - before + d, and the slice for offset d simply leaves out the
-# output cells for which that input cell would be padding (max ignores
-# padding and average does not count it, so leaving it out is exact).
-# Large inputs pad only the row-pooled band, with a value that changes no
-# max or sum (see _identity), so that the column pass writes whole blocks.
-# Tiny inputs skip the slices for a single gather of every window cell (see
-# _Gather); large inputs are cut into blocks that fit the CPU cache and
-# shared between threads (NumPy releases the GIL inside ufuncs).
-# --------------------------------------------------------------------------
-_FULL = slice(None)
-# Input bytes per block: the block, the row-pass result and the output block
-# together stay within one core's L2 cache (2 MB on the machine this was
-# tuned on).  Threads need larger blocks: each NumPy call hands the GIL
-# over, and on calls much shorter than ~50 us the handing over is what the
-# threads spend their time on.
-_BLOCK_BYTES = 1 << 19
-_THREAD_BLOCK_BYTES = 1 << 20
-# Below this, threads cost more than they save.
-_THREADED_BYTES = 1 << 22
-
-
-@functools.lru_cache(maxsize=1024)
-def _window_offsets(n, pool, stride, padding):
-    """``(output size, padded cells before, ((offset, first, stop), ...))``.
-
-    Output cell ``i`` reads input cell ``i * stride - before + offset``, which
-    is a real cell for ``first <= i < stop``.  Every window has at least one
-    real cell, and offset ``before`` is real for every output cell.
-    """
-    out, before, _ = _axis_plan(n, pool, stride, padding)
-    ranges = []
-    # Only offsets that reach a real cell for some output cell: at most
-    # n + (out - 1) * stride < 2 * n of them, however large the pool (a
-    # same-padded pool of 10**9 costs like one window per output cell).
-    for offset in range(max(0, before - (out - 1) * stride), min(pool, n + before)):
-        first = max(0, -(-(before - offset) // stride))
-        stop = min(out, (n - 1 - offset + before) // stride + 1)
-        if first < stop:
-            ranges.append((offset, first, stop))
-    return out, before, tuple(ranges)
-
-
-@functools.lru_cache(maxsize=1024)
-def _slice_steps(ndim, axis, n, pool, stride, padding, first_cell, stop_cell):
-    """Index steps that pool output cells ``[first_cell, stop_cell)`` along ``axis``.
-
-    A tuple of ``(output index, input index)`` pairs, one per window offset,
-    each a full index tuple for an ``ndim``-D array.  Offsets that reach every
-    output cell come first, with output index ``None``.
-    """
-    _, before, ranges = _window_offsets(n, pool, stride, padding)
-    lead = (_FULL,) * axis
-    full, partial = [], []
-    for offset, first, stop in ranges:
-        low, high = max(first, first_cell), min(stop, stop_cell)
-        if low >= high:
-            continue
-        source = lead + (slice(low * stride - before + offset,
-                               (high - 1) * stride - before + offset + 1, stride),)
-        if (low, high) == (first_cell, stop_cell):
-            full.append((None, source))
-        else:
-            partial.append((lead + (slice(low - first_cell, high - first_cell),), source))
-    return tuple(full + partial)
-
-
-def _fold(source, steps, combine, out=None):
-    """Combine ``source``'s slices listed in ``steps`` (see :func:`_slice_steps`).
-
-    The first step covers every output cell (offset ``before`` always does),
-    so it seeds the result.  Writes into ``out`` if given; otherwise returns
-    a new array, or a view of ``source`` when there is a single step.
-    """
-    first = source[steps[0][1]]
-    rest = steps[1:]
-    if rest and rest[0][0] is None:
-        # order="C": a new result is C-ordered whatever the input's layout.
-        result = combine(first, source[rest[0][1]], out=out, order="C")
-        rest = rest[1:]
-    elif out is not None:
-        np.copyto(out, first)
-        result = out
-    else:
-        result = first.copy() if rest else first
-    for cells, cut in rest:
-        target = result if cells is None else result[cells]
-        combine(target, source[cut], out=target)
-    return result
-
-
-class _Divisor(NamedTuple):
-    """How to turn window sums into averages.
-
-    Windows whose cells are all real (rows ``full_rows``, columns
-    ``full_cols``, always a rectangle in the middle) share one divisor,
-    ``pool_rows * pool_cols``, applied by one scalar operation; a power of two
-    is applied as a multiplication by its inverse, which gives the same bits
-    faster.  Border windows that overlap the padding are divided by their own
-    count of real cells, from ``counts`` (read-only, shaped to broadcast
-    against the output).
-    """
-
-    full_rows: tuple
-    full_cols: tuple
-    operation: np.ufunc
-    operand: object
-    counts: np.ndarray | None  # None when no window overlaps the padding
-
-
-def _real_cells(n, pool, stride, padding):
-    """Number of real cells in each window along one axis."""
-    out, before, _ = _window_offsets(n, pool, stride, padding)
-    starts = np.arange(out) * stride - before
-    return np.minimum(starts + pool, n) - np.maximum(starts, 0)
-
-
-def _full_range(counts, pool):
-    """``(first, stop)`` of the windows with ``pool`` real cells (a single run)."""
-    full = np.flatnonzero(counts == pool)
-    return (int(full[0]), int(full[-1]) + 1) if full.size else (0, 0)
-
-
-@functools.lru_cache(maxsize=256)
-def _window_cell_counts(rows, cols, pool, stride, padding, dtype):
-    """Number of real cells in each window, (output rows, output cols), in
-    ``dtype``: what average pooling divides by.  Read-only."""
-    counts = np.multiply.outer(_real_cells(rows, pool[0], stride[0], padding),
-                               _real_cells(cols, pool[1], stride[1], padding)).astype(dtype)
-    counts.flags.writeable = False
-    return counts
-
-
-@functools.lru_cache(maxsize=256)
-def _average_divisor(rows, cols, pool, stride, padding, dtype, trailing_axes):
-    """The :class:`_Divisor` for one input size; ``trailing_axes`` is the
-    number of axes after the column axis (1 for channels-last)."""
-    row_counts = _real_cells(rows, pool[0], stride[0], padding)
-    col_counts = _real_cells(cols, pool[1], stride[1], padding)
-    cells = pool[0] * pool[1]
-    counts = _window_cell_counts(rows, cols, pool, stride, padding, dtype)
-    if (counts == cells).all():
-        counts = None
-    else:
-        counts = counts.reshape(counts.shape + (1,) * trailing_axes)
-    if cells & (cells - 1) == 0:
-        operation, operand = np.multiply, dtype.type(1 / cells)
-    else:
-        operation, operand = np.divide, dtype.type(cells)
-    return _Divisor(_full_range(row_counts, pool[0]), _full_range(col_counts, pool[1]),
-                    operation, operand, counts)
-
-
-def _divide_whole(sums, divisor):
-    """Averages from the sums of a small input, in place, in one NumPy call."""
-    if divisor is None:
-        return sums  # max pooling
-    if divisor.counts is None:
-        divisor.operation(sums, divisor.operand, out=sums)
-    else:
-        np.divide(sums, divisor.counts, out=sums)
-    return sums
-
-
-def _divide_full_windows(sums, axes, first_row, divisor):
-    """Divide the windows without padding in ``sums`` (output rows from
-    ``first_row`` on) by the full cell count, in place, in one NumPy call.
-
-    Border windows are left as sums for :func:`_divide_border_windows`, which
-    divides them once for the whole output: per block, those thin strips
-    would cost more NumPy calls than numbers.
-    """
-    if divisor.counts is None:
-        divisor.operation(sums, divisor.operand, out=sums)
-        return
-    (full_first, full_stop), (col_first, col_stop) = divisor.full_rows, divisor.full_cols
-    low = max(first_row, full_first)
-    high = min(first_row + sums.shape[axes[0]], full_stop)
-    if low < high and col_first < col_stop:
-        lead = (_FULL,) * axes[0]   # the column axis follows the row axis
-        inner = sums[lead + (slice(low - first_row, high - first_row),
-                             slice(col_first, col_stop))]
-        divisor.operation(inner, divisor.operand, out=inner)
-
-
-def _divide_border_windows(out, axes, divisor):
-    """Divide the sums of the windows that overlap the padding by their own
-    numbers of real cells, in place: the rows above and below the full
-    windows, and the columns beside them."""
-    if divisor.counts is None:
-        return
-    lead = (_FULL,) * axes[0]   # the column axis follows the row axis
-    (full_first, full_stop), (col_first, col_stop) = divisor.full_rows, divisor.full_cols
-    if full_first == full_stop:  # no window is full: every row is border
-        full_first = full_stop = out.shape[axes[0]]
-    rows_and_cols = [(slice(0, full_first), _FULL),
-                     (slice(full_stop, out.shape[axes[0]]), _FULL),
-                     (slice(full_first, full_stop), slice(0, col_first)),
-                     (slice(full_first, full_stop), slice(col_stop, out.shape[axes[1]]))]
-    for rows, cols in rows_and_cols:
-        strip = out[lead + (rows, cols)]
-        if strip.size:
-            np.divide(strip, divisor.counts[rows, cols], out=strip)
-
-
-class _Gather(NamedTuple):
-    """Pooling of a tiny input as one gather and one reduction.
-
-    The rows and columns axes are merged into one (``merged_shape``, which
-    is 1-D for a single feature map: batch and channels of size 1 are
-    dropped, and ``out_shape`` puts them back); ``indices[k, i, j]`` is the
-    merged index of cell ``k`` of the window of output cell ``(i, j)``, so
-    that gathering along the merged axis (``axis``) and reducing over ``k``
-    leaves the output in its final layout.
-    Padded cells point at a real cell of the same window (the nearest one
-    along each axis), which cannot change a max.  For average pooling,
-    ``padded`` lists their flat positions in the gathered array, which are
-    overwritten with -0.0: adding -0.0 changes no sum (not even -0.0 or
-    NaN), and a plain sum costs half as much as one that skips cells with
-    ``where=`` (None for max pooling and when no cell is padded).
-    ``average`` is ``(ufunc, operand)`` that turns the reduced sums into
-    averages (None for max pooling): a division by the counts of real cells,
-    shaped like the sums, or a scalar operation when every window is full.
-    """
-
-    merged_shape: tuple
-    axis: int
-    indices: np.ndarray
-    padded: np.ndarray | None
-    average: tuple | None
-    out_shape: tuple
-
-
-# A gather copies every window cell: worth it while that is a few thousand
-# numbers, where each NumPy call costs more than the numbers it moves.
-_GATHER_CELLS = 4096
-
-
-def _gather_plan(shape, axes, pool, stride, padding, out_shape, divisor):
-    """The :class:`_Gather` for one input shape and pooling."""
-    (row_axis, col_axis), (rows, cols) = axes, (shape[axes[0]], shape[axes[1]])
-    out_rows, out_cols = out_shape[row_axis], out_shape[col_axis]
-    top = _window_offsets(rows, pool[0], stride[0], padding)[1]
-    left = _window_offsets(cols, pool[1], stride[1], padding)[1]
-    # Axes (pool row, pool col, output row, output col).
-    cell_rows = (np.arange(pool[0])[:, None, None, None]
-                 + np.arange(out_rows)[None, None, :, None] * stride[0] - top)
-    cell_cols = (np.arange(pool[1])[None, :, None, None]
-                 + np.arange(out_cols)[None, None, None, :] * stride[1] - left)
-    real = ((cell_rows >= 0) & (cell_rows < rows) & (cell_cols >= 0) & (cell_cols < cols))
-    indices = np.clip(cell_rows, 0, rows - 1) * cols + np.clip(cell_cols, 0, cols - 1)
-    windows = (pool[0] * pool[1], out_rows, out_cols)
-    if math.prod(shape) == rows * cols:  # a single feature map
-        row_axis, col_axis, shape = 0, 1, (rows, cols)
-    merged_shape = shape[:row_axis] + (rows * cols,) + shape[col_axis + 1:]
-    trailing = (1,) * (len(shape) - 1 - col_axis)
-    padded = average = None
-    if divisor is not None:
-        if not real.all():
-            cells_shape = shape[:row_axis] + windows + shape[col_axis + 1:]
-            padded = np.flatnonzero(
-                ~np.broadcast_to(real.reshape(windows + trailing), cells_shape))
-            padded.flags.writeable = False
-        average = (divisor.operation, divisor.operand)
-        if divisor.counts is not None:
-            average = (np.divide, divisor.counts.reshape((out_rows, out_cols) + trailing))
-    return _Gather(merged_shape, row_axis, indices.reshape(windows), padded, average,
-                   out_shape)
-
-
-class _Plan(NamedTuple):
-    """Everything about a pooling call that does not depend on the values.
-
-    ``row_steps`` and ``col_steps`` cover all output cells (see
-    :func:`_slice_steps`); ``divisor`` is None for max pooling; ``gather``
-    is None unless the input is tiny.
-    """
-
-    out_shape: tuple
-    row_steps: tuple
-    col_steps: tuple
-    divisor: _Divisor | None
-    gather: _Gather | None
-
-
-@functools.lru_cache(maxsize=256)
-def _pool_plan(shape, axes, pool, stride, padding, dtype, operation):
-    (row_axis, col_axis), ndim = axes, len(shape)
-    rows, cols = shape[row_axis], shape[col_axis]
-    out_rows = _window_offsets(rows, pool[0], stride[0], padding)[0]
-    out_cols = _window_offsets(cols, pool[1], stride[1], padding)[0]
-    out_shape = list(shape)
-    out_shape[row_axis], out_shape[col_axis] = out_rows, out_cols
-    row_steps = _slice_steps(ndim, row_axis, rows, pool[0], stride[0], padding, 0, out_rows)
-    col_steps = _slice_steps(ndim, col_axis, cols, pool[1], stride[1], padding, 0, out_cols)
-    divisor = None
-    if operation == "average":
-        divisor = _average_divisor(rows, cols, pool, stride, padding, dtype,
-                                   ndim - 1 - col_axis)
-    gather = None
-    if math.prod(out_shape) * pool[0] * pool[1] <= _GATHER_CELLS:
-        gather = _gather_plan(shape, axes, pool, stride, padding, tuple(out_shape), divisor)
-    return _Plan(tuple(out_shape), row_steps, col_steps, divisor, gather)
-
-
-@functools.lru_cache(maxsize=256)
-def _pool_kernel(shape, axes, pool, stride, padding, dtype, operation):
-    """A function that pools a validated array of this shape and dtype."""
-    plan = _pool_plan(shape, axes, pool, stride, padding, dtype, operation)
-    if plan.gather is not None:
-        return functools.partial(_pool_tiny, plan.gather,
-                                 np.fmax if operation == "max" else np.add)
-    if math.prod(shape) * dtype.itemsize <= _BLOCK_BYTES:
-        return functools.partial(_pool_small, plan.row_steps, plan.col_steps, plan.divisor,
-                                 np.fmax if operation == "max" else np.add)
-    windows = functools.partial(_pool_windows, out_shape=plan.out_shape,
-                                divisor=plan.divisor, axes=axes, pool=pool, stride=stride,
-                                padding=padding, operation=operation)
-    if not _suits_compiled_loop(shape, axes, dtype):
-        return windows
-    loop = _compiled_loop()
-    if loop is None:  # no numba, or none that can run here
-        return windows
-    rows, cols = shape[1], shape[2]
-    before = (_window_offsets(rows, pool[0], stride[0], padding)[1],
-              _window_offsets(cols, pool[1], stride[1], padding)[1])
-    divisors = _window_cell_counts(rows, cols, pool, stride, padding, dtype)
-    return functools.partial(_pool_compiled, loop, windows, plan.out_shape, pool, stride,
-                             before, divisors, operation == "average")
-
-
-# Large channels-last float batches go to a compiled loop when numba is
-# installed (see poolviz._compiled): one pass where NumPy makes five, 0.4 to
-# 0.9 of NumPy's time with 2 to 64 channels as measured on 2 cores (about
-# the same for stride-1 max pooling of 64 channels, 1.15).  A single
-# channel (2-D maps, channels-first batches) leaves the loop one number per
-# cell, where NumPy's long runs along the rows win, so those stay on NumPy,
-# as do other dtypes (ints, which max pooling keeps, and float16).
-_COMPILED_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
-_COMPILED_MIN_CHANNELS = 2
-
-
-def _suits_compiled_loop(shape, axes, dtype):
-    return (len(shape) == 4 and axes == (1, 2) and shape[3] >= _COMPILED_MIN_CHANNELS
-            and dtype in _COMPILED_DTYPES)
-
-
-@functools.lru_cache(maxsize=1)
-def _compiled_loop():
-    """:func:`poolviz._compiled.pool_rows`, or None if numba cannot provide it.
-
-    Imported on the first large batch: numba takes about half a second to
-    import, and ``import poolviz`` stays light.  Without numba (or with one
-    that does not match NumPy: ImportError), or without a writable directory
-    for the compiled code (numba raises RuntimeError when it finds none),
-    NumPy pools instead, to the same numbers.
-    """
-    try:
-        from ._compiled import pool_rows
-    except (ImportError, RuntimeError):
-        return None
-    return pool_rows
-
-
-def _large_input_engine():
-    """What pools large channels-last float batches here: ``"numba X.Y.Z"``
-    (a compiled loop) or ``"NumPy"`` (vectorised passes).  For benchmarks and
-    bug reports; the numbers are the same either way, up to the order of the
-    additions in average pooling."""
-    loop = _compiled_loop()
-    if loop is None:
-        return "NumPy"
-    import numba
-
-    return f"numba {numba.__version__}"
-
-
-def _pool_tiny(gather, combine, array):
-    """Tiny input, the slider case: two NumPy calls (four for average)."""
-    cells = array.reshape(gather.merged_shape).take(gather.indices, axis=gather.axis)
-    if gather.padded is not None:
-        cells.put(gather.padded, -0.0)
-    pooled = combine.reduce(cells, axis=gather.axis)
-    if gather.average is not None:
-        operation, operand = gather.average
-        operation(pooled, operand, out=pooled)
-    return pooled.reshape(gather.out_shape)
-
-
-def _pool_small(row_steps, col_steps, divisor, combine, array):
-    """Small input: as few NumPy calls as possible, rows then columns."""
-    result = _fold(_fold(array, row_steps, combine), col_steps, combine)
-    if len(col_steps) == 1:
-        result = result.copy()  # a view of the input otherwise
-    return _divide_whole(result, divisor)
-
-
-def _pool_windows(array, out_shape, divisor, axes, pool, stride, padding, operation):
-    """Max or average pooling of a large validated array along ``axes``
-    (rows, cols), in blocks that fit the CPU cache, on several threads."""
-    combine = np.fmax if operation == "max" else np.add  # fmax skips NaN, as TF does
-
-    (row_axis, col_axis), ndim = axes, array.ndim
-    rows, out_rows = array.shape[row_axis], out_shape[row_axis]
-    cols, out_cols = array.shape[col_axis], out_shape[col_axis]
-    out = np.empty(out_shape, array.dtype)
-    row_lead, col_lead = (_FULL,) * row_axis, (_FULL,) * col_axis
-    # The row pass writes into a band widened by the column padding, which
-    # holds a value that leaves ``combine`` unchanged.  The column pass then
-    # pools without padding: every window offset covers every output cell,
-    # so each of its NumPy calls writes the whole output block, whose
-    # contiguous layout makes the calls about twice as fast as on a part.
-    _, left, right = _axis_plan(cols, pool[1], stride[1], padding)
-    band_cols = left + cols + right
-    band_col_steps = _slice_steps(ndim, col_axis, band_cols, pool[1], stride[1], "valid",
-                                  0, out_cols)
-    interior = col_lead + (slice(left, left + cols),)
-    margins = [col_lead + (margin,) for margin in (slice(0, left), slice(left + cols, None))
-               if margin.start != margin.stop]
-    identity = _identity(operation, array.dtype)
-
-    def pool_block(images, first_row, stop_row):
-        """Pool output rows [first_row, stop_row) of the images in slice ``images``."""
-        band_steps = _slice_steps(ndim, row_axis, rows, pool[0], stride[0], padding,
-                                  first_row, stop_row)
-        source = array[images]
-        band_shape = list(source.shape)
-        band_shape[row_axis], band_shape[col_axis] = stop_row - first_row, band_cols
-        by_rows = np.empty(band_shape, array.dtype)
-        for margin in margins:
-            by_rows[margin] = identity
-        _fold(source, band_steps, combine, out=by_rows[interior])
-        target = out[images][row_lead + (slice(first_row, stop_row),)]
-        _fold(by_rows, band_col_steps, combine, out=target)
-        if divisor is not None:
-            _divide_full_windows(target, axes, first_row, divisor)
-
-    _in_blocks(pool_block, array, row_axis, stride[0], out_rows, _BLOCK_BYTES)
-    if divisor is not None:
-        _divide_border_windows(out, axes, divisor)
-    return out
-
-
-def _pool_compiled(loop, fallback, out_shape, pool, stride, before, divisors, average,
-                   array):
-    """Large channels-last float batch: the compiled ``loop``, in blocks, on
-    several threads (the loop releases the GIL)."""
-    if not array.flags.c_contiguous:  # the loop is compiled for C order
-        return fallback(array)
-    out = np.empty(out_shape, array.dtype)
-    images = array.shape[0]
-
-    def pool_block(image_slice, first_row, stop_row):
-        loop(array, out, (image_slice.start, min(image_slice.stop, images)),
-             (first_row, stop_row), pool, stride, before, divisors, average)
-
-    # The loop keeps its working set in cache by itself (one input row), so
-    # one thread pools the whole batch in one call.
-    _in_blocks(pool_block, array, 1, stride[0], out_shape[1], array.nbytes)
-    return out
-
-
-def _in_blocks(pool_block, array, row_axis, row_stride, out_rows, single_thread_block_bytes):
-    """Call ``pool_block(images, first_row, stop_row)`` for blocks (see
-    :func:`_blocks`) that cover the output: on several threads if the input
-    is large enough to repay them, else on this one, in blocks of about
-    ``single_thread_block_bytes`` of input."""
-    threads = _thread_count() if array.nbytes >= _THREADED_BYTES else 1
-    block_bytes = single_thread_block_bytes if threads == 1 else _THREAD_BLOCK_BYTES
-    blocks = _blocks(array, row_axis, row_stride, out_rows, block_bytes)
-
-    def pool_blocks(queue):
-        for block in queue:
-            pool_block(*block)
-
-    if threads > 1 and len(blocks) > 1:
-        # The threads take blocks from one shared queue (next() on a list
-        # iterator is atomic under the GIL), so a thread slowed down by
-        # another process's load simply pools fewer blocks.  Each runs in a
-        # copy of the caller's context, which holds NumPy's error state: a
-        # caller's np.errstate applies to every block.
-        queue = iter(blocks)
-        contexts = [contextvars.copy_context() for _ in range(threads)]
-        for _ in _thread_pool().map(lambda context: context.run(pool_blocks, queue),
-                                    contexts):
-            pass
-    else:
-        pool_blocks(blocks)
-
-
-def _identity(operation, dtype):
-    """The value that leaves every max (or sum) unchanged, padding included.
-
-    fmax skips NaN, so NaN for floats (an all-NaN window stays NaN); -0.0
-    for sums, because -0.0 + x is x even for x = -0.0 (0.0 + -0.0 is 0.0).
-    """
-    if operation == "average":
-        return dtype.type(-0.0)
-    if dtype.kind == "f":
-        return dtype.type(np.nan)
-    return np.iinfo(dtype).min
-
-
-def _blocks(array, row_axis, row_stride, out_rows, block_bytes):
-    """Cut the work into ``(images, first output row, stop output row)`` blocks
-    of about ``block_bytes`` of input each: whole images when they are small,
-    bands of output rows of one image when they are large."""
-    images = array.shape[0] if array.ndim == 4 else 1
-    image_bytes = array.nbytes // images
-    if image_bytes <= block_bytes:
-        per_block = block_bytes // image_bytes
-        return [(slice(start, start + per_block), 0, out_rows)
-                for start in range(0, images, per_block)]
-    row_bytes = image_bytes // array.shape[row_axis]
-    band = max(1, block_bytes // (row_bytes * row_stride))
-    band = -(-out_rows // -(-out_rows // band))  # equal bands, no thin last one
-    if array.ndim == 4:
-        image_slices = [slice(image, image + 1) for image in range(images)]
-    else:
-        image_slices = [_FULL]
-    return [(image, first, min(first + band, out_rows))
-            for image in image_slices for first in range(0, out_rows, band)]
-
-
-@functools.lru_cache(maxsize=1)
-def _thread_count():
-    """Threads for large inputs: the CPUs this process may use, at most 4
-    (pooling is limited by memory bandwidth, which a few cores saturate)."""
-    try:
-        available = len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS and Windows have no sched_getaffinity
-        available = os.cpu_count() or 1
-    return min(available, 4)
-
-
-def _thread_pool():
-    return _thread_pool_of_process(os.getpid())
-
-
-@functools.lru_cache(maxsize=1)
-def _thread_pool_of_process(pid):
-    """One pool per process, started on the first large input.
-
-    Keyed by process id: a process forked from this one does not inherit the
-    worker threads, so it must start its own pool.
-    """
-    return ThreadPoolExecutor(max_workers=_thread_count(), thread_name_prefix="poolviz")
 
 
 def _global_pool(x, data_format, keepdims, operation):
@@ -938,14 +359,11 @@ def conv2d(x, kernel, bias=0.0, strides=(1, 1), padding="valid"):
     if weights.size == 0:
         raise ValueError(f"kernel must not be empty, got shape {weights.shape}")
     biases = _conv_bias(bias, weights.shape[3], flat)
-    window = weights.shape[:2]
-    if padding == "valid" and (window[0] > array.shape[1] or window[1] > array.shape[2]):
-        raise ValueError(
-            f"kernel of size {window} is larger than the input's "
-            f"{array.shape[1]}x{array.shape[2]} rows x cols with padding='valid'"
-        )
-    out_cells = (array.shape[0] * _output_size(array.shape[1], window[0], stride[0], padding)
-                 * _output_size(array.shape[2], window[1], stride[1], padding))
+    window, (rows, cols) = weights.shape[:2], array.shape[1:3]
+    check_pool_fits((rows, cols), window, stride, padding, window="kernel", argument="kernel")
+    out_rows = output_size(rows, window[0], stride[0], padding)
+    out_cols = output_size(cols, window[1], stride[1], padding)
+    out_cells = array.shape[0] * out_rows * out_cols
     work = out_cells * weights.size
     if work > MAX_CONV_WORK:
         raise ValueError(
@@ -954,11 +372,12 @@ def conv2d(x, kernel, bias=0.0, strides=(1, 1), padding="valid"):
             f"(2**28, about a second): use a smaller kernel, a larger stride or a smaller x"
         )
     dtype = np.result_type(array.dtype, weights.dtype, biases.dtype, np.float32)
-    row_plan = _axis_plan(array.shape[1], window[0], stride[0], padding)
-    col_plan = _axis_plan(array.shape[2], window[1], stride[1], padding)
-    padded = _padded(array.astype(dtype, copy=False), row_plan, col_plan, 0)
-    patches = np.lib.stride_tricks.sliding_window_view(padded, window, axis=(1, 2))
-    patches = patches[:, ::stride[0], ::stride[1]][:, :row_plan[0], :col_plan[0]]
+    array = array.astype(dtype, copy=False)
+    if padding == "same":  # zeros, the odd one after (bottom/right)
+        array = np.pad(array, ((0, 0), padding_amounts(rows, window[0], stride[0], padding),
+                               padding_amounts(cols, window[1], stride[1], padding), (0, 0)))
+    patches = np.lib.stride_tricks.sliding_window_view(array, window, axis=(1, 2))
+    patches = patches[:, ::stride[0], ::stride[1]][:, :out_rows, :out_cols]
     result = np.einsum("nhwcij,ijco->nhwo", patches, weights.astype(dtype)) + biases
     return result[0, :, :, 0] if flat else result
 
@@ -988,3 +407,21 @@ def relu(x):
     """
     array = as_numeric_array(x)
     return np.maximum(array, array.dtype.type(0))
+
+
+# Deprecated private aliases, removed once no module imports them
+# (poolviz.walkthrough, poolviz.explorer and poolviz.keras_bridge move to
+# poolviz.windows).
+_pool_arguments = pool_arguments
+_pool_fit_message = pool_fit_message
+_check_pool_fits = check_pool_fits
+
+
+def _axis_plan(n, pool, stride, padding):
+    return (output_size(n, pool, stride, padding), *padding_amounts(n, pool, stride, padding))
+
+
+def _real_cells(n, pool, stride, padding):
+    start, stop = window_bounds(np.arange(output_size(n, pool, stride, padding)), n, pool,
+                                stride, padding)
+    return stop - start

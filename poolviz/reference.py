@@ -1,9 +1,11 @@
-"""Slow, obvious loop versions of the pooling operations: the test oracle.
+"""The pooling operations as loops: the slowest, most literal definition.
 
-Each function walks over every output cell, cuts out its window by index
-arithmetic and reduces it with plain Python.  Nothing here is vectorised on
-purpose: it is the version a reader can check line by line, and the fast
-functions in :mod:`poolviz.ops` must agree with it.
+Each function walks over every output cell, finds its window's real cells
+with :func:`poolviz.windows.window_bounds` and reduces them with plain
+Python.  Nothing here is vectorised on purpose: it is the version a reader
+can check line by line.  :func:`poolviz.ops.pool_by_definition` says the
+same in a few lines of NumPy, and the functions of :mod:`poolviz.ops`
+compute it fast; the tests hold all of them to these loops.
 
 They take a 4-D ``channels_last`` array (batch, rows, cols, channels) that has
 already been validated.
@@ -15,29 +17,15 @@ import math
 
 import numpy as np
 
-
-def window_bounds(out_index, n, pool, stride, padding):
-    """Input indices ``[start, stop)`` of one window along one axis, clipped to
-    the real cells; padded cells lie outside ``[0, n)``."""
-    if padding == "same":
-        out = math.ceil(n / stride)
-        total = max((out - 1) * stride + pool - n, 0)
-        before = total // 2
-    else:
-        before = 0
-    start = out_index * stride - before
-    return max(start, 0), min(start + pool, n)
+from .windows import output_size, window_bounds
 
 
 def _pool_loop(x, pool_size, strides, padding, reduce):
     pool_rows, pool_cols = pool_size
     stride_rows, stride_cols = strides
     batch, rows, cols, channels = x.shape
-    if padding == "same":
-        out_rows, out_cols = math.ceil(rows / stride_rows), math.ceil(cols / stride_cols)
-    else:
-        out_rows = (rows - pool_rows) // stride_rows + 1
-        out_cols = (cols - pool_cols) // stride_cols + 1
+    out_rows = output_size(rows, pool_rows, stride_rows, padding)
+    out_cols = output_size(cols, pool_cols, stride_cols, padding)
     out = np.zeros((batch, out_rows, out_cols, channels), dtype=np.float64)
     for b in range(batch):
         for c in range(channels):

@@ -32,7 +32,7 @@ from hypothesis_profiles import draw_values
 profile = hypothesis_profiles.profile(ci_examples=500, dev_examples=60)
 
 import poolviz  # noqa: E402
-from poolviz import ops, reference  # noqa: E402
+from poolviz import _engine, reference  # noqa: E402
 
 pytest.importorskip("tensorflow")
 from poolviz import keras_bridge  # noqa: E402
@@ -155,7 +155,7 @@ def test_average_pool_matches_keras_and_loop(case):
 # The compiled loop needs numba (poolviz[fast]), which the test environment
 # installs; tests/test_setup.py fails if it is missing there.
 ENGINES = ["NumPy passes", pytest.param("compiled loop", marks=pytest.mark.skipif(
-    ops._compiled_loop() is None, reason="numba is not installed"))]
+    _engine._compiled_loop() is None, reason="numba is not installed"))]
 
 
 @profile
@@ -175,7 +175,7 @@ def test_blocked_and_threaded_path_matches_keras_and_loop(engine, case, operatio
     assume(_fits(spatial_shape, pool, arguments["padding"]))
     x = arguments["x"]
     window_calls, loop_calls = [], []
-    pool_windows, compiled_loop = ops._pool_windows, ops._compiled_loop()
+    pool_windows, compiled_loop = _engine._pool_windows, _engine._compiled_loop()
 
     def counting_pool_windows(*args, **kwargs):
         window_calls.append(args[0].shape)
@@ -186,19 +186,19 @@ def test_blocked_and_threaded_path_matches_keras_and_loop(engine, case, operatio
         return compiled_loop(*args)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ops, "_GATHER_CELLS", 0)
-        patch.setattr(ops, "_BLOCK_BYTES", block_bytes)
-        patch.setattr(ops, "_THREAD_BLOCK_BYTES", block_bytes)
-        patch.setattr(ops, "_THREADED_BYTES", 0 if block_bytes == 1 else 1 << 62)
-        patch.setattr(ops, "_COMPILED_MIN_CHANNELS", 1)
-        patch.setattr(ops, "_pool_windows", counting_pool_windows)
-        patch.setattr(ops, "_compiled_loop", (lambda: counting_compiled_loop)
+        patch.setattr(_engine, "_GATHER_CELLS", 0)
+        patch.setattr(_engine, "_BLOCK_BYTES", block_bytes)
+        patch.setattr(_engine, "_THREAD_BLOCK_BYTES", block_bytes)
+        patch.setattr(_engine, "_THREADED_BYTES", 0 if block_bytes == 1 else 1 << 62)
+        patch.setattr(_engine, "_COMPILED_MIN_CHANNELS", 1)
+        patch.setattr(_engine, "_pool_windows", counting_pool_windows)
+        patch.setattr(_engine, "_compiled_loop", (lambda: counting_compiled_loop)
                       if engine == "compiled loop" else (lambda: None))
-        ops._forget_kernels()  # kernels prepared before read the thresholds then
+        _engine._forget_kernels()  # kernels prepared before read the thresholds then
         try:
             comparison = keras_bridge.compare(operation=operation, **arguments)
         finally:
-            ops._forget_kernels()  # and these must not outlive the patch
+            _engine._forget_kernels()  # and these must not outlive the patch
     # Inputs of at most one block take the small path, as in real use.
     large = x.nbytes > block_bytes
     compiled = (engine == "compiled loop" and x.ndim == 4 and x.flags.c_contiguous

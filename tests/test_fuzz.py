@@ -73,6 +73,7 @@ FUNCTIONS = [
     "poolviz.windows.padding_amounts", "poolviz.windows.window_bounds",
     "poolviz.windows.pool_arguments", "poolviz.windows.pool_fit_message",
     "poolviz.windows.check_pool_fits", "poolviz.windows.real_cell_counts",
+    "poolviz.ops.pool_by_definition",
 ]
 TRAITS = {
     "poolviz.explorer.PoolingExplorerModel": [
@@ -103,7 +104,7 @@ def _parameters(target):
 def test_every_public_function_and_check_is_fuzzed():
     """The lists above cover the public API: a new function must be added."""
     import poolviz
-    from poolviz import data, explorer, exercises, keras_bridge, windows
+    from poolviz import data, explorer, exercises, keras_bridge, ops, windows
 
     public = {f"poolviz.{name}" for name in poolviz.__all__ if callable(getattr(poolviz, name))
               and not isinstance(getattr(poolviz, name), type)}
@@ -114,6 +115,8 @@ def test_every_public_function_and_check_is_fuzzed():
                if inspect.isfunction(getattr(keras_bridge, name))}
     public |= {f"poolviz.windows.{name}" for name in windows.__all__
                if getattr(poolviz, name, None) is not getattr(windows, name)}
+    public |= {f"poolviz.ops.{name}" for name in ops.__all__ if callable(getattr(ops, name))
+               and getattr(poolviz, name, None) is not getattr(ops, name)}
     public.add("poolviz.walkthrough.format_number")
     # No arguments to fuzz (load_keras), a bool flag (input_names), or a
     # PoolingWindow made by poolviz itself (arithmetic_text).

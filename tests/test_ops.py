@@ -1,8 +1,11 @@
-"""The NumPy operations: the tutorial's numbers, the loop oracle, bad input."""
+"""The NumPy operations: the tutorial's numbers, the definition, the loops, bad input.
+
+How the engine behind max_pool2d and average_pool2d gets there (plans,
+prepared calls, blocks, threads, the compiled loop): tests/test_engine.py
+and tests/test_engine_compiled.py.
+"""
 
 import itertools
-import math
-import warnings
 
 import numpy as np
 import pytest
@@ -146,6 +149,65 @@ def test_fast_pooling_matches_the_loop_oracle(padding):
                                reference.global_average_pool2d_loop(x), rtol=1e-12)
 
 
+# ------------------------------------------------------------ definition --
+@pytest.mark.parametrize("padding", ["valid", "same"])
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_the_definition_gives_the_numbers_of_the_loops(padding, data_format):
+    """Small integers with NaN and infinities: every sum is exact, so the
+    average agrees to the bit as well (tests/test_engine.py draws more)."""
+    rng = np.random.default_rng(5)
+    x = rng.integers(-4, 5, (2, 9, 7, 3)).astype(np.float32)
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x[rng.random(x.shape) < 0.05] = np.inf
+    layout = x.transpose(0, 3, 1, 2) if data_format == "channels_first" else x
+    for pool_size, strides in itertools.product([(1, 1), (2, 3), (3, 3)], [None, (2, 1)]):
+        stride = strides or pool_size
+        for operation, loop in (("max", reference.max_pool2d_loop),
+                                ("average", reference.average_pool2d_loop)):
+            result = ops.pool_by_definition(layout, pool_size, strides, padding, data_format,
+                                            operation)
+            assert result.dtype == np.float32
+            if data_format == "channels_first":
+                result = result.transpose(0, 2, 3, 1)
+            np.testing.assert_array_equal(result, loop(x, pool_size, stride, padding).astype(
+                np.float32))
+
+
+def test_the_definition_keeps_the_dtypes_of_the_pooling_functions(feature_map):
+    ints = np.arange(16, dtype=np.int16).reshape(4, 4)
+    assert ops.pool_by_definition(ints, 3, 1, "same").tolist() == poolviz.max_pool2d(
+        ints, 3, 1, "same").tolist()
+    assert ops.pool_by_definition(ints, 3, 1, "same").dtype == np.int16
+    assert ops.pool_by_definition(ints, operation="average").dtype == np.float64
+    assert ops.pool_by_definition(np.full((4, 4), 40000, np.float16),
+                                  operation="average").tolist() == [[40000.0] * 2] * 2
+    assert ops.pool_by_definition(feature_map).tolist() == [[0.0, 3.0, 0.0]] * 3
+
+
+def test_the_pooling_docstrings_point_to_the_definition_and_the_loops():
+    for function, loop in ((poolviz.max_pool2d, "reference.max_pool2d_loop"),
+                           (poolviz.average_pool2d, "reference.average_pool2d_loop")):
+        assert ":func:`pool_by_definition`" in function.__doc__
+        assert loop in function.__doc__
+        assert "poolviz._engine" in function.__doc__ or "the engine" in function.__doc__
+
+
+def test_the_definition_refuses_to_lay_out_more_than_its_limit():
+    assert ops.MAX_DEFINITION_CELLS == 2**22
+    assert ops.pool_by_definition(np.ones((2048, 2048)), 1).shape == (2048, 2048)  # 2**22
+    for call in (lambda: ops.pool_by_definition(np.ones((2048, 2049)), 1),
+                 lambda: ops.pool_by_definition(np.ones((8, 8)), 10**9, padding="same"),
+                 lambda: ops.pool_by_definition(np.ones((1, 10**6)), (2**21, 1), 10**6, "same")):
+        with pytest.raises(ValueError, match=r"pool_by_definition would lay out \d+ cells \(the "
+                                             r"padded x or its windows\), more than its limit of "
+                                             r"4194304 \(2\*\*22\): choose a smaller x or pool_size"):
+            call()
+    with pytest.raises(ValueError, match="operation must be 'max' or 'average', got 'min'"):
+        ops.pool_by_definition(np.ones((4, 4)), operation="min")
+    with pytest.raises(ValueError, match=r"operation must be .* got an array of shape \(1,\)"):
+        ops.pool_by_definition(np.ones((4, 4)), operation=np.array(["max"]))
+
+
 def test_conv2d_four_d_with_bias_and_same_padding():
     rng = np.random.default_rng(3)
     x = rng.normal(size=(1, 5, 6, 2))
@@ -190,74 +252,14 @@ BAD_POOLING_CALLS = [
 ]
 
 
-@pytest.mark.parametrize("pool", [poolviz.max_pool2d, poolviz.average_pool2d])
+@pytest.mark.parametrize("pool", [poolviz.max_pool2d, poolviz.average_pool2d,
+                                  ops.pool_by_definition])
 @pytest.mark.parametrize("kwargs, error, message", BAD_POOLING_CALLS)
 def test_bad_pooling_arguments_are_named(pool, kwargs, error, message):
     kwargs = {"x": np.ones((4, 4)), **kwargs}
     with pytest.raises(error) as raised:
         pool(**kwargs)
     assert message in str(raised.value)
-
-
-# A valid call prepares a kernel that later calls with equal arguments reuse
-# (the slider case).  Values equal to a valid one must still be refused.
-LOOK_ALIKES = [
-    (dict(pool_size=1), dict(pool_size=True), TypeError, "pool_size must be an int or a pair of ints, got True"),
-    (dict(pool_size=2), dict(pool_size=2.0), TypeError, "pool_size must be an int or a pair of ints, got 2.0"),
-    (dict(pool_size=(1, 2)), dict(pool_size=(True, 2)), TypeError, "got (True, 2)"),
-    (dict(pool_size=2, strides=1), dict(pool_size=2, strides=np.float64(1.0)), TypeError, "strides must be an int or a pair of ints, got np.float64(1.0)"),
-    (dict(strides=(2, 1)), dict(strides=(2.0, 1)), TypeError, "strides must be an int or a pair of ints, got (2.0, 1)"),
-    (dict(padding="same"), dict(padding=["same"]), ValueError, "padding must be 'valid' or 'same', got ['same']"),
-    (dict(), dict(data_format=["channels_last"]), ValueError, "got ['channels_last']"),
-]
-
-
-@pytest.mark.parametrize("pool", [poolviz.max_pool2d, poolviz.average_pool2d])
-@pytest.mark.parametrize("valid, look_alike, error, message", LOOK_ALIKES)
-def test_repeated_calls_still_refuse_look_alike_arguments(pool, valid, look_alike, error, message):
-    x = np.arange(36.0).reshape(1, 6, 6, 1)
-    expected = pool(x, **valid)
-    np.testing.assert_array_equal(pool(x, **valid), expected)  # the prepared kernel
-    with pytest.raises(error) as raised:
-        pool(x, **look_alike)
-    assert message in str(raised.value)
-
-
-@pytest.mark.parametrize("shape", [(6, 6), (1, 6, 6, 2), (2, 40, 40, 3), (2, 200, 200, 8)])
-def test_repeated_calls_give_the_same_fresh_result(shape):
-    """Every kernel (tiny, small, blocked) through the prepared path: the same
-    numbers and dtype as the first call, in memory the caller owns."""
-    ints = np.arange(math.prod(shape)).reshape(shape) % 7
-    for x in (ints, ints.astype(np.float32), ints > 3):
-        before = x.copy()
-        for pool in (poolviz.max_pool2d, poolviz.average_pool2d):
-            for padding in ("valid", "same"):
-                first = pool(x, 3, 2, padding)
-                again = pool(x, 3, 2, padding)
-                assert again.dtype == first.dtype
-                np.testing.assert_array_equal(again, first)
-                again[...] = -1
-                np.testing.assert_array_equal(pool(x, 3, 2, padding), first)
-        np.testing.assert_array_equal(x, before)
-    assert poolviz.average_pool2d(ints, 3, 2).dtype == np.float64
-    assert poolviz.max_pool2d(ints > 3, 3, 2).dtype == np.float64
-
-
-def test_threads_of_a_large_input_follow_the_callers_errstate():
-    """np.errstate lives in a context variable, which worker threads do not
-    inherit unless handed a copy."""
-    x = np.ones((4, 32, 96, 96), np.float32)  # large enough for threads
-    # Both only in window (45, 45) of the last image, a late block: 3x3
-    # windows with stride 2 start at even rows and columns.
-    x[3, 0, 91, 91], x[3, 0, 91, 90] = np.inf, -np.inf
-    assert x.nbytes >= ops._THREADED_BYTES
-    with np.errstate(invalid="raise"), pytest.raises(FloatingPointError, match="invalid"):
-        poolviz.average_pool2d(x, 3, 2, "same", "channels_first")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with np.errstate(invalid="ignore"):
-            result = poolviz.average_pool2d(x, 3, 2, "same", "channels_first")
-    assert np.isnan(result[3, 0, 45, 45]) and np.isnan(result).sum() == 1
 
 
 def test_bad_global_and_conv_arguments():
@@ -269,7 +271,8 @@ def test_bad_global_and_conv_arguments():
         poolviz.conv2d(np.ones((4, 4)), np.ones(3))
     with pytest.raises(ValueError, match=r"kernel must have shape \(rows, cols, 2, out_channels\)"):
         poolviz.conv2d(np.ones((1, 4, 4, 2)), np.ones((3, 3, 1, 1)))
-    with pytest.raises(ValueError, match=r"kernel of size \(5, 5\) is larger than the input's 4x4"):
+    with pytest.raises(ValueError, match=r"A 5 x 5 kernel does not fit in the 4 x 4 input with padding "
+                                         r"'valid': .* Choose a smaller kernel \(got \(5, 5\)\)"):
         poolviz.conv2d(np.ones((4, 4)), np.ones((5, 5)))
     with pytest.raises(ValueError, match=r"bias must be a number or have shape \(2,\), got shape \(3,\)"):
         poolviz.conv2d(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 2)), bias=[1, 2, 3])
@@ -289,26 +292,6 @@ def test_loop_oracle_handles_nan_like_the_fast_version():
 
 
 # ------------------------------------------------- issue 10: bounds, dtypes --
-def test_a_same_padded_pool_far_larger_than_the_input_is_one_window_per_output():
-    """max_pool2d(8x8, 10**9, 'same') never returned (a loop over range(pool))."""
-    x = np.arange(64.0).reshape(8, 8)
-    for pool in (10**9, ops.MAX_WINDOW):
-        assert poolviz.max_pool2d(x, pool, padding="same").tolist() == [[63.0]]
-        assert poolviz.average_pool2d(x, pool, padding="same").tolist() == [[31.5]]
-        # stride 1: every output cell's window covers the whole map
-        np.testing.assert_array_equal(poolviz.max_pool2d(x, pool, 1, "same"), np.full((8, 8), 63.0))
-    assert len(ops._window_offsets(8, 10**9, 1, "same")[2]) <= 16
-
-
-def test_a_huge_same_pool_on_a_large_batch_takes_the_bounded_compiled_loop():
-    x = np.arange(2 * 160 * 160 * 4, dtype=np.float32).reshape(2, 160, 160, 4) % 1000
-    assert x.nbytes > ops._BLOCK_BYTES
-    np.testing.assert_array_equal(poolviz.max_pool2d(x, 10**9, padding="same")[:, 0, 0],
-                                  x.max(axis=(1, 2)))
-    np.testing.assert_allclose(poolviz.average_pool2d(x, (10**9, 3), (10**9, 1), "same")[:, 0, 1],
-                               x[:, :, :3].mean(axis=(1, 2)), rtol=1e-6)
-
-
 @pytest.mark.parametrize("value", [2**31, (1, 2**31), 2**63, (2**100, 2)])
 @pytest.mark.parametrize("argument", ["pool_size", "strides"])
 def test_pool_sizes_and_strides_stop_at_tensorflows_int32_limit(argument, value):
@@ -416,6 +399,4 @@ def test_signed_zeros_as_documented():
         assert not np.signbit(poolviz.max_pool2d(first_plus)).any()
         assert np.signbit(poolviz.max_pool2d(first_minus)).all()
     assert not np.signbit(poolviz.average_pool2d(np.full((2, 2), -0.0))).any()
-    large = np.full((2, 160, 160, 4), -0.0, np.float32)
-    assert large.nbytes > ops._BLOCK_BYTES
-    assert np.signbit(poolviz.average_pool2d(large)).all() == (ops._compiled_loop() is not None)
+    # Large batches: tests/test_engine.py.

@@ -1,8 +1,10 @@
-"""Large channels-last float batches: numba's compiled loop and its NumPy fallback.
+"""The engine's large channels-last float batches: numba's compiled loop and
+its NumPy fallback.
 
-The loop (poolviz/_compiled.py) pools batches of more than _BLOCK_BYTES with
-2 or more channels when numba is installed; everything else, and every input
-when numba is missing, goes through NumPy's passes.  These tests pin down
+The loop (poolviz/_compiled.py, called only by poolviz._engine) pools
+batches of more than _BLOCK_BYTES with 2 or more channels when numba is
+installed; everything else, and every input when numba is missing, goes
+through NumPy's passes.  These tests pin down
 which engine runs, that both give the same numbers, and that the fallback
 works.
 """
@@ -16,9 +18,9 @@ import numpy as np
 import pytest
 
 import poolviz
-from poolviz import ops, reference
+from poolviz import _engine, reference
 
-pytestmark = pytest.mark.skipif(ops._compiled_loop() is None,
+pytestmark = pytest.mark.skipif(_engine._compiled_loop() is None,
                                 reason="numba is not installed")
 
 POOLINGS = [  # (pool, strides, padding): the benchmark's three, and padding before
@@ -45,28 +47,28 @@ def _batch(shape, dtype, seed=0):
 @pytest.fixture
 def loop_calls(monkeypatch):
     """Records the images of every block the compiled loop pools."""
-    calls, loop = [], ops._compiled_loop()
+    calls, loop = [], _engine._compiled_loop()
 
     def counting_loop(*args):
         calls.append(args[2])
         return loop(*args)
 
-    monkeypatch.setattr(ops, "_compiled_loop", lambda: counting_loop)
-    ops._forget_kernels()
+    monkeypatch.setattr(_engine, "_compiled_loop", lambda: counting_loop)
+    _engine._forget_kernels()
     yield calls
-    ops._forget_kernels()
+    _engine._forget_kernels()
 
 
 @contextlib.contextmanager
 def _numpy_passes_only():
     """Pool as if numba were not installed."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ops, "_compiled_loop", lambda: None)
-        ops._forget_kernels()
+        patch.setattr(_engine, "_compiled_loop", lambda: None)
+        _engine._forget_kernels()
         try:
             yield
         finally:
-            ops._forget_kernels()
+            _engine._forget_kernels()
 
 
 @pytest.fixture
@@ -93,7 +95,7 @@ def test_compiled_loop_gives_the_numbers_of_the_numpy_passes(
     result = pool(x, pool_size, strides, padding)
     assert loop_calls, "the compiled loop did not run"
     # One call pools the whole batch; only threads (4 MB and up) need blocks.
-    threaded = x.nbytes >= ops._THREADED_BYTES and ops._thread_count() > 1
+    threaded = x.nbytes >= _engine._THREADED_BYTES and _engine._thread_count() > 1
     assert (len(loop_calls) > 1) == threaded
     assert result.dtype == dtype and result.flags.c_contiguous
     assert result.shape == (shape[0], *poolviz.pooled_shape(shape[1:3], pool_size, strides,
@@ -111,8 +113,8 @@ def test_compiled_loop_gives_the_numbers_of_the_numpy_passes(
 @pytest.mark.parametrize("pool_size, strides, padding", POOLINGS)
 def test_compiled_loop_matches_the_loop_oracle_on_real_numbers(loop_calls, monkeypatch,
                                                                pool_size, strides, padding):
-    monkeypatch.setattr(ops, "_BLOCK_BYTES", 1 << 10)  # small enough for the slow oracle
-    ops._forget_kernels()
+    monkeypatch.setattr(_engine, "_BLOCK_BYTES", 1 << 10)  # small enough for the slow oracle
+    _engine._forget_kernels()
     x = np.random.default_rng(1).standard_normal((2, 23, 30, 16))
     stride_pair = pool_size if strides is None else strides
     np.testing.assert_array_equal(
@@ -138,7 +140,7 @@ def test_compiled_loop_matches_the_loop_oracle_on_real_numbers(loop_calls, monke
 def test_other_large_inputs_stay_on_numpy(loop_calls, x, reason):
     data_format = "channels_first" if reason == "channels first" else "channels_last"
     expected = _with_numpy_passes(poolviz.max_pool2d, x, 3, 2, "same", data_format)
-    assert x.nbytes > ops._BLOCK_BYTES
+    assert x.nbytes > _engine._BLOCK_BYTES
     result = poolviz.max_pool2d(x, 3, 2, "same", data_format)
     assert loop_calls == [], reason
     np.testing.assert_array_equal(result, expected)
@@ -159,13 +161,13 @@ def test_numpy_passes_pool_large_batches_without_numba(numpy_passes):
     with np.errstate(invalid="ignore"):  # windows with inf and -inf
         np.testing.assert_allclose(poolviz.average_pool2d(x, 3, 2, "same"), expected,
                                    rtol=1e-6)
-    assert ops._large_input_engine() == "NumPy"
+    assert _engine.engine_name() == "NumPy"
 
 
 def test_compiled_loop_gives_nan_for_inf_minus_inf_without_a_warning(loop_calls):
     """As documented in poolviz.ops: numba does not report floating-point
     errors, so np.errstate has nothing to act on (NumPy's passes raise here,
-    see tests/test_ops.py)."""
+    see tests/test_engine.py)."""
     x = np.ones((4, 96, 96, 32), np.float32)
     x[3, 91, 91, 0], x[3, 91, 90, 0] = np.inf, -np.inf  # both in window (45, 45) only
     with warnings.catch_warnings():
@@ -195,18 +197,18 @@ def test_the_loader_falls_back_to_numpy_when_numba_cannot_help(break_numba):
     with pytest.MonkeyPatch.context() as patch:
         break_numba(patch)
         patch.delitem(sys.modules, "poolviz._compiled", raising=False)
-        ops._compiled_loop.cache_clear()
-        ops._forget_kernels()
+        _engine._compiled_loop.cache_clear()
+        _engine._forget_kernels()
         try:
-            assert ops._compiled_loop() is None
-            assert ops._large_input_engine() == "NumPy"
+            assert _engine._compiled_loop() is None
+            assert _engine.engine_name() == "NumPy"
             x = _batch((2, 40, 37, 64), np.float32)
             with np.errstate(invalid="ignore"):
                 pooled = poolviz.max_pool2d(x, 3, 2, "same")
         finally:
-            ops._compiled_loop.cache_clear()
-            ops._forget_kernels()
-    assert ops._large_input_engine().startswith("numba ")
+            _engine._compiled_loop.cache_clear()
+            _engine._forget_kernels()
+    assert _engine.engine_name().startswith("numba ")
     np.testing.assert_array_equal(pooled, poolviz.max_pool2d(x, 3, 2, "same"))
 
 
