@@ -68,7 +68,6 @@ import numpy as np
 from . import _engine
 from ._validation import (
     MAX_CONV_WORK,
-    MAX_WINDOW,
     _describe,
     as_numeric_array,
     as_pair,
@@ -82,11 +81,9 @@ from .windows import (
     output_size_formula,
     padding_amounts,
     pool_arguments,
-    pool_fit_message,
     pooled_shape,
     real_cell_counts,
     same_padding,
-    window_bounds,
 )
 
 __all__ = [
@@ -407,21 +404,3 @@ def relu(x):
     """
     array = as_numeric_array(x)
     return np.maximum(array, array.dtype.type(0))
-
-
-# Deprecated private aliases, removed once no module imports them
-# (poolviz.walkthrough, poolviz.explorer and poolviz.keras_bridge move to
-# poolviz.windows).
-_pool_arguments = pool_arguments
-_pool_fit_message = pool_fit_message
-_check_pool_fits = check_pool_fits
-
-
-def _axis_plan(n, pool, stride, padding):
-    return (output_size(n, pool, stride, padding), *padding_amounts(n, pool, stride, padding))
-
-
-def _real_cells(n, pool, stride, padding):
-    start, stop = window_bounds(np.arange(output_size(n, pool, stride, padding)), n, pool,
-                                stride, padding)
-    return stop - start

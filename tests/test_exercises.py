@@ -3,8 +3,8 @@
 A check prints a one-line hint for ``None`` (so a notebook with open
 exercises runs), accepts the worked solution, and refuses each typical wrong
 answer with the hint written for it; checks whose answer is a function
-share one harness (`poolviz.exercises._check_function`), tested here once
-for all of them. No check imports TensorFlow. The facts the checks rely on
+share one harness (`poolviz.exercises._harness._check_function`), tested
+here once for all of them. No check imports TensorFlow. The facts the checks rely on
 are in test_exercises_facts.py.
 """
 

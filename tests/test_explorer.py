@@ -597,25 +597,6 @@ def test_a_pooling_state_has_real_cell_counts_for_every_operation_and_divisors_f
     assert pooling_state(feature_map, operation="global max").real_cells.tolist() == [[25]]
 
 
-def test_the_explorer_modules_use_no_private_name_of_a_public_module():
-    """Private helpers come from private modules (poolviz._validation, ...),
-    window arithmetic from poolviz.windows: then ops and its engine can change freely."""
-    import ast
-    import pathlib
-
-    package = pathlib.Path(poolviz.__file__).parent
-    for name in ("explorer", "plot", "widgets", "antialias", "coverage"):
-        tree = ast.parse((package / f"{name}.py").read_text())
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom):
-                module = (node.module or "").split(".")[-1]
-                if not module.startswith("_"):
-                    private = [alias.name for alias in node.names if alias.name.startswith("_")]
-                    assert private == [], f"{name}.py imports {private} from {node.module}"
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                assert not (node.value.id in ("poolviz", "ops") and node.attr.startswith("_")), (name, node.attr)
-
-
 @pytest.mark.parametrize("model_class, control", [
     (PoolingExplorerModel, "pool_rows"), (PoolingExplorerModel, "input_name"),
     (TranslationExplorerModel, "shift"), (TranslationExplorerModel, "operation")])

@@ -16,7 +16,7 @@ import numpy as np
 
 import poolviz
 
-from . import _as_int, _check_number, _correct, _not_answered, _real_array
+from ._harness import _as_int, _check_number, _correct, _not_answered, _real_array
 from .._validation import _describe
 
 __all__ = [

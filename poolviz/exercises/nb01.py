@@ -15,8 +15,8 @@ import numpy as np
 import poolviz
 from poolviz import data
 
-from . import (_as_int, _as_pair_of_ints, _check_function, _check_number, _correct,
-               _not_answered)
+from ._harness import (_as_int, _as_pair_of_ints, _check_function, _check_number, _correct,
+                       _not_answered)
 
 __all__ = ["check_output_sizes", "check_pool_each_map", "check_unchanged_after_shift",
            "unchanged_after_shift"]

@@ -14,8 +14,8 @@ import poolviz
 from poolviz import data
 from poolviz._validation import _describe
 
-from . import (_as_int, _as_pair_of_ints, _check_number, _correct, _not_answered, _real_array,
-               _unpack_pair)
+from ._harness import (_as_int, _as_pair_of_ints, _check_number, _correct, _not_answered, _real_array,
+                       _unpack_pair)
 
 __all__ = ["check_horizontal_detector", "check_parameter_count", "check_photograph_shapes",
            "conv2d_parameter_count", "photograph_shapes"]

@@ -13,7 +13,7 @@ import numpy as np
 import poolviz
 from poolviz import data
 
-from . import _as_int, _check_function, _check_number, _correct, _not_answered, _real_array
+from ._harness import _as_int, _check_function, _check_number, _correct, _not_answered, _real_array
 
 __all__ = ["check_average_pool_same", "check_cells_never_used",
            "check_same_padding_bottom_row", "cells_never_used"]

@@ -13,7 +13,7 @@ import numpy as np
 import poolviz
 from poolviz import data
 
-from . import _check_function, _correct, _not_answered, _real_array
+from ._harness import _check_function, _correct, _not_answered, _real_array
 
 __all__ = [
     "EXERCISE_1_MAP",

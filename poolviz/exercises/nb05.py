@@ -14,7 +14,7 @@ import poolviz
 from poolviz import data
 from poolviz._validation import _describe
 
-from . import _as_int, _as_shape, _check_function, _correct, _not_answered, _unpack_pair
+from ._harness import _as_int, _as_shape, _check_function, _correct, _not_answered, _unpack_pair
 
 __all__ = [
     "EXERCISE_1_BATCH_SHAPE",
