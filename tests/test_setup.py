@@ -452,3 +452,10 @@ def test_marker_syntax_of_the_course_extra_is_plain_pep_508():
     for requirement in _project()["optional-dependencies"]["course"]:
         if ";" in requirement:
             Marker(requirement.split(";", 1)[1])
+
+
+def test_every_test_file_the_lower_bound_job_names_exists():
+    # A renamed test file would otherwise fail only in that job, at its end.
+    named = re.findall(r"tests/[\w/]+\.py", (ROOT / ".ci" / "lower-bounds.sh").read_text())
+    assert len(named) >= 10
+    assert [name for name in named if not (ROOT / name).is_file()] == []
