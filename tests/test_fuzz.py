@@ -73,6 +73,7 @@ FUNCTIONS = [
     "poolviz.windows.padding_amounts", "poolviz.windows.window_bounds",
     "poolviz.windows.pool_arguments", "poolviz.windows.pool_fit_message",
     "poolviz.windows.check_pool_fits", "poolviz.windows.real_cell_counts",
+    "poolviz.antialias.relative_l1_change", "poolviz.antialias.binomial_filter",
     "poolviz.ops.pool_by_definition",
 ]
 TRAITS = {
@@ -104,7 +105,7 @@ def _parameters(target):
 def test_every_public_function_and_check_is_fuzzed():
     """The lists above cover the public API: a new function must be added."""
     import poolviz
-    from poolviz import data, explorer, exercises, keras_bridge, ops, windows
+    from poolviz import antialias, data, explorer, exercises, keras_bridge, ops, windows
 
     public = {f"poolviz.{name}" for name in poolviz.__all__ if callable(getattr(poolviz, name))
               and not isinstance(getattr(poolviz, name), type)}
@@ -117,6 +118,9 @@ def test_every_public_function_and_check_is_fuzzed():
                if getattr(poolviz, name, None) is not getattr(windows, name)}
     public |= {f"poolviz.ops.{name}" for name in ops.__all__ if callable(getattr(ops, name))
                and getattr(poolviz, name, None) is not getattr(ops, name)}
+    public |= {f"poolviz.antialias.{name}" for name in antialias.__all__
+               if inspect.isfunction(getattr(antialias, name))
+               and getattr(poolviz, name, None) is not getattr(antialias, name)}
     public.add("poolviz.walkthrough.format_number")
     # No arguments to fuzz (load_keras), a bool flag (input_names), or a
     # PoolingWindow made by poolviz itself (arithmetic_text).
@@ -217,6 +221,7 @@ PLAUSIBLE = {
     # window arithmetic
     "index": st.integers(0, 3) | st.integers(1, 4).map(np.arange),
     "noun": st.just("image"), "window": st.just("kernel"), "argument": st.just("kernel"),
+    "before": SMALL_MAP, "after": SMALL_MAP,
 }
 
 
