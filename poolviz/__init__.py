@@ -9,21 +9,17 @@ explorers (:mod:`poolviz.widgets`) and the Keras bridge
 """
 
 from . import data
-from .antialias import max_blur_pool2d, shift_change
-from .coverage import window_coverage
-from .ops import (
+from .convolution import conv2d, relu
+from .pooling import (
     average_pool2d,
-    conv2d,
     global_average_pool2d,
     global_max_pool2d,
     max_pool2d,
     output_size,
     output_size_formula,
     pooled_shape,
-    relu,
     same_padding,
 )
-from .torch_pooling import torch_avg_pool2d, torch_max_pool2d, torch_output_size
 from .walkthrough import PoolingWindow, pooling_window, walk_windows
 
 __version__ = "0.1.0"
@@ -38,7 +34,6 @@ __all__ = [
     "data",
     "global_average_pool2d",
     "global_max_pool2d",
-    "max_blur_pool2d",
     "max_pool2d",
     "output_size",
     "output_size_formula",
@@ -46,10 +41,5 @@ __all__ = [
     "pooling_window",
     "relu",
     "same_padding",
-    "shift_change",
-    "torch_avg_pool2d",
-    "torch_max_pool2d",
-    "torch_output_size",
     "walk_windows",
-    "window_coverage",
 ]

@@ -2,7 +2,7 @@
 
 Private: nothing outside this module (and its tests) reaches into it, so it
 can change without touching the teaching modules.  What pooling means is
-written in :func:`poolviz.ops.pool_by_definition`, in a few lines, and one
+written in :func:`poolviz.pooling.pool_by_definition`, in a few lines, and one
 window at a time in :mod:`poolviz.reference`; this module computes the same
 numbers faster, behind one door, :func:`pool`.
 
@@ -90,7 +90,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .windows import output_size, padding_amounts, window_bounds
+from .pooling import output_size, padding_amounts, window_bounds
 
 
 def pool(x, pool_size, strides, padding, data_format, operation, check):

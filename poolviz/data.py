@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import MAX_IMAGE_CELLS, as_int, as_numeric_array, as_size_pair
-from .ops import conv2d, relu
+from ._checks import MAX_IMAGE_CELLS, as_int, as_numeric_array, as_size_pair
+from .convolution import conv2d, relu
 
 __all__ = [
     "INPUTS",

@@ -13,7 +13,7 @@ never copied. They can be driven and tested in a plain Python process;
 The pure functions :func:`pooling_state` and :func:`translation_invariance`
 do the work; the models call them, and notebooks can call them directly.
 The window arithmetic (sizes, padding, real cells) comes from
-:mod:`poolviz.windows`.
+:mod:`poolviz.pooling`.
 
 Examples
 --------
@@ -46,9 +46,10 @@ import numpy as np
 import traitlets
 
 import poolviz
+import poolviz.going_further
 from poolviz import data as _data
 from poolviz._fingerprint import array_fingerprint
-from poolviz._validation import (
+from poolviz._checks import (
     MAX_SHIFT,
     MAX_SHIFT_CELLS,
     MAX_WINDOW,
@@ -58,9 +59,9 @@ from poolviz._validation import (
     as_pair,
     check_padding,
 )
-from poolviz.antialias import relative_l1_change
+from poolviz.going_further.antialias import relative_l1_change
 from poolviz.walkthrough import format_number
-from poolviz.windows import (
+from poolviz.pooling import (
     check_pool_fits,
     output_size_formula,
     padding_amounts,
@@ -211,7 +212,7 @@ class PoolingState:
         Where the window is, and its arithmetic.
     real_cells : numpy.ndarray or None
         How many real (non-padding) cells each window holds
-        (:func:`poolviz.windows.real_cell_counts`), for every operation.
+        (:func:`poolviz.pooling.real_cell_counts`), for every operation.
     divisors : numpy.ndarray or None
         For average pooling: `real_cells`, what each output cell was
         divided by; None for max pooling.
@@ -278,7 +279,7 @@ def divisor_map(input_shape, pool_size, strides, padding):
     """Number of real (non-padding) cells under each pooling window.
 
     Average pooling in Keras divides by this count, not by the pool area.
-    The same as :func:`poolviz.windows.real_cell_counts`.
+    The same as :func:`poolviz.pooling.real_cell_counts`.
 
     Parameters
     ----------
@@ -472,7 +473,7 @@ class TranslationInvariance:
         Share of pooled cells equal to the unshifted ones, per shift.
     relative_change : numpy.ndarray of float
         Size of the change, per shift: ``sum(|pooled[k] - pooled[0]|) /
-        sum(|pooled[0]|)`` (:func:`poolviz.antialias.relative_l1_change`: 0
+        sum(|pooled[0]|)`` (:func:`poolviz.going_further.antialias.relative_l1_change`: 0
         when nothing changed, ``inf`` when an all-zero map became nonzero).
         Exact equality favours max pooling, whose outputs either stay put or
         jump; this measure also counts how far the changed outputs moved.
@@ -489,7 +490,7 @@ class TranslationInvariance:
 
 
 _SHIFT_STEPS = {"right": (0, 1), "down": (1, 0), "diagonal": (1, 1)}
-#: Poolings the translation explorer compares ("max-blur": poolviz.max_blur_pool2d).
+#: Poolings the translation explorer compares ("max-blur": poolviz.going_further.max_blur_pool2d).
 TRANSLATION_OPERATIONS = ("max", "average", "max-blur")
 
 
@@ -518,7 +519,7 @@ def translation_invariance(image, operation="max", pool_size=2, max_shift=3, dir
     image : array_like
         2-D input (an image or a feature map).
     operation : {"max", "average", "max-blur"}
-        ``"max-blur"`` is :func:`poolviz.max_blur_pool2d` with stride = pool size.
+        ``"max-blur"`` is :func:`poolviz.going_further.max_blur_pool2d` with stride = pool size.
     pool_size : int or tuple of int
     max_shift : int
         Largest shift in pixels, from 0 to 256; and ``(max_shift + 1) * rows
@@ -553,7 +554,7 @@ def translation_invariance(image, operation="max", pool_size=2, max_shift=3, dir
     check_pool_fits(array.shape, pool, noun="image")
     step_rows, step_cols = _SHIFT_STEPS[direction]
     if operation == "max-blur":  # Zhang (2019): max with stride 1, blur with the stride
-        pool_function = functools.partial(poolviz.max_blur_pool2d, strides=pool)
+        pool_function = functools.partial(poolviz.going_further.max_blur_pool2d, strides=pool)
     else:
         pool_function = poolviz.max_pool2d if operation == "max" else poolviz.average_pool2d
     pooled = [
@@ -628,7 +629,7 @@ class _Choice(traitlets.Enum):
 
 class _Padding(_Choice):
     """``"valid"`` or ``"same"`` in any case, kept in lower case: the rule of
-    the pooling functions (``_validation.check_padding``)."""
+    the pooling functions (``_checks.check_padding``)."""
 
     def __init__(self, **kwargs):
         super().__init__(("valid", "same"), **kwargs)
@@ -849,12 +850,12 @@ class PoolingExplorerModel(_ExplorerModel):
 
     @property
     def coverage(self):
-        """How many windows cover each input cell (:func:`poolviz.window_coverage`
+        """How many windows cover each input cell (:func:`poolviz.going_further.window_coverage`
         for the current settings), or None when they give no output."""
         state = self.state
         if state is None or not state.ok:
             return None
-        return poolviz.window_coverage(state.feature_map.shape, state.pool_size, state.strides,
+        return poolviz.going_further.window_coverage(state.feature_map.shape, state.pool_size, state.strides,
                                        state.padding)
 
     def _parameters(self):

@@ -45,8 +45,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import poolviz
-from poolviz._validation import as_numeric_array
-from poolviz.windows import pool_arguments
+from poolviz._checks import as_numeric_array
+from poolviz.pooling import pool_arguments
 from poolviz.data import VERTICAL_LINE_DETECTOR
 
 __all__ = ["Comparison", "compare", "keras_pool2d", "load_keras", "tutorial_model"]
@@ -426,7 +426,7 @@ def _explained_cells(ours, theirs, operation):
     if not parts:
         return None, ""
     text = ("; ".join(parts) + f"; TensorFlow gives its lowest {theirs_array.dtype} "
-            f"{float(lowest):.8g} there (a difference by design, documented in poolviz.ops)")
+            f"{float(lowest):.8g} there (a difference by design, documented in poolviz.pooling)")
     return all_nan | all_minus_inf, text
 
 

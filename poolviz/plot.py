@@ -44,7 +44,7 @@ from matplotlib.ticker import FixedLocator, MaxNLocator
 
 import poolviz
 from poolviz._fingerprint import array_fingerprint
-from poolviz._validation import as_feature_map
+from poolviz._checks import as_feature_map
 from poolviz.explorer import PoolingState, TranslationState, pooling_state
 
 __all__ = [

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import (
+from ._checks import (
     MAX_WALK_CELLS,
     MAX_WALK_WINDOWS,
     MAX_WINDOW_CELLS,
     as_feature_map,
     as_size_pair,
 )
-from .windows import check_pool_fits, output_size, padding_amounts, pool_arguments, window_bounds
+from .pooling import check_pool_fits, output_size, padding_amounts, pool_arguments, window_bounds
 
 __all__ = ["PoolingWindow", "format_number", "pooling_window", "walk_windows"]
 

@@ -358,7 +358,7 @@ class PoolingExplorer(_ExplorerView):
         if not self.coverage_checkbox.value or coverage is None:
             self.coverage_image.layout.display = "none"
             return
-        from poolviz.coverage import coverage_figure
+        from poolviz.going_further.coverage import coverage_figure
 
         with self._rc():
             coverage_figure(coverage, self.model.state.real_cells, fig=self.coverage_figure)

@@ -83,8 +83,9 @@ def _check_against_oracle(target, kwargs, result):
     """For pooling that returned: the loop oracle's numbers."""
     import numpy as np
 
-    from poolviz import reference, windows
-    from poolviz._validation import as_numeric_array
+    import oracle as reference
+    from poolviz import pooling as windows
+    from poolviz._checks import as_numeric_array
 
     name = target.rpartition(".")[2]
     if name not in ("max_pool2d", "average_pool2d"):

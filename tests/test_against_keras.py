@@ -32,7 +32,8 @@ from hypothesis_profiles import draw_values
 profile = hypothesis_profiles.profile(ci_examples=500, dev_examples=60)
 
 import poolviz  # noqa: E402
-from poolviz import _engine, reference  # noqa: E402
+import oracle as reference  # noqa: E402
+from poolviz import _engine  # noqa: E402
 
 pytest.importorskip("tensorflow")
 from poolviz import keras_bridge  # noqa: E402

@@ -2,7 +2,7 @@
 
 The property test draws maps (channels last and first), pool sizes, strides
 and filter sizes and compares poolviz with the composition of Keras layers in
-:func:`poolviz.keras_compositions.max_blur_pool_model`.
+:func:`poolviz.going_further.keras_compositions.max_blur_pool_model`.
 """
 
 import numpy as np
@@ -13,7 +13,7 @@ from hypothesis_profiles import profile  # tests/hypothesis_profiles.py
 
 import poolviz
 from poolviz import data
-from poolviz.antialias import binomial_filter, max_blur_pool2d, relative_l1_change, shift_change
+from poolviz.going_further.antialias import binomial_filter, max_blur_pool2d, relative_l1_change, shift_change
 from poolviz.explorer import translation_invariance
 
 PROFILE = profile(ci_examples=200, dev_examples=30)
@@ -99,7 +99,7 @@ def test_too_small_maps_and_wrong_ranks_are_refused_with_the_shape():
 def test_max_blur_pool_equals_the_keras_composition(rows, cols, channels, pool, stride,
                                                     filter_size, seed):
     pytest.importorskip("tensorflow")
-    from poolviz.keras_compositions import max_blur_pool_model
+    from poolviz.going_further.keras_compositions import max_blur_pool_model
 
     assume(min(rows, cols) - pool + 1 > filter_size // 2)
     x = np.random.default_rng(seed).normal(size=(2, rows, cols, channels)).astype(np.float32)
@@ -114,7 +114,7 @@ _MODELS = {}
 
 
 def _cached_model(shape, pool, stride, filter_size):
-    from poolviz.keras_compositions import max_blur_pool_model
+    from poolviz.going_further.keras_compositions import max_blur_pool_model
 
     key = (shape, pool, stride, filter_size)
     if key not in _MODELS:

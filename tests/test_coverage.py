@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import poolviz
-from poolviz import reference
-from poolviz.coverage import window_coverage
+import oracle as reference
+from poolviz.going_further.coverage import window_coverage
 
 
 def test_tiling_windows_see_every_cell_once():
@@ -62,7 +62,7 @@ def test_bad_padding_is_named():
         window_coverage((4, 4), 2, padding="full")
 
 
-@pytest.mark.parametrize("module", ["poolviz.antialias", "poolviz.coverage", "poolviz.torch_pooling"])
+@pytest.mark.parametrize("module", ["poolviz.going_further.antialias", "poolviz.going_further.coverage", "poolviz.going_further.pytorch"])
 def test_docstring_examples_of_the_going_further_modules(module):
     import doctest
     import importlib

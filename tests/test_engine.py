@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from hypothesis_profiles import profile  # tests/hypothesis_profiles.py
 
 import poolviz
-from poolviz import _engine, ops, reference
+import oracle as reference
+from poolviz import _engine, pooling as ops
 
 # ------------------------------------------ definition == engine == loops --
 PATHS = {
@@ -66,7 +67,7 @@ def pooling_calls(draw):
 def _loop(operation, arguments, dtype):
     """The loop version's numbers, in the layout and dtype of ``arguments``."""
     x, data_format = arguments["x"], arguments["data_format"]
-    pool, stride, padding = poolviz.windows.pool_arguments(
+    pool, stride, padding = poolviz.pooling.pool_arguments(
         arguments["pool_size"], arguments["strides"], arguments["padding"])
     if x.ndim == 2:
         nhwc = x[np.newaxis, :, :, np.newaxis]
@@ -195,7 +196,7 @@ def test_a_huge_same_pool_on_a_large_batch_takes_the_bounded_compiled_loop():
 
 
 def test_the_compiled_loop_averages_a_window_of_negative_zeros_to_negative_zero():
-    """The signed-zero caveat of poolviz.ops's docstring, for large batches."""
+    """The signed-zero caveat of poolviz.pooling's docstring, for large batches."""
     large = np.full((2, 160, 160, 4), -0.0, np.float32)
     assert large.nbytes > _engine._BLOCK_BYTES
     assert np.signbit(poolviz.average_pool2d(large)).all() == (_engine._compiled_loop() is not None)

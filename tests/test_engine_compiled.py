@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 import poolviz
-from poolviz import _engine, reference
+import oracle as reference
+from poolviz import _engine
 
 pytestmark = pytest.mark.skipif(_engine._compiled_loop() is None,
                                 reason="numba is not installed")
@@ -165,7 +166,7 @@ def test_numpy_passes_pool_large_batches_without_numba(numpy_passes):
 
 
 def test_compiled_loop_gives_nan_for_inf_minus_inf_without_a_warning(loop_calls):
-    """As documented in poolviz.ops: numba does not report floating-point
+    """As documented in poolviz.pooling: numba does not report floating-point
     errors, so np.errstate has nothing to act on (NumPy's passes raise here,
     see tests/test_engine.py)."""
     x = np.ones((4, 96, 96, 32), np.float32)

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 import poolviz
+import poolviz.going_further
 from poolviz import data
 from poolviz.exercises import going_further as gf
 from poolviz.exercises import nb01, nb02, nb03, nb04, nb05
@@ -464,7 +465,7 @@ WRONG_ANSWERS = [
     # going further 01
     (gf.check_max_blur_by_hand, poolviz.max_pool2d(gf.MAX_BLUR_MAP, 2), ["plain 2x2 max pooling"]),
     (gf.check_max_blur_by_hand, gf._blur_then_subsample_zero_padded(), ["padded with zeros"]),
-    (gf.check_max_blur_by_hand, 4 * poolviz.max_blur_pool2d(gf.MAX_BLUR_MAP, 2, 2, 2),
+    (gf.check_max_blur_by_hand, 4 * poolviz.going_further.max_blur_pool2d(gf.MAX_BLUR_MAP, 2, 2, 2),
      ["divide by it"]),
     (gf.check_max_blur_by_hand, [[1, 2, 3]], ["got shape (1, 3)"]),
     (gf.check_most_cells_equal, "max-blur", ["fraction_equal"]),

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import poolviz
+import poolviz.going_further
 from poolviz import data
 from poolviz.exercises import nb01, nb02, nb03, nb04, nb05
 
@@ -150,9 +151,9 @@ def test_05_head_parameters_match_keras_count_params(keras):
 # --------------------------------------------------------------------------
 def test_the_facts_behind_the_pytorch_answers():
     # 2 is both floor and Keras 'same' here: the check's first hint is the floor one.
-    assert poolviz.torch_output_size(4, 3, 2, padding=1) == 2
-    assert poolviz.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0] == pytest.approx(4 / 9)
-    assert poolviz.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1,
+    assert poolviz.going_further.torch_output_size(4, 3, 2, padding=1) == 2
+    assert poolviz.going_further.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0] == pytest.approx(4 / 9)
+    assert poolviz.going_further.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1,
                                     count_include_pad=False)[0, 0] == 1.0
 
 

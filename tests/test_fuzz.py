@@ -42,7 +42,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from poolviz._validation import _describe  # noqa: E402  (never fails, even on 10**5000)
+from poolviz._checks import _describe  # noqa: E402  (never fails, even on 10**5000)
 
 pytest.importorskip("tensorflow")
 
@@ -68,13 +68,13 @@ FUNCTIONS = [
     "poolviz.keras_bridge.keras_pool2d", "poolviz.keras_bridge.compare",
     "poolviz.keras_bridge.tutorial_model", "poolviz.walkthrough.format_number",
     "poolviz.plot.pooling_figure",
-    "poolviz.max_blur_pool2d", "poolviz.shift_change", "poolviz.window_coverage",
-    "poolviz.torch_max_pool2d", "poolviz.torch_avg_pool2d", "poolviz.torch_output_size",
-    "poolviz.windows.padding_amounts", "poolviz.windows.window_bounds",
-    "poolviz.windows.pool_arguments", "poolviz.windows.pool_fit_message",
-    "poolviz.windows.check_pool_fits", "poolviz.windows.real_cell_counts",
-    "poolviz.antialias.relative_l1_change", "poolviz.antialias.binomial_filter",
-    "poolviz.ops.pool_by_definition",
+    "poolviz.going_further.max_blur_pool2d", "poolviz.going_further.shift_change", "poolviz.going_further.window_coverage",
+    "poolviz.going_further.torch_max_pool2d", "poolviz.going_further.torch_avg_pool2d", "poolviz.going_further.torch_output_size",
+    "poolviz.pooling.padding_amounts", "poolviz.pooling.window_bounds",
+    "poolviz.pooling.pool_arguments", "poolviz.pooling.pool_fit_message",
+    "poolviz.pooling.check_pool_fits", "poolviz.pooling.real_cell_counts",
+    "poolviz.going_further.antialias.relative_l1_change", "poolviz.going_further.antialias.binomial_filter",
+    "poolviz.pooling.pool_by_definition",
 ]
 TRAITS = {
     "poolviz.explorer.PoolingExplorerModel": [
@@ -105,7 +105,9 @@ def _parameters(target):
 def test_every_public_function_and_check_is_fuzzed():
     """The lists above cover the public API: a new function must be added."""
     import poolviz
-    from poolviz import antialias, data, explorer, exercises, keras_bridge, ops, windows
+    from poolviz import data, explorer, exercises, keras_bridge
+    from poolviz import pooling as ops, pooling as windows
+    from poolviz.going_further import antialias
 
     public = {f"poolviz.{name}" for name in poolviz.__all__ if callable(getattr(poolviz, name))
               and not isinstance(getattr(poolviz, name), type)}
@@ -114,11 +116,11 @@ def test_every_public_function_and_check_is_fuzzed():
                if inspect.isfunction(getattr(explorer, name))}
     public |= {f"poolviz.keras_bridge.{name}" for name in keras_bridge.__all__
                if inspect.isfunction(getattr(keras_bridge, name))}
-    public |= {f"poolviz.windows.{name}" for name in windows.__all__
+    public |= {f"poolviz.pooling.{name}" for name in windows.__all__
                if getattr(poolviz, name, None) is not getattr(windows, name)}
-    public |= {f"poolviz.ops.{name}" for name in ops.__all__ if callable(getattr(ops, name))
+    public |= {f"poolviz.pooling.{name}" for name in ops.__all__ if callable(getattr(ops, name))
                and getattr(poolviz, name, None) is not getattr(ops, name)}
-    public |= {f"poolviz.antialias.{name}" for name in antialias.__all__
+    public |= {f"poolviz.going_further.antialias.{name}" for name in antialias.__all__
                if inspect.isfunction(getattr(antialias, name))
                and getattr(poolviz, name, None) is not getattr(antialias, name)}
     public.add("poolviz.walkthrough.format_number")

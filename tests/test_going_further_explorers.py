@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 import poolviz
+import poolviz.going_further
 from poolviz import data
-from poolviz.coverage import coverage_figure, window_coverage
+from poolviz.going_further.coverage import coverage_figure, window_coverage
 from poolviz.explorer import PoolingExplorerModel, TranslationExplorerModel, translation_invariance
 
 
@@ -14,7 +15,7 @@ def test_translation_invariance_of_max_blur_pools_each_shift_with_max_blur_pool2
     image = data.vertical_line()
     result = translation_invariance(image, "max-blur", 2, max_shift=2)
     for k in range(3):
-        assert np.array_equal(result.pooled[k], poolviz.max_blur_pool2d(data.shift(image, 0, k), 2, 2))
+        assert np.array_equal(result.pooled[k], poolviz.going_further.max_blur_pool2d(data.shift(image, 0, k), 2, 2))
     # Moving the line by 1 px changes every non-zero pooled column under max-blur.
     assert result.fraction_unchanged[1] == 0.25
 

@@ -333,7 +333,7 @@ def test_compare_explains_windows_of_only_nan_or_minus_inf(keras):
     assert comparison.explained == (
         "1 window(s) whose values are all NaN: poolviz gives NaN; 1 window(s) whose values are "
         "all -inf: poolviz gives -inf; TensorFlow gives its lowest float32 -3.4028235e+38 there "
-        "(a difference by design, documented in poolviz.ops)")
+        "(a difference by design, documented in poolviz.pooling)")
     assert "not counted: 1 window(s) whose values are all NaN" in str(comparison)
     assert "not counted:" in comparison._repr_html_()
     # A real difference is still counted.

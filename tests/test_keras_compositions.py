@@ -9,7 +9,7 @@ pytest.importorskip("tensorflow")
 
 import poolviz  # noqa: E402
 from poolviz.keras_bridge import load_keras  # noqa: E402
-from poolviz.keras_compositions import (  # noqa: E402
+from poolviz.going_further.keras_compositions import (  # noqa: E402
     architecture_counts,
     average_pool_as_conv,
     downsampling_layers,

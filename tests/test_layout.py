@@ -1,8 +1,8 @@
 """The package's layout: who may import what.
 
-Window arithmetic has one public home (poolviz.windows); the speed engine
+Window arithmetic has one public home (poolviz.pooling); the speed engine
 (poolviz._engine, with its compiled loop poolviz._compiled) has one door,
-``_engine.pool``, that only poolviz.ops opens; private helpers come from
+``_engine.pool``, that only poolviz.pooling opens; private helpers come from
 private modules, so no public module leans on another's internals.
 """
 
@@ -61,15 +61,15 @@ def test_only_ops_opens_the_engine_and_only_through_its_door():
                 users.setdefault(_module_name(path), set()).add(node.attr)
         for module, names in _imports(path):
             if module in ("poolviz._engine", "poolviz._compiled") \
-                    and _module_name(path) not in ("poolviz._engine", "poolviz.ops"):
+                    and _module_name(path) not in ("poolviz._engine", "poolviz.pooling"):
                 raise AssertionError(f"{_module_name(path)} imports {names} from {module}")
-            if module == "poolviz" and "_engine" in names and _module_name(path) != "poolviz.ops":
+            if module == "poolviz" and "_engine" in names and _module_name(path) != "poolviz.pooling":
                 raise AssertionError(f"{_module_name(path)} imports the engine")
-    assert users == {"poolviz.ops": {"pool"}}
+    assert users == {"poolviz.pooling": {"pool"}}
 
 
 def test_window_arithmetic_is_written_once():
-    """The output-size and same-padding formulas appear in poolviz.windows
+    """The output-size and same-padding formulas appear in poolviz.pooling
     only (the loops in poolviz.reference ask it too)."""
     for path in MODULES:
         if path.name == "windows.py":

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import poolviz
-from poolviz import data, ops, reference
+import oracle as reference
+from poolviz import data, pooling as ops
 
 TUTORIAL_ROW = [0.0, 0.0, 3.0, 3.0, 0.0, 0.0]
 

@@ -431,7 +431,7 @@ def test_sdist_contains_everything_its_tests_read(tmp_path):
 # Doctests and CI
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("module", ["poolviz.ops", "poolviz.walkthrough", "poolviz.data"])
+@pytest.mark.parametrize("module", ["poolviz.pooling", "poolviz.walkthrough", "poolviz.data"])
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(module), extraglobs={"np": np})
     assert result.attempted > 0 and result.failed == 0

@@ -15,8 +15,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis_profiles import draw_values, profile  # tests/hypothesis_profiles.py
 
-from poolviz import reference
-from poolviz.torch_pooling import torch_avg_pool2d, torch_max_pool2d, torch_output_size
+from poolviz.going_further import pytorch as reference
+from poolviz.going_further.pytorch import torch_avg_pool2d, torch_max_pool2d, torch_output_size
 
 # Each new set of arguments builds an ONNX Runtime session (tens of ms here):
 # 200 examples per test in CI keep this module near 30 s.

@@ -1,4 +1,4 @@
-"""Window arithmetic (poolviz.windows): the rules every other module asks."""
+"""Window arithmetic (poolviz.pooling): the rules every other module asks."""
 
 import doctest
 import itertools
@@ -6,7 +6,7 @@ import itertools
 import numpy as np
 import pytest
 
-from poolviz import windows
+from poolviz import pooling as windows
 
 
 def test_docstring_examples():

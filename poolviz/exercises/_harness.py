@@ -8,7 +8,7 @@ import operator
 
 import numpy as np
 
-from .._validation import _describe
+from .._checks import _describe
 
 
 #: Most items a check reads from an answer it iterates (a shape, a list of

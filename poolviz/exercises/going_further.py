@@ -15,9 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 import poolviz
+import poolviz.going_further
 
 from ._harness import _as_int, _check_number, _correct, _not_answered, _real_array
-from .._validation import _describe
+from .._checks import _describe
 
 __all__ = [
     "check_average_pool_kernel",
@@ -53,7 +54,7 @@ def check_max_blur_by_hand(answer):
                              "filter_size=2), e.g. [[a, b], [c, d]]."):
         return
     result = _real_array(answer)
-    expected = poolviz.max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)
+    expected = poolviz.going_further.max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)
     if result.shape != expected.shape:
         raise AssertionError(f"the result is 2x2 (floor((4 - 2) / 2) + 1 = 2 per side); "
                              f"got shape {result.shape}.")
@@ -82,7 +83,7 @@ def check_most_cells_equal(answer):
         return
     if not isinstance(answer, str) or answer not in ("max", "average", "max-blur"):
         raise AssertionError(f"answer should be 'max', 'average' or 'max-blur', got {_describe(answer)}")
-    from ..antialias import shift_change
+    from ..going_further.antialias import shift_change
     from .. import data
 
     photo = data.photograph(downscale=4)
@@ -158,12 +159,12 @@ def check_torch_output_size(answer):
     if _not_answered(answer, "give the number of output columns PyTorch computes (an int)."):
         return
     _check_number(
-        _as_int(answer), poolviz.torch_output_size(4, 3, 2, padding=1, ceil_mode=True),
+        _as_int(answer), poolviz.going_further.torch_output_size(4, 3, 2, padding=1, ceil_mode=True),
         correct="ceil((4 + 2*1 - 3) / 2) + 1 = ceil(1.5) + 1 = 3; the last window starts at "
                 "4, inside the input plus the left padding (4 < 4 + 1), so it is kept.",
         # Both wrong answers are 2 here; the first matching hint, the floor one, wins.
         hints=[
-            (poolviz.torch_output_size(4, 3, 2, padding=1),
+            (poolviz.going_further.torch_output_size(4, 3, 2, padding=1),
              "that is ceil_mode=False (floor); ceil_mode rounds up"),
             (poolviz.output_size(4, 3, 2, "same"),
              "that is Keras's padding='same' (ceil(4 / 2)); use PyTorch's formula"),
@@ -179,7 +180,7 @@ def check_count_include_pad(answer):
     if value.shape != ():
         raise AssertionError(f"answer should be one number, got {_describe(answer)}")
     _check_number(
-        float(value), float(poolviz.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0]),
+        float(value), float(poolviz.going_further.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0]),
         correct="the window covers 4 real cells and 5 padded ones, and PyTorch's default "
                 "count_include_pad=True divides by all 9: 4 / 9. Keras (and "
                 "count_include_pad=False) divide by 4 and give 1.0.",
@@ -193,7 +194,7 @@ def check_cells_never_seen(answer):
     """03, exercise 3: cells of a 7x7 map that ``MaxPooling2D(2, strides=3)`` never reads."""
     if _not_answered(answer, "give the number of cells no window covers (an int)."):
         return
-    coverage = poolviz.window_coverage((7, 7), 2, strides=3)
+    coverage = poolviz.going_further.window_coverage((7, 7), 2, strides=3)
     expected = int((coverage == 0).sum())
     _check_number(
         _as_int(answer), expected,

@@ -12,7 +12,7 @@ import numpy as np
 
 import poolviz
 from poolviz import data
-from poolviz._validation import _describe
+from poolviz._checks import _describe
 
 from ._harness import _as_int, _as_shape, _check_function, _correct, _not_answered, _unpack_pair
 

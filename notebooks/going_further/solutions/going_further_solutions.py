@@ -8,6 +8,7 @@ Try the exercises first. Run this file to check the answers:
 import numpy as np
 
 import poolviz
+import poolviz.going_further
 from poolviz.exercises import going_further as exercises
 
 # 01 · Exercise 1 ---------------------------------------------------------------
@@ -53,4 +54,4 @@ if __name__ == "__main__":
     exercises.check_torch_output_size(answer_3_1)
     exercises.check_count_include_pad(answer_3_2)
     exercises.check_cells_never_seen(answer_3_3)
-    assert np.allclose(answer_1_1, poolviz.max_blur_pool2d(exercises.MAX_BLUR_MAP, 2, 2, 2))
+    assert np.allclose(answer_1_1, poolviz.going_further.max_blur_pool2d(exercises.MAX_BLUR_MAP, 2, 2, 2))

@@ -46,13 +46,14 @@ Measured by ``tests/test_torch_pooling.py``, which checks every other number:
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
-from ._validation import MAX_WINDOW, as_int, as_numeric_array, as_pair
+from .._checks import MAX_WINDOW, as_int, as_numeric_array, as_pair
 
-__all__ = ["torch_avg_pool2d", "torch_max_pool2d", "torch_output_size"]
+__all__ = ["torch_avg_pool2d", "torch_max_pool2d", "torch_output_size", "torch_pool2d_loop"]
 
 #: Padded arrays larger than this many cells (beyond 4x the input) are refused:
 #: a huge ``padding`` typed by mistake must not exhaust the memory.
@@ -276,3 +277,41 @@ def torch_avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False,
     # Every window holds a real cell (no dilation here): padding is at most
     # half the kernel and the last window starts inside the input or the left padding.
     return sums / np.outer(row_div, col_div).astype(array.dtype)
+
+
+def torch_pool2d_loop(x, kernel_size, stride, padding, dilation=(1, 1), ceil_mode=False,
+                      operation="max", count_include_pad=True, divisor_override=None):
+    """PyTorch's max or average pooling of one 2-D map, window by window.
+
+    Written from PyTorch's documentation (output size) and its CPU kernels
+    (which cells the average divides by); pairs of ints for the sizes.
+    """
+    rows, cols = len(x), len(x[0])
+    sizes = []
+    for n, k, s, p, d in zip((rows, cols), kernel_size, stride, padding, dilation):
+        span = (n + 2 * p - d * (k - 1) - 1) / s
+        size = (math.ceil(span) if ceil_mode else math.floor(span)) + 1
+        if ceil_mode and (size - 1) * s >= n + p:  # the last window starts in the padding
+            size -= 1
+        sizes.append(size)
+    out = np.zeros(sizes)
+    for i in range(sizes[0]):
+        for j in range(sizes[1]):
+            top, left = i * stride[0] - padding[0], j * stride[1] - padding[1]
+            cells = [(top + a * dilation[0], left + b * dilation[1])
+                     for a in range(kernel_size[0]) for b in range(kernel_size[1])]
+            real = [float(x[r][c]) for r, c in cells if 0 <= r < rows and 0 <= c < cols]
+            if operation == "max":
+                # A dilated window may see padding only: -inf, as in PyTorch.
+                out[i, j] = math.nan if any(math.isnan(v) for v in real) else max(real, default=-math.inf)
+                continue
+            if divisor_override is not None:
+                divisor = divisor_override
+            elif count_include_pad:  # the window clipped to the padded map
+                bottom = min(top + kernel_size[0], rows + padding[0])
+                right = min(left + kernel_size[1], cols + padding[1])
+                divisor = (bottom - top) * (right - left)
+            else:
+                divisor = len(real)
+            out[i, j] = sum(real) / divisor
+    return out

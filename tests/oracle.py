@@ -1,10 +1,10 @@
 """The pooling operations as loops: the slowest, most literal definition.
 
 Each function walks over every output cell, finds its window's real cells
-with :func:`poolviz.windows.window_bounds` and reduces them with plain
+with :func:`poolviz.pooling.window_bounds` and reduces them with plain
 Python.  Nothing here is vectorised on purpose: it is the version a reader
-can check line by line.  :func:`poolviz.ops.pool_by_definition` says the
-same in a few lines of NumPy, and the functions of :mod:`poolviz.ops`
+can check line by line.  :func:`poolviz.pooling.pool_by_definition` says the
+same in a few lines of NumPy, and the functions of :mod:`poolviz.pooling`
 compute it fast; the tests hold all of them to these loops.
 
 They take a 4-D ``channels_last`` array (batch, rows, cols, channels) that has
@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from .windows import output_size, window_bounds
+from poolviz.pooling import output_size, window_bounds
 
 
 def _pool_loop(x, pool_size, strides, padding, reduce):
@@ -89,42 +89,4 @@ def conv2d_loop(image, kernel, bias=0.0):
                 for dj in range(k_cols):
                     total += image[i + di][j + dj] * kernel[di][dj]
             out[i, j] = total
-    return out
-
-
-def torch_pool2d_loop(x, kernel_size, stride, padding, dilation=(1, 1), ceil_mode=False,
-                      operation="max", count_include_pad=True, divisor_override=None):
-    """PyTorch's max or average pooling of one 2-D map, window by window.
-
-    Written from PyTorch's documentation (output size) and its CPU kernels
-    (which cells the average divides by); pairs of ints for the sizes.
-    """
-    rows, cols = len(x), len(x[0])
-    sizes = []
-    for n, k, s, p, d in zip((rows, cols), kernel_size, stride, padding, dilation):
-        span = (n + 2 * p - d * (k - 1) - 1) / s
-        size = (math.ceil(span) if ceil_mode else math.floor(span)) + 1
-        if ceil_mode and (size - 1) * s >= n + p:  # the last window starts in the padding
-            size -= 1
-        sizes.append(size)
-    out = np.zeros(sizes)
-    for i in range(sizes[0]):
-        for j in range(sizes[1]):
-            top, left = i * stride[0] - padding[0], j * stride[1] - padding[1]
-            cells = [(top + a * dilation[0], left + b * dilation[1])
-                     for a in range(kernel_size[0]) for b in range(kernel_size[1])]
-            real = [float(x[r][c]) for r, c in cells if 0 <= r < rows and 0 <= c < cols]
-            if operation == "max":
-                # A dilated window may see padding only: -inf, as in PyTorch.
-                out[i, j] = math.nan if any(math.isnan(v) for v in real) else max(real, default=-math.inf)
-                continue
-            if divisor_override is not None:
-                divisor = divisor_override
-            elif count_include_pad:  # the window clipped to the padded map
-                bottom = min(top + kernel_size[0], rows + padding[0])
-                right = min(left + kernel_size[1], cols + padding[1])
-                divisor = (bottom - top) * (right - left)
-            else:
-                divisor = len(real)
-            out[i, j] = sum(real) / divisor
     return out

@@ -2,7 +2,7 @@
 
 * :func:`max_blur_pool_model`: ``MaxPooling2D`` with stride 1, reflect
   padding and a ``DepthwiseConv2D`` with fixed binomial weights and the
-  stride: the Keras composition :func:`poolviz.max_blur_pool2d` is checked
+  stride: the Keras composition :func:`poolviz.going_further.max_blur_pool2d` is checked
   against.
 * :func:`average_pool_as_conv`: a ``Conv2D`` with fixed weights
   ``1 / (k * k)`` and stride ``k``, which is ``AveragePooling2D(k)``.
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .antialias import binomial_filter
-from .keras_bridge import load_keras
+from ..keras_bridge import load_keras
 
 __all__ = [
     "ArchitectureCounts",

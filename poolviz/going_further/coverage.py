@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .windows import output_size, pool_arguments, window_bounds
+from ..pooling import output_size, pool_arguments, window_bounds
 
 __all__ = ["window_coverage"]
 
@@ -75,7 +75,7 @@ def coverage_figure(coverage, divisors=None, fig=None):
     coverage : array_like of int
         From :func:`window_coverage`.
     divisors : array_like of int, optional
-        Real cells per window (:func:`poolviz.windows.real_cell_counts`).
+        Real cells per window (:func:`poolviz.pooling.real_cell_counts`).
     fig : matplotlib.figure.Figure, optional
         Drawn into (cleared first); a new figure otherwise.
 
@@ -85,7 +85,7 @@ def coverage_figure(coverage, divisors=None, fig=None):
     """
     from matplotlib.figure import Figure
 
-    from .plot import heatmap
+    from ..plot import heatmap
 
     coverage = np.asarray(coverage)
     fig = Figure(figsize=(7.0, 3.0)) if fig is None else fig

@@ -28,18 +28,26 @@ import numbers
 
 import numpy as np
 
-from ._validation import (
+from ._checks import (
     MAX_IMAGE_CELLS,
     MAX_WINDOW,
     _describe,
     as_int,
+    as_numeric_array,
     as_pair,
     as_size_pair,
+    check_data_format,
     check_padding,
+    check_rank,
 )
 
 __all__ = [
+    "average_pool2d",
     "check_pool_fits",
+    "global_average_pool2d",
+    "global_max_pool2d",
+    "max_pool2d",
+    "pool_by_definition",
     "output_size",
     "output_size_formula",
     "padding_amounts",
@@ -252,3 +260,225 @@ def real_cell_counts(input_shape, pool_size, strides=None, padding="valid"):
     col_start, col_stop = window_bounds(np.arange(out_cols), int(cols), pool[1], stride[1],
                                         padding)
     return np.multiply.outer(row_stop - row_start, col_stop - col_start).astype(int)
+
+
+# --------------------------------------------------------------------------
+# Pooling
+# --------------------------------------------------------------------------
+def max_pool2d(x, pool_size=(2, 2), strides=None, padding="valid",
+               data_format="channels_last"):
+    """Max pooling with the semantics of ``keras.layers.MaxPooling2D``.
+
+    Parameters
+    ----------
+    x : array_like
+        A 2-D feature map ``(rows, cols)`` or a 4-D batch laid out as
+        ``data_format`` says.
+    pool_size, strides : int or pair of ints
+        Window size and step; ``strides=None`` means ``pool_size``.
+    padding : {"valid", "same"}
+    data_format : {"channels_last", "channels_first"}
+
+    Returns
+    -------
+    numpy.ndarray
+        2-D for a 2-D input, otherwise 4-D in the same layout.  Same dtype as
+        ``x``.
+
+    Examples
+    --------
+    >>> max_pool2d(np.arange(16).reshape(4, 4))
+    array([[ 5,  7],
+           [13, 15]])
+
+    Notes
+    -----
+    What it computes, in a few lines of NumPy: :func:`pool_by_definition`
+    (``poolviz.pooling.pool_by_definition??`` shows them); one window at a time,
+    slowest and most literally: :func:`poolviz.reference.max_pool2d_loop`.
+    The engine in :mod:`poolviz._engine` computes the same numbers faster
+    (prepared plans, separable passes, threads, a compiled loop for large
+    batches).
+    """
+    # The engine checks the arguments with _checked_pooling, except for a
+    # repeat of a call it has already checked and prepared.
+    return _engine.pool(x, pool_size, strides, padding, data_format, "max", _checked_pooling)
+
+
+def average_pool2d(x, pool_size=(2, 2), strides=None, padding="valid",
+                   data_format="channels_last"):
+    """Average pooling with the semantics of ``keras.layers.AveragePooling2D``.
+
+    Padded cells are left out of each window's average, as in Keras.
+    Parameters and layout as in :func:`max_pool2d`; the result is float.
+
+    Examples
+    --------
+    >>> average_pool2d(np.arange(16).reshape(4, 4))
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    >>> average_pool2d(np.arange(16).reshape(4, 4), 3, strides=2, padding="same")
+    array([[ 5. ,  6.5],
+           [11. , 12.5]])
+
+    Notes
+    -----
+    The meaning is :func:`pool_by_definition` with ``operation="average"``,
+    and one window at a time :func:`poolviz.reference.average_pool2d_loop`;
+    the numbers come from the engine, as in :func:`max_pool2d`.  It adds each
+    window's cells in another order than the definition, so a float average
+    may differ from the definition's in its last bits.
+    """
+    return _engine.pool(x, pool_size, strides, padding, data_format, "average",
+                        _checked_pooling)
+
+
+#: Most cells :func:`pool_by_definition` lays out in one call: the padded
+#: input, and its windows (batch x channels x output cells x pool cells).
+MAX_DEFINITION_CELLS = 2**22
+
+
+def pool_by_definition(x, pool_size=(2, 2), strides=None, padding="valid",
+                       data_format="channels_last", operation="max"):
+    """Max or average pooling as its definition says, in a few lines of NumPy.
+
+    Pad ``x`` with a value that changes no max and no sum, lay out every
+    ``pool_size`` window with ``sliding_window_view``, keep every
+    ``strides``-th one along each axis and reduce each window: ``np.fmax``
+    for max pooling (it skips NaN, as TensorFlow does); for average pooling
+    the sum, divided by the number of real (not padded) cells in the window.
+    Arguments, checks and results are those of :func:`max_pool2d` and
+    :func:`average_pool2d` (``operation`` says which), which compute the
+    same numbers faster.  It refuses to lay out more than
+    ``MAX_DEFINITION_CELLS`` (2**22) cells.
+
+    >>> pool_by_definition(np.arange(16).reshape(4, 4), operation="average")
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    """
+    if not isinstance(operation, str) or operation not in ("max", "average"):
+        raise ValueError(f"operation must be 'max' or 'average', got {_describe(operation)}")
+    array, axes, pool, stride, padding = _checked_pooling(x, pool_size, strides, padding,
+                                                          data_format, operation)
+    rows, cols = array.shape[axes[0]], array.shape[axes[1]]
+    widths = [(0, 0)] * array.ndim
+    widths[axes[0]] = padding_amounts(rows, pool[0], stride[0], padding)
+    widths[axes[1]] = padding_amounts(cols, pool[1], stride[1], padding)
+    _check_definition_size(array, axes, pool, stride, padding, widths)
+    # Padding that changes no result: -0.0 for a sum (-0.0 + v is v, even
+    # for v = -0.0), NaN for a max (np.fmax skips it), the lowest int for ints.
+    if operation == "average":
+        fill = -0.0
+    elif array.dtype.kind == "f":
+        fill = np.nan
+    else:
+        fill = np.iinfo(array.dtype).min
+    padded = np.pad(array, widths, constant_values=fill)
+    # Every window (two new axes at the end), then every stride-th one.
+    windows = np.lib.stride_tricks.sliding_window_view(padded, pool, axis=axes)
+    every = [slice(None)] * array.ndim
+    every[axes[0]], every[axes[1]] = slice(None, None, stride[0]), slice(None, None, stride[1])
+    windows = windows[tuple(every)]
+    if operation == "max":
+        return np.fmax.reduce(windows, axis=(-2, -1))
+    counts = real_cell_counts((rows, cols), pool, stride, padding).astype(array.dtype)
+    counts = counts.reshape(counts.shape + (1,) * (array.ndim - 1 - axes[1]))
+    return np.add.reduce(windows, axis=(-2, -1)) / counts
+
+
+def _checked_pooling(x, pool_size, strides, padding, data_format, operation):
+    """The checked arguments of a pooling call: ``(array, axes, pool, stride,
+    padding)``, the array in the dtype that ``operation`` pools in and its
+    (rows, cols) axes (the pooling happens in the caller's layout)."""
+    pool, stride, padding = pool_arguments(pool_size, strides, padding)
+    data_format = check_data_format(data_format)
+    array = as_numeric_array(x)
+    check_rank(array)
+    if array.ndim == 2:
+        axes = (0, 1)
+    elif data_format == "channels_first":
+        axes = (2, 3)
+    else:
+        axes = (1, 2)
+    check_pool_fits((array.shape[axes[0]], array.shape[axes[1]]), pool, stride, padding)
+    if array.dtype == np.float16:
+        # Keras computes float16 input in float32 and returns float32; in
+        # float16 a sum of two 40000s is already inf.
+        array = array.astype(np.float32)
+    elif operation == "average" and array.dtype.kind != "f":
+        array = array.astype(np.float64)
+    return array, axes, pool, stride, padding
+
+
+def _check_definition_size(array, axes, pool, stride, padding, widths):
+    rows, cols = array.shape[axes[0]], array.shape[axes[1]]
+    maps = array.size // (rows * cols)  # batch x channels
+    out_rows, out_cols = pooled_shape((rows, cols), pool, stride, padding)
+    padded_cells = maps * (rows + sum(widths[axes[0]])) * (cols + sum(widths[axes[1]]))
+    cells = max(padded_cells, maps * out_rows * out_cols * pool[0] * pool[1])
+    if cells > MAX_DEFINITION_CELLS:
+        raise ValueError(
+            f"pool_by_definition would lay out {cells} cells (the padded x or its windows), "
+            f"more than its limit of {MAX_DEFINITION_CELLS} (2**22): choose a smaller x or "
+            f"pool_size, or call max_pool2d or average_pool2d, which compute the same "
+            f"numbers without laying the windows out")
+
+
+def global_max_pool2d(x, data_format="channels_last", keepdims=False):
+    """Largest value of each feature map, like ``GlobalMaxPooling2D``.
+
+    A 2-D input gives a Python float (a ``(1, 1)`` array with ``keepdims``);
+    a 4-D input gives ``(batch, channels)``, or ``(batch, 1, 1, channels)``
+    with ``keepdims`` (``(batch, channels, 1, 1)`` for ``channels_first``).
+    A map holding NaN gives NaN, as in TensorFlow (unlike windowed max pooling).
+
+    >>> global_max_pool2d(np.arange(16).reshape(4, 4))
+    15.0
+    """
+    return _global_pool(x, data_format, keepdims, "max")
+
+
+def global_average_pool2d(x, data_format="channels_last", keepdims=False):
+    """Mean of each feature map, like ``GlobalAveragePooling2D``.
+
+    Shapes as in :func:`global_max_pool2d`.
+
+    >>> global_average_pool2d(np.arange(16).reshape(4, 4))
+    7.5
+    """
+    return _global_pool(x, data_format, keepdims, "average")
+
+
+def _to_nhwc(x, data_format):
+    """Validated input as a (batch, rows, cols, channels) view and a way back
+    (None for a 2-D input)."""
+    data_format = check_data_format(data_format)
+    array = as_numeric_array(x)
+    check_rank(array)
+    if array.ndim == 2:
+        return array[np.newaxis, :, :, np.newaxis], None
+    if data_format == "channels_first":
+        return array.transpose(0, 2, 3, 1), lambda out: out.transpose(0, 3, 1, 2)
+    return array, lambda out: out
+
+
+def _global_pool(x, data_format, keepdims, operation):
+    if not isinstance(keepdims, (bool, np.bool_)):
+        raise TypeError(f"keepdims must be True or False, got {keepdims!r}")
+    nhwc, restore = _to_nhwc(x, data_format)
+    if nhwc.dtype == np.float16:
+        nhwc = nhwc.astype(np.float32)  # as in Keras: a float16 sum overflows
+    if operation == "max":
+        pooled = nhwc.max(axis=(1, 2), keepdims=True)
+    else:
+        dtype = nhwc.dtype if nhwc.dtype.kind == "f" else np.float64
+        pooled = nhwc.mean(axis=(1, 2), keepdims=True, dtype=dtype)
+    if restore is None:  # a 2-D input
+        return pooled[0, :, :, 0] if keepdims else float(pooled[0, 0, 0, 0])
+    pooled = np.ascontiguousarray(restore(pooled))
+    if keepdims:
+        return pooled
+    return pooled.reshape(pooled.shape[0], -1)
+
+
+from . import _engine  # noqa: E402  (the engine imports this module's window arithmetic)

@@ -36,9 +36,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_feature_map, as_numeric_array, as_pair, check_data_format
-from .data import shift
-from .ops import average_pool2d, conv2d, max_pool2d, relu
+from .._checks import as_feature_map, as_numeric_array, as_pair, check_data_format
+from ..data import shift
+from ..convolution import conv2d, relu
+from ..pooling import average_pool2d, max_pool2d
 
 __all__ = ["SHIFT_OPERATIONS", "ShiftChange", "binomial_filter", "max_blur_pool2d", "relative_l1_change",
            "shift_change"]
