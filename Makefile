@@ -1,4 +1,5 @@
-# The course in two commands: `make lab` opens it, `make test` checks it.
+# The course in two commands: `make lab` opens it, `make test` checks it
+# (ruff, then pytest).
 # Each runs scripts/dev.py (which Windows users run directly, without make):
 # it creates .venv in this folder with $(PYTHON), rebuilds it if the folder was
 # moved or another Python version is asked for, and installs poolviz with the

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The lower-bound job: a Colab-shaped Python 3.13 environment (.ci/lower-bounds.txt),
-# then poolviz[widgets,keras,fast] installed on top, which must change none of
+# then poolviz[widgets,keras] installed on top, which must change none of
 # its packages; then every course notebook executes in it (assertions included;
 # the stored outputs are not compared, their version strings differ), and
 # poolviz's own tests run in it.
@@ -21,10 +21,10 @@ mkdir "$work/src"
 tar -C . --exclude='./.venv*' --exclude=./.git --exclude=./build --exclude='*.egg-info' \
     --exclude=./test-artifacts -cf - . | tar -C "$work/src" -xf -
 "$py" -m pip list --format=freeze > "$work/before.txt"
-"$py" -m pip install --quiet "$work/src[widgets,keras,fast]"
+"$py" -m pip install --quiet "$work/src[widgets,keras]"
 "$py" -m pip list --format=freeze --exclude poolviz > "$work/after.txt"
 if ! diff -u "$work/before.txt" "$work/after.txt"; then
-    echo "lower-bounds: installing poolviz[widgets,keras,fast] changed the packages above" >&2
+    echo "lower-bounds: installing poolviz[widgets,keras] changed the packages above" >&2
     exit 1
 fi
 "$py" -m pip check

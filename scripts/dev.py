@@ -3,7 +3,7 @@
 Linux and macOS (``make`` calls this script) or Windows (no ``make`` needed)::
 
     python3 scripts/dev.py lab        # open the course in JupyterLab
-    python3 scripts/dev.py test       # run every test (extra arguments go to pytest)
+    python3 scripts/dev.py test       # ruff, then every test (extra arguments go to pytest)
     py -3.12 scripts\\dev.py lab       # Windows, with the Python launcher
 
 Other commands: ``notebooks`` (re-execute and store the notebooks' outputs),
@@ -165,6 +165,8 @@ def command_line(command, arguments):
         return ([python, "-m", "jupyterlab", "--ip=127.0.0.1", "--no-browser",
                  "--ServerApp.root_dir=notebooks"] + (["--allow-root"] if is_root() else [])
                 + arguments)
+    if command == "lint":
+        return [python, "-m", "ruff", "check", "."] + arguments
     if command == "test":
         return [python, "-m", "pytest"] + arguments
     if command == "notebooks":
@@ -200,6 +202,12 @@ def main(argv=None):
         return 0
     if command == "lab":
         print("Starting JupyterLab on 127.0.0.1; open the URL it prints below.", flush=True)
+    if command == "test":
+        # ruff first (it takes a second), then pytest even if ruff found something,
+        # so that one run shows both; either failing fails the command.
+        lint = run(command_line("lint", []))
+        tests = run(command_line("test", arguments))
+        return lint or tests
     if command == "bench":
         for script in ("bench_pooling.py", "bench_widgets.py"):
             status = run([venv_python(), os.path.join("benchmarks", script)] + arguments)
