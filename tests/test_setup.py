@@ -429,7 +429,7 @@ def test_sdist_contains_everything_its_tests_read(tmp_path):
     archive = tmp_path / "dist" / result.stdout.strip().splitlines()[-1]
     with tarfile.open(archive) as sdist:
         members = {Path(*Path(name).parts[1:]).as_posix() for name in sdist.getnames()}
-    expected = {"LICENSE", "README.md", "pyproject.toml", "environment.yml", "Makefile"}
+    expected = {"LICENSE", "README.md", "CONTRIBUTING.md", "pyproject.toml", "environment.yml", "Makefile"}
     for folder in SDIST_SOURCES:
         expected |= {p.relative_to(source).as_posix() for p in (source / folder).rglob("*")
                      if p.is_file() and not p.name.endswith(".pyc")}
