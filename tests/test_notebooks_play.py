@@ -1,9 +1,10 @@
 """Play with every explorer, then run the rest of the notebook: nothing may break.
 
 A student is invited to move the controls of each "Try it" explorer and then
-to carry on. For each course notebook this test executes the cells in a
-fresh kernel; right after a cell that displays an explorer, it plays with
-that explorer the way a student could: every dropdown through every option,
+to carry on. For each notebook with an explorer this test executes the cells
+(one kernel serves them all, see ``kernel``); right after a cell that
+displays an explorer, it plays with that explorer the way a student could:
+every dropdown through every option,
 every enabled slider to its minimum and its maximum, every checkbox toggled,
 the "Check with Keras" button clicked. Then it executes the remaining cells,
 which must all pass, and checks that none of them moved the controls the
@@ -132,28 +133,41 @@ def test_the_notebooks_with_explorers_are_found_for_playing():
         "going_further/01_antialiased_pooling", "going_further/03_keras_and_pytorch"]
 
 
-@pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=lambda path: path.relative_to(NOTEBOOK_DIR).as_posix())
-def test_cells_pass_after_a_student_plays_with_every_explorer(path):
-    notebook = nbformat.read(path, as_version=4)
+@pytest.fixture(scope="module")
+def kernel():
+    """One kernel for all the notebooks played here, with the explorer recorder installed.
+
+    Each notebook sets its own seeds and clears Keras's session before it builds a model, and
+    nbval executes every notebook in a fresh kernel, so sharing one here loses no check; it
+    saves a kernel start and a TensorFlow import per notebook.
+    """
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-    client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
-                                     resources={"metadata": {"path": str(path.parent)}})
-    played, states = [], None
+    client = nbclient.NotebookClient(nbformat.v4.new_notebook(), timeout=300, kernel_name="python3",
+                                     resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
     with client.setup_kernel(env=env):
         _run(client, RECORD_EXPLORERS + "\n_play_done = 0")
-        for index, cell in enumerate(notebook.cells):
-            if cell.cell_type != "code":
-                continue
-            client.execute_cell(cell, index)  # raises CellExecutionError on an error
-            if "explorer(" in cell.source:
-                report = json.loads(_run(client, PLAY).splitlines()[-1])
-                played.extend(report["moves"])
-                states = report["state"]
-        if states is not None:
-            after = json.loads(_run(client, REPORT).splitlines()[-1])["state"]
-            # Later cells check fresh models: the explorers still show what the student set.
-            assert after == states
+        yield client
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=lambda path: path.relative_to(NOTEBOOK_DIR).as_posix())
+def test_cells_pass_after_a_student_plays_with_every_explorer(kernel, path):
+    notebook = nbformat.read(path, as_version=4)
+    kernel.nb = notebook
+    _run(kernel, f"import os as _play_os\n_play_os.chdir({str(path.parent)!r})")  # where Jupyter runs it
+    played, states = [], None
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        kernel.execute_cell(cell, index)  # raises CellExecutionError on an error
+        if "explorer(" in cell.source:
+            report = json.loads(_run(kernel, PLAY).splitlines()[-1])
+            played.extend(report["moves"])
+            states = report["state"]
+    assert states is not None
+    after = json.loads(_run(kernel, REPORT).splitlines()[-1])["state"]
+    # Later cells check fresh models: the explorers still show what the student set.
+    assert after == states
     explorer_cells = [cell for cell in notebook.cells
                       if cell.cell_type == "code" and "widgets." in cell.source
                       and "explorer(" in cell.source]
