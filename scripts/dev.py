@@ -190,7 +190,7 @@ def main(argv=None):
         return 2
     command, arguments = argv[0], argv[1:]
     if command == "clean":
-        for name in (".venv", "test-artifacts", ".pytest_cache", ".hypothesis"):
+        for name in (".venv", "test-artifacts", ".pytest_cache", ".hypothesis", ".ruff_cache"):
             shutil.rmtree(os.path.join(ROOT, name), ignore_errors=True)
         return 0
     problem = check_python()

@@ -417,7 +417,7 @@ def test_sdist_contains_everything_its_tests_read(tmp_path):
             pytest.fail(f"setuptools {setuptools.__version__} cannot build the sdist (needs 77+; "
                         "scripts/dev.py installs it in a new venv)")
         pytest.skip(f"setuptools {setuptools.__version__} < 77 in this environment (CI builds the sdist)")
-    ignore = shutil.ignore_patterns(".venv*", ".git", "__pycache__", "*.egg-info", ".pytest_cache",
+    ignore = shutil.ignore_patterns(".venv*", ".git", "__pycache__", "*.egg-info", ".pytest_cache", ".ruff_cache",
                                     ".hypothesis", "test-artifacts", ".ipynb_checkpoints")
     source = tmp_path / "source"
     shutil.copytree(ROOT, source, ignore=ignore)
