@@ -36,10 +36,9 @@ _OPERATIONS = {
     "global max": ("GlobalMaxPooling2D", poolviz.global_max_pool2d),
     "global average": ("GlobalAveragePooling2D", poolviz.global_average_pool2d),
 }
-# Limits of what TensorFlow is handed (its kernels check nothing): a
-# same-padded pool per axis (its time grows with the pool: 10**6 took 1 s on
-# 8x8, 2**30 minutes and GBs), cells of x (copied into a tensor), and cell
-# reads, maps x output cells x real cells per window (2**28 take seconds).
+# Limits of what TensorFlow is handed: a same-padded pool per axis (time grows with it:
+# 10**6 took 1 s on 8x8, 2**30 minutes and GBs), cells of x (copied into a tensor), and
+# cell reads, maps x output cells x real cells per window (2**28 take seconds).
 MAX_KERAS_POOL = 10**5
 MAX_KERAS_CELLS = 2**26
 MAX_KERAS_WORK = 2**28
@@ -291,7 +290,8 @@ def compare(x, operation: str, pool_size=(2, 2), strides=None, padding: str = "v
         description = f"{operation} pooling"
     else:
         ours = _OPERATIONS[operation][1](x, pool, stride, padding, data_format)
-        description = f"{operation} pooling, pool_size={pool}, strides={stride}, padding={padding!r}"
+        description = (f"{operation} pooling, pool_size={pool}, strides={stride}, "
+                       f"padding={padding!r}")
     if data_format != "channels_last":
         description += f", data_format={data_format!r}"
     theirs = _keras_result(array, key)

@@ -12,6 +12,7 @@ import poolviz.going_further
 from poolviz import data
 from poolviz.exercises import nb01, nb02, nb03, nb04, nb05
 
+
 def test_the_function_checks_try_the_tutorial_map(feature_map):
     def holds_it(cases):
         return any(np.array_equal(np.squeeze(arg), feature_map)
@@ -146,6 +147,7 @@ def test_05_head_parameters_match_keras_count_params(keras):
 def test_the_facts_behind_the_pytorch_answers():
     # 2 is both floor and Keras 'same' here: the check's first hint is the floor one.
     assert poolviz.going_further.torch_output_size(4, 3, 2, padding=1) == 2
-    assert poolviz.going_further.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0] == pytest.approx(4 / 9)
+    top_left = poolviz.going_further.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0]
+    assert top_left == pytest.approx(4 / 9)
     assert poolviz.going_further.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1,
                                     count_include_pad=False)[0, 0] == 1.0

@@ -1,9 +1,5 @@
-"""What the exercise checks share: the :func:`exercise` decorator, readers
-that turn an answer into a number, a pair or an array (or a hint), and two
-graders: :func:`_grade` for one value, :func:`_check_function` for a
-student's function run on cases."""
-
-from __future__ import annotations
+"""What the checks share: the :func:`exercise` decorator, readers that turn an
+answer into a number, a pair or an array or a hint, and the graders."""
 
 import functools
 import itertools
@@ -14,8 +10,7 @@ import numpy as np
 
 from .._checks import _describe
 
-#: Most items a check reads from an answer it iterates (a shape, a pair): an
-#: endless iterator gets a hint at once instead of running away.
+#: Most items read from an answer that is iterated: an endless iterator gets a hint.
 MAX_ANSWER_ITEMS = 64
 #: Most numbers an array answer, or a student's function's result, may hold.
 MAX_ANSWER_CELLS = 2**16
@@ -23,8 +18,7 @@ MAX_ANSWER_CELLS = 2**16
 
 def exercise(unanswered):
     """Make ``check(answer)`` a check: ``None`` prints ``Not answered yet:
-    {unanswered}``; an answer that breaks its reading (a ``__len__`` that
-    lies, an ``__array__`` that raises) gets a hint, never a traceback."""
+    {unanswered}``; an answer that breaks its reading gets a hint."""
     def decorate(check):
         @functools.wraps(check)
         def run(answer):
@@ -55,9 +49,6 @@ def _said(error, limit=200):
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-# --------------------------------------------------------------------------
-# Reading an answer
-# --------------------------------------------------------------------------
 def _as_int(answer, name="answer"):
     """``answer`` as a Python int (a float like 13.0 too), or a hint."""
     if isinstance(answer, (bool, np.bool_)):
@@ -70,27 +61,20 @@ def _as_int(answer, name="answer"):
     raise AssertionError(f"{name} should be a whole number, got {_describe(answer)}")
 
 
-def _items(answer, name="answer", what="shape"):
-    """The items of ``answer`` as a tuple, reading at most MAX_ANSWER_ITEMS + 1."""
-    try:
-        iterator = iter(answer)
-    except TypeError:
-        raise AssertionError(f"{name} should be a {what} like (2, 3), "
-                             f"got {_describe(answer)}") from None
-    items = tuple(itertools.islice(iterator, MAX_ANSWER_ITEMS + 1))
-    if len(items) > MAX_ANSWER_ITEMS:
-        raise AssertionError(f"{name} should be a {what} like (2, 3), got {_describe(answer)} "
-                             f"with more than {MAX_ANSWER_ITEMS} items")
-    return items
-
-
 def _as_shape(answer, name="answer"):
-    return tuple(_as_int(n, name) for n in _items(answer, name))
+    """``answer`` as a tuple of ints, reading at most MAX_ANSWER_ITEMS + 1 items."""
+    hint = f"{name} should be a shape like (2, 3), got {_describe(answer)}"
+    try:
+        items = tuple(itertools.islice(iter(answer), MAX_ANSWER_ITEMS + 1))
+    except TypeError:
+        raise AssertionError(hint) from None
+    if len(items) > MAX_ANSWER_ITEMS:
+        raise AssertionError(f"{hint} with more than {MAX_ANSWER_ITEMS} items")
+    return tuple(_as_int(n, name) for n in items)
 
 
 def _unpack_pair(answer, hint):
-    """The two items of ``answer`` (unpacking reads at most three), or
-    AssertionError(``hint``)."""
+    """The two items of ``answer`` (unpacking reads at most three), or ``hint``."""
     try:
         first, second = answer
     except (TypeError, ValueError):
@@ -105,9 +89,8 @@ def _as_pair_of_ints(answer, name="answer"):
 
 
 def _as_array(answer, name="answer"):
-    """``answer`` as a float64 array of at most MAX_ANSWER_CELLS numbers, or a
-    hint. Only lists and tuples are walked (never an iterator that may not
-    end), complex values and masked cells are refused, not dropped."""
+    """``answer`` as a float64 array of at most MAX_ANSWER_CELLS numbers, or a hint;
+    never iterates an iterator, never drops an imaginary part or a mask."""
     def refuse(why=""):
         return AssertionError(f"{name} should be an array of numbers, got "
                               f"{_describe(answer)}{why}")
@@ -140,19 +123,18 @@ def _as_array(answer, name="answer"):
     return array.astype(np.float64)
 
 
-# --------------------------------------------------------------------------
-# Grading
-# --------------------------------------------------------------------------
 def _hint(value, hints, otherwise, same=operator.eq):
-    """The hint of the first ``(wrong answer, hint)`` in ``hints`` that
-    ``value`` matches (``wrong`` may be a predicate instead), else ``otherwise``."""
+    """The first hint of ``(wrong answer or predicate, hint)`` pairs that fits ``value``."""
     return next((hint for wrong, hint in hints
                  if (wrong(value) if callable(wrong) else same(value, wrong))), otherwise)
 
 
-def _grade(value, expected, *, hints=(), otherwise, correct=None, same=operator.eq, shown=None):
-    """Print ``Correct: {correct}`` (if given) when ``same(value, expected)``,
-    else raise ``"{shown or value} is not right: {hint}."`` with :func:`_hint`."""
+def _grade(value, expected, *, hints=(), otherwise, correct=None, same=operator.eq, shown=None,
+           wrong_shape=None):
+    """Raise ``wrong_shape`` if the shapes differ, print ``Correct: {correct}`` if
+    ``same(value, expected)``, else raise ``"{shown} is not right: {_hint(...)}."``."""
+    if wrong_shape is not None and np.shape(value) != np.shape(expected):
+        raise AssertionError(wrong_shape)
     if same(value, expected):
         if correct is not None:
             _correct(correct)
@@ -180,11 +162,9 @@ def _call(function, *args):
 
 def _check_function(function, cases, *, expected, wrong_shape, wrong_values, correct,
                     close=np.allclose):
-    """Run a student's function on ``cases``, ``(description, *args)`` tuples,
-    each on copies of the arrays; ``expected(*args)`` is the right result. A
-    result of the wrong shape raises ``"on {description} " +
-    wrong_shape(result, right, *args)``, wrong values ``wrong_values(...)``
-    (the exercise's own hints); all right prints ``Correct: {correct}``."""
+    """Run a student's function on copies of each case ``(description, *args)``;
+    a result unlike ``expected(*args)`` gets ``"on {description} "`` and the
+    exercise's own hint, ``wrong_shape(result, right, *args)`` or ``wrong_values``."""
     for description, *args in cases:
         right = expected(*args)
         result = _call(function, *(np.array(arg) if isinstance(arg, np.ndarray) else arg

@@ -1,13 +1,8 @@
-"""Checks for the exercises of the three ``notebooks/going_further/`` notebooks;
-each check's docstring names its notebook.
+"""Checks for ``notebooks/going_further/``; each check's docstring names its notebook.
 
->>> check_torch_output_size(None)
-Not answered yet: give the number of output columns PyTorch computes (an int).
->>> check_torch_output_size(3)
-Correct: ceil((4 + 2*1 - 3) / 2) + 1 = ceil(1.5) + 1 = 3; the last window starts at 4, inside the input plus the left padding (4 < 4 + 1), so it is kept.
+>>> check_torch_output_size(3)  # doctest: +ELLIPSIS
+Correct: ceil((4 + 2*1 - 3) / 2) + 1 = ceil(1.5) + 1 = 3; the last window starts at 4, ...
 """
-
-from __future__ import annotations
 
 import numpy as np
 
@@ -17,15 +12,9 @@ from poolviz import data, going_further
 from .._checks import _describe
 from ._harness import _as_array, _as_int, _close, _correct, _grade, exercise
 
-__all__ = [
-    "check_average_pool_kernel",
-    "check_cells_never_seen",
-    "check_count_include_pad",
-    "check_max_blur_by_hand",
-    "check_most_cells_equal",
-    "check_strided_conv_parameters",
-    "check_torch_output_size",
-]
+__all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad",
+           "check_max_blur_by_hand", "check_most_cells_equal", "check_strided_conv_parameters",
+           "check_torch_output_size"]
 
 #: 01, exercise 1: ``max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)`` by hand.
 MAX_BLUR_MAP = np.array([[0.0, 4.0, 0.0, 0.0],
@@ -34,25 +23,19 @@ MAX_BLUR_MAP = np.array([[0.0, 4.0, 0.0, 0.0],
                          [0.0, 0.0, 0.0, 0.0]])
 
 
-def _blur_then_subsample_zero_padded():
-    padded = np.zeros((4, 4))
-    padded[:3, :3] = poolviz.max_pool2d(MAX_BLUR_MAP, 2, strides=1)
-    return poolviz.average_pool2d(padded, 2)
-
-
 @exercise("give the 2x2 result of max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2), e.g. "
           "[[a, b], [c, d]].")
 def check_max_blur_by_hand(answer):
     """01, exercise 1: ``max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)``."""
     result = _as_array(answer)
     expected = going_further.max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)
-    if result.shape != expected.shape:
-        raise AssertionError(f"the result is 2x2 (floor((4 - 2) / 2) + 1 = 2 per side); got shape "
-                             f"{result.shape}.")
-    _grade(result, expected, same=_close, shown=result.tolist(), hints=[
+    _grade(result, expected, same=_close, shown=result.tolist(), wrong_shape=(
+        f"the result is 2x2 (floor((4 - 2) / 2) + 1 = 2 per side); got shape {result.shape}."),
+           hints=[
         (poolviz.max_pool2d(MAX_BLUR_MAP, 2),
          "that is plain 2x2 max pooling with stride 2: take the max with stride 1 first"),
-        (_blur_then_subsample_zero_padded(),
+        (poolviz.average_pool2d(np.pad(poolviz.max_pool2d(MAX_BLUR_MAP, 2, strides=1),
+                                       ((0, 1), (0, 1))), 2),
          "you padded with zeros; the paper's code reflects (the padded row repeats the "
          "second-to-last row, [a, b, c] -> [a, b, c, b])"),
         (4 * expected, "the blur [1, 1] x [1, 1] sums to 4: divide by it"),
@@ -65,8 +48,7 @@ def check_max_blur_by_hand(answer):
 
 @exercise("give 'max', 'average' or 'max-blur'.")
 def check_most_cells_equal(answer):
-    """01, exercise 2: which pooling keeps the most pooled cells exactly equal
-    under 1-pixel shifts of the photograph (after the zero-sum detector)?"""
+    """01, exercise 2: the pooling that keeps most cells equal under 1-pixel shifts."""
     if not isinstance(answer, str) or answer not in ("max", "average", "max-blur"):
         raise AssertionError(f"answer should be 'max', 'average' or 'max-blur', got "
                              f"{_describe(answer)}")
@@ -100,15 +82,12 @@ def check_strided_conv_parameters(answer):
 
 @exercise("give a (2, 2, 2, 2) array: (rows, cols, input channel, output channel).")
 def check_average_pool_kernel(answer):
-    """02, exercise 2: the (2, 2, 2, 2) Conv2D kernel that is AveragePooling2D(2)
-    on 2 channels."""
-    kernel = _as_array(answer)
-    if kernel.shape != (2, 2, 2, 2):
-        raise AssertionError(f"a Conv2D kernel is (rows, cols, input channels, filters) = "
-                             f"(2, 2, 2, 2); got shape {kernel.shape}.")
-    expected = np.zeros((2, 2, 2, 2))
+    """02, exercise 2: the Conv2D kernel that is AveragePooling2D(2) on 2 channels."""
+    kernel, expected = _as_array(answer), np.zeros((2, 2, 2, 2))
     expected[:, :, 0, 0] = expected[:, :, 1, 1] = 0.25
-    _grade(kernel, expected, same=_close, shown="the kernel", hints=[
+    _grade(kernel, expected, same=_close, shown="the kernel", wrong_shape=(
+        f"a Conv2D kernel is (rows, cols, input channels, filters) = (2, 2, 2, 2); got shape "
+        f"{kernel.shape}."), hints=[
         (np.full((2, 2, 2, 2), 0.25), "with 1/4 everywhere each output adds both input "
                                       "channels; pooling never mixes channels: put 0 where the "
                                       "input and output channel differ"),
@@ -120,15 +99,15 @@ def check_average_pool_kernel(answer):
 
 @exercise("give the number of output columns PyTorch computes (an int).")
 def check_torch_output_size(answer):
-    """03, exercise 1: columns of ``F.max_pool2d`` on 4 columns with kernel 3,
-    stride 2, padding 1, ``ceil_mode=True``."""
+    """03, exercise 1: columns of ``F.max_pool2d(4 columns, 3, 2, 1, ceil_mode=True)``."""
     _grade(_as_int(answer), going_further.torch_output_size(4, 3, 2, padding=1, ceil_mode=True),
            # Both wrong answers are 2 here; the first matching hint, the floor one, wins.
            hints=[(going_further.torch_output_size(4, 3, 2, padding=1),
                    "that is ceil_mode=False (floor); ceil_mode rounds up"),
                   (poolviz.output_size(4, 3, 2, "same"),
                    "that is Keras's padding='same' (ceil(4 / 2)); use PyTorch's formula")],
-           otherwise="use ceil((n + 2 * padding - kernel_size) / stride) + 1, then the padding rule",
+           otherwise="use ceil((n + 2 * padding - kernel_size) / stride) + 1, then the padding "
+                     "rule",
            correct="ceil((4 + 2*1 - 3) / 2) + 1 = ceil(1.5) + 1 = 3; the last window starts at 4, "
                    "inside the input plus the left padding (4 < 4 + 1), so it is kept.")
 
@@ -137,10 +116,9 @@ def check_torch_output_size(answer):
 def check_count_include_pad(answer):
     """03, exercise 2: top-left value of ``F.avg_pool2d(ones(4, 4), 3, 2, padding=1)``."""
     value = _as_array(answer)
-    if value.shape != ():
-        raise AssertionError(f"answer should be one number, got {_describe(answer)}")
     top_left = going_further.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0]
-    _grade(float(value), float(top_left), same=np.isclose, hints=[
+    _grade(value, top_left, same=np.isclose, shown=_describe(answer), wrong_shape=(
+        f"answer should be one number, got {_describe(answer)}"), hints=[
         (1.0, "1.0 is Keras's answer (real cells only); PyTorch's default also counts the padding"),
     ], otherwise="sum the real cells of the window, divide by kernel rows x kernel cols",
         correct="the window covers 4 real cells and 5 padded ones, and PyTorch's default "

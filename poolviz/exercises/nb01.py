@@ -1,12 +1,8 @@
 """Checks for the exercises of ``notebooks/01_pooling.ipynb``.
 
->>> check_output_sizes(None)
-Not answered yet: give (rows with valid padding, rows with same padding) for a 28x28 map, pool 3, stride 2.
 >>> check_output_sizes((13, 14))
 Correct: valid: floor((28 - 3) / 2) + 1 = 13; same: ceil(28 / 2) = 14.
 """
-
-from __future__ import annotations
 
 import functools
 
@@ -24,8 +20,7 @@ __all__ = ["check_output_sizes", "check_pool_each_map", "check_unchanged_after_s
 @exercise("give (rows with valid padding, rows with same padding) for a 28x28 map, pool 3, "
           "stride 2.")
 def check_output_sizes(answer):
-    """Exercise 1: rows of a 28x28 map pooled with pool 3, stride 2, as
-    ``(rows with padding="valid", rows with padding="same")``."""
+    """Exercise 1: (valid rows, same rows) of a 28x28 map, pool 3, stride 2."""
     valid, same = _as_pair_of_ints(answer)
     right_valid, right_same = (poolviz.output_size(28, 3, 2, pad) for pad in ("valid", "same"))
     _grade(valid, right_valid, shown=f"valid padding: {valid} rows", hints=[
@@ -49,8 +44,7 @@ def _pooled_line(cols_moved):
 
 
 def unchanged_after_shift(cols_moved):
-    """How many of the 9 pooled outputs of the line stay the same after
-    moving the line ``cols_moved`` columns to the right."""
+    """How many of the 9 pooled outputs stay the same when the line moves right."""
     return int(np.sum(_pooled_line(0) == _pooled_line(cols_moved)))
 
 
@@ -117,8 +111,7 @@ def _pooled_each_map_wrong_values(result, expected, batch):
 
 @exercise("write a function pool_each_map(batch) and pass the function itself (no brackets).")
 def check_pool_each_map(answer):
-    """Exercise 3: a function pooling a batch ``(batch, rows, cols, channels)``
-    with 2x2 max pooling, stride 2, ``valid`` padding, each map on its own."""
+    """Exercise 3: 2x2 max pooling of a channels-last batch, each map on its own."""
     _check_function(
         answer, _BATCHES, expected=poolviz.max_pool2d, wrong_shape=_pooled_each_map_wrong_shape,
         wrong_values=_pooled_each_map_wrong_values,

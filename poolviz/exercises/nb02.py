@@ -1,12 +1,8 @@
 """Checks for the exercises of ``notebooks/02_detecting_vertical_lines.ipynb``.
 
->>> check_parameter_count(None)
-Not answered yet: how many parameters has Conv2D(4, (5, 5)) on an RGB image?
 >>> check_parameter_count(304)
 Correct: each of the 4 filters has 5 * 5 * 3 = 75 weights and 1 bias: 4 * (75 + 1) = 304.
 """
-
-from __future__ import annotations
 
 import numpy as np
 
@@ -26,8 +22,7 @@ def _response(image, kernel):
 
 @exercise("write a 3x3 kernel (a list of 3 rows or an array) that detects horizontal lines.")
 def check_horizontal_detector(answer):
-    """Exercise 1: a 3x3 kernel that finds the horizontal line as the
-    tutorial's detector finds the vertical one."""
+    """Exercise 1: a 3x3 kernel that finds the horizontal line."""
     kernel = _as_array(answer, "your kernel")
     if kernel.shape != (3, 3):
         raise AssertionError(f"the kernel should be 3x3, got shape {kernel.shape}.")
@@ -38,7 +33,8 @@ def check_horizontal_detector(answer):
     yours_on_vertical = _response(data.vertical_line(), kernel)
     if not np.allclose(horizontal, vertical.T):
         if np.allclose(yours_on_vertical, vertical):
-            hint = "that kernel finds the vertical line, as the tutorial's does; turn it on its side"
+            hint = ("that kernel finds the vertical line, as the tutorial's does; turn it on its "
+                    "side")
         else:
             hint = ("on data.horizontal_line() the feature map should be 3 in rows 2 and 3 and 0 "
                     "everywhere else, like the vertical detector's map turned on its side")
@@ -89,8 +85,7 @@ EXERCISE_3_KERNEL = 5
 
 
 def photograph_shapes():
-    """(feature map shape, pooled shape) of exercise 3: a 5x5 filter without
-    padding, then 2x2 max pooling, on the 200x170 photograph."""
+    """(feature map shape, pooled shape) of exercise 3: 5x5 filter, 2x2 max pooling."""
     rows, cols = EXERCISE_3_PHOTO_SHAPE
     feature = (rows - EXERCISE_3_KERNEL + 1, cols - EXERCISE_3_KERNEL + 1)
     return feature, poolviz.pooled_shape(feature, 2)
@@ -99,8 +94,7 @@ def photograph_shapes():
 @exercise("give ((feature map rows, cols), (pooled rows, cols)) for the 200x170 photograph and "
           "a 5x5 filter.")
 def check_photograph_shapes(answer):
-    """Exercise 3: ``(feature map shape, pooled shape)`` for the 200x170
-    photograph, a 5x5 filter (valid) and 2x2 max pooling."""
+    """Exercise 3: (feature map shape, pooled shape) of the photograph, 5x5 filter."""
     feature, pooled = _unpack_pair(answer, "give two shapes, like ((rows, cols), (rows, cols)), "
                                            f"got {_describe(answer)}")
     feature = _as_pair_of_ints(feature, "the feature map shape")

@@ -1,12 +1,8 @@
 """Checks for the exercises of ``notebooks/03_average_pooling.ipynb``.
 
->>> check_same_padding_bottom_row(None)
-Not answered yet: give the bottom row of the 3x3 average-pooled map (3 numbers).
->>> check_same_padding_bottom_row([18.0, 19.5, 21.0])
-Correct: Keras pads 1 row/column before and 1 after the map; the bottom windows cover rows 3-4 and one padded row, and each is divided by its real cells only (4, 6 and 4).
+>>> check_same_padding_bottom_row([18.0, 19.5, 21.0])  # doctest: +ELLIPSIS
+Correct: Keras pads 1 row/column before and 1 after the map; ... (4, 6 and 4).
 """
-
-from __future__ import annotations
 
 import numpy as np
 
@@ -25,14 +21,12 @@ EXERCISE_1_STRIDE = 2
 
 
 def _average_padded(feature_map, pool, stride, place="keras", count_padding=False):
-    """The usual mistakes in 'same' average pooling: the padding placed
-    ``"all after"`` the map or with the ``"odd cell before"`` it, or
-    ``count_padding`` (dividing by the whole window, as PyTorch's default)."""
+    """'same' average pooling with the usual mistakes: the padding ``"all after"``
+    the map or its ``"odd cell before"`` it, or ``count_padding`` (as PyTorch)."""
     pads = []
     for n in feature_map.shape:
-        before, after = poolviz.same_padding(n, pool, stride)
-        total = before + after
-        pads.append({"keras": (before, after), "all after": (0, total),
+        total = sum(poolviz.same_padding(n, pool, stride))
+        pads.append({"keras": poolviz.same_padding(n, pool, stride), "all after": (0, total),
                      "odd cell before": (total - total // 2, total // 2)}[place])
     padded = np.pad(np.asarray(feature_map, dtype=float), pads, constant_values=np.nan)
     windows = np.lib.stride_tricks.sliding_window_view(padded, (pool, pool))[::stride, ::stride]
@@ -43,21 +37,19 @@ def _average_padded(feature_map, pool, stride, place="keras", count_padding=Fals
 
 @exercise("give the bottom row of the 3x3 average-pooled map (3 numbers).")
 def check_same_padding_bottom_row(answer):
-    """Exercise 1: bottom row of ``AveragePooling2D(3, strides=2, padding="same")``
-    on ``np.arange(25.0).reshape(5, 5)``."""
+    """Exercise 1: bottom row of ``AveragePooling2D(3, 2, "same")`` on EXERCISE_1_MAP."""
     row = _as_array(answer).ravel()
     pooled = poolviz.average_pool2d(EXERCISE_1_MAP, EXERCISE_1_POOL, EXERCISE_1_STRIDE, "same")
-    if row.shape != pooled[-1].shape:
-        raise AssertionError(
-            f"the pooled map is {len(pooled)}x{len(pooled)} (ceil(5 / 2) = 3), so its bottom row "
-            f"has {len(pooled)} numbers; got {row.size}.")
     mistake = (EXERCISE_1_MAP, EXERCISE_1_POOL, EXERCISE_1_STRIDE)
-    _grade(row, pooled[-1], same=_close, hints=[
-        (_average_padded(*mistake, count_padding=True)[-1], "you divided by 9 in every window, counting the padded cells as zeros; "
-                     "Keras divides only by the real cells"),
-        (_average_padded(*mistake, "all after")[-1], "the padding is 2 cells per side here; Keras puts 1 before and 1 after the "
-                     "map (only an odd extra cell goes after), so the bottom windows cover rows "
-                     "3-5"),
+    _grade(row, pooled[-1], same=_close, wrong_shape=(
+        f"the pooled map is 3x3 (ceil(5 / 2) = 3), so its bottom row has 3 numbers; got "
+        f"{row.size}."), hints=[
+        (_average_padded(*mistake, count_padding=True)[-1],
+         "you divided by 9 in every window, counting the padded cells as zeros; Keras divides "
+         "only by the real cells"),
+        (_average_padded(*mistake, "all after")[-1],
+         "the padding is 2 cells per side here; Keras puts 1 before and 1 after the map (only an "
+         "odd extra cell goes after), so the bottom windows cover rows 3-5"),
         (pooled[0], "that is the top row; the question asks for the bottom one"),
     ], otherwise="padding per side is (before, after) = poolviz.same_padding(5, 3, 2); list the "
                  "rows and columns each bottom window covers and average only the real cells",
@@ -91,7 +83,6 @@ def check_cells_never_used(answer):
 
 
 _CASES = [
-    # (description, feature map, pool, stride)
     ("np.arange(25.0).reshape(5, 5), pool 2, stride 2", np.arange(25.0).reshape(5, 5), 2, 2),
     ("the 6x6 line feature map, pool 2, stride 2", data.line_feature_map(), 2, 2),
     ("np.arange(36.0).reshape(6, 6), pool 3, stride 1 (overlapping)",
@@ -99,11 +90,6 @@ _CASES = [
     ("np.arange(16.0).reshape(4, 4), pool 3, stride 2", np.arange(16.0).reshape(4, 4), 3, 2),
     ("a 7x5 map, pool 3, stride 2", np.arange(35.0).reshape(7, 5) % 4, 3, 2),
 ]
-
-
-def _averaged_same_wrong_shape(result, expected, feature_map, pool, stride):
-    return (f"the result should have shape {expected.shape} (ceil(n / stride) per side with "
-            f"'same'), got {result.shape}.")
 
 
 def _averaged_same_wrong_values(result, expected, feature_map, pool, stride):
@@ -124,11 +110,12 @@ def _averaged_same_wrong_values(result, expected, feature_map, pool, stride):
 @exercise("write average_pool_same(feature_map, pool, stride) with loops and pass the function "
           "itself (no brackets).")
 def check_average_pool_same(answer):
-    """Exercise 3: a function ``(feature_map, pool, stride)`` -> average pooling
-    with ``padding="same"`` as Keras does it."""
+    """Exercise 3: Keras's 'same' average pooling as a function (feature_map, pool, stride)."""
     _check_function(
         answer, _CASES, expected=lambda m, pool, stride: poolviz.average_pool2d(m, pool, stride,
                                                                               "same"),
-        wrong_shape=_averaged_same_wrong_shape, wrong_values=_averaged_same_wrong_values,
+        wrong_shape=lambda result, expected, *_: (
+            f"the result should have shape {expected.shape} (ceil(n / stride) per side with "
+            f"'same'), got {result.shape}."), wrong_values=_averaged_same_wrong_values,
         correct=f"your function agrees with Keras-style 'same' average pooling on {len(_CASES)} "
                 "cases, with padding before and after the map.")

@@ -1,12 +1,8 @@
 """Checks for the exercises of ``notebooks/04_max_pooling.ipynb``.
 
->>> check_max_pool_by_hand(None)
-Not answered yet: give the 2x2 max-pooled map of EXERCISE_1_MAP (pool 2, stride 2).
 >>> check_max_pool_by_hand([[0.9, 0.7], [0.3, 0.8]])
 Correct: each output cell keeps the largest of the four values in its window.
 """
-
-from __future__ import annotations
 
 import numpy as np
 
@@ -19,39 +15,28 @@ __all__ = ["EXERCISE_1_MAP", "EXERCISE_2_MAP", "check_max_pool_by_hand",
            "check_max_pool_gradient", "check_same_padding_max", "max_pool_gradient_reference"]
 
 #: The 4x4 map of exercise 1: max and average pooling give different answers.
-EXERCISE_1_MAP = np.array([
-    [0.2, 0.9, 0.0, 0.4],
-    [0.5, 0.1, 0.7, 0.3],
-    [0.0, 0.0, 0.6, 0.8],
-    [0.3, 0.0, 0.2, 0.1],
-])
+EXERCISE_1_MAP = np.array([[0.2, 0.9, 0.0, 0.4],
+                           [0.5, 0.1, 0.7, 0.3],
+                           [0.0, 0.0, 0.6, 0.8],
+                           [0.3, 0.0, 0.2, 0.1]])
 EXERCISE_1_MAP.setflags(write=False)
 
 #: The 3x3 map of exercise 2: every value is negative, so zero padding shows.
-EXERCISE_2_MAP = np.array([
-    [-4.0, -2.0, -7.0],
-    [-1.0, -5.0, -3.0],
-    [-6.0, -8.0, -9.0],
-])
+EXERCISE_2_MAP = np.array([[-4.0, -2.0, -7.0],
+                           [-1.0, -5.0, -3.0],
+                           [-6.0, -8.0, -9.0]])
 EXERCISE_2_MAP.setflags(write=False)
-
-
-def _pooled_answer(answer, expected, why):
-    result = _as_array(answer)
-    if result.shape != expected.shape:
-        raise AssertionError(f"the pooled map has shape {expected.shape} ({why}); got shape "
-                             f"{result.shape}.")
-    return result
 
 
 @exercise("give the 2x2 max-pooled map of EXERCISE_1_MAP (pool 2, stride 2).")
 def check_max_pool_by_hand(answer):
     """Exercise 1: ``MaxPooling2D(2)`` on :data:`EXERCISE_1_MAP`, worked out by hand."""
-    expected = poolviz.max_pool2d(EXERCISE_1_MAP, 2)
-    result = _pooled_answer(answer, expected, "a 4x4 map in 2x2 windows with stride 2 gives 2x2 "
-                                              "cells")
-    off = [tuple(int(i) for i in index) for index in np.argwhere(~np.isclose(result, expected))]
-    _grade(result, expected, same=_close, shown=f"\n{result}\n", hints=[
+    result, expected = _as_array(answer), poolviz.max_pool2d(EXERCISE_1_MAP, 2)
+    off = ([tuple(i) for i in np.argwhere(~np.isclose(result, expected)).tolist()]
+           if result.shape == expected.shape else [])
+    _grade(result, expected, same=_close, shown=f"\n{result}\n", wrong_shape=(
+        f"the pooled map has shape (2, 2) (a 4x4 map in 2x2 windows with stride 2 gives 2x2 "
+        f"cells); got shape {result.shape}."), hints=[
         (poolviz.average_pool2d(EXERCISE_1_MAP, 2),
          "that is average pooling; max pooling keeps the largest value of each window"),
         (expected.T, "rows and columns are swapped: the top-right output cell comes from rows "
@@ -64,12 +49,11 @@ def check_max_pool_by_hand(answer):
 @exercise("give the 2x2 result of MaxPooling2D(2, padding='same') on EXERCISE_2_MAP.")
 def check_same_padding_max(answer):
     """Exercise 2: ``MaxPooling2D(2, padding="same")`` on :data:`EXERCISE_2_MAP`."""
-    expected = poolviz.max_pool2d(EXERCISE_2_MAP, 2, padding="same")
-    result = _pooled_answer(answer, expected, "with 'same' padding each side has ceil(3 / 2) = "
-                                              "2 cells")
-    zero_padded = np.zeros((4, 4))
-    zero_padded[:3, :3] = EXERCISE_2_MAP
-    _grade(result, expected, same=_close, shown=f"\n{result}\n", hints=[
+    result, expected = _as_array(answer), poolviz.max_pool2d(EXERCISE_2_MAP, 2, padding="same")
+    zero_padded = np.pad(EXERCISE_2_MAP, ((0, 1), (0, 1)))
+    _grade(result, expected, same=_close, shown=f"\n{result}\n", wrong_shape=(
+        f"the pooled map has shape (2, 2) (with 'same' padding each side has ceil(3 / 2) = 2 "
+        f"cells); got shape {result.shape}."), hints=[
         (poolviz.max_pool2d(zero_padded, 2),
          "you filled the padding with zeros, and 0 beats every negative value; Keras ignores "
          "padded cells, as if they were -infinity"),
@@ -83,9 +67,8 @@ def check_same_padding_max(answer):
 
 
 def _routed_gradient(feature_map, upstream, rule, pool=2):
-    """Each window's upstream value routed to its cells by ``rule``: the
-    ``"first"`` or ``"last"`` maximum in reading order, ``"split"`` evenly
-    or in ``"all"`` over the tied maxima, or ``"spread"`` over the window."""
+    """Each window's upstream value given to the ``"first"`` or ``"last"`` tied
+    maximum, ``"split"`` over them, in ``"all"`` of them, or ``"spread"``."""
     feature_map = np.asarray(feature_map, dtype=np.float64)
     gradient = np.zeros_like(feature_map)
     for row, col in np.ndindex(np.shape(upstream)):
@@ -108,10 +91,9 @@ def max_pool_gradient_reference(feature_map, upstream, pool=2):
     to ``feature_map`` (valid padding, stride = pool), as TensorFlow on the CPU
     computes it.
 
-    Each window passes its upstream gradient to its largest cell. On a tie
-    any split over the tied cells is a valid subgradient; TensorFlow's CPU
-    kernel gives it all to the first in reading order (``np.argmax`` order).
-    Cells that no window covers get 0.
+    Each window passes its upstream gradient to its largest cell; on a tie
+    (where any split is a valid subgradient) TensorFlow's CPU kernel gives it
+    all to the first in reading order (``np.argmax`` order).
 
     >>> max_pool_gradient_reference(np.array([[1.0, 5.0], [5.0, 2.0]]), np.array([[7.0]]))
     array([[0., 7.],
@@ -121,7 +103,6 @@ def max_pool_gradient_reference(feature_map, upstream, pool=2):
 
 
 _GRADIENT_CASES = [
-    # (description, feature map, upstream gradient)
     ("EXERCISE_1_MAP with upstream ones((2, 2))", np.array(EXERCISE_1_MAP), np.ones((2, 2))),
     ("np.arange(16.0).reshape(4, 4)[::-1] with upstream [[1, 2], [3, 4]]",
      np.arange(16.0).reshape(4, 4)[::-1], np.array([[1.0, 2.0], [3.0, 4.0]])),
@@ -132,42 +113,35 @@ _GRADIENT_CASES = [
 ]
 _TF_CHOICE = ("this check asks for TensorFlow's CPU choice: all of it to the first tied cell "
               "in reading order (np.argmax order)")
-
-
-def _gradient_wrong_shape(result, expected, feature_map, upstream):
-    return (f"the gradient must have the shape of the input feature map, {expected.shape}; got "
-            f"{result.shape}.")
+#: The usual wrong gradients, as :func:`_routed_gradient` rules, and their hints.
+_GRADIENT_MISTAKES = [
+    ("split", "on a tie you split the upstream value evenly over the tied cells. That is a valid "
+              "choice (any split that adds up to the upstream value is a subgradient), but "
+              + _TF_CHOICE),
+    ("last", "on a tie you gave the upstream value to the last tied cell. That is a valid choice "
+             "too (with a tie, any split is a subgradient), but " + _TF_CHOICE),
+    ("spread", "you spread each upstream value evenly over its window: that is average pooling's "
+               "gradient; max pooling sends it all to the winning cell"),
+    ("all", "on a tie you gave the full upstream value to every tied cell, so the window passes "
+            "on more than it received; give it to one of them: " + _TF_CHOICE),
+]
 
 
 def _gradient_wrong_values(result, expected, feature_map, upstream):
-    def routed(rule):
-        return _close(result, _routed_gradient(feature_map, upstream, rule))
-
-    if routed("split"):
-        hint = ("on a tie you split the upstream value evenly over the tied cells. That is a "
-                "valid choice (any split that adds up to the upstream value is a subgradient), "
-                f"but {_TF_CHOICE}")
-    elif routed("last"):
-        hint = ("on a tie you gave the upstream value to the last tied cell. That is a valid "
-                f"choice too (with a tie, any split is a subgradient), but {_TF_CHOICE}")
-    elif routed("spread"):
-        hint = ("you spread each upstream value evenly over its window: that is average "
-                "pooling's gradient; max pooling sends it all to the winning cell")
-    elif routed("all"):
-        hint = ("on a tie you gave the full upstream value to every tied cell, so the window "
-                f"passes on more than it received; give it to one of them: {_TF_CHOICE}")
-    else:
-        hint = "each window sends its upstream value to its largest cell; every other cell gets 0"
+    hint = next((hint for rule, hint in _GRADIENT_MISTAKES
+                 if _close(result, _routed_gradient(feature_map, upstream, rule))),
+                "each window sends its upstream value to its largest cell; every other cell gets 0")
     return f"the gradient should be\n{expected}\ngot\n{result}\n{hint}."
 
 
 @exercise("write max_pool_gradient(feature_map, upstream) and pass the function itself (no "
           "brackets).")
 def check_max_pool_gradient(answer):
-    """Exercise 3: a function ``(feature_map, upstream) -> gradient`` for
-    ``MaxPooling2D(2)`` (valid padding), matching TensorFlow's CPU choice on ties."""
+    """Exercise 3: the gradient of ``MaxPooling2D(2)``, ``(feature_map, upstream)``."""
     _check_function(
         answer, _GRADIENT_CASES, expected=max_pool_gradient_reference,
-        wrong_shape=_gradient_wrong_shape, wrong_values=_gradient_wrong_values,
+        wrong_shape=lambda result, expected, *_: (
+            f"the gradient must have the shape of the input feature map, {expected.shape}; got "
+            f"{result.shape}."), wrong_values=_gradient_wrong_values,
         correct=f"your gradient matches TensorFlow's (CPU) choice on {len(_GRADIENT_CASES)} "
                 "cases, including ties and cells that no window covers.")

@@ -1,12 +1,8 @@
 """Checks for the exercises of ``notebooks/05_global_pooling.ipynb``.
 
->>> check_global_shapes(None)
-Not answered yet: give the two output shapes as a pair of tuples: (without keepdims, with keepdims).
 >>> check_global_shapes(((32, 64), (32, 1, 1, 64)))
 Correct: global pooling removes the two spatial axes; keepdims=True keeps them with size 1.
 """
-
-from __future__ import annotations
 
 import numpy as np
 
@@ -25,8 +21,7 @@ EXERCISE_1_BATCH_SHAPE = (32, 7, 7, 64)
 
 @exercise("give the two output shapes as a pair of tuples: (without keepdims, with keepdims).")
 def check_global_shapes(answer):
-    """Exercise 1: output shapes of ``GlobalAveragePooling2D`` on a
-    ``(32, 7, 7, 64)`` batch, with ``keepdims=False`` and ``keepdims=True``."""
+    """Exercise 1: ``GlobalAveragePooling2D``'s shapes on (32, 7, 7, 64), keepdims or not."""
     flat, kept = _unpack_pair(answer, "answer should be a pair of shapes, (without keepdims, "
                                       f"with keepdims), got {_describe(answer)}")
     if all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in (flat, kept)):
@@ -47,7 +42,8 @@ def check_global_shapes(answer):
          "the keepdims shape is right; without keepdims only batch and channels remain"),
     ], otherwise="one number per image and channel is left: the 7x7 grid of each channel becomes "
                  "a single value",
-        correct="global pooling removes the two spatial axes; keepdims=True keeps them with size 1.")
+        correct="global pooling removes the two spatial axes; keepdims=True keeps them with "
+                "size 1.")
 
 
 def head_parameters(input_size=28, filters=16, kernel=3, classes=10):
@@ -64,8 +60,7 @@ def head_parameters(input_size=28, filters=16, kernel=3, classes=10):
 @exercise("give a pair: (Dense parameters after Flatten, Dense parameters after "
           "GlobalAveragePooling2D).")
 def check_head_parameters(answer):
-    """Exercise 2: parameters of the ``Dense(10)`` head after ``Conv2D(16, (3, 3))``
-    on a 28x28x1 image, behind Flatten and behind global average pooling."""
+    """Exercise 2: parameters of ``Dense(10)`` after Flatten and after global pooling."""
     after_flatten, after_pooling = _unpack_pair(
         answer, f"answer should be a pair of whole numbers (after Flatten, after pooling), got "
                 f"{_describe(answer)}")
@@ -107,18 +102,14 @@ def _global_average_wrong_shape(result, expected, batch):
     return f"the result should have shape {expected.shape}, got {result.shape}: {hint}."
 
 
-def _global_average_wrong_values(result, expected, batch):
-    return (f"the result should be\n{expected}\ngot\n{result}\naverage each channel of each "
-            "image over all its rows and columns.")
-
-
 @exercise("write global_average_pool(batch) for a (batch, rows, cols, channels) array and pass "
           "the function itself (no brackets).")
 def check_global_average_pool(answer):
-    """Exercise 3: a function ``(batch) -> (batch_size, channels)`` doing
-    ``GlobalAveragePooling2D`` on a channels-last batch."""
+    """Exercise 3: ``GlobalAveragePooling2D`` on a channels-last batch, as a function."""
     _check_function(
         answer, _BATCHES, expected=poolviz.global_average_pool2d,
-        wrong_shape=_global_average_wrong_shape, wrong_values=_global_average_wrong_values,
+        wrong_shape=_global_average_wrong_shape, wrong_values=lambda result, expected, _: (
+            f"the result should be\n{expected}\ngot\n{result}\naverage each channel of each "
+            "image over all its rows and columns."),
         correct=f"your function agrees with poolviz.global_average_pool2d on {len(_BATCHES)} "
                 "batches.")
