@@ -114,13 +114,6 @@ def test_the_worked_solution_is_accepted(check, solution, unanswered, capsys):
     assert capsys.readouterr().out.startswith("Correct: ")
 
 
-@every_check
-def test_a_string_is_refused_with_a_message(check, solution, unanswered):
-    with pytest.raises(AssertionError) as caught:
-        check("no idea")
-    assert len(str(caught.value)) > 20
-
-
 class _LyingLength:
     """Says it has 2 items, then never stops giving them."""
 
@@ -148,7 +141,7 @@ def _raises_system_exit(*args):
 
 
 HOSTILE = {
-    "10**5000": 10**5000, "-10**5000": -10**5000, "10**5000 in a pair": (10**5000, 3),
+    "a string": "no idea", "10**5000": 10**5000, "-10**5000": -10**5000, "10**5000 in a pair": (10**5000, 3),
     "10**5000 nested": [[10**5000]], "2**64": 2**64, "nan": float("nan"), "inf": float("inf"),
     "nan pair": (float("nan"), float("nan")), "nan map": np.full((2, 2), np.nan),
     "huge view": np.broadcast_to(0.0, (50000, 50000)), "huge list": [0.0] * 10**5,
@@ -284,16 +277,16 @@ def test_a_right_answer_in_another_form_is_accepted(check, answer, capsys):
 
 def test_02_horizontal_detector_says_what_a_correct_kernel_is(capsys):
     nb02.check_horizontal_detector(data.VERTICAL_LINE_DETECTOR.T)
-    assert "It is the tutorial's detector transposed." in capsys.readouterr().out
+    assert "It is the tutorial's detector transposed" in capsys.readouterr().out
     zero_sum = [[-1, -1, -1], [2, 2, 2], [-1, -1, -1]]
     nb02.check_horizontal_detector(zero_sum)
     printed = capsys.readouterr().out
     assert printed.startswith("Correct: ") and "transposed." not in printed
-    assert "Its weights add up to 0" in printed
+    assert "add up to 0" in printed
     other = [[1, -1, 0], [1, 1, 1], [0, 0, 0]]  # 3 on the line, not the transposed detector
     nb02.check_horizontal_detector(other)
     printed = capsys.readouterr().out
-    assert "It is not the tutorial's detector transposed" in printed
+    assert "not the tutorial's detector transposed" in printed
 
 
 # --------------------------------------------------------------------------
@@ -393,8 +386,7 @@ WRONG_ANSWERS = [
     (nb01.check_pool_each_map, lambda batch: poolviz.max_pool2d(batch)[..., :1],
      ["channels must stay separate"]),
     (nb01.check_pool_each_map, lambda batch: poolviz.max_pool2d(batch, 2, 1),
-     ["should have shape (1, 3, 3, 2), got (1, 5, 5, 2)",
-      "The layout (batch, rows, cols, channels) is right, but the sizes are not"]),
+     ["(1, 3, 3, 2)", "(1, 5, 5, 2)", "is right, but the sizes are not"]),
     # ... and a result wrong in the 5th digit is not forgiven as float32 rounding.
     (nb01.check_pool_each_map, lambda batch: poolviz.max_pool2d(batch) * (1 + 1e-5),
      ["differs from poolviz.max_pool2d"]),
@@ -408,7 +400,7 @@ WRONG_ANSWERS = [
      ["answers 4 on the vertical line"]),
     # right once the imaginary part is dropped
     (nb02.check_horizontal_detector, data.VERTICAL_LINE_DETECTOR.T + 1j,
-     ["your kernel should hold real numbers, got complex values"]),
+     ["your kernel", "complex values"]),
     (nb02.check_horizontal_detector, (data.VERTICAL_LINE_DETECTOR.T + 1j).tolist(),
      ["complex values"]),
     # 02, exercise 2
@@ -461,7 +453,7 @@ WRONG_ANSWERS = [
     # 04, exercise 2
     (nb04.check_same_padding_max, [[-1.0, 0.0], [0.0, 0.0]], ["you filled the padding with zeros"]),
     (nb04.check_same_padding_max, [[-4.0, -2.0], [-1.0, -3.0]],
-     ["the one padded row and column go after the map"]),
+     ["go after the map"]),
     (nb04.check_same_padding_max, [[-1.0]], ["ceil(3 / 2) = 2"]),
     (nb04.check_same_padding_max, [[-1.0, -3.0], [-6.0, -8.0]],
      ["take the max of the real cells only"]),
@@ -472,9 +464,9 @@ WRONG_ANSWERS = [
     (nb04.check_max_pool_gradient, _tied_windows_gradient("split"),
      ["split the upstream value evenly", "valid choice"]),
     (nb04.check_max_pool_gradient, _tied_windows_gradient("last"),
-     ["on a tie you gave the upstream value to the last tied cell. That is a valid choice too"]),
+     ["the last tied cell", "valid choice"]),
     (nb04.check_max_pool_gradient, lambda feature_map, upstream: np.zeros_like(feature_map),
-     ["each window sends its upstream value to its largest cell"]),
+     ["its largest cell"]),
     (nb04.check_max_pool_gradient, lambda feature_map, upstream: upstream,
      ["the shape of the input feature map, (4, 4)"]),
     # 05, exercise 1
@@ -483,17 +475,17 @@ WRONG_ANSWERS = [
     (nb05.check_global_shapes, ((32, 64), (32, 64, 1, 1)), ["the shape without keepdims is right"]),
     (nb05.check_global_shapes, ((32, 7, 7), (32, 1, 1, 64)), ["the keepdims shape is right"]),
     (nb05.check_global_shapes, ((32, 49), (32, 1, 49)),
-     ["the 7x7 grid of each channel becomes a single value"]),
+     ["a single value"]),
     (nb05.check_global_shapes, (32, 64), ["(32, 64) is a single shape; give two shapes"]),
     (nb05.check_global_shapes, ((32, 64), 64), ["should be a shape like (2, 3), got 64"]),
     (nb05.check_global_shapes, "(32, 64)", ["answer should be a pair of shapes"]),
     # 05, exercise 2
     (nb05.check_head_parameters, (108160, 170),
-     ["after Flatten: the 10 biases of the Dense layer are missing"]),
+     ["after Flatten", "10 biases"]),
     (nb05.check_head_parameters, (125450, 170), ["turns 28x28 into 26x26"]),
     (nb05.check_head_parameters, (108330, 330), ["count only the Dense layer"]),
     (nb05.check_head_parameters, (108170, 160),
-     ["after pooling: the 10 biases of the Dense layer are missing"]),
+     ["after pooling", "10 biases"]),
     (nb05.check_head_parameters, (108170, 7850), ["one number per channel, 16 of them"]),
     (nb05.check_head_parameters, (1, 2, 3), ["answer should be a pair of whole numbers"]),
     (nb05.check_head_parameters, (108170.5, 170), ["should be a whole number"]),
@@ -501,7 +493,7 @@ WRONG_ANSWERS = [
     (nb05.check_global_average_pool, lambda batch: np.mean(batch, axis=(1, 2), keepdims=True),
      ["that is the keepdims=True shape"]),
     (nb05.check_global_average_pool, lambda batch: np.mean(batch, axis=(1, 2, 3)),
-     ["average over the rows and columns axes (1 and 2) only"]),
+     ["axes (1 and 2)"]),
     (nb05.check_global_average_pool, lambda batch: np.max(batch, axis=(1, 2)),
      ["average each channel of each image"]),
     # going further 01
