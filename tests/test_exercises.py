@@ -3,17 +3,17 @@
 A check prints a one-line hint for ``None`` (so a notebook with open
 exercises runs), accepts the worked solution, and refuses each typical wrong
 answer with the hint written for it; checks whose answer is a function
-share one harness (`poolviz.exercises._harness._check_function`), tested
-here once for all of them. No check imports TensorFlow. The facts the checks rely on
-are in test_exercises_facts.py.
+share one harness, tested here once for all of them; every check answers
+hostile answers with a hint. The facts the checks rely on are in
+test_exercises_facts.py.
 """
 
 import collections
 import doctest
 import functools
 import importlib.util
-import subprocess
-import sys
+import itertools
+import runpy
 from pathlib import Path
 
 import numpy as np
@@ -114,39 +114,69 @@ def test_the_worked_solution_is_accepted(check, solution, unanswered, capsys):
     assert capsys.readouterr().out.startswith("Correct: ")
 
 
-@every_check
-def test_a_string_is_refused_with_a_message(check, solution, unanswered):
-    with pytest.raises(AssertionError) as caught:
-        check("no idea")
-    assert len(str(caught.value)) > 20
+class _LyingLength:
+    """Says it has 2 items, then never stops giving them."""
+
+    def __len__(self):
+        return 2
+
+    def __iter__(self):
+        return itertools.count()
+
+    def __getitem__(self, index):
+        return 1
+
+
+class _Broken:
+    """Every way of reading it raises; so does its repr."""
+
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("broken")
+
+    __iter__ = __len__ = __repr__ = __float__ = __index__ = __array__
+
+
+def _raises_system_exit(*args):
+    raise SystemExit(3)
+
+
+HOSTILE = {
+    "a string": "no idea", "10**5000": 10**5000, "-10**5000": -10**5000, "10**5000 in a pair": (10**5000, 3),
+    "10**5000 nested": [[10**5000]], "2**64": 2**64, "nan": float("nan"), "inf": float("inf"),
+    "nan pair": (float("nan"), float("nan")), "nan map": np.full((2, 2), np.nan),
+    "huge view": np.broadcast_to(0.0, (50000, 50000)), "huge list": [0.0] * 10**5,
+    "masked": np.ma.masked_array(np.full((2, 2), 0.25), [[1, 0], [0, 0]]),
+    "count()": itertools.count(), "repeat pair": itertools.repeat((1, 2)),
+    "lying length": _LyingLength(), "broken": _Broken(), "dict": {1: 2}, "bytes": b"ab",
+    "complex": 3 + 1j, "ragged": [[1, 2], [3]], "object array": np.array([1, None]),
+    "self-containing list": (lambda x: x.append(x) or x)([]),
+    "raises SystemExit": _raises_system_exit,
+    "returns a generator": lambda *args: (i for i in range(3)),
+    "returns a huge view": lambda *args: np.broadcast_to(0.0, (50000, 50000)),
+    "returns a masked array": lambda *args: np.ma.masked_array(np.zeros(3), [1, 0, 0]),
+    "returns something broken": lambda *args: _Broken(),
+}
 
 
 @every_check
-@pytest.mark.parametrize("answer", [10**5000, (10**5000, 3), [[10**5000]], 2**64],
-                         ids=["int", "in a pair", "in a nested list", "2**64"])
-def test_a_number_too_long_to_print_gets_a_hint(check, solution, unanswered, answer):
-    # Python refuses to print an int of more than 4300 digits (ValueError):
-    # a hint that shows the answer must describe it instead.
-    with pytest.raises(AssertionError) as caught:
-        check(answer)
-    assert len(str(caught.value)) > 20
+def test_hostile_answers_get_a_hint(check, solution, unanswered):
+    """Never a crash, a hang or gigabytes: a number too long to print, NaN,
+    an endless iterator, a broken object or function, a huge array."""
+    for name, answer in HOSTILE.items():
+        try:
+            check(answer)
+        except AssertionError as hint:
+            assert len(str(hint)) > 20, name
+        else:
+            pytest.fail(f"{name} was accepted")
 
 
-def test_solution_files_check_themselves_when_run():
+def test_solution_files_check_themselves_when_run(capsys):
     checks_per_file = collections.Counter(_solution_file(row[0]) for row in CHECKS)
     assert len(checks_per_file) == 6
     for path, checks in checks_per_file.items():
-        result = subprocess.run([sys.executable, f"notebooks/{path}"],
-                                capture_output=True, text=True, cwd=ROOT, check=True)
-        assert result.stdout.count("Correct: ") == checks, result.stdout
-
-
-def test_exercise_modules_do_not_import_tensorflow_keras_or_widgets():
-    code = ("import sys; " + "; ".join(f"import {module.__name__}" for module in MODULES) + "; "
-            "print(sorted(m for m in ('tensorflow', 'keras', 'ipywidgets') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, cwd=ROOT)
-    assert result.stdout.strip() == "[]"
+        runpy.run_path(str(ROOT / "notebooks" / path), run_name="__main__")
+        assert capsys.readouterr().out.count("Correct: ") == checks, path
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda module: module.__name__)
@@ -200,9 +230,7 @@ def _forgets_to_return(*args):
 
 @every_function_check
 def test_a_function_that_returns_nothing_is_asked_for_its_return(check, right, cases):
-    assert_refused(check, _forgets_to_return,
-                   "your function returned None: is the `return` statement missing? "
-                   "It should return the result array.")
+    assert_refused(check, _forgets_to_return, "returned None", "`return`")
 
 
 def _raises_index_error(*args):
@@ -211,23 +239,20 @@ def _raises_index_error(*args):
 
 @every_function_check
 def test_a_function_that_raises_gets_its_error_and_arguments_back(check, right, cases):
-    assert_refused(check, _raises_index_error,
-                   "your function raised IndexError: index 2 is out of bounds "
-                   "(called with array of shape")
-    assert_refused(check, lambda *args: 1 / 0, "your function raised ZeroDivisionError")
+    assert_refused(check, _raises_index_error, "raised IndexError", "index 2 is out of bounds",
+                   "array of shape")
+    assert_refused(check, lambda *args: 1 / 0, "raised ZeroDivisionError")
 
 
 @every_function_check
 def test_a_function_with_a_complex_result_is_refused(check, right, cases):
-    assert_refused(check, lambda *args: right(*args) + 1j,
-                   "your function's result should hold real numbers, got complex values")
+    assert_refused(check, lambda *args: right(*args) + 1j, "complex")
 
 
 @every_function_check
 def test_an_answer_that_is_not_a_function_is_refused(check, right, cases):
-    assert_refused(check, 42, "answer should be a function (def ...), got 42")
-    assert_refused(check, "max_pool_gradient",
-                   "answer should be a function (def ...), got 'max_pool_gradient'")
+    assert_refused(check, 42, "function", "42")
+    assert_refused(check, "max_pool_gradient", "function", "'max_pool_gradient'")
 
 
 # --------------------------------------------------------------------------
@@ -252,16 +277,16 @@ def test_a_right_answer_in_another_form_is_accepted(check, answer, capsys):
 
 def test_02_horizontal_detector_says_what_a_correct_kernel_is(capsys):
     nb02.check_horizontal_detector(data.VERTICAL_LINE_DETECTOR.T)
-    assert "It is the tutorial's detector transposed." in capsys.readouterr().out
+    assert "It is the tutorial's detector transposed" in capsys.readouterr().out
     zero_sum = [[-1, -1, -1], [2, 2, 2], [-1, -1, -1]]
     nb02.check_horizontal_detector(zero_sum)
     printed = capsys.readouterr().out
     assert printed.startswith("Correct: ") and "transposed." not in printed
-    assert "Its weights add up to 0" in printed
+    assert "add up to 0" in printed
     other = [[1, -1, 0], [1, 1, 1], [0, 0, 0]]  # 3 on the line, not the transposed detector
     nb02.check_horizontal_detector(other)
     printed = capsys.readouterr().out
-    assert "It is not the tutorial's detector transposed" in printed
+    assert "not the tutorial's detector transposed" in printed
 
 
 # --------------------------------------------------------------------------
@@ -313,12 +338,24 @@ def _tied_windows_gradient(rule):
             for j in range(upstream.shape[1]):
                 window = feature_map[2 * i:2 * i + 2, 2 * j:2 * j + 2]
                 rows, cols = np.nonzero(window == window.max())
-                if rule == "split":
+                if rule == "spread":  # like average pooling
+                    gradient[2 * i:2 * i + 2, 2 * j:2 * j + 2] += upstream[i, j] / 4
+                elif rule == "all":  # the full value to every tied cell
+                    gradient[2 * i + rows, 2 * j + cols] += upstream[i, j]
+                elif rule == "split":
                     gradient[2 * i + rows, 2 * j + cols] += upstream[i, j] / len(rows)
                 else:  # the last tied cell in reading order
                     gradient[2 * i + rows[-1], 2 * j + cols[-1]] += upstream[i, j]
         return gradient
     return max_pool_gradient
+
+
+def _max_blur_zero_padded():
+    """Max with stride 1, then the blur at stride 2 with zeros as padding."""
+    padded = np.zeros((4, 4))
+    padded[:3, :3] = poolviz.max_pool2d(gf.MAX_BLUR_MAP, 2, strides=1)
+    blurred = padded[0::2, 0::2] + padded[1::2, 0::2] + padded[0::2, 1::2] + padded[1::2, 1::2]
+    return blurred / 4
 
 
 _summing_kernel = np.zeros((2, 2, 2, 2))  # each channel's own window, summed, not averaged
@@ -349,8 +386,7 @@ WRONG_ANSWERS = [
     (nb01.check_pool_each_map, lambda batch: poolviz.max_pool2d(batch)[..., :1],
      ["channels must stay separate"]),
     (nb01.check_pool_each_map, lambda batch: poolviz.max_pool2d(batch, 2, 1),
-     ["should have shape (1, 3, 3, 2), got (1, 5, 5, 2)",
-      "The layout (batch, rows, cols, channels) is right, but the sizes are not"]),
+     ["(1, 3, 3, 2)", "(1, 5, 5, 2)", "is right, but the sizes are not"]),
     # ... and a result wrong in the 5th digit is not forgiven as float32 rounding.
     (nb01.check_pool_each_map, lambda batch: poolviz.max_pool2d(batch) * (1 + 1e-5),
      ["differs from poolviz.max_pool2d"]),
@@ -364,7 +400,7 @@ WRONG_ANSWERS = [
      ["answers 4 on the vertical line"]),
     # right once the imaginary part is dropped
     (nb02.check_horizontal_detector, data.VERTICAL_LINE_DETECTOR.T + 1j,
-     ["your kernel should hold real numbers, got complex values"]),
+     ["your kernel", "complex values"]),
     (nb02.check_horizontal_detector, (data.VERTICAL_LINE_DETECTOR.T + 1j).tolist(),
      ["complex values"]),
     # 02, exercise 2
@@ -417,22 +453,20 @@ WRONG_ANSWERS = [
     # 04, exercise 2
     (nb04.check_same_padding_max, [[-1.0, 0.0], [0.0, 0.0]], ["you filled the padding with zeros"]),
     (nb04.check_same_padding_max, [[-4.0, -2.0], [-1.0, -3.0]],
-     ["the one padded row and column go after the map"]),
+     ["go after the map"]),
     (nb04.check_same_padding_max, [[-1.0]], ["ceil(3 / 2) = 2"]),
     (nb04.check_same_padding_max, [[-1.0, -3.0], [-6.0, -8.0]],
      ["take the max of the real cells only"]),
     # 04, exercise 3
-    (nb04.check_max_pool_gradient, nb04._average_pool_gradient,
-     ["that is average pooling's gradient"]),
-    (nb04.check_max_pool_gradient, nb04._all_winners_gradient,
-     ["you gave the full upstream value to every tied cell"]),
+    (nb04.check_max_pool_gradient, _tied_windows_gradient("spread"),
+     ["average pooling's gradient"]),
+    (nb04.check_max_pool_gradient, _tied_windows_gradient("all"), ["every tied cell"]),
     (nb04.check_max_pool_gradient, _tied_windows_gradient("split"),
-     ["on a tie you split the upstream value evenly over the tied cells. "
-      "That is a valid choice"]),
+     ["split the upstream value evenly", "valid choice"]),
     (nb04.check_max_pool_gradient, _tied_windows_gradient("last"),
-     ["on a tie you gave the upstream value to the last tied cell. That is a valid choice too"]),
+     ["the last tied cell", "valid choice"]),
     (nb04.check_max_pool_gradient, lambda feature_map, upstream: np.zeros_like(feature_map),
-     ["each window sends its upstream value to its largest cell"]),
+     ["its largest cell"]),
     (nb04.check_max_pool_gradient, lambda feature_map, upstream: upstream,
      ["the shape of the input feature map, (4, 4)"]),
     # 05, exercise 1
@@ -441,17 +475,17 @@ WRONG_ANSWERS = [
     (nb05.check_global_shapes, ((32, 64), (32, 64, 1, 1)), ["the shape without keepdims is right"]),
     (nb05.check_global_shapes, ((32, 7, 7), (32, 1, 1, 64)), ["the keepdims shape is right"]),
     (nb05.check_global_shapes, ((32, 49), (32, 1, 49)),
-     ["the 7x7 grid of each channel becomes a single value"]),
+     ["a single value"]),
     (nb05.check_global_shapes, (32, 64), ["(32, 64) is a single shape; give two shapes"]),
     (nb05.check_global_shapes, ((32, 64), 64), ["should be a shape like (2, 3), got 64"]),
     (nb05.check_global_shapes, "(32, 64)", ["answer should be a pair of shapes"]),
     # 05, exercise 2
     (nb05.check_head_parameters, (108160, 170),
-     ["after Flatten: the 10 biases of the Dense layer are missing"]),
+     ["after Flatten", "10 biases"]),
     (nb05.check_head_parameters, (125450, 170), ["turns 28x28 into 26x26"]),
     (nb05.check_head_parameters, (108330, 330), ["count only the Dense layer"]),
     (nb05.check_head_parameters, (108170, 160),
-     ["after pooling: the 10 biases of the Dense layer are missing"]),
+     ["after pooling", "10 biases"]),
     (nb05.check_head_parameters, (108170, 7850), ["one number per channel, 16 of them"]),
     (nb05.check_head_parameters, (1, 2, 3), ["answer should be a pair of whole numbers"]),
     (nb05.check_head_parameters, (108170.5, 170), ["should be a whole number"]),
@@ -459,12 +493,12 @@ WRONG_ANSWERS = [
     (nb05.check_global_average_pool, lambda batch: np.mean(batch, axis=(1, 2), keepdims=True),
      ["that is the keepdims=True shape"]),
     (nb05.check_global_average_pool, lambda batch: np.mean(batch, axis=(1, 2, 3)),
-     ["average over the rows and columns axes (1 and 2) only"]),
+     ["axes (1 and 2)"]),
     (nb05.check_global_average_pool, lambda batch: np.max(batch, axis=(1, 2)),
      ["average each channel of each image"]),
     # going further 01
     (gf.check_max_blur_by_hand, poolviz.max_pool2d(gf.MAX_BLUR_MAP, 2), ["plain 2x2 max pooling"]),
-    (gf.check_max_blur_by_hand, gf._blur_then_subsample_zero_padded(), ["padded with zeros"]),
+    (gf.check_max_blur_by_hand, _max_blur_zero_padded(), ["padded with zeros"]),
     (gf.check_max_blur_by_hand, 4 * poolviz.going_further.max_blur_pool2d(gf.MAX_BLUR_MAP, 2, 2, 2),
      ["divide by it"]),
     (gf.check_max_blur_by_hand, [[1, 2, 3]], ["got shape (1, 3)"]),

@@ -1,208 +1,139 @@
-"""Checks for the exercises of ``notebooks/going_further/``.
+"""Checks for ``notebooks/going_further/``; each check's docstring names its notebook.
 
-One module for the three "going further" notebooks; each check names its
-notebook.  As in the course: ``None`` prints a hint, a wrong answer raises
-``AssertionError`` with a hint, a right one prints ``Correct: ...``.
-
->>> check_torch_output_size(None)
-Not answered yet: give the number of output columns PyTorch computes (an int).
->>> check_torch_output_size(3)
-Correct: ceil((4 + 2*1 - 3) / 2) + 1 = ceil(1.5) + 1 = 3; the last window starts at 4, inside the input plus the left padding (4 < 4 + 1), so it is kept.
+>>> check_torch_output_size(3)  # doctest: +ELLIPSIS
+Correct: ceil((4 + 2*1 - 3) / 2) + 1 = ceil(1.5) + 1 = 3; the last window starts at 4, ...
 """
-
-from __future__ import annotations
 
 import numpy as np
 
 import poolviz
-import poolviz.going_further
+from poolviz import data, going_further
 
-from ._harness import _as_int, _check_number, _correct, _not_answered, _real_array
 from .._checks import _describe
+from ._harness import _as_array, _as_int, _close, _correct, _grade, exercise
 
-__all__ = [
-    "check_average_pool_kernel",
-    "check_cells_never_seen",
-    "check_count_include_pad",
-    "check_max_blur_by_hand",
-    "check_most_cells_equal",
-    "check_strided_conv_parameters",
-    "check_torch_output_size",
-]
+__all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad",
+           "check_max_blur_by_hand", "check_most_cells_equal", "check_strided_conv_parameters",
+           "check_torch_output_size"]
 
-# --------------------------------------------------------------------------
-# going_further/01_antialiased_pooling
-# --------------------------------------------------------------------------
-#: Exercise 1 of 01: ``max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)`` by hand.
+#: 01, exercise 1: ``max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)`` by hand.
 MAX_BLUR_MAP = np.array([[0.0, 4.0, 0.0, 0.0],
                          [0.0, 0.0, 0.0, 8.0],
                          [2.0, 0.0, 0.0, 0.0],
                          [0.0, 0.0, 0.0, 0.0]])
 
 
-def _blur_then_subsample_zero_padded():
-    dense = poolviz.max_pool2d(MAX_BLUR_MAP, 2, strides=1)
-    padded = np.zeros((4, 4))
-    padded[:3, :3] = dense
-    return (padded[0:4:2, 0:4:2] + padded[1:4:2, 0:4:2] + padded[0:4:2, 1:4:2]
-            + padded[1:4:2, 1:4:2]) / 4
-
-
+@exercise("give the 2x2 result of max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2), e.g. "
+          "[[a, b], [c, d]].")
 def check_max_blur_by_hand(answer):
     """01, exercise 1: ``max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)``."""
-    if _not_answered(answer, "give the 2x2 result of max_blur_pool2d(MAX_BLUR_MAP, 2, 2, "
-                             "filter_size=2), e.g. [[a, b], [c, d]]."):
-        return
-    result = _real_array(answer)
-    expected = poolviz.going_further.max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)
-    if result.shape != expected.shape:
-        raise AssertionError(f"the result is 2x2 (floor((4 - 2) / 2) + 1 = 2 per side); "
-                             f"got shape {result.shape}.")
-    if np.allclose(result, expected):
-        _correct("the stride-1 max is 3x3; reflect padding adds one row and column after it "
-                 "(a copy of the second-to-last), and the [1, 1] / 2 blur at stride 2 "
-                 "averages each 2x2 block of that 4x4 map.")
-        return
-    if np.allclose(result, poolviz.max_pool2d(MAX_BLUR_MAP, 2)):
-        hint = "that is plain 2x2 max pooling with stride 2: take the max with stride 1 first"
-    elif np.allclose(result, _blur_then_subsample_zero_padded()):
-        hint = ("you padded with zeros; the paper's code reflects (the padded row repeats the "
-                "second-to-last row, [a, b, c] -> [a, b, c, b])")
-    elif np.allclose(result, 4 * expected):
-        hint = "the blur [1, 1] x [1, 1] sums to 4: divide by it"
-    else:
-        hint = ("compute poolviz.max_pool2d(MAX_BLUR_MAP, 2, strides=1) (3x3), pad one row and "
-                "one column after it by reflection, then average each 2x2 block at stride 2")
-    raise AssertionError(f"{result.tolist()} is not right: {hint}.")
+    result = _as_array(answer)
+    expected = going_further.max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)
+    _grade(result, expected, same=_close, shown=result.tolist(), wrong_shape=(
+        f"the result is 2x2 (floor((4 - 2) / 2) + 1 = 2 per side); got shape {result.shape}."),
+           hints=[
+        (poolviz.max_pool2d(MAX_BLUR_MAP, 2),
+         "that is plain 2x2 max pooling with stride 2: take the max with stride 1 first"),
+        (poolviz.average_pool2d(np.pad(poolviz.max_pool2d(MAX_BLUR_MAP, 2, strides=1),
+                                       ((0, 1), (0, 1))), 2),
+         "you padded with zeros; the paper's code reflects (the padded row repeats the "
+         "second-to-last row, [a, b, c] -> [a, b, c, b])"),
+        (4 * expected, "the blur [1, 1] x [1, 1] sums to 4: divide by it"),
+    ], otherwise="compute poolviz.max_pool2d(MAX_BLUR_MAP, 2, strides=1) (3x3), pad one row and "
+                 "one column after it by reflection, then average each 2x2 block at stride 2",
+        correct="the stride-1 max is 3x3; reflect padding adds one row and column after it (a "
+                "copy of the second-to-last), and the [1, 1] / 2 blur at stride 2 averages each "
+                "2x2 block of that 4x4 map.")
 
 
+@exercise("give 'max', 'average' or 'max-blur'.")
 def check_most_cells_equal(answer):
-    """01, exercise 2: which pooling keeps the most pooled cells exactly equal
-    under 1-pixel shifts of the photograph (after the zero-sum detector)?"""
-    if _not_answered(answer, "give 'max', 'average' or 'max-blur'."):
-        return
+    """01, exercise 2: the pooling that keeps most cells equal under 1-pixel shifts."""
     if not isinstance(answer, str) or answer not in ("max", "average", "max-blur"):
-        raise AssertionError(f"answer should be 'max', 'average' or 'max-blur', got {_describe(answer)}")
-    from ..going_further.antialias import shift_change
-    from .. import data
-
-    photo = data.photograph(downscale=4)
-    zero_sum = np.array([[-1.0, 2.0, -1.0]] * 3)
-    equal = {op: shift_change(photo, op, kernel=zero_sum).fraction_equal.mean()
+        raise AssertionError(f"answer should be 'max', 'average' or 'max-blur', got "
+                             f"{_describe(answer)}")
+    photo, zero_sum = data.photograph(downscale=4), np.array([[-1.0, 2.0, -1.0]] * 3)
+    equal = {op: going_further.shift_change(photo, op, kernel=zero_sum).fraction_equal.mean()
              for op in ("max", "average", "max-blur")}
-    best = max(equal, key=equal.get)
-    if answer == best:
-        _correct(f"max pooling keeps {equal['max']:.0%} of the cells exactly, max-blur "
-                 f"{equal['max-blur']:.1%}: a blur mixes every value into its neighbours, so "
-                 "almost nothing stays exactly equal, although the change is smaller in size. "
-                 "Exact equality and relative change measure different things.")
-        return
-    raise AssertionError(
-        f"{answer!r} keeps {equal[answer]:.1%} of the cells equal; one of the others keeps more. "
-        "Look at the fraction_equal column of the table, not at relative_l1.")
+    if answer != max(equal, key=equal.get):
+        raise AssertionError(
+            f"{answer!r} keeps {equal[answer]:.1%} of the cells equal; one of the others keeps "
+            "more. Look at the fraction_equal column of the table, not at relative_l1.")
+    _correct(f"max pooling keeps {equal['max']:.0%} of the cells exactly, max-blur "
+             f"{equal['max-blur']:.1%}: a blur mixes every value into its neighbours, so almost "
+             "nothing stays exactly equal, although the change is smaller in size. Exact "
+             "equality and relative change measure different things.")
 
 
-# --------------------------------------------------------------------------
-# going_further/02_strided_convolutions
-# --------------------------------------------------------------------------
+@exercise("give the number of parameters (an int).")
 def check_strided_conv_parameters(answer):
     """02, exercise 1: parameters of ``Conv2D(64, 2, strides=2)`` on 64 channels."""
-    if _not_answered(answer, "give the number of parameters (an int)."):
-        return
     depthwise = ("each of the 64 filters sees all 64 input channels (that count is a "
                  "DepthwiseConv2D's)")
-    _check_number(
-        _as_int(answer), 2 * 2 * 64 * 64 + 64,
-        correct="2 x 2 x 64 inputs per filter, 64 filters, plus 64 biases: 16,448 weights "
-                "to learn where AveragePooling2D(2) or MaxPooling2D(2) learn none.",
-        hints=[
-            (2 * 2 * 64 * 64, "you left out the 64 biases (Conv2D uses a bias by default)"),
-            (2 * 2 * 64, depthwise),
-            (2 * 2 * 64 + 64, depthwise),
-            (0, "that is pooling's count; a Conv2D learns its weights"),
-        ],
-        otherwise="kernel rows x kernel cols x input channels x filters, plus one bias per filter")
+    _grade(_as_int(answer), 2 * 2 * 64 * 64 + 64, hints=[
+        (2 * 2 * 64 * 64, "you left out the 64 biases (Conv2D uses a bias by default)"),
+        (2 * 2 * 64, depthwise),
+        (2 * 2 * 64 + 64, depthwise),
+        (0, "that is pooling's count; a Conv2D learns its weights"),
+    ], otherwise="kernel rows x kernel cols x input channels x filters, plus one bias per filter",
+        correct="2 x 2 x 64 inputs per filter, 64 filters, plus 64 biases: 16,448 weights to "
+                "learn where AveragePooling2D(2) or MaxPooling2D(2) learn none.")
 
 
+@exercise("give a (2, 2, 2, 2) array: (rows, cols, input channel, output channel).")
 def check_average_pool_kernel(answer):
-    """02, exercise 2: the (2, 2, 2, 2) Conv2D kernel that is AveragePooling2D(2)
-    on 2 channels."""
-    if _not_answered(answer, "give a (2, 2, 2, 2) array: (rows, cols, input channel, "
-                             "output channel)."):
-        return
-    kernel = _real_array(answer)
-    if kernel.shape != (2, 2, 2, 2):
-        raise AssertionError(f"a Conv2D kernel is (rows, cols, input channels, filters) = "
-                             f"(2, 2, 2, 2); got shape {kernel.shape}.")
-    expected = np.zeros((2, 2, 2, 2))
+    """02, exercise 2: the Conv2D kernel that is AveragePooling2D(2) on 2 channels."""
+    kernel, expected = _as_array(answer), np.zeros((2, 2, 2, 2))
     expected[:, :, 0, 0] = expected[:, :, 1, 1] = 0.25
-    if np.allclose(kernel, expected):
-        _correct("each output channel averages its own input channel (1/4 on the diagonal) "
-                 "and ignores the other (0): pooling works on each map separately.")
-        return
-    if np.allclose(kernel, 0.25):
-        hint = ("with 1/4 everywhere each output adds both input channels; pooling never mixes "
-                "channels: put 0 where the input and output channel differ")
-    elif np.allclose(kernel, 4 * expected):
-        hint = "that sums each window; the average divides by the 4 cells"
-    else:
-        hint = "kernel[:, :, c, c] = 1/4 for each channel c, 0 everywhere else"
-    raise AssertionError(f"not the averaging kernel: {hint}.")
+    _grade(kernel, expected, same=_close, shown="the kernel", wrong_shape=(
+        f"a Conv2D kernel is (rows, cols, input channels, filters) = (2, 2, 2, 2); got shape "
+        f"{kernel.shape}."), hints=[
+        (np.full((2, 2, 2, 2), 0.25), "with 1/4 everywhere each output adds both input "
+                                      "channels; pooling never mixes channels: put 0 where the "
+                                      "input and output channel differ"),
+        (4 * expected, "that sums each window; the average divides by the 4 cells"),
+    ], otherwise="kernel[:, :, c, c] = 1/4 for each channel c, 0 everywhere else",
+        correct="each output channel averages its own input channel (1/4 on the diagonal) and "
+                "ignores the other (0): pooling works on each map separately.")
 
 
-# --------------------------------------------------------------------------
-# going_further/03_keras_and_pytorch
-# --------------------------------------------------------------------------
+@exercise("give the number of output columns PyTorch computes (an int).")
 def check_torch_output_size(answer):
-    """03, exercise 1: columns of ``F.max_pool2d`` on 4 columns with kernel 3,
-    stride 2, padding 1, ``ceil_mode=True``."""
-    if _not_answered(answer, "give the number of output columns PyTorch computes (an int)."):
-        return
-    _check_number(
-        _as_int(answer), poolviz.going_further.torch_output_size(4, 3, 2, padding=1, ceil_mode=True),
-        correct="ceil((4 + 2*1 - 3) / 2) + 1 = ceil(1.5) + 1 = 3; the last window starts at "
-                "4, inside the input plus the left padding (4 < 4 + 1), so it is kept.",
-        # Both wrong answers are 2 here; the first matching hint, the floor one, wins.
-        hints=[
-            (poolviz.going_further.torch_output_size(4, 3, 2, padding=1),
-             "that is ceil_mode=False (floor); ceil_mode rounds up"),
-            (poolviz.output_size(4, 3, 2, "same"),
-             "that is Keras's padding='same' (ceil(4 / 2)); use PyTorch's formula"),
-        ],
-        otherwise="use ceil((n + 2 * padding - kernel_size) / stride) + 1, then the padding rule")
+    """03, exercise 1: columns of ``F.max_pool2d(4 columns, 3, 2, 1, ceil_mode=True)``."""
+    _grade(_as_int(answer), going_further.torch_output_size(4, 3, 2, padding=1, ceil_mode=True),
+           # Both wrong answers are 2 here; the first matching hint, the floor one, wins.
+           hints=[(going_further.torch_output_size(4, 3, 2, padding=1),
+                   "that is ceil_mode=False (floor); ceil_mode rounds up"),
+                  (poolviz.output_size(4, 3, 2, "same"),
+                   "that is Keras's padding='same' (ceil(4 / 2)); use PyTorch's formula")],
+           otherwise="use ceil((n + 2 * padding - kernel_size) / stride) + 1, then the padding "
+                     "rule",
+           correct="ceil((4 + 2*1 - 3) / 2) + 1 = ceil(1.5) + 1 = 3; the last window starts at 4, "
+                   "inside the input plus the left padding (4 < 4 + 1), so it is kept.")
 
 
+@exercise("give the top-left value (a number).")
 def check_count_include_pad(answer):
     """03, exercise 2: top-left value of ``F.avg_pool2d(ones(4, 4), 3, 2, padding=1)``."""
-    if _not_answered(answer, "give the top-left value (a number)."):
-        return
-    value = _real_array(answer)
-    if value.shape != ():
-        raise AssertionError(f"answer should be one number, got {_describe(answer)}")
-    _check_number(
-        float(value), float(poolviz.going_further.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0]),
+    value = _as_array(answer)
+    top_left = going_further.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0]
+    _grade(value, top_left, same=np.isclose, shown=_describe(answer), wrong_shape=(
+        f"answer should be one number, got {_describe(answer)}"), hints=[
+        (1.0, "1.0 is Keras's answer (real cells only); PyTorch's default also counts the padding"),
+    ], otherwise="sum the real cells of the window, divide by kernel rows x kernel cols",
         correct="the window covers 4 real cells and 5 padded ones, and PyTorch's default "
                 "count_include_pad=True divides by all 9: 4 / 9. Keras (and "
-                "count_include_pad=False) divide by 4 and give 1.0.",
-        hints=[(1.0, "1.0 is Keras's answer (real cells only); PyTorch's default also counts "
-                     "the padding")],
-        otherwise="sum the real cells of the window, divide by kernel rows x kernel cols",
-        same=np.isclose)
+                "count_include_pad=False) divide by 4 and give 1.0.")
 
 
+@exercise("give the number of cells no window covers (an int).")
 def check_cells_never_seen(answer):
     """03, exercise 3: cells of a 7x7 map that ``MaxPooling2D(2, strides=3)`` never reads."""
-    if _not_answered(answer, "give the number of cells no window covers (an int)."):
-        return
-    coverage = poolviz.going_further.window_coverage((7, 7), 2, strides=3)
-    expected = int((coverage == 0).sum())
-    _check_number(
-        _as_int(answer), expected,
+    expected = int((going_further.window_coverage((7, 7), 2, strides=3) == 0).sum())
+    _grade(_as_int(answer), expected, hints=[
+        (49 - 5 * 5, "a window starting at 6 would need row 7, which a 7x7 map does not have: "
+                     "'valid' gives floor((7 - 2) / 3) + 1 = 2 windows per side, not 3"),
+        (16, "16 cells are covered; the question asks for the cells that are not"),
+    ], otherwise="list the rows each window covers along one side, then count rows x columns",
         correct=f"windows start at rows/columns 0 and 3 and cover 0-1 and 3-4: 4 x 4 = 16 cells "
-                f"are read, {expected} of 49 never are (every cell in row or column 2, 5 or 6).",
-        hints=[
-            (49 - 5 * 5, "a window starting at 6 would need row 7, which a 7x7 map does not "
-                         "have: 'valid' gives floor((7 - 2) / 3) + 1 = 2 windows per side, not 3"),
-            (16, "16 cells are covered; the question asks for the cells that are not"),
-        ],
-        otherwise="list the rows each window covers along one side, then count rows x columns")
+                f"are read, {expected} of 49 never are (every cell in row or column 2, 5 or 6).")

@@ -1,12 +1,8 @@
 """Checks for the exercises of ``notebooks/01_pooling.ipynb``.
 
->>> check_output_sizes(None)
-Not answered yet: give (rows with valid padding, rows with same padding) for a 28x28 map, pool 3, stride 2.
 >>> check_output_sizes((13, 14))
 Correct: valid: floor((28 - 3) / 2) + 1 = 13; same: ceil(28 / 2) = 14.
 """
-
-from __future__ import annotations
 
 import functools
 
@@ -15,96 +11,63 @@ import numpy as np
 import poolviz
 from poolviz import data
 
-from ._harness import (_as_int, _as_pair_of_ints, _check_function, _check_number, _correct,
-                       _not_answered)
+from ._harness import _as_int, _as_pair_of_ints, _check_function, _correct, _grade, exercise
 
 __all__ = ["check_output_sizes", "check_pool_each_map", "check_unchanged_after_shift",
            "unchanged_after_shift"]
 
 
-# --------------------------------------------------------------------------
-# Exercise 1: output sizes
-# --------------------------------------------------------------------------
+@exercise("give (rows with valid padding, rows with same padding) for a 28x28 map, pool 3, "
+          "stride 2.")
 def check_output_sizes(answer):
-    """Exercise 1: rows of a 28x28 map pooled with pool 3, stride 2.
-
-    ``answer`` is ``(rows with padding="valid", rows with padding="same")``.
-    """
-    if _not_answered(answer, "give (rows with valid padding, rows with same padding) "
-                             "for a 28x28 map, pool 3, stride 2."):
-        return
+    """Exercise 1: (valid rows, same rows) of a 28x28 map, pool 3, stride 2."""
     valid, same = _as_pair_of_ints(answer)
-    expected_valid = poolviz.output_size(28, 3, 2, "valid")
-    expected_same = poolviz.output_size(28, 3, 2, "same")
-    if valid != expected_valid:
-        if valid == 14:
-            hint = ("14 would need a window starting at row 26, which would reach row 28 "
-                    "and fall off the map; 'valid' drops windows that do not fit")
-        elif valid == 12:
-            hint = "you dropped one window too many: count the first window too (the '+ 1')"
-        elif valid == 26:
-            hint = "that is the count for stride 1; the window jumps 2 rows each step"
-        else:
-            hint = "use floor((n - pool) / stride) + 1 with n=28, pool=3, stride=2"
-        raise AssertionError(f"valid padding: {valid} rows is not right: {hint}.")
-    if same != expected_same:
-        if same == expected_valid:
-            hint = "'same' pads the map so that no window is dropped: ceil(n / stride)"
-        elif same == 28:
-            hint = "'same' keeps the size only when stride is 1; here stride is 2"
-        else:
-            hint = "with 'same' the pool size does not matter: ceil(n / stride)"
-        raise AssertionError(f"same padding: {same} rows is not right: {hint}.")
+    right_valid, right_same = (poolviz.output_size(28, 3, 2, pad) for pad in ("valid", "same"))
+    _grade(valid, right_valid, shown=f"valid padding: {valid} rows", hints=[
+        (14, "14 would need a window starting at row 26, which would reach row 28 and fall off "
+             "the map; 'valid' drops windows that do not fit"),
+        (12, "you dropped one window too many: count the first window too (the '+ 1')"),
+        (26, "that is the count for stride 1; the window jumps 2 rows each step"),
+    ], otherwise="use floor((n - pool) / stride) + 1 with n=28, pool=3, stride=2")
+    _grade(same, right_same, shown=f"same padding: {same} rows", hints=[
+        (right_valid, "'same' pads the map so that no window is dropped: ceil(n / stride)"),
+        (28, "'same' keeps the size only when stride is 1; here stride is 2"),
+    ], otherwise="with 'same' the pool size does not matter: ceil(n / stride)")
     _correct(f"valid: {poolviz.output_size_formula(28, 3, 2, 'valid')}; "
              f"same: {poolviz.output_size_formula(28, 3, 2, 'same')}.")
 
 
-# --------------------------------------------------------------------------
-# Exercise 2: translation invariance, counted
-# --------------------------------------------------------------------------
 def _pooled_line(cols_moved):
     """Max-pooled (2x2) line-detector output for the line moved right."""
     image = data.shift(data.vertical_line(), cols=cols_moved)
-    feature_map = poolviz.relu(poolviz.conv2d(image, data.VERTICAL_LINE_DETECTOR))
-    return poolviz.max_pool2d(feature_map)
+    return poolviz.max_pool2d(poolviz.relu(poolviz.conv2d(image, data.VERTICAL_LINE_DETECTOR)))
 
 
 def unchanged_after_shift(cols_moved):
-    """How many of the 9 pooled outputs of the line stay the same after
-    moving the line ``cols_moved`` columns to the right."""
+    """How many of the 9 pooled outputs stay the same when the line moves right."""
     return int(np.sum(_pooled_line(0) == _pooled_line(cols_moved)))
 
 
+@exercise("count how many of the 9 max-pooled outputs stay the same when the line moves 2 "
+          "columns to the right.")
 def check_unchanged_after_shift(answer):
     """Exercise 2: unchanged pooled outputs after moving the line 2 columns right."""
-    if _not_answered(answer, "count how many of the 9 max-pooled outputs stay the same "
-                             "when the line moves 2 columns to the right."):
-        return
-    count = _as_int(answer)
-    expected = unchanged_after_shift(2)
-    total = _pooled_line(0).size
-    _check_number(
-        count, expected,
-        correct=f"{expected} of {total} pooled outputs stay the same. A 2-column move is "
-                f"a whole pooling window: the line leaves its window entirely, so this "
-                f"time pooling cannot hide the move.",
-        hints=[
-            (total - expected, f"{total - expected} is the number of outputs that changed (or "
-                               "the count for a 1-column move); the question asks how many "
-                               "stayed the same"),
-            (total, "not all of them: compare np.array_equal-style, cell by cell, "
-                    "the pooled map before and after the move"),
-        ],
-        otherwise=f"the pooled map has only {total} cells" if not 0 <= count <= total else
-                  ("shift with data.shift(image, cols=2), then conv2d, relu and "
-                   "max_pool2d, and count the cells where before == after"))
+    count, expected, total = _as_int(answer), unchanged_after_shift(2), 9
+    _grade(count, expected, hints=[
+        (total - expected, f"{total - expected} is the number of outputs that changed (or the "
+                           "count for a 1-column move); the question asks how many stayed "
+                           "the same"),
+        (total, "not all of them: compare np.array_equal-style, cell by cell, the pooled map "
+                "before and after the move"),
+        (lambda n: not 0 <= n <= total, f"the pooled map has only {total} cells"),
+    ], otherwise="shift with data.shift(image, cols=2), then conv2d, relu and max_pool2d, and "
+                 "count the cells where before == after",
+        correct=f"{expected} of {total} pooled outputs stay the same. A 2-column move is a whole "
+                "pooling window: the line leaves its window entirely, so this time pooling "
+                "cannot hide the move.")
 
 
-# --------------------------------------------------------------------------
-# Exercise 3: one feature map at a time
-# --------------------------------------------------------------------------
-#: 4-D inputs that catch the usual mistakes: mixed channels, odd sizes,
-#: negative values, rectangles.
+#: Exercise 3's batches catch mixed channels, odd sizes, negative values, rectangles.
 _BATCHES = [
     ("the line map and its transpose, shape (1, 6, 6, 2)",
      np.stack([data.line_feature_map(), data.line_feature_map().T], axis=-1)[np.newaxis]),
@@ -113,25 +76,22 @@ _BATCHES = [
               axis=-1).reshape(4, 4, 2, 3).transpose(2, 0, 1, 3)),
     ("a 7x7 map (odd size), shape (1, 7, 7, 1)",
      data.random_feature_map((7, 7), seed=1)[np.newaxis, :, :, np.newaxis]),
-    ("all-negative maps, shape (1, 4, 4, 2)",
-     -1.0 - np.arange(32.0).reshape(1, 4, 4, 2)),
-    ("a 2x6 rectangle, shape (1, 2, 6, 1)",
-     np.arange(12.0).reshape(1, 2, 6, 1)),
+    ("all-negative maps, shape (1, 4, 4, 2)", -1.0 - np.arange(32.0).reshape(1, 4, 4, 2)),
+    ("a 2x6 rectangle, shape (1, 2, 6, 1)", np.arange(12.0).reshape(1, 2, 6, 1)),
 ]
 
 
 def _pooled_each_map_wrong_shape(result, expected, batch):
-    if result.shape == expected.shape[:3] + (1,) or result.shape == expected.shape[:3]:
-        extra = (" The channels must stay separate: pool every map on its own and "
-                 "keep the channel axis last.")
+    if result.shape in (expected.shape[:3] + (1,), expected.shape[:3]):
+        extra = (" The channels must stay separate: pool every map on its own and keep the "
+                 "channel axis last.")
     elif batch.shape[1] % 2 and result.shape == poolviz.max_pool2d(batch, padding="same").shape:
-        extra = (" An odd side drops its last row/column: a window that does not "
-                 "fit is not computed (padding='valid').")
-    elif (result.ndim == 4 and result.shape[0] == expected.shape[0]
-          and result.shape[3] == expected.shape[3]):
-        extra = (" The layout (batch, rows, cols, channels) is right, but the sizes are "
-                 "not: 2x2 windows that jump 2 cells give floor((n - 2) / 2) + 1 per side; "
-                 "check the window size and the stride.")
+        extra = (" An odd side drops its last row/column: a window that does not fit is not "
+                 "computed (padding='valid').")
+    elif result.ndim == 4 and result.shape[::3] == expected.shape[::3]:
+        extra = (" The layout (batch, rows, cols, channels) is right, but the sizes are not: 2x2 "
+                 "windows that jump 2 cells give floor((n - 2) / 2) + 1 per side; check the "
+                 "window size and the stride.")
     else:
         extra = " Keep the layout (batch, rows, cols, channels)."
     return f"the result should have shape {expected.shape}, got {result.shape}.{extra}"
@@ -140,24 +100,22 @@ def _pooled_each_map_wrong_shape(result, expected, batch):
 def _pooled_each_map_wrong_values(result, expected, batch):
     extra = ""
     if batch.max() < 0 and np.all(result == 0):
-        extra = (" Starting a running maximum at 0 is wrong for negative values: "
-                 "start from the window's first value (or -inf).")
+        extra = (" Starting a running maximum at 0 is wrong for negative values: start from the "
+                 "window's first value (or -inf).")
     elif np.array_equal(result, np.broadcast_to(expected.max(axis=-1, keepdims=True),
                                                 expected.shape)):
         extra = " You took the maximum over the channels too: they must not mix."
-    return (f"the result differs from poolviz.max_pool2d "
-            f"(largest difference {np.max(np.abs(result - expected)):g}).{extra}")
+    return (f"the result differs from poolviz.max_pool2d (largest difference "
+            f"{np.max(np.abs(result - expected)):g}).{extra}")
 
 
+@exercise("write a function pool_each_map(batch) and pass the function itself (no brackets).")
 def check_pool_each_map(answer):
-    """Exercise 3: a function pooling a Keras-style batch
-    ``(batch, rows, cols, channels)`` with 2x2 max pooling, stride 2,
-    ``valid`` padding, each feature map on its own."""
+    """Exercise 3: 2x2 max pooling of a channels-last batch, each map on its own."""
     _check_function(
-        answer, "write a function pool_each_map(batch)", _BATCHES, expected=poolviz.max_pool2d,
-        wrong_shape=_pooled_each_map_wrong_shape, wrong_values=_pooled_each_map_wrong_values,
-        # A student may compute in float32: compare with a tolerance fit for it
-        # (float32 keeps about 7 significant digits; a max is only rounded).
+        answer, _BATCHES, expected=poolviz.max_pool2d, wrong_shape=_pooled_each_map_wrong_shape,
+        wrong_values=_pooled_each_map_wrong_values,
+        # float32 keeps about 7 significant digits, and a max is only rounded.
         close=functools.partial(np.allclose, rtol=1e-6, atol=0.0),
-        correct=f"your function agrees with poolviz.max_pool2d on {len(_BATCHES)} batches: "
-                "each map pooled on its own, odd sizes, negative values and a rectangle.")
+        correct=f"your function agrees with poolviz.max_pool2d on {len(_BATCHES)} batches: each "
+                "map pooled on its own, odd sizes, negative values and a rectangle.")

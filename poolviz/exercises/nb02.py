@@ -1,12 +1,8 @@
 """Checks for the exercises of ``notebooks/02_detecting_vertical_lines.ipynb``.
 
->>> check_parameter_count(None)
-Not answered yet: how many parameters has Conv2D(4, (5, 5)) on an RGB image?
 >>> check_parameter_count(304)
 Correct: each of the 4 filters has 5 * 5 * 3 = 75 weights and 1 bias: 4 * (75 + 1) = 304.
 """
-
-from __future__ import annotations
 
 import numpy as np
 
@@ -14,31 +10,24 @@ import poolviz
 from poolviz import data
 from poolviz._checks import _describe
 
-from ._harness import (_as_int, _as_pair_of_ints, _check_number, _correct, _not_answered, _real_array,
-                       _unpack_pair)
+from ._harness import _as_array, _as_int, _as_pair_of_ints, _correct, _grade, _unpack_pair, exercise
 
 __all__ = ["check_horizontal_detector", "check_parameter_count", "check_photograph_shapes",
            "conv2d_parameter_count", "photograph_shapes"]
 
 
-# --------------------------------------------------------------------------
-# Exercise 1: a horizontal line detector
-# --------------------------------------------------------------------------
 def _response(image, kernel):
     return poolviz.relu(poolviz.conv2d(image, kernel))
 
 
+@exercise("write a 3x3 kernel (a list of 3 rows or an array) that detects horizontal lines.")
 def check_horizontal_detector(answer):
-    """Exercise 1: a 3x3 kernel that finds the horizontal line as the
-    tutorial's detector finds the vertical one."""
-    if _not_answered(answer, "write a 3x3 kernel (a list of 3 rows or an array) that "
-                             "detects horizontal lines."):
-        return
-    kernel = _real_array(answer, "your kernel")
+    """Exercise 1: a 3x3 kernel that finds the horizontal line."""
+    kernel = _as_array(answer, "your kernel")
     if kernel.shape != (3, 3):
         raise AssertionError(f"the kernel should be 3x3, got shape {kernel.shape}.")
-    if np.isnan(kernel).any():
-        raise AssertionError("the kernel contains NaN.")
+    if not np.isfinite(kernel).all():
+        raise AssertionError("the kernel contains NaN or infinity.")
     vertical = data.line_feature_map()  # the tutorial's detector on the vertical line
     horizontal = _response(data.horizontal_line(), kernel)
     yours_on_vertical = _response(data.vertical_line(), kernel)
@@ -47,104 +36,80 @@ def check_horizontal_detector(answer):
             hint = ("that kernel finds the vertical line, as the tutorial's does; turn it on its "
                     "side")
         else:
-            hint = ("on data.horizontal_line() the feature map should be 3 in rows 2 and 3 "
-                    "and 0 everywhere else, like the vertical detector's map turned on its side")
+            hint = ("on data.horizontal_line() the feature map should be 3 in rows 2 and 3 and 0 "
+                    "everywhere else, like the vertical detector's map turned on its side")
         raise AssertionError(f"{hint}. Your feature map:\n{horizontal}")
     on_vertical = yours_on_vertical.max()
     if on_vertical >= 3:
-        raise AssertionError(
-            f"it also answers {on_vertical:g} on the vertical line: a horizontal detector "
-            "should answer less there than on a horizontal line (3).")
+        raise AssertionError(f"it also answers {on_vertical:g} on the vertical line: a horizontal "
+                             "detector should answer less there than on a horizontal line (3).")
     if np.array_equal(kernel, data.VERTICAL_LINE_DETECTOR.T):
         what = "It is the tutorial's detector transposed."
     elif np.isclose(kernel.sum(), 0.0):
         what = ("Its weights add up to 0, like the -1 2 -1 filter of section 4 turned on its "
-                "side: a flat area gives 0, so it answers only where a row is brighter than "
-                "the rows above and below it.")
+                "side: a flat area gives 0, so it answers only where a row is brighter than the "
+                "rows above and below it.")
     else:
         what = ("It is not the tutorial's detector transposed (that is "
                 "data.VERTICAL_LINE_DETECTOR.T), but it gives the same map on this image.")
     _correct(f"3 on the horizontal line, at most {on_vertical:g} on the vertical one. {what}")
 
 
-# --------------------------------------------------------------------------
-# Exercise 2: counting parameters
-# --------------------------------------------------------------------------
 def conv2d_parameter_count(filters, kernel_size, in_channels, use_bias=True):
     """Weights plus biases of a Keras ``Conv2D`` layer."""
     weights = filters * kernel_size[0] * kernel_size[1] * in_channels
     return weights + (filters if use_bias else 0)
 
 
+@exercise("how many parameters has Conv2D(4, (5, 5)) on an RGB image?")
 def check_parameter_count(answer):
     """Exercise 2: parameters of ``Conv2D(4, (5, 5))`` on a 3-channel (RGB) image."""
-    if _not_answered(answer, "how many parameters has Conv2D(4, (5, 5)) on an RGB image?"):
-        return
-    count = _as_int(answer)
     expected = conv2d_parameter_count(4, (5, 5), 3)
-    _check_number(
-        count, expected,
+    _grade(_as_int(answer), expected, hints=[
+        (conv2d_parameter_count(4, (5, 5), 1), "an RGB image has 3 channels, and each filter "
+                                               "has one 5x5 slice of weights per input channel"),
+        (conv2d_parameter_count(4, (5, 5), 3, use_bias=False), "add the biases: one per filter"),
+        (expected - 4 + 1, "each filter has its own bias, not one for the whole layer"),
+        (conv2d_parameter_count(1, (5, 5), 3), "that is one filter; the layer has 4"),
+        (expected - 4 + 12, "one bias per filter, not per filter and channel"),
+    ], otherwise="count, per filter, 5 * 5 weights for each input channel, plus one bias; then "
+                 "multiply by the number of filters",
         correct=f"each of the 4 filters has 5 * 5 * 3 = 75 weights and 1 bias: "
-                f"4 * (75 + 1) = {expected}.",
-        hints=[
-            (conv2d_parameter_count(4, (5, 5), 1), "an RGB image has 3 channels, and each "
-             "filter has one 5x5 slice of weights per input channel"),
-            (conv2d_parameter_count(4, (5, 5), 3, use_bias=False), "add the biases: one per filter"),
-            (expected - 4 + 1, "each filter has its own bias, not one for the whole layer"),
-            (conv2d_parameter_count(1, (5, 5), 3), "that is one filter; the layer has 4"),
-            (expected - 4 + 12, "one bias per filter, not per filter and channel"),
-        ],
-        otherwise="count, per filter, 5 * 5 weights for each input channel, "
-                  "plus one bias; then multiply by the number of filters")
+                f"4 * (75 + 1) = {expected}.")
 
 
-# --------------------------------------------------------------------------
-# Exercise 3: shapes on the photograph
-# --------------------------------------------------------------------------
-#: ``data.photograph(downscale=3).shape``: 600 // 3 rows, 512 // 3 columns.
+#: ``data.photograph(downscale=3).shape`` (600 // 3, 512 // 3), and exercise
+#: 3's filter size (5, not the tutorial's 3).
 EXERCISE_3_PHOTO_SHAPE = (200, 170)
-#: The filter of exercise 3 is 5x5 (not the tutorial's 3x3).
 EXERCISE_3_KERNEL = 5
 
 
 def photograph_shapes():
-    """(feature map shape, pooled shape) of exercise 3: a 5x5 filter without
-    padding, then 2x2 max pooling, on the 200x170 photograph."""
+    """(feature map shape, pooled shape) of exercise 3: 5x5 filter, 2x2 max pooling."""
     rows, cols = EXERCISE_3_PHOTO_SHAPE
-    lost = EXERCISE_3_KERNEL - 1
-    feature = (rows - lost, cols - lost)
+    feature = (rows - EXERCISE_3_KERNEL + 1, cols - EXERCISE_3_KERNEL + 1)
     return feature, poolviz.pooled_shape(feature, 2)
 
 
+@exercise("give ((feature map rows, cols), (pooled rows, cols)) for the 200x170 photograph and "
+          "a 5x5 filter.")
 def check_photograph_shapes(answer):
-    """Exercise 3: ``(feature map shape, pooled shape)`` for the 200x170
-    photograph, a 5x5 filter (valid) and 2x2 max pooling."""
-    if _not_answered(answer, "give ((feature map rows, cols), (pooled rows, cols)) for "
-                             "the 200x170 photograph and a 5x5 filter."):
-        return
-    feature_answer, pooled_answer = _unpack_pair(
-        answer, lambda: f"give two shapes, like ((rows, cols), (rows, cols)), got {_describe(answer)}")
-    feature = _as_pair_of_ints(feature_answer, "the feature map shape")
-    pooled = _as_pair_of_ints(pooled_answer, "the pooled shape")
-    expected_feature, expected_pooled = photograph_shapes()
-    rows, cols = EXERCISE_3_PHOTO_SHAPE
-    if feature != expected_feature:
-        if feature == (rows, cols):
-            hint = ("without padding the filter must fit entirely inside the photo, so "
-                    "the border rows and columns are lost")
-        elif feature == (rows - 2, cols - 2):
-            hint = "that is what a 3x3 filter gives; a 5x5 filter loses 5 - 1 = 4 rows and columns"
-        elif feature == (rows - 5, cols - 5):
-            hint = "a 5x5 filter fits at n - 5 + 1 positions per side, not n - 5"
-        else:
-            hint = "a valid 5x5 convolution gives (rows - 4, cols - 4)"
-        raise AssertionError(f"the feature map shape {feature} is not right: {hint}.")
-    if pooled != expected_pooled:
-        if pooled == (rows // 2, cols // 2):
-            hint = "pool the feature map, not the photograph"
-        else:
-            hint = ("2x2 pooling with stride 2 halves each side of the feature map, "
-                    "rounding down: floor((n - 2) / 2) + 1")
-        raise AssertionError(f"the pooled shape {pooled} is not right: {hint}.")
-    _correct(f"{rows}x{cols} -> {expected_feature[0]}x{expected_feature[1]} after the 5x5 "
-             f"filter -> {expected_pooled[0]}x{expected_pooled[1]} after 2x2 pooling.")
+    """Exercise 3: (feature map shape, pooled shape) of the photograph, 5x5 filter."""
+    feature, pooled = _unpack_pair(answer, "give two shapes, like ((rows, cols), (rows, cols)), "
+                                           f"got {_describe(answer)}")
+    feature = _as_pair_of_ints(feature, "the feature map shape")
+    pooled = _as_pair_of_ints(pooled, "the pooled shape")
+    (rows, cols), (right_feature, right_pooled) = EXERCISE_3_PHOTO_SHAPE, photograph_shapes()
+    _grade(feature, right_feature, shown=f"the feature map shape {feature}", hints=[
+        ((rows, cols), "without padding the filter must fit entirely inside the photo, so the "
+                       "border rows and columns are lost"),
+        ((rows - 2, cols - 2), "that is what a 3x3 filter gives; a 5x5 filter loses 5 - 1 = 4 "
+                               "rows and columns"),
+        ((rows - 5, cols - 5), "a 5x5 filter fits at n - 5 + 1 positions per side, not n - 5"),
+    ], otherwise="a valid 5x5 convolution gives (rows - 4, cols - 4)")
+    _grade(pooled, right_pooled, shown=f"the pooled shape {pooled}", hints=[
+        ((rows // 2, cols // 2), "pool the feature map, not the photograph"),
+    ], otherwise="2x2 pooling with stride 2 halves each side of the feature map, rounding down: "
+                 "floor((n - 2) / 2) + 1")
+    _correct(f"{rows}x{cols} -> {right_feature[0]}x{right_feature[1]} after the 5x5 filter -> "
+             f"{right_pooled[0]}x{right_pooled[1]} after 2x2 pooling.")

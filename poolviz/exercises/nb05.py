@@ -1,12 +1,8 @@
 """Checks for the exercises of ``notebooks/05_global_pooling.ipynb``.
 
->>> check_global_shapes(None)
-Not answered yet: give the two output shapes as a pair of tuples: (without keepdims, with keepdims).
 >>> check_global_shapes(((32, 64), (32, 1, 1, 64)))
 Correct: global pooling removes the two spatial axes; keepdims=True keeps them with size 1.
 """
-
-from __future__ import annotations
 
 import numpy as np
 
@@ -14,61 +10,42 @@ import poolviz
 from poolviz import data
 from poolviz._checks import _describe
 
-from ._harness import _as_int, _as_shape, _check_function, _correct, _not_answered, _unpack_pair
+from ._harness import _as_int, _as_shape, _check_function, _grade, _hint, _unpack_pair, exercise
 
-__all__ = [
-    "EXERCISE_1_BATCH_SHAPE",
-    "check_global_average_pool",
-    "check_global_shapes",
-    "check_head_parameters",
-    "head_parameters",
-]
+__all__ = ["EXERCISE_1_BATCH_SHAPE", "check_global_average_pool", "check_global_shapes",
+           "check_head_parameters", "head_parameters"]
 
 #: Exercise 1: a batch of 32 feature maps, 7x7, with 64 channels (channels last).
 EXERCISE_1_BATCH_SHAPE = (32, 7, 7, 64)
 
 
-# --------------------------------------------------------------------------
-# Exercise 1: output shapes
-# --------------------------------------------------------------------------
+@exercise("give the two output shapes as a pair of tuples: (without keepdims, with keepdims).")
 def check_global_shapes(answer):
-    """Exercise 1: output shapes of ``GlobalAveragePooling2D`` on a
-    ``(32, 7, 7, 64)`` batch, with ``keepdims=False`` and ``keepdims=True``."""
-    if _not_answered(answer, "give the two output shapes as a pair of tuples: "
-                             "(without keepdims, with keepdims)."):
-        return
-    flat, kept = _unpack_pair(answer, lambda: "answer should be a pair of shapes, (without "
-                                              f"keepdims, with keepdims), got {_describe(answer)}")
+    """Exercise 1: ``GlobalAveragePooling2D``'s shapes on (32, 7, 7, 64), keepdims or not."""
+    flat, kept = _unpack_pair(answer, "answer should be a pair of shapes, (without keepdims, "
+                                      f"with keepdims), got {_describe(answer)}")
     if all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in (flat, kept)):
-        raise AssertionError(
-            f"{_describe(answer)} is a single shape; give two shapes, one without and one with "
-            "keepdims, like ((a, b), (a, 1, 1, b)).")
-    flat = _as_shape(flat, "the shape without keepdims")
-    kept = _as_shape(kept, "the shape with keepdims")
-    batch, rows, cols, channels = EXERCISE_1_BATCH_SHAPE
-    expected = ((batch, channels), (batch, 1, 1, channels))
-    if (flat, kept) == expected:
-        _correct("global pooling removes the two spatial axes; keepdims=True keeps them "
-                 "with size 1.")
-        return
-    if (kept, flat) == expected:
-        hint = "the two shapes are swapped: keepdims=True is the one that keeps four axes"
-    elif batch not in flat[:1] or batch not in kept[:1]:
-        hint = "the batch axis (32) stays first: every image gets its own summary"
-    elif flat == (batch, channels):
-        hint = (f"the shape without keepdims is right; with keepdims the pooled axes stay, "
-                f"with size 1, in their places (rows and columns come before the channels)")
-    elif kept == (batch, 1, 1, channels):
-        hint = "the keepdims shape is right; without keepdims only batch and channels remain"
-    else:
-        hint = ("one number per image and channel is left: the 7x7 grid of each channel "
-                "becomes a single value")
-    raise AssertionError(f"{(flat, kept)} is not right: {hint}.")
+        raise AssertionError(f"{_describe(answer)} is a single shape; give two shapes, one "
+                             "without and one with keepdims, like ((a, b), (a, 1, 1, b)).")
+    shapes = (_as_shape(flat, "the shape without keepdims"),
+              _as_shape(kept, "the shape with keepdims"))
+    batch, _, _, channels = EXERCISE_1_BATCH_SHAPE
+    right = ((batch, channels), (batch, 1, 1, channels))
+    _grade(shapes, right, hints=[
+        (right[::-1], "the two shapes are swapped: keepdims=True is the one that keeps four axes"),
+        (lambda pair: any(shape[:1] != (batch,) for shape in pair),
+         "the batch axis (32) stays first: every image gets its own summary"),
+        (lambda pair: pair[0] == right[0],
+         "the shape without keepdims is right; with keepdims the pooled axes stay, with size 1, "
+         "in their places (rows and columns come before the channels)"),
+        (lambda pair: pair[1] == right[1],
+         "the keepdims shape is right; without keepdims only batch and channels remain"),
+    ], otherwise="one number per image and channel is left: the 7x7 grid of each channel becomes "
+                 "a single value",
+        correct="global pooling removes the two spatial axes; keepdims=True keeps them with "
+                "size 1.")
 
 
-# --------------------------------------------------------------------------
-# Exercise 2: parameters of the classifier head
-# --------------------------------------------------------------------------
 def head_parameters(input_size=28, filters=16, kernel=3, classes=10):
     """Parameters of ``Dense(classes)`` after a valid ``Conv2D(filters, kernel)``
     on a square single-channel image: (after Flatten, after global pooling).
@@ -77,54 +54,38 @@ def head_parameters(input_size=28, filters=16, kernel=3, classes=10):
     (108170, 170)
     """
     side = input_size - kernel + 1
-    flattened = side * side * filters
-    return flattened * classes + classes, filters * classes + classes
+    return side * side * filters * classes + classes, filters * classes + classes
 
 
+@exercise("give a pair: (Dense parameters after Flatten, Dense parameters after "
+          "GlobalAveragePooling2D).")
 def check_head_parameters(answer):
-    """Exercise 2: parameters of the ``Dense(10)`` head after
-    ``Conv2D(16, (3, 3))`` on a 28x28x1 image, behind Flatten and behind
-    global average pooling."""
-    if _not_answered(answer, "give a pair: (Dense parameters after Flatten, Dense parameters "
-                             "after GlobalAveragePooling2D)."):
-        return
+    """Exercise 2: parameters of ``Dense(10)`` after Flatten and after global pooling."""
     after_flatten, after_pooling = _unpack_pair(
-        answer, lambda: "answer should be a pair of whole numbers (after Flatten, after pooling), "
-                        f"got {_describe(answer)}")
-    after_flatten = _as_int(after_flatten, "the count after Flatten")
-    after_pooling = _as_int(after_pooling, "the count after global pooling")
-    expected_flatten, expected_pooling = head_parameters()
+        answer, f"answer should be a pair of whole numbers (after Flatten, after pooling), got "
+                f"{_describe(answer)}")
+    counts = (_as_int(after_flatten, "the count after Flatten"),
+              _as_int(after_pooling, "the count after global pooling"))
+    right = head_parameters()
+    conv = "count only the Dense layer, not the 160 of the Conv2D"
     hints = []
-    if after_flatten != expected_flatten:
-        if after_flatten == expected_flatten - 10:
-            hints.append("after Flatten: the 10 biases of the Dense layer are missing")
-        elif after_flatten == head_parameters(input_size=30)[0]:
-            hints.append("after Flatten: a 3x3 convolution without padding turns 28x28 into "
-                         "26x26, not 28x28")
-        elif after_flatten == expected_flatten + 160:
-            hints.append("after Flatten: count only the Dense layer, not the 160 of the Conv2D")
-        else:
-            hints.append("after Flatten: the Dense layer sees 26 * 26 * 16 inputs and has one "
-                         "weight per input and class, plus one bias per class")
-    if after_pooling != expected_pooling:
-        if after_pooling == expected_pooling - 10:
-            hints.append("after pooling: the 10 biases of the Dense layer are missing")
-        elif after_pooling == expected_pooling + 160:
-            hints.append("after pooling: count only the Dense layer, not the 160 of the Conv2D")
-        else:
-            hints.append("after pooling: the Dense layer sees one number per channel, 16 of "
-                         "them, whatever the image size")
-    if not hints:
-        _correct(f"{expected_flatten} against {expected_pooling}: global pooling cuts the "
-                 f"head by a factor of {expected_flatten // expected_pooling}, and its size "
-                 f"no longer depends on the image size.")
-        return
-    raise AssertionError(f"{(after_flatten, after_pooling)} is not right: " + "; ".join(hints) + ".")
+    if counts[0] != right[0]:
+        hints.append("after Flatten: " + _hint(counts[0], [
+            (right[0] - 10, "the 10 biases of the Dense layer are missing"),
+            (head_parameters(input_size=30)[0],
+             "a 3x3 convolution without padding turns 28x28 into 26x26, not 28x28"),
+            (right[0] + 160, conv),
+        ], "the Dense layer sees 26 * 26 * 16 inputs and has one weight per input and class, "
+           "plus one bias per class"))
+    if counts[1] != right[1]:
+        hints.append("after pooling: " + _hint(counts[1], [
+            (right[1] - 10, "the 10 biases of the Dense layer are missing"), (right[1] + 160, conv),
+        ], "the Dense layer sees one number per channel, 16 of them, whatever the image size"))
+    _grade(counts, right, otherwise="; ".join(hints),
+           correct=f"{right[0]} against {right[1]}: global pooling cuts the head by a factor of "
+                   f"{right[0] // right[1]}, and its size no longer depends on the image size.")
 
 
-# --------------------------------------------------------------------------
-# Exercise 3: global average pooling for a batch, in NumPy
-# --------------------------------------------------------------------------
 _BATCHES = [
     ("a (1, 6, 6, 1) batch holding the tutorial's line feature map",
      data.line_feature_map().reshape(1, 6, 6, 1)),
@@ -141,17 +102,14 @@ def _global_average_wrong_shape(result, expected, batch):
     return f"the result should have shape {expected.shape}, got {result.shape}: {hint}."
 
 
-def _global_average_wrong_values(result, expected, batch):
-    return (f"the result should be\n{expected}\ngot\n{result}\n"
-            "average each channel of each image over all its rows and columns.")
-
-
+@exercise("write global_average_pool(batch) for a (batch, rows, cols, channels) array and pass "
+          "the function itself (no brackets).")
 def check_global_average_pool(answer):
-    """Exercise 3: a function ``(batch) -> (batch_size, channels)`` doing
-    ``GlobalAveragePooling2D`` on a channels-last batch."""
+    """Exercise 3: ``GlobalAveragePooling2D`` on a channels-last batch, as a function."""
     _check_function(
-        answer, "write global_average_pool(batch) for a (batch, rows, cols, channels) array",
-        _BATCHES, expected=poolviz.global_average_pool2d,
-        wrong_shape=_global_average_wrong_shape, wrong_values=_global_average_wrong_values,
+        answer, _BATCHES, expected=poolviz.global_average_pool2d,
+        wrong_shape=_global_average_wrong_shape, wrong_values=lambda result, expected, _: (
+            f"the result should be\n{expected}\ngot\n{result}\naverage each channel of each "
+            "image over all its rows and columns."),
         correct=f"your function agrees with poolviz.global_average_pool2d on {len(_BATCHES)} "
                 "batches.")
