@@ -21,8 +21,7 @@ def digest(array: np.ndarray | None) -> tuple | None:
     """A hashable key for an array's shape, dtype and values (None stays None)."""
     if array is None:
         return None
-    array = np.ascontiguousarray(array)
-    return array.shape, array.dtype.str, hashlib.sha1(array, usedforsecurity=False).digest()
+    return array.shape, array.dtype.str, hashlib.sha1(np.ascontiguousarray(array), usedforsecurity=False).digest()
 
 
 def _chunk(tag: bytes, data: bytes) -> bytes:

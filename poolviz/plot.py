@@ -37,6 +37,7 @@ EXPLORER_ANNOTATE_MAX_CELLS = 64
 LECTURE_RC = {"font.size": 16, "axes.titlesize": 18, "xtick.labelsize": 14, "ytick.labelsize": 14, "lines.linewidth": 3}
 _ANNOTATE_MAX_SIDE = 16  # annotate=None writes values into maps up to 16 x 16
 _MAX_LABELS = 4096  # a label costs ~0.4 ms to draw: 64 x 64 of them take ~2 s
+_MAX_CELLS = 2**22  # 2048 x 2048: more than a screen shows; 4096 x 4096 took 1.3 GB and 6 s
 _MAX_TICKS = 64
 _MAX_PNG_PIXELS = 2**25  # 128 MB of RGBA
 _LARGEST = 1e300  # colour limits beyond it overflow the colour bar's ticks
@@ -108,12 +109,10 @@ def _glyphs(text, size, family):
 
 
 class HeatmapArtists:
-    """The artists of one heatmap; :meth:`update` changes them in place.
-
-    Attributes: ``ax``, ``image``, ``colorbar`` (or None), ``labels`` (each cell's
-    text, row-major), and ``texts`` (a ``Text`` per cell) or, with ``label_paths``,
-    ``label_collection`` (glyph outlines: one draw call, not ~0.4 ms per label).
-    """
+    """The artists of one heatmap, changed in place by :meth:`update`: ``ax``, ``image``,
+    ``colorbar`` (or None), ``labels`` (each cell's text, row-major), and ``texts`` (a
+    ``Text`` per cell) or, with ``label_paths``, ``label_collection`` (glyph outlines:
+    one draw call instead of ~0.4 ms per label)."""
 
     def __init__(self, ax, image, max_ticks=_ANNOTATE_MAX_SIDE, label_paths=False):
         self.ax, self.image, self.colorbar, self.max_ticks, self.label_paths = ax, image, None, max_ticks, label_paths
@@ -130,7 +129,7 @@ class HeatmapArtists:
     def update(self, a, vmin: float | None = None, vmax: float | None = None,
                annotate: bool | None = None) -> HeatmapArtists:
         """Show new data `a`; the arguments are those of :func:`heatmap`."""
-        array = as_feature_map(a, "a")
+        array = _as_map(a, "a")
         low, high = _color_range([array], vmin, vmax)
         check_type(annotate, "annotate", (*_BOOL, type(None)), "True, False or None")
         labelled = max(array.shape) <= _ANNOTATE_MAX_SIDE if annotate is None else bool(annotate)
@@ -147,8 +146,7 @@ class HeatmapArtists:
             self.ax.set(xlim=(-0.5, cols - 0.5), ylim=(rows - 0.5, -0.5))
             _integer_ticks(self.ax, array.shape, self.max_ticks)
         shown = np.clip(array, low, high)  # matplotlib would draw inf as NaN, and lose 0 beside 1e300
-        self.image.set_data(shown)
-        self.image.set_clim(low, high)
+        self.image.set(data=shown, clim=(low, high))
         if labelled:
             self._write_labels(array, _label_colors(self.image.to_rgba(shown)))
         return self
@@ -173,6 +171,12 @@ class HeatmapArtists:
         family = tuple(mpl.rcParams["font.family"])
         self.label_collection.set_paths([_glyphs(text, self._fontsize, family) for text in self.labels])
         self.label_collection.set_facecolor(colors)
+
+
+def _as_map(a, name):
+    if isinstance(a, np.ndarray) and a.size > _MAX_CELLS:  # checked before the float64 copy
+        raise ValueError(f"{name} has {a.size} cells, more than the {_MAX_CELLS} (2048 x 2048) a picture shows")
+    return as_feature_map(a, name)
 
 
 def _pyplot():
@@ -220,7 +224,7 @@ def heatmap(a, ax: Axes | None = None, annotate: bool | None = None, colorbar: b
     >>> artists.labels, artists.image.get_clim(), artists.colorbar is not None
     (['1', 'nan', 'inf', '0.5'], (0.5, 1.0), True)
     """
-    array = as_feature_map(a, "a")
+    array = _as_map(a, "a")
     for value, name in ((colorbar, "colorbar"), (label_paths, "label_paths")):
         check_type(value, name, _BOOL, "True or False")
     check_type(title, "title", (str, type(None)), "a string or None")
@@ -228,8 +232,7 @@ def heatmap(a, ax: Axes | None = None, annotate: bool | None = None, colorbar: b
     ax = _pyplot().gca() if ax is None else check_type(ax, "ax", Axes, "a matplotlib Axes or None")
     image = ax.imshow([[0.0]], cmap=colormap, interpolation="nearest", aspect="equal")
     artists = HeatmapArtists(ax, image, max_ticks, bool(label_paths)).update(array, vmin, vmax, annotate)
-    if colorbar:
-        artists.colorbar = ax.figure.colorbar(image, ax=ax)
+    artists.colorbar = ax.figure.colorbar(image, ax=ax) if colorbar else None
     if title is not None:
         ax.set_title(title)
     return artists
@@ -247,7 +250,7 @@ def difference_heatmap(ours, theirs, ax: Axes | None = None, *, title: str | Non
     >>> artists.ax.get_title(), artists.labels
     ('poolviz - Keras, max |difference| = 0.5', ['0', '-0.5'])
     """
-    ours_array, theirs_array = as_feature_map(ours, "ours"), as_feature_map(theirs, "theirs")
+    ours_array, theirs_array = _as_map(ours, "ours"), _as_map(theirs, "theirs")
     if ours_array.shape != theirs_array.shape:
         raise ValueError(f"ours and theirs must have the same shape, got {ours_array.shape} and {theirs_array.shape}")
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN, drawn as such
@@ -255,8 +258,7 @@ def difference_heatmap(ours, theirs, ax: Axes | None = None, *, title: str | Non
     size = np.abs(difference)
     largest = float(np.nanmax(size)) if not np.isnan(size).all() else float("nan")
     limit = float(np.max(size, where=np.isfinite(size), initial=0.0)) or 1.0
-    if title is None:
-        title = f"poolviz - Keras, max |difference| = {largest:.3g}"
+    title = f"poolviz - Keras, max |difference| = {largest:.3g}" if title is None else title
     return heatmap(difference, ax=ax, annotate=annotate, colorbar=colorbar, cmap="RdBu_r", title=title,
                    vmin=-limit, vmax=limit)
 
@@ -314,9 +316,9 @@ class PoolingFigure(_Picture):
         for value, name in ((show_arithmetic, "show_arithmetic"), (fast_labels, "fast_labels")):
             check_type(value, name, _BOOL, "True or False")
         max_ticks = _max_ticks(max_ticks)
-        if annotate_max_cells is not None:  # limits as for heatmap's annotate
-            annotate_max_cells = as_int(annotate_max_cells, "annotate_max_cells", 0, _MAX_LABELS)
-        self.annotate_max_cells, self.show_arithmetic, self.state = annotate_max_cells, bool(show_arithmetic), None
+        self.annotate_max_cells = None if annotate_max_cells is None else as_int(
+            annotate_max_cells, "annotate_max_cells", 0, _MAX_LABELS)  # at most as many labels as heatmap writes
+        self.show_arithmetic, self.state = bool(show_arithmetic), None
         self.fig = fig = _figure(fig, (9.6, 4.6 if show_arithmetic else 3.2))
         bottom, height = (0.40, 0.50) if show_arithmetic else (0.06, 0.84)
         axes = [fig.add_axes((left, bottom, width, height)) for left, width in ((0.05, 0.4), (0.51, 0.24), (0.8, 0.17))]
@@ -336,9 +338,8 @@ class PoolingFigure(_Picture):
         state = self.state
         if state is None or not state.ok:
             return "<PoolingFigure: no output for these settings>"
-        (rows, cols), (out_rows, out_cols) = state.feature_map.shape, state.output_shape
-        return (f"<PoolingFigure {state.operation}, {rows} x {cols} -> {out_rows} x {out_cols}, "
-                f"step {state.step + 1} of {state.n_windows}>")
+        shapes = " -> ".join(f"{rows} x {cols}" for rows, cols in (state.feature_map.shape, state.output_shape))
+        return f"<PoolingFigure {state.operation}, {shapes}, step {state.step + 1} of {state.n_windows}>"
 
     def _annotate(self, shape):
         if self.annotate_max_cells is None:
@@ -437,10 +438,10 @@ def line_detector_figure(image, kernel, feature_map=None,
     >>> line_detector_figure(data.vertical_line(), data.VERTICAL_LINE_DETECTOR, fig=Figure())[1:]
     (<HeatmapArtists 3 x 3, 9 cell labels>, <HeatmapArtists 6 x 6, 36 cell labels>)
     """
-    image_array, kernel_array = as_feature_map(image, "image"), as_feature_map(kernel, "kernel")
+    image_array, kernel_array = _as_map(image, "image"), _as_map(kernel, "kernel")
     if feature_map is None:
         feature_map = poolviz.relu(poolviz.conv2d(image_array, kernel_array))
-    feature_array = as_feature_map(feature_map, "feature_map")
+    feature_array = _as_map(feature_map, "feature_map")
     fig = _figure(fig, (10, 3.6))
     widths = [image_array.shape[1], max(kernel_array.shape[1], 3), feature_array.shape[1]]
     axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": widths})
@@ -482,7 +483,7 @@ class TranslationFigure(_Picture):
     def show(self, shifted_image, result, shift: int, other_result=None) -> TranslationFigure:
         """Draw `result` (a :class:`poolviz.explorer.TranslationInvariance`) at
         `shift`, with the curve of `other_result` beside its own."""
-        shifted_image = as_feature_map(shifted_image, "shifted_image")
+        shifted_image = _as_map(shifted_image, "shifted_image")
         shift = as_int(shift, "shift", 0, len(result.shifts) - 1)
         before, after, changed = result.pooled[0], result.pooled[shift], result.changed[shift]
         value_range, small = _color_range([before, after]), EXPLORER_ANNOTATE_MAX_CELLS

@@ -21,7 +21,6 @@ from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image  # noqa: E402
 
-import poolviz  # noqa: E402
 from poolviz import data, plot  # noqa: E402
 from poolviz.explorer import pooling_state, translation_invariance  # noqa: E402
 
@@ -306,6 +305,7 @@ def _translation_show(**kwargs):
     (lambda: plot.heatmap(np.eye(3), ax=_ax(), title=3), TypeError, "title"),
     (lambda: plot.heatmap(np.zeros((0, 3)), ax=_ax()), ValueError, "a"),
     (lambda: plot.heatmap(np.zeros(4), ax=_ax()), ValueError, "a"),
+    (lambda: plot.heatmap(np.zeros((2049, 2048), np.uint8), ax=_ax()), ValueError, "a"),  # more than a screen
     (lambda: plot.difference_heatmap(np.zeros((0, 2)), np.zeros((0, 2)), ax=_ax()), ValueError, "ours"),
     (lambda: plot.difference_heatmap(np.zeros((2, 2)), np.zeros((3, 3)), ax=_ax()), ValueError, "ours"),
     (lambda: plot.figure_to_png(Figure(), dpi="high"), TypeError, "dpi"),
