@@ -379,7 +379,7 @@ class PoolingFigure(_Picture):
         # The layers of render_png: the layout (ticks, limits) changes only with these shapes.
         self._layout = (feature_map.shape, pooled.shape, state.padding_amounts, divisors is not None)
         self._keys = ((digest(feature_map), value_range, self.input.ax.get_title(), len(self.input.labels)),
-                      (digest(pooled), digest(divisors), value_range, self.output.ax.get_title(),
+                      (digest(pooled), digest(divisors), state.pool_size, value_range, self.output.ax.get_title(),
                        len(self.output.labels)))
         return self
 
