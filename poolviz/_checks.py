@@ -198,6 +198,28 @@ def check_rank(array, name="x"):
         raise ValueError(f"{name} must not be empty, got shape {array.shape}")
 
 
+def as_real(value, name, minimum=None):
+    """``value`` as a finite float of at least ``minimum``, or an error naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {_describe(value)}")
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float
+        number = float("inf")
+    if not np.isfinite(number) or (minimum is not None and number < minimum):
+        allowed = "a finite number" + ("" if minimum is None else f" of at least {minimum}")
+        raise ValueError(f"{name} must be {allowed}, got {_describe(value)}")
+    return number
+
+
+def check_type(value, name, types, allowed):
+    """``value`` if it is an instance of ``types``, else a TypeError naming
+    ``name`` and what is ``allowed`` (include ``type(None)`` to accept None)."""
+    if not isinstance(value, types):
+        raise TypeError(f"{name} must be {allowed}, got {_describe(value)}")
+    return value
+
+
 def _describe(x):
     """A short repr of ``x`` for an error message.  Never fails: a huge int
     has no repr (Python refuses to print more than 4300 digits)."""
