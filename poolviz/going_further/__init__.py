@@ -1,21 +1,14 @@
-"""Going further: what 2019 could not say.
+"""Going further: what the 2019 tutorial could not say.
 
-Anti-aliased max pooling (Zhang 2019), PyTorch's pooling rules, Keras
-compositions and architecture counts, and which input cells the windows
-read.  Nothing here is needed by the five course notebooks.
+Anti-aliased max pooling (Zhang 2019), PyTorch's pooling rules, which input
+cells the windows read, and (in :mod:`.keras_compositions`) Keras
+compositions and architecture counts.  The five course notebooks need none
+of it.
 """
 
 from .antialias import binomial_filter, max_blur_pool2d, shift_change
 from .coverage import window_coverage
 from .pytorch import torch_avg_pool2d, torch_max_pool2d, torch_output_size, torch_pool2d_loop
 
-__all__ = [
-    "binomial_filter",
-    "max_blur_pool2d",
-    "shift_change",
-    "torch_avg_pool2d",
-    "torch_max_pool2d",
-    "torch_output_size",
-    "torch_pool2d_loop",
-    "window_coverage",
-]
+__all__ = ["binomial_filter", "max_blur_pool2d", "shift_change", "torch_avg_pool2d", "torch_max_pool2d",
+           "torch_output_size", "torch_pool2d_loop", "window_coverage"]
