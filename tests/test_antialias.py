@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from hypothesis_profiles import profile  # tests/hypothesis_profiles.py
 
 import poolviz
+from hypothesis_profiles import profile  # tests/hypothesis_profiles.py
 from poolviz import data
-from poolviz.going_further.antialias import binomial_filter, max_blur_pool2d, relative_l1_change, shift_change
 from poolviz.explorer import translation_invariance
+from poolviz.going_further.antialias import binomial_filter, max_blur_pool2d, relative_l1_change, shift_change
 
 PROFILE = profile(ci_examples=60, dev_examples=8)
 
@@ -100,7 +100,6 @@ def test_too_small_maps_and_wrong_ranks_are_refused_by_name():
 def test_max_blur_pool_equals_the_keras_composition(rows, cols, channels, pool, stride,
                                                     filter_size, seed):
     pytest.importorskip("tensorflow")
-    from poolviz.going_further.keras_compositions import max_blur_pool_model
 
     assume(min(rows, cols) - pool + 1 > filter_size // 2)
     x = np.random.default_rng(seed).normal(size=(2, rows, cols, channels)).astype(np.float32)

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import poolviz
 import oracle as reference
+import poolviz
 from poolviz.going_further.coverage import window_coverage
 
 
@@ -61,7 +61,8 @@ def test_bad_arguments_are_named(args, error, name):
         window_coverage(*args)
 
 
-@pytest.mark.parametrize("module", ["poolviz.going_further.antialias", "poolviz.going_further.coverage", "poolviz.going_further.pytorch"])
+@pytest.mark.parametrize("module", ["poolviz.going_further.antialias", "poolviz.going_further.coverage",
+                                    "poolviz.going_further.pytorch"])
 def test_docstring_examples_of_the_going_further_modules(module):
     import doctest
     import importlib

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from hypothesis_profiles import draw_values, profile  # tests/hypothesis_profiles.py
 
+from hypothesis_profiles import draw_values, profile  # tests/hypothesis_profiles.py
 from poolviz.going_further import pytorch as reference
 from poolviz.going_further.pytorch import torch_avg_pool2d, torch_max_pool2d, torch_output_size
 

@@ -1,10 +1,6 @@
-"""Going further: what the 2019 tutorial could not say.
-
-Anti-aliased max pooling (Zhang 2019), PyTorch's pooling rules, which input
-cells the windows read, and (in :mod:`.keras_compositions`) Keras
-compositions and architecture counts.  The five course notebooks need none
-of it.
-"""
+"""Going further: anti-aliased max pooling, PyTorch's pooling rules, which
+input cells the windows read, and (:mod:`.keras_compositions`) Keras
+compositions and architecture counts.  The course notebooks need none of it."""
 
 from .antialias import binomial_filter, max_blur_pool2d, shift_change
 from .coverage import window_coverage

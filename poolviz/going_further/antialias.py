@@ -1,12 +1,7 @@
-"""Anti-aliased max pooling ("MaxBlurPool"), after Zhang (2019).
-
-Richard Zhang, "Making Convolutional Networks Shift-Invariant Again", ICML
-2019 (arXiv:1904.11486): max pooling with stride ``s`` becomes the dense max
-(stride 1), where the nonlinearity lives, then a binomial blur applied with
-stride ``s``, where the subsampling happens.  Blurring before subsampling
-removes the high frequencies that alias, so a small shift of the input
-changes the pooled map less in magnitude (notebook going_further/01).
-"""
+"""Anti-aliased max pooling after R. Zhang, "Making Convolutional Networks
+Shift-Invariant Again" (ICML 2019): the dense max (stride 1), then a binomial
+blur with the stride.  Blurring before subsampling removes the frequencies
+that alias, so a small shift changes the pooled map less in magnitude."""
 
 from __future__ import annotations
 
@@ -14,7 +9,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from .._checks import _describe, as_feature_map, as_int, as_numeric_array, as_pair, check_data_format
 from ..convolution import conv2d, relu
@@ -23,22 +17,17 @@ from ..pooling import average_pool2d, max_pool2d
 
 __all__ = ["binomial_filter", "max_blur_pool2d", "relative_l1_change", "shift_change"]
 
-#: The operations :func:`shift_change` compares.
-SHIFT_OPERATIONS = ("max", "average", "max-blur")
-#: Largest number of pooled-map cells :func:`shift_change` computes over all
-#: its shifts (2**24: a few seconds).
-MAX_SHIFT_WORK = 2**24
+MAX_SHIFT_WORK = 2**24  # image cells shift_change pools over all its shifts
 
 
-def _binomial_row(filter_size):
-    """Row ``filter_size - 1`` of Pascal's triangle, divided by its sum."""
+def _binomial_row(filter_size):  # row filter_size - 1 of Pascal's triangle, summing to 1
     size = as_int(filter_size, "filter_size", 1, 7)
     return np.array([math.comb(size - 1, i) for i in range(size)]) / 2 ** (size - 1)
 
 
 def binomial_filter(filter_size: int = 3) -> np.ndarray:
-    """The paper's normalised 2-D binomial filter, ``filter_size`` from 1 to 7
-    (1 means no blur): a row of Pascal's triangle times itself, summing to 1.
+    """The paper's 2-D binomial filter, ``filter_size`` 1 (no blur) to 7,
+    summing to 1: a row of Pascal's triangle times itself.
 
     >>> binomial_filter(3) * 16
     array([[1., 2., 1.],
@@ -50,8 +39,7 @@ def binomial_filter(filter_size: int = 3) -> np.ndarray:
 
 
 def _blur_axis(x, axis, weights, stride):
-    """Reflect-pad ``x`` along ``axis`` as the paper's code does, then
-    convolve it with ``weights`` at ``stride``."""
+    """Reflect-pad ``x`` along ``axis``, then convolve it with ``weights`` at ``stride``."""
     size = len(weights)
     widths = [(0, 0)] * x.ndim
     widths[axis] = ((size - 1) // 2, size // 2)
@@ -65,19 +53,15 @@ def _blur_axis(x, axis, weights, stride):
     return total
 
 
-def max_blur_pool2d(x: ArrayLike, pool_size=2, strides=2, filter_size: int = 3,
+def max_blur_pool2d(x: np.typing.ArrayLike, pool_size=2, strides=2, filter_size: int = 3,
                     data_format: str = "channels_last") -> np.ndarray:
     """Max pooling with stride 1 (``"valid"``), then a binomial blur with ``strides``.
 
     The blur reflect-pads ``(filter_size - 1) // 2`` cells before and
-    ``filter_size // 2`` after, as the paper's reference code
-    (github.com/adobe/antialiased-cnns) does; zero padding would darken the
-    border.  So the output has ``MaxPooling2D(pool_size, strides)``'s
-    ``"valid"`` size, and ``filter_size=1`` *is* that max pooling.
-
-    ``x`` is a 2-D map or a 4-D batch in ``data_format``'s layout; float32
-    is kept, other dtypes give float64.  The stride-1 max must leave more
-    than ``filter_size // 2`` cells per axis to reflect.
+    ``filter_size // 2`` after, as the paper's code (adobe/antialiased-cnns)
+    does: zero padding would darken the border.  So the output has valid
+    ``MaxPooling2D(pool_size, strides)``'s size, and ``filter_size=1`` *is*
+    it.  ``x``: a 2-D map or a 4-D batch; float32 is kept, others give float64.
 
     >>> max_blur_pool2d(np.arange(16.0).reshape(4, 4))
     array([[ 7.5,  8.5],
@@ -101,7 +85,7 @@ def max_blur_pool2d(x: ArrayLike, pool_size=2, strides=2, filter_size: int = 3,
     return _blur_axis(_blur_axis(maxed, axes[0], weights, stride[0]), axes[1], weights, stride[1])
 
 
-def relative_l1_change(before: ArrayLike, after: ArrayLike) -> float:
+def relative_l1_change(before: np.typing.ArrayLike, after: np.typing.ArrayLike) -> float:
     """How much a map changed, as a share of its size: ``sum |after - before| / sum |before|``.
 
     0 when nothing changed (also when both maps are all zero), ``inf`` when
@@ -119,9 +103,7 @@ def relative_l1_change(before: ArrayLike, after: ArrayLike) -> float:
     with np.errstate(invalid="ignore", over="ignore"):
         moved = float(np.nansum(np.abs(after64 - before64)[both]))
         size = float(np.sum(np.abs(before64)[both]))
-    if moved == 0.0:
-        return 0.0
-    return moved / size if size > 0.0 else math.inf
+    return 0.0 if moved == 0.0 else (moved / size if size > 0.0 else math.inf)
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,23 +119,24 @@ class ShiftChange:
     fraction_equal: np.ndarray
 
 
-def shift_change(image: ArrayLike, operation: str = "max", pool_size=2, filter_size: int = 3,
-                 kernel: ArrayLike | None = None) -> ShiftChange:
+def shift_change(image: np.typing.ArrayLike, operation: str = "max", pool_size=2, filter_size: int = 3,
+                 kernel: np.typing.ArrayLike | None = None) -> ShiftChange:
     """Shift ``image`` by every amount below the stride and measure the pooled change.
 
-    Pools with stride = ``pool_size`` (the tutorial's setting) by
-    ``operation``, one of :data:`SHIFT_OPERATIONS`; ``filter_size`` is
-    max-blur's.  The shift fills with zeros, so cells entering at the border
-    count as change.  With a 2-D ``kernel``, the shifted image goes through
-    ``relu(conv2d(image, kernel))`` first: the image moves, not the map.
+    Pools by ``operation``, "max", "average" or "max-blur" (with ``filter_size``),
+    with stride = ``pool_size`` (the tutorial's setting).  The shift fills with
+    zeros: cells entering at the border count as change.  With a 2-D ``kernel``
+    the shifted image goes through ``relu(conv2d(image, kernel))`` first.
 
     >>> image = np.zeros((8, 8)); image[:, 3:5] = 1  # the tutorial's line
     >>> result = shift_change(image, "max")
     >>> result.shifts, result.fraction_equal
     ([(0, 1), (1, 0), (1, 1)], array([0.75, 1.  , 0.75]))
     """
-    if not isinstance(operation, str) or operation not in SHIFT_OPERATIONS:
-        raise ValueError(f"operation must be one of {SHIFT_OPERATIONS}, got {_describe(operation)}")
+    poolings = {"max": max_pool2d, "average": average_pool2d,
+                "max-blur": lambda m, p: max_blur_pool2d(m, p, p, filter_size)}
+    if not isinstance(operation, str) or operation not in poolings:
+        raise ValueError(f"operation must be one of {tuple(poolings)}, got {_describe(operation)}")
     array = as_feature_map(image, "image")
     pool = as_pair(pool_size, "pool_size")
     _binomial_row(filter_size)
@@ -162,16 +145,13 @@ def shift_change(image: ArrayLike, operation: str = "max", pool_size=2, filter_s
         raise ValueError(f"pool_size {pool} on a {array.shape[0]}x{array.shape[1]} image means "
                          f"{pool[0] * pool[1] - 1} shifted maps, more than {MAX_SHIFT_WORK} (2**24) "
                          f"cells in all: use a smaller pool_size or image")
-    pooling = {"max": max_pool2d, "average": average_pool2d,
-               "max-blur": lambda m, p: max_blur_pool2d(m, p, p, filter_size)}[operation]
 
     def pooled(rows, cols):
         moved = shift(array, rows, cols)
-        return pooling(moved if detector is None else relu(conv2d(moved, detector)), pool)
+        return poolings[operation](moved if detector is None else relu(conv2d(moved, detector)), pool)
 
     reference = pooled(0, 0)
     shifts = [(r, c) for r in range(pool[0]) for c in range(pool[1]) if (r, c) != (0, 0)]
-    results = [pooled(rows, cols) for rows, cols in shifts]
-    return ShiftChange(operation, pool, shifts,
-                       np.array([relative_l1_change(reference, moved) for moved in results]),
-                       np.array([np.isclose(moved, reference, rtol=0, atol=1e-9).mean() for moved in results]))
+    moved = [pooled(rows, cols) for rows, cols in shifts]
+    return ShiftChange(operation, pool, shifts, np.array([relative_l1_change(reference, m) for m in moved]),
+                       np.array([np.isclose(m, reference, rtol=0, atol=1e-9).mean() for m in moved]))

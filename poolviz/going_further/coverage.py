@@ -1,31 +1,23 @@
-"""Which input cells the pooling windows read, and how often.
-
-A pooled cell summarises one window; :func:`window_coverage` turns the
-question around and counts, for every *input* cell, the windows that cover
-it: 0 where a stride larger than the pool (or ``"valid"``) skips cells, 1
-where windows tile the input, 2 or more where they overlap.
-"""
+"""Which input cells the pooling windows read, and how often: 0 where a
+stride larger than the pool (or ``"valid"``) skips cells, 1 where windows
+tile the input, 2 or more where they overlap."""
 
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from .._checks import _describe, as_numeric_array, as_size_pair
 from ..pooling import output_size, pool_arguments, window_bounds
 
 __all__ = ["coverage_figure", "window_coverage"]
 
-#: Largest ``rows * cols`` :func:`window_coverage` counts for (2**24).
 MAX_COVERAGE_CELLS = 2**24
 
 
 def _axis_coverage(n, pool, stride, padding):
     starts, stops = window_bounds(np.arange(output_size(n, pool, stride, padding)), n, pool, stride, padding)
-    steps = np.zeros(n + 1, dtype=int)  # +1 where a window begins, -1 where it ends
-    np.add.at(steps, starts, 1)
-    np.add.at(steps, stops, -1)
-    return np.cumsum(steps)[:n]
+    # +1 where a window begins, -1 where it ends: the running sum counts windows.
+    return np.cumsum(np.bincount(starts, minlength=n + 1) - np.bincount(stops, minlength=n + 1))[:n]
 
 
 def window_coverage(input_shape: tuple[int, int], pool_size=(2, 2), strides=None,
@@ -60,7 +52,7 @@ def _counts(values, name):
     return array
 
 
-def coverage_figure(coverage: ArrayLike, divisors: ArrayLike | None = None, fig=None):
+def coverage_figure(coverage: np.typing.ArrayLike, divisors: np.typing.ArrayLike | None = None, fig=None):
     """Draw the coverage map (per input cell) beside the divisor map (real
     cells per window, :func:`poolviz.pooling.real_cell_counts`) into ``fig``
     (cleared first; a new ``Figure`` by default) and return it."""

@@ -1,9 +1,6 @@
-"""Keras models for the going-further notebooks: compositions and counts.
-
-Every size is checked before any Keras layer is built: TensorFlow's kernels
-kill the process (SIGFPE, SIGABRT) or return uninitialised memory on sizes
-they do not expect.  TensorFlow is imported only when a function is called.
-"""
+"""Keras compositions and architecture counts for the going-further notebooks.  Sizes
+are checked before any Keras layer is built: TensorFlow's kernels kill the process
+(SIGFPE, SIGABRT) or return uninitialised memory on sizes they do not expect."""
 
 from __future__ import annotations
 
@@ -19,21 +16,19 @@ from .antialias import binomial_filter
 
 __all__ = ["architecture_counts", "average_pool_as_conv", "downsampling_layers", "max_blur_pool_model"]
 
-#: Largest number of fixed weights a composition holds (2**24, 64 MB of float32).
-MAX_WEIGHTS = 2**24
+MAX_WEIGHTS = 2**24  # fixed weights in one composition: 64 MB of float32
 
 
-def _input_shape(input_shape, max_side=MAX_WINDOW, max_channels=MAX_WINDOW):
+def _input_shape(input_shape, max_side=MAX_WINDOW, max_channels=MAX_WINDOW, weights_per_channel=0):
+    """Checked ``(rows, cols, channels)``; ``weights_per_channel`` bounds the channels."""
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
         raise ValueError(f"input_shape must be (rows, cols, channels), got {_describe(input_shape)}")
     rows, cols = (as_int(n, "input_shape rows and cols", 1, max_side) for n in input_shape[:2])
-    return rows, cols, as_int(input_shape[2], "input_shape channels", 1, max_channels)
-
-
-def _check_weights(count, what):
-    if count > MAX_WEIGHTS:
-        raise ValueError(f"input_shape channels and pool_size would give {what} {count} fixed "
-                         f"weights, more than {MAX_WEIGHTS} (2**24)")
+    channels = as_int(input_shape[2], "input_shape channels", 1, max_channels)
+    if channels * weights_per_channel > MAX_WEIGHTS:
+        raise ValueError(f"input_shape channels {channels} would need {channels * weights_per_channel} "
+                         f"fixed weights, more than {MAX_WEIGHTS} (2**24)")
+    return rows, cols, channels
 
 
 def max_blur_pool_model(input_shape, pool_size=2, strides=2, filter_size: int = 3,
@@ -42,16 +37,15 @@ def max_blur_pool_model(input_shape, pool_size=2, strides=2, filter_size: int = 
     tested against: ``MaxPooling2D(pool_size, strides=1)``, reflect padding,
     then a ``DepthwiseConv2D`` with fixed binomial weights and ``strides``.
     ``input_shape`` is ``(rows, cols, channels)``."""
-    rows, cols, channels = _input_shape(input_shape)
     pool = as_pair(pool_size, "pool_size")
     stride = as_int(strides, "strides", 1, MAX_WINDOW)  # TensorFlow's depthwise blur: one stride
     weights = binomial_filter(filter_size)
     size = len(weights)
+    rows, cols, channels = _input_shape(input_shape, weights_per_channel=size * size)
     check_pool_fits((rows, cols), pool, 1)
     if min(rows - pool[0], cols - pool[1]) < size // 2:
         raise ValueError(f"pool_size {pool} leaves too few cells of the {rows}x{cols} input to "
                          f"reflect for filter_size {size}: more than {size // 2} per axis needed")
-    _check_weights(size * size * channels, "the blur")
     keras = load_keras()
     before, after = (size - 1) // 2, size // 2
     inputs = keras.Input((rows, cols, channels), name=f"{name}_input")
@@ -70,10 +64,10 @@ def average_pool_as_conv(input_shape, pool_size=2, name: str = "average_as_conv"
     """``AveragePooling2D(pool_size)`` as a ``Conv2D(channels, pool_size,
     strides=pool_size)``: weight ``1 / (rows * cols of the pool)`` from each
     input channel to the same output channel, 0 across channels, no bias."""
-    rows, cols, channels = _input_shape(input_shape)
     pool = as_pair(pool_size, "pool_size")
+    rows, cols, channels = _input_shape(input_shape)
     check_pool_fits((rows, cols), pool)
-    _check_weights(pool[0] * pool[1] * channels * channels, "the Conv2D")
+    _input_shape(input_shape, weights_per_channel=pool[0] * pool[1] * channels)  # channels**2 weights
     keras = load_keras()
     inputs = keras.Input((rows, cols, channels), name=f"{name}_input")
     conv = keras.layers.Conv2D(channels, pool, strides=pool, use_bias=False, name=f"{name}_conv")
@@ -115,7 +109,6 @@ def downsampling_layers(model) -> list[tuple]:
 @dataclass(frozen=True)
 class ArchitectureCounts:
     """What one ``keras.applications`` model uses to downsample, counted."""
-
     name: str
     parameters: int
     pooling: dict                  # class name -> number of layers
@@ -125,8 +118,7 @@ class ArchitectureCounts:
     layers: tuple = ()             # the rows of downsampling_layers(model)
 
     @property
-    def windowed_pooling(self) -> int:
-        """Number of pooling layers with a window (not global)."""
+    def windowed_pooling(self) -> int:  # pooling layers with a window (not global)
         return sum(n for kind, n in self.pooling.items() if "Global" not in kind)
 
 
@@ -150,6 +142,5 @@ def architecture_counts(name: str, input_shape=(64, 64, 3)) -> ArchitectureCount
         name, int(model.count_params()), dict(sorted(Counter(pools).items())),
         dict(sorted(Counter(kind for _, kind, _, _ in layers if "Pooling" not in kind).items())),
         sum(1 for kind in pools[:-1] if "Global" in kind), pools[-1], tuple(layers))
-    del model
     keras.backend.clear_session()
     return counts

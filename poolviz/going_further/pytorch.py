@@ -1,40 +1,25 @@
-"""Max and average pooling as PyTorch's ``torch.nn.functional`` computes them, in NumPy.
-
-The same layer name gives different numbers in Keras and in PyTorch; this
-module lets the course put the two side by side without installing PyTorch.
-Where PyTorch differs from Keras:
-
-* layout ``(H, W)``, ``(C, H, W)`` or ``(N, C, H, W)``: channels first;
-* padding is explicit and symmetric, at most half the effective kernel
-  ``(kernel_size - 1) * dilation + 1``; there is no ``"same"``;
-* the output size is :func:`torch_output_size`'s;
-* max pooling propagates NaN (TensorFlow's skips it);
-* average pooling counts the explicit padding in the divisor by default.
-
-``tests/test_torch_pooling.py`` checks every number against ONNX Runtime's
-``MaxPool``/``AveragePool`` (the operators PyTorch exports to) and the loop
-:func:`torch_pool2d_loop`.
-"""
+"""Max and average pooling as PyTorch's ``torch.nn.functional`` computes them, in NumPy,
+so that the course shows PyTorch's numbers beside Keras's without PyTorch.  Its
+layout is channels first, ``(H, W)``, ``(C, H, W)`` or ``(N, C, H, W)``; its padding is
+explicit and symmetric (no ``"same"``), at most half the effective kernel
+``(kernel_size - 1) * dilation + 1``.  The tests compare with ONNX Runtime."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from numpy.typing import ArrayLike
 
-from .._checks import MAX_WINDOW, as_int, as_numeric_array, as_pair
+from .._checks import MAX_WINDOW, _describe, as_int, as_numeric_array, as_pair
 
 __all__ = ["torch_avg_pool2d", "torch_max_pool2d", "torch_output_size", "torch_pool2d_loop"]
 
-#: Largest number of cells one pass gathers (window cells that touch real
-#: data, times the outputs): 2**25, 256 MB of float64.
-MAX_GATHERED_CELLS = 2**25
+MAX_GATHERED_CELLS = 2**25  # per pass: outputs times the window cells that reach real data
 
 
 def _as_bool(value, name):
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
+        raise TypeError(f"{name} must be True or False, got {_describe(value)}")
     return bool(value)
 
 
@@ -43,10 +28,9 @@ def torch_output_size(n: int, kernel_size: int, stride: int | None = None, paddi
     """PyTorch's pooled size along one axis of length ``n``; 0 when no window fits.
 
     ``floor_or_ceil((n + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1``,
-    rounding towards minus infinity, so that with ``ceil_mode`` a kernel
-    overhanging the padded input by less than the stride still gives one
-    window; then, with ``ceil_mode``, a last window that would start in the
-    right padding is dropped.
+    where a kernel overhanging the padded input by less than the stride still
+    gives a window with ``ceil_mode``, and a last window starting in the right
+    padding is dropped.
 
     >>> torch_output_size(6, 3, 2), torch_output_size(6, 3, 2, ceil_mode=True)
     (2, 3)
@@ -68,28 +52,19 @@ def torch_output_size(n: int, kernel_size: int, stride: int | None = None, paddi
     return max(size, 0)
 
 
-def _first_offset_and_count(n, kernel, stride, padding, dilation, out):
-    """The kernel offsets that reach a real cell for some output along one
-    axis: the cost follows the input, never the kernel size."""
+def _reduce_axis(x, axis, n, kernel, stride, padding, dilation, out, fill, reduce):
+    """Reduce the windows along ``axis`` (-2 or -1): gather, per output, the
+    kernel offsets that reach a real cell for some window (so the cost follows
+    the input, never the kernel size), fill the others, reduce."""
     first = max(0, -(((out - 1) * stride - padding) // dilation))
-    last = min(kernel - 1, (n - 1 + padding) // dilation)
-    return first, last - first + 1
-
-
-def _axis_taps(n, stride, padding, dilation, out, first, count):
-    """Input index read by each (output, offset) along one axis, and whether
-    it is real; with no such offset (dilated windows of padding only), one
-    unreal column."""
-    offsets = np.arange(first, first + max(count, 1), dtype=np.int64)
-    index = (np.arange(out, dtype=np.int64) * stride - padding)[:, None] + offsets * dilation
-    return index, (index >= 0) & (index < n) & (count > 0)
-
-
-def _reduce_axis(x, axis, index, real, fill, reduce):
-    """Gather the taps along ``axis`` (-2 or -1), fill the unreal ones, reduce them."""
+    count = min(kernel - 1, (n - 1 + padding) // dilation) - first + 1  # < 1: padding only
+    if x.size // n * out * max(count, 1) > MAX_GATHERED_CELLS:
+        raise ValueError(f"kernel_size {kernel} on x's {n} cells would gather more than "
+                         f"{MAX_GATHERED_CELLS} (2**25) cells: use a smaller map or kernel")
+    index = (np.arange(out) * stride - padding)[:, None] + np.arange(first, first + max(count, 1)) * dilation
+    real = (index >= 0) & (index < n) & (count > 0)
     taken = np.take(x, np.where(real, index, 0), axis=axis)
-    mask = real[:, :, None] if axis == -2 else real
-    return reduce(np.where(mask, taken, fill), axis=axis)
+    return reduce(np.where(real[:, :, None] if axis == -2 else real, taken, fill), axis=axis)
 
 
 def _pool(x, kernel_size, stride, padding, dilation, ceil_mode, fill, reduce):
@@ -104,32 +79,20 @@ def _pool(x, kernel_size, stride, padding, dilation, ceil_mode, fill, reduce):
     dilations = as_pair(dilation, "dilation")
     ceil_mode = _as_bool(ceil_mode, "ceil_mode")
     if any(p > ((k - 1) * d + 1) // 2 for k, p, d in zip(kernel, pads, dilations)):
-        raise ValueError(f"padding must be at most half the effective kernel size "
-                         f"(kernel_size - 1) * dilation + 1 (PyTorch's rule), got padding={padding!r} with "
+        raise ValueError(f"padding must be at most half the effective kernel size (kernel_size - 1) "
+                         f"* dilation + 1 (PyTorch's rule), got padding={padding!r} with "
                          f"kernel_size={kernel_size!r} and dilation={dilation!r}")
-    rows, cols = array.shape[-2:]
-    out = [torch_output_size(n, k, s, p, d, ceil_mode)
-           for n, k, s, p, d in zip((rows, cols), kernel, strides, pads, dilations)]
-    if min(out) < 1:
+    axes = [(n, k, s, p, d, torch_output_size(n, k, s, p, d, ceil_mode))
+            for n, k, s, p, d in zip(array.shape[-2:], kernel, strides, pads, dilations)]
+    if min(axes[0][-1], axes[1][-1]) < 1:
         raise ValueError(f"kernel_size {kernel} (dilation {dilations}) does not fit x's "
-                         f"{rows}x{cols} with padding {pads}: the output would be {out[0]}x{out[1]}")
-    axes = list(zip((rows, cols), kernel, strides, pads, dilations, out))
-    offsets = [_first_offset_and_count(*axis) for axis in axes]
-    maps = array.size // (rows * cols)
-    gathered = max(maps * cols * out[0] * max(offsets[0][1], 1),
-                   maps * out[0] * out[1] * max(offsets[1][1], 1))
-    if gathered > MAX_GATHERED_CELLS:
-        raise ValueError(f"kernel_size {kernel} on x of shape {array.shape} would gather {gathered} "
-                         f"cells, more than {MAX_GATHERED_CELLS} (2**25): use a smaller map or kernel")
-    taps = [_axis_taps(n, s, p, d, o, *first_count)
-            for (n, _, s, p, d, o), first_count in zip(axes, offsets)]
+                         f"{array.shape[-2]}x{array.shape[-1]} with padding {pads}")
     if fill is None:  # max: padding never wins
         fill = -np.inf if array.dtype.kind == "f" else np.iinfo(array.dtype).min
-    partial = _reduce_axis(array, -2, *taps[0], fill, reduce)
-    return _reduce_axis(partial, -1, *taps[1], fill, reduce), pads, strides, out
+    return _reduce_axis(_reduce_axis(array, -2, *axes[0], fill, reduce), -1, *axes[1], fill, reduce), axes
 
 
-def torch_max_pool2d(x: ArrayLike, kernel_size, stride=None, padding=0, dilation=1,
+def torch_max_pool2d(x: np.typing.ArrayLike, kernel_size, stride=None, padding=0, dilation=1,
                      ceil_mode: bool = False) -> np.ndarray:
     """Max pooling as ``torch.nn.functional.max_pool2d`` computes it.
 
@@ -145,7 +108,7 @@ def torch_max_pool2d(x: ArrayLike, kernel_size, stride=None, padding=0, dilation
     return _pool(x, kernel_size, stride, padding, dilation, ceil_mode, None, np.max)[0]
 
 
-def torch_avg_pool2d(x: ArrayLike, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+def torch_avg_pool2d(x: np.typing.ArrayLike, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                      count_include_pad: bool = True, divisor_override: int | None = None) -> np.ndarray:
     """Average pooling as ``torch.nn.functional.avg_pool2d`` computes it.
 
@@ -168,26 +131,21 @@ def torch_avg_pool2d(x: ArrayLike, kernel_size, stride=None, padding=0, ceil_mod
     array = as_numeric_array(x)
     dtype = array.dtype if array.dtype.kind == "f" else np.dtype(np.float64)
     work = array.astype(np.float32 if dtype == np.float16 else dtype, copy=False)
-    sums, pads, strides, out = _pool(work, kernel_size, stride, padding, 1, ceil_mode, 0, np.sum)
+    sums, axes = _pool(work, kernel_size, stride, padding, 1, ceil_mode, 0, np.sum)
     if divisor_override is not None:
         return (sums / work.dtype.type(divisor_override)).astype(dtype)
-    kernel = as_pair(kernel_size, "kernel_size")
     divisors = []
-    for n, k, s, p, o in zip(work.shape[-2:], kernel, strides, pads, out):
-        start = np.arange(o) * s - p
-        stop = np.minimum(start + k, n + p)
-        divisors.append(stop - start if count_include_pad
-                        else np.minimum(stop, n) - np.maximum(start, 0))
+    for n, k, s, p, _, out in axes:
+        start = np.arange(out) * s - p
+        stop = np.minimum(start + k, n + p)  # clipped to the padded map
+        divisors.append(stop - start if count_include_pad else np.minimum(stop, n) - np.maximum(start, 0))
     return (sums / np.outer(*divisors).astype(work.dtype)).astype(dtype)
 
 
 def torch_pool2d_loop(x, kernel_size, stride, padding, dilation=(1, 1), ceil_mode=False,
                       operation="max", count_include_pad=True, divisor_override=None):
-    """PyTorch's max or average pooling of one 2-D map, window by window.
-
-    Written from PyTorch's documentation and CPU kernels, with pairs of ints
-    for the sizes: the slow, obvious version the fast one is tested against.
-    """
+    """PyTorch's max or average pooling of one 2-D map, window by window, from its
+    documentation and CPU kernels (sizes as pairs): the obvious version, the tests' oracle."""
     rows, cols = len(x), len(x[0])
     sizes = []
     for n, k, s, p, d in zip((rows, cols), kernel_size, stride, padding, dilation):
@@ -203,17 +161,11 @@ def torch_pool2d_loop(x, kernel_size, stride, padding, dilation=(1, 1), ceil_mod
             cells = [(top + a * dilation[0], left + b * dilation[1])
                      for a in range(kernel_size[0]) for b in range(kernel_size[1])]
             real = [float(x[r][c]) for r, c in cells if 0 <= r < rows and 0 <= c < cols]
-            if operation == "max":
-                # A dilated window may see padding only: -inf, as in PyTorch.
-                out[i, j] = math.nan if any(math.isnan(v) for v in real) else max(real, default=-math.inf)
-                continue
-            if divisor_override is not None:
-                divisor = divisor_override
-            elif count_include_pad:  # the window clipped to the padded map
+            if operation == "max":  # a dilated window may see padding only: -inf, as in PyTorch
+                out[i, j] = math.nan if any(map(math.isnan, real)) else max(real, default=-math.inf)
+            else:  # count_include_pad: the window clipped to the padded map
                 bottom = min(top + kernel_size[0], rows + padding[0])
                 right = min(left + kernel_size[1], cols + padding[1])
-                divisor = (bottom - top) * (right - left)
-            else:
-                divisor = len(real)
-            out[i, j] = sum(real) / divisor
+                out[i, j] = sum(real) / (divisor_override or ((bottom - top) * (right - left)
+                                                              if count_include_pad else len(real)))
     return out
