@@ -73,13 +73,13 @@ def max_blur_pool2d(x: np.typing.ArrayLike, pool_size=2, strides=2, filter_size:
     array = as_numeric_array(x)
     if array.ndim not in (2, 4) or array.size == 0:
         raise ValueError(f"x must be a non-empty 2-D map or 4-D batch, got shape {array.shape}")
-    array = array if array.dtype == np.float32 else array.astype(np.float64)
     axes = (0, 1) if array.ndim == 2 else ((2, 3) if data_format == "channels_first" else (1, 2))
     dense = [array.shape[a] - p + 1 for a, p in zip(axes, pool)]
     if min(dense) <= len(weights) // 2:
         raise ValueError(f"x's {dense[0] + pool[0] - 1}x{dense[1] + pool[1] - 1} is too small for pool_size "
                          f"{pool} and filter_size {len(weights)}: the stride-1 max must leave more "
                          f"than {len(weights) // 2} cells per axis to reflect")
+    array = array if array.dtype == np.float32 else array.astype(np.float64)
     maxed = max_pool2d(array, pool, strides=1, data_format=data_format)
     weights = weights.astype(array.dtype)  # the 2-D filter is an outer product: blur each axis
     return _blur_axis(_blur_axis(maxed, axes[0], weights, stride[0]), axes[1], weights, stride[1])
@@ -89,8 +89,9 @@ def relative_l1_change(before: np.typing.ArrayLike, after: np.typing.ArrayLike) 
     """How much a map changed, as a share of its size: ``sum |after - before| / sum |before|``.
 
     0 when nothing changed (also when both maps are all zero), ``inf`` when
-    an all-zero map became nonzero; cells where either map is NaN are left
-    out of both sums.  Computed in float64, whatever the dtypes.
+    an all-zero map became nonzero, NaN only for an infinite change of an
+    infinite map; cells where either map is NaN are left out of both sums.
+    Computed in float64, whatever the dtypes.
 
     >>> relative_l1_change(np.array([2.0, 2.0]), np.array([2.0, 1.0]))
     0.25
