@@ -53,8 +53,8 @@ def _blur_axis(x, axis, weights, stride):
     return total
 
 
-def max_blur_pool2d(x: np.typing.ArrayLike, pool_size=2, strides=2, filter_size: int = 3,
-                    data_format: str = "channels_last") -> np.ndarray:
+def max_blur_pool2d(x: np.typing.ArrayLike, pool_size: int | tuple[int, int] = 2, strides: int | tuple[int, int] = 2,
+                    filter_size: int = 3, data_format: str = "channels_last") -> np.ndarray:
     """Max pooling with stride 1 (``"valid"``), then a binomial blur with ``strides``.
 
     The blur reflect-pads ``(filter_size - 1) // 2`` cells before and
@@ -109,9 +109,8 @@ def relative_l1_change(before: np.typing.ArrayLike, after: np.typing.ArrayLike) 
 
 @dataclass(frozen=True, eq=False)
 class ShiftChange:
-    """:func:`shift_change`'s result: per shift ``(rows down, cols right)``,
-    the :func:`relative_l1_change` of the pooled map and the share of pooled
-    cells equal (to 1e-9) to the unshifted ones."""
+    """:func:`shift_change`'s result: per shift ``(rows down, cols right)``, the :func:`relative_l1_change`
+    of the pooled map and the share of pooled cells equal (to 1e-9) to the unshifted ones."""
 
     operation: str
     pool_size: tuple
@@ -120,8 +119,8 @@ class ShiftChange:
     fraction_equal: np.ndarray
 
 
-def shift_change(image: np.typing.ArrayLike, operation: str = "max", pool_size=2, filter_size: int = 3,
-                 kernel: np.typing.ArrayLike | None = None) -> ShiftChange:
+def shift_change(image: np.typing.ArrayLike, operation: str = "max", pool_size: int | tuple[int, int] = 2,
+                 filter_size: int = 3, kernel: np.typing.ArrayLike | None = None) -> ShiftChange:
     """Shift ``image`` by every amount below the stride and measure the pooled change.
 
     Pools by ``operation``, "max", "average" or "max-blur" (with ``filter_size``),

@@ -20,8 +20,8 @@ def _axis_coverage(n, pool, stride, padding):
     return np.cumsum(np.bincount(starts, minlength=n + 1) - np.bincount(stops, minlength=n + 1))[:n]
 
 
-def window_coverage(input_shape: tuple[int, int], pool_size=(2, 2), strides=None,
-                    padding: str = "valid") -> np.ndarray:
+def window_coverage(input_shape: tuple[int, int], pool_size: int | tuple[int, int] = (2, 2),
+                    strides: int | tuple[int, int] | None = None, padding: str = "valid") -> np.ndarray:
     """Number of pooling windows (Keras's rules) covering each cell of a
     ``(rows, cols)`` input: an int array shaped ``input_shape``.
 

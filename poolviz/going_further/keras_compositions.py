@@ -20,7 +20,6 @@ MAX_WEIGHTS = 2**24  # fixed weights in one composition: 64 MB of float32
 
 
 def _input_shape(input_shape, max_side=MAX_WINDOW, max_channels=MAX_WINDOW, weights_per_channel=0):
-    """Checked ``(rows, cols, channels)``; ``weights_per_channel`` bounds the channels."""
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
         raise ValueError(f"input_shape must be (rows, cols, channels), got {_describe(input_shape)}")
     rows, cols = (as_int(n, "input_shape rows and cols", 1, max_side) for n in input_shape[:2])
@@ -31,8 +30,8 @@ def _input_shape(input_shape, max_side=MAX_WINDOW, max_channels=MAX_WINDOW, weig
     return rows, cols, channels
 
 
-def max_blur_pool_model(input_shape, pool_size=2, strides=2, filter_size: int = 3,
-                        name: str = "max_blur_pool"):
+def max_blur_pool_model(input_shape: tuple[int, int, int], pool_size: int | tuple[int, int] = 2, strides: int = 2,
+                        filter_size: int = 3, name: str = "max_blur_pool"):
     """The Keras composition :func:`poolviz.going_further.max_blur_pool2d` is
     tested against: ``MaxPooling2D(pool_size, strides=1)``, reflect padding,
     then a ``DepthwiseConv2D`` with fixed binomial weights and ``strides``.
@@ -60,7 +59,8 @@ def max_blur_pool_model(input_shape, pool_size=2, strides=2, filter_size: int = 
     return keras.Model(inputs, outputs, name=name)
 
 
-def average_pool_as_conv(input_shape, pool_size=2, name: str = "average_as_conv"):
+def average_pool_as_conv(input_shape: tuple[int, int, int], pool_size: int | tuple[int, int] = 2,
+                         name: str = "average_as_conv"):
     """``AveragePooling2D(pool_size)`` as a ``Conv2D(channels, pool_size,
     strides=pool_size)``: weight ``1 / (rows * cols of the pool)`` from each
     input channel to the same output channel, 0 across channels, no bias."""
@@ -78,8 +78,7 @@ def average_pool_as_conv(input_shape, pool_size=2, name: str = "average_as_conv"
     return keras.Model(inputs, outputs, name=name)
 
 
-def _all_layers(model):
-    """Every layer of ``model``, nested models' layers in place of the model."""
+def _all_layers(model):  # nested models' layers in place of the model
     for layer in model.layers:
         yield from (_all_layers(layer) if getattr(layer, "layers", None) else [layer])
 
@@ -122,7 +121,7 @@ class ArchitectureCounts:
         return sum(n for kind, n in self.pooling.items() if "Global" not in kind)
 
 
-def architecture_counts(name: str, input_shape=(64, 64, 3)) -> ArchitectureCounts:
+def architecture_counts(name: str, input_shape: tuple[int, int, int] = (64, 64, 3)) -> ArchitectureCounts:
     """Build ``keras.applications.<name>(weights=None)`` (nothing is
     downloaded) and count how it downsamples.  Global pools before the last
     pooling layer sit inside blocks (MobileNetV3's and EfficientNet's

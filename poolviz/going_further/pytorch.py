@@ -14,6 +14,7 @@ from .._checks import MAX_WINDOW, _describe, as_int, as_numeric_array, as_pair
 
 __all__ = ["torch_avg_pool2d", "torch_max_pool2d", "torch_output_size", "torch_pool2d_loop"]
 
+IntOrPair = int | tuple[int, int]
 MAX_GATHERED_CELLS = 2**25  # per pass: outputs times the window cells that reach real data
 
 
@@ -28,16 +29,14 @@ def torch_output_size(n: int, kernel_size: int, stride: int | None = None, paddi
     """PyTorch's pooled size along one axis of length ``n``; 0 when no window fits.
 
     ``floor_or_ceil((n + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1``,
-    where a kernel overhanging the padded input by less than the stride still
-    gives a window with ``ceil_mode``, and a last window starting in the right
-    padding is dropped.
+    where, with ``ceil_mode``, a kernel overhanging the padded input by less
+    than the stride still gives a window (below: 2, 3, 2) and a last window
+    starting in the right padding is dropped (below: 5, 2, 2, padding 1).
 
     >>> torch_output_size(6, 3, 2), torch_output_size(6, 3, 2, ceil_mode=True)
     (2, 3)
-    >>> torch_output_size(5, 2, 2, padding=1, ceil_mode=True)  # the 4th would start at 6
-    3
-    >>> torch_output_size(2, 3, 2, ceil_mode=True)  # overhangs by 1 < stride
-    1
+    >>> torch_output_size(5, 2, 2, padding=1, ceil_mode=True), torch_output_size(2, 3, 2, ceil_mode=True)
+    (3, 1)
     """
     n = as_int(n, "n", 1, MAX_WINDOW)
     kernel_size = as_int(kernel_size, "kernel_size", 1, MAX_WINDOW)
@@ -92,8 +91,8 @@ def _pool(x, kernel_size, stride, padding, dilation, ceil_mode, fill, reduce):
     return _reduce_axis(_reduce_axis(array, -2, *axes[0], fill, reduce), -1, *axes[1], fill, reduce), axes
 
 
-def torch_max_pool2d(x: np.typing.ArrayLike, kernel_size, stride=None, padding=0, dilation=1,
-                     ceil_mode: bool = False) -> np.ndarray:
+def torch_max_pool2d(x: np.typing.ArrayLike, kernel_size: IntOrPair, stride: IntOrPair | None = None,
+                     padding: IntOrPair = 0, dilation: IntOrPair = 1, ceil_mode: bool = False) -> np.ndarray:
     """Max pooling as ``torch.nn.functional.max_pool2d`` computes it.
 
     ``kernel_size``, ``stride`` (``None``: the kernel size), ``padding`` and
@@ -108,8 +107,9 @@ def torch_max_pool2d(x: np.typing.ArrayLike, kernel_size, stride=None, padding=0
     return _pool(x, kernel_size, stride, padding, dilation, ceil_mode, None, np.max)[0]
 
 
-def torch_avg_pool2d(x: np.typing.ArrayLike, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-                     count_include_pad: bool = True, divisor_override: int | None = None) -> np.ndarray:
+def torch_avg_pool2d(x: np.typing.ArrayLike, kernel_size: IntOrPair, stride: IntOrPair | None = None,
+                     padding: IntOrPair = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+                     divisor_override: int | None = None) -> np.ndarray:
     """Average pooling as ``torch.nn.functional.avg_pool2d`` computes it.
 
     ``count_include_pad=True`` (PyTorch's default) divides by the window's
@@ -142,8 +142,10 @@ def torch_avg_pool2d(x: np.typing.ArrayLike, kernel_size, stride=None, padding=0
     return (sums / np.outer(*divisors).astype(work.dtype)).astype(dtype)
 
 
-def torch_pool2d_loop(x, kernel_size, stride, padding, dilation=(1, 1), ceil_mode=False,
-                      operation="max", count_include_pad=True, divisor_override=None):
+def torch_pool2d_loop(x: np.typing.ArrayLike, kernel_size: tuple[int, int], stride: tuple[int, int],
+                      padding: tuple[int, int], dilation: tuple[int, int] = (1, 1), ceil_mode: bool = False,
+                      operation: str = "max", count_include_pad: bool = True,
+                      divisor_override: int | None = None) -> np.ndarray:
     """PyTorch's max or average pooling of one 2-D map, window by window, from its
     documentation and CPU kernels (sizes as pairs): the obvious version, the tests' oracle."""
     rows, cols = len(x), len(x[0])
