@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from hypothesis_profiles import profile  # tests/hypothesis_profiles.py
 
 import poolviz
+from hypothesis_profiles import profile  # tests/hypothesis_profiles.py
 from poolviz import data
-from poolviz.going_further.antialias import binomial_filter, max_blur_pool2d, relative_l1_change, shift_change
 from poolviz.explorer import translation_invariance
+from poolviz.going_further.antialias import binomial_filter, max_blur_pool2d, relative_l1_change, shift_change
 
-PROFILE = profile(ci_examples=200, dev_examples=30)
+PROFILE = profile(ci_examples=60, dev_examples=8)
 
 
 def test_binomial_filters_are_rows_of_pascals_triangle_summing_to_one():
@@ -66,26 +66,27 @@ def test_dtypes():
     assert max_blur_pool2d(np.ones((6, 6), np.int64)).dtype == np.float64
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"filter_size": 0}, ValueError, "filter_size must be an int from 1 to 7, got 0"),
-    ({"filter_size": 8}, ValueError, "filter_size must be an int from 1 to 7, got 8"),
-    ({"filter_size": 2.5}, ValueError, "filter_size must be an int from 1 to 7, got 2.5"),
-    ({"filter_size": True}, ValueError, "filter_size must be an int from 1 to 7, got True"),
-    ({"pool_size": 0}, ValueError, "pool_size must be positive, got 0"),
-    ({"strides": (1, 0)}, ValueError, "strides must be positive, got (1, 0)"),
-    ({"data_format": "NCHW"}, ValueError, "data_format must be"),
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"filter_size": 0}, ValueError, "filter_size"),
+    ({"filter_size": 8}, ValueError, "filter_size"),
+    ({"filter_size": 2.5}, TypeError, "filter_size"),
+    ({"filter_size": True}, TypeError, "filter_size"),
+    ({"pool_size": 0}, ValueError, "pool_size"),
+    ({"pool_size": 2**31}, ValueError, "pool_size"),
+    ({"strides": (1, 0)}, ValueError, "strides"),
+    ({"data_format": "NCHW"}, ValueError, "data_format"),
 ])
-def test_bad_arguments_are_named(kwargs, error, message):
-    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
+def test_bad_arguments_are_named(kwargs, error, name):
+    with pytest.raises(error, match=name):
         max_blur_pool2d(np.zeros((6, 6)), **kwargs)
 
 
-def test_too_small_maps_and_wrong_ranks_are_refused_with_the_shape():
-    with pytest.raises(ValueError, match="2x2 rows x cols is too small for pool_size"):
-        max_blur_pool2d(np.zeros((2, 2)), 2, 2, 3)
-    with pytest.raises(ValueError, match=r"got shape \(3, 3, 3\)"):
+def test_too_small_maps_and_wrong_ranks_are_refused_by_name():
+    with pytest.raises(ValueError, match="pool_size"):
+        max_blur_pool2d(np.zeros((2, 2)), 2, 2, 3)  # the stride-1 max leaves 1x1: nothing to reflect
+    with pytest.raises(ValueError, match=r"x must .* got shape \(3, 3, 3\)"):
         max_blur_pool2d(np.zeros((3, 3, 3)))
-    with pytest.raises(TypeError, match="must hold real numbers"):
+    with pytest.raises(TypeError, match="x"):
         max_blur_pool2d(np.array([["a"]]))
 
 
@@ -99,7 +100,6 @@ def test_too_small_maps_and_wrong_ranks_are_refused_with_the_shape():
 def test_max_blur_pool_equals_the_keras_composition(rows, cols, channels, pool, stride,
                                                     filter_size, seed):
     pytest.importorskip("tensorflow")
-    from poolviz.going_further.keras_compositions import max_blur_pool_model
 
     assume(min(rows, cols) - pool + 1 > filter_size // 2)
     x = np.random.default_rng(seed).normal(size=(2, rows, cols, channels)).astype(np.float32)
@@ -163,10 +163,10 @@ def test_on_the_photograph_max_blur_changes_least_in_magnitude_but_keeps_fewest_
 
 
 def test_shift_change_rejects_unknown_operations_and_an_all_zero_map_is_unchanged():
-    with pytest.raises(ValueError, match="operation must be one of .* got 'median'"):
+    with pytest.raises(ValueError, match="operation"):
         shift_change(np.zeros((4, 4)), "median")
     # An array is refused by name too, not with NumPy's "truth value is ambiguous".
-    with pytest.raises(ValueError, match=r"operation must be one of .* got array\(\['max', 'x'\]"):
+    with pytest.raises(ValueError, match="operation"):
         shift_change(np.zeros((4, 4)), np.array(["max", "x"]))
     result = shift_change(np.zeros((4, 4)), "max-blur")
     assert np.array_equal(result.relative_l1, [0.0, 0.0, 0.0])
@@ -176,8 +176,35 @@ def test_relative_l1_change_is_0_for_no_change_and_inf_when_nothing_became_somet
     assert relative_l1_change(np.array([2.0, 2.0]), np.array([2.0, 1.0])) == 0.25
     assert relative_l1_change(np.zeros((2, 2)), np.zeros((2, 2))) == 0.0  # both all zero: nothing changed
     assert relative_l1_change(np.zeros((2, 2)), np.eye(2)) == np.inf      # not NaN: a change from nothing
-    # NaN cells are left out of both sums
+    # A cell that is NaN in either map is left out of both sums.
     assert relative_l1_change(np.array([1.0, np.nan]), np.array([0.5, 3.0])) == 0.5
+    assert relative_l1_change(np.array([1.0, 5.0]), np.array([0.5, np.nan])) == 0.5
+
+
+def test_relative_l1_change_computes_in_float64_whatever_the_dtypes():
+    # uint8 used to wrap (100 - 200 = 156) and int8 to overflow to inf.
+    assert relative_l1_change(np.array([200], np.uint8), np.array([100], np.uint8)) == 0.5
+    assert relative_l1_change(np.array([-128], np.int8), np.array([127], np.int8)) == 255 / 128
+    assert relative_l1_change(np.array([True]), np.array([False])) == 1.0
+
+
+@pytest.mark.parametrize("before, after, error, name", [
+    (np.ones((2, 2)), np.ones(2), ValueError, "after"),            # used to broadcast
+    (np.ones((2, 2)), np.ones((2, 2, 1)), ValueError, "after"),
+    (np.ma.masked_array([1.0, 2.0], [False, True]), np.ones(2), ValueError, "before"),
+    (np.ones(2), np.ma.masked_array([1.0, 2.0], [True, False]), ValueError, "after"),
+    (np.array(["a"]), np.ones(1), TypeError, "before"),
+])
+def test_relative_l1_change_refuses_mismatched_shapes_and_masks_by_name(before, after, error, name):
+    with pytest.raises(error, match=name):
+        relative_l1_change(before, after)
+
+
+def test_shift_change_refuses_more_shifted_maps_than_its_work_limit():
+    with pytest.raises(ValueError, match="pool_size"):   # 89,999 shifts of 90,000 cells
+        shift_change(np.zeros((300, 300)), pool_size=300)
+    with pytest.raises(ValueError, match="filter_size"):
+        shift_change(np.zeros((4, 4)), "max", filter_size=9)
 
 
 def test_shift_change_and_translation_invariance_agree_on_a_map_that_pools_to_zero():

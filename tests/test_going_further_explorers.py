@@ -7,8 +7,8 @@ import pytest
 import poolviz
 import poolviz.going_further
 from poolviz import data
-from poolviz.going_further.coverage import coverage_figure, window_coverage
 from poolviz.explorer import PoolingExplorerModel, TranslationExplorerModel, translation_invariance
+from poolviz.going_further.coverage import coverage_figure, window_coverage
 
 
 def test_translation_invariance_of_max_blur_pools_each_shift_with_max_blur_pool2d():
@@ -94,3 +94,14 @@ def test_coverage_figure_titles_say_how_many_cells_are_never_read():
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert titles == ["windows covering each input cell (33 never read)",
                       "real cells per window (divisor)"]
+
+
+@pytest.mark.parametrize("args, kwargs, error, name", [
+    ((np.zeros((0, 0), int),), {}, ValueError, "coverage"),      # was NumPy's "zero-size array"
+    ((np.array([[1.0, np.nan]]),), {}, ValueError, "coverage"),
+    ((np.ones((2, 2), int), np.full((1, 1), -1)), {}, ValueError, "divisors"),
+    ((np.ones((2, 2), int),), {"fig": "figure"}, TypeError, "fig"),
+])
+def test_coverage_figure_names_a_bad_argument(args, kwargs, error, name):
+    with pytest.raises(error, match=name):
+        coverage_figure(*args, **kwargs)

@@ -1,34 +1,77 @@
-"""The Keras side of the going-further notebooks: average pooling as a
-convolution, and what real architectures use to downsample (built with
-``weights=None``; nothing is downloaded)."""
+"""The Keras compositions and counts of the going-further notebooks.
+
+Hostile sizes are tried in a subprocess: TensorFlow answers some of them
+with SIGFPE or SIGABRT, which must fail a test, not kill pytest.
+"""
+
+import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
-pytest.importorskip("tensorflow")
-
-import poolviz  # noqa: E402
-from poolviz.keras_bridge import load_keras  # noqa: E402
-from poolviz.going_further.keras_compositions import (  # noqa: E402
+import poolviz
+from poolviz.going_further.keras_compositions import (
     architecture_counts,
     average_pool_as_conv,
     downsampling_layers,
+    max_blur_pool_model,
 )
 
+HOSTILE = [  # (function, keyword arguments, the argument the error must name)
+    ("max_blur_pool_model", dict(input_shape=(8, 8, 1), strides=2**31), "strides"),      # SIGABRT
+    ("max_blur_pool_model", dict(input_shape=(8, 8, 1), pool_size=2**31), "pool_size"),  # SIGABRT
+    ("max_blur_pool_model", dict(input_shape=(2, 2, 1), pool_size=3), "pool_size"),      # SIGFPE
+    ("max_blur_pool_model", dict(input_shape=(4, 4, 1), pool_size=2, filter_size=7), "pool_size"),
+    ("max_blur_pool_model", dict(input_shape=(8, 8, 1), filter_size=0), "filter_size"),
+    ("max_blur_pool_model", dict(input_shape=(8, 8, 2**31 - 1)), "input_shape"),
+    ("max_blur_pool_model", dict(input_shape=(8.0, 8, 1)), "input_shape"),
+    ("average_pool_as_conv", dict(input_shape=(2, 2, 1), pool_size=3), "pool_size"),     # garbage
+    ("average_pool_as_conv", dict(input_shape=(8, 8, 20000)), "input_shape"),            # 6 GB
+    ("average_pool_as_conv", dict(input_shape=(8, 8)), "input_shape"),
+    ("average_pool_as_conv", dict(input_shape=(8, 8, 1), pool_size=(2, 0)), "pool_size"),
+]
+SCRIPT = """
+import json, sys
+from poolviz.going_further import keras_compositions
+answers = []
+for function, kwargs, _ in json.loads(sys.argv[1]):
+    try:
+        getattr(keras_compositions, function)(**kwargs)
+        answers.append(["accepted", ""])
+    except (ValueError, TypeError) as error:
+        answers.append([type(error).__name__, str(error)])
+print(json.dumps({"answers": answers, "tensorflow imported": "tensorflow" in sys.modules}))
+"""
 
-def test_average_pooling_is_a_strided_convolution_with_fixed_weights():
-    keras = load_keras()
+
+def test_hostile_sizes_are_refused_by_name_before_tensorflow_is_imported():
+    run = subprocess.run([sys.executable, "-c", SCRIPT, json.dumps(HOSTILE)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    report = json.loads(run.stdout)
+    for (function, kwargs, name), (kind, message) in zip(HOSTILE, report["answers"]):
+        assert kind in ("ValueError", "TypeError") and name in message, (function, kwargs, message)
+    assert not report["tensorflow imported"]
+
+
+def test_average_pooling_is_a_strided_convolution_with_fixed_weights(keras):
     x = np.random.default_rng(0).normal(size=(2, 8, 6, 3)).astype(np.float32)
     conv = average_pool_as_conv((8, 6, 3), 2)
     pooled = keras.layers.AveragePooling2D(2, name="avg")(x)
     np.testing.assert_allclose(np.asarray(conv(x)), np.asarray(pooled), rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(np.asarray(conv(x)), poolviz.average_pool2d(x, 2), rtol=1e-6, atol=1e-6)
-    # A learned strided convolution of this shape has 2 * 2 * 3 * 3 weights.
-    assert conv.count_params() == 36
+    assert conv.count_params() == 2 * 2 * 3 * 3
 
 
-def test_downsampling_layers_find_nested_layers_and_skip_stride_1():
-    keras = load_keras()
+def test_the_largest_stride_and_a_pool_filling_the_input_still_build_and_run(keras):
+    ones = np.ones((1, 4, 4, 1), np.float32)
+    assert np.array_equal(max_blur_pool_model((4, 4, 1), 2, 2**31 - 1, 3)(ones), [[[[1.0]]]])
+    assert np.array_equal(average_pool_as_conv((3, 3, 1), 3)(ones[:, :3, :3]), [[[[1.0]]]])
+
+
+def test_downsampling_layers_find_nested_layers_and_skip_stride_1(keras):
     inner = keras.Sequential([keras.layers.Conv2D(2, 2, strides=2, name="inner_conv")], name="inner")
     inputs = keras.Input((8, 8, 1))
     y = keras.layers.Conv2D(2, 3, padding="same", name="stride_1")(inputs)
@@ -39,28 +82,27 @@ def test_downsampling_layers_find_nested_layers_and_skip_stride_1():
     assert rows == [("inner_conv", "Conv2D", (2, 2), (2, 2)),
                     ("pool", "MaxPooling2D", (2, 2), (2, 2)),
                     ("gap", "GlobalAveragePooling2D", None, None)]
+    with pytest.raises(TypeError, match="model"):
+        downsampling_layers("ResNet50")
 
 
-def test_resnet50_counts():
-    counts = architecture_counts("ResNet50")
-    assert counts.pooling == {"GlobalAveragePooling2D": 1, "MaxPooling2D": 1}
-    assert counts.strided_convolutions == {"Conv2D": 7}
-    assert counts.last_pooling == "GlobalAveragePooling2D"
-    assert counts.parameters == 25_636_712
-
-
-def test_mobilenet_v3_small_gates_are_global_pools_inside_blocks():
-    counts = architecture_counts("MobileNetV3Small")
-    assert counts.windowed_pooling == 0
+def test_mobilenet_v3_small_gates_are_global_pools_inside_blocks(keras):
+    counts = architecture_counts("MobileNetV3Small")  # the one keras.applications build here
+    assert counts.windowed_pooling == 0 and counts.strided_convolutions
     assert counts.pooling == {"GlobalAveragePooling2D": 10}
     assert counts.global_pooling_in_blocks == 9
     assert counts.last_pooling == "GlobalAveragePooling2D"
-    # The pools inside blocks are the squeeze-and-excitation gates (by their names).
     global_pools = [name for name, kind, _, _ in counts.layers if "Global" in kind]
     assert all("squeeze_excite" in name for name in global_pools[:-1])
     assert "squeeze" not in global_pools[-1]
 
 
-def test_resnet50_counts_do_not_depend_on_the_input_size():
-    small, large = architecture_counts("ResNet50"), architecture_counts("ResNet50", (224, 224, 3))
-    assert small == large
+@pytest.mark.parametrize("args, error, name", [
+    (("resnet50",), ValueError, "name"),        # a module of keras.applications, not a model
+    (("ResNet50", (225, 225, 3)), ValueError, "input_shape"),  # VGG's dense layers grow with it
+    (("ResNet50", (64, 64, 5)), ValueError, "input_shape"),
+    ((50,), ValueError, "name"),
+])
+def test_architecture_counts_names_what_is_allowed(keras, args, error, name):
+    with pytest.raises(error, match=name):
+        architecture_counts(*args)

@@ -13,14 +13,14 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from hypothesis_profiles import draw_values, profile  # tests/hypothesis_profiles.py
 
+from hypothesis_profiles import draw_values, profile  # tests/hypothesis_profiles.py
 from poolviz.going_further import pytorch as reference
 from poolviz.going_further.pytorch import torch_avg_pool2d, torch_max_pool2d, torch_output_size
 
 # Each new set of arguments builds an ONNX Runtime session (tens of ms here):
-# 200 examples per test in CI keep this module near 30 s.
-PROFILE = profile(ci_examples=200, dev_examples=60)
+# 150 examples per test in CI keep this module near 20 s.
+PROFILE = profile(ci_examples=150, dev_examples=30)
 ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -129,28 +129,27 @@ def test_layouts_2d_3d_4d_agree():
     assert np.array_equal(out[1, 2], torch_max_pool2d(x[1, 2], 3, 2, 1, ceil_mode=True))
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: torch_max_pool2d(X, 3, padding=2), ValueError,
-     "padding must be at most half the effective kernel size"),
-    (lambda: torch_max_pool2d(X, 3, padding=3, dilation=2), ValueError,
-     r"got padding=3 with kernel_size=3 and dilation=2"),
-    (lambda: torch_max_pool2d(X, 0), ValueError, "kernel_size must be positive, got 0"),
-    (lambda: torch_max_pool2d(X, 2, stride=(1, 0)), ValueError, r"stride must be positive, got \(1, 0\)"),
-    (lambda: torch_max_pool2d(X, 2, padding=-1), ValueError, "padding must be an int >= 0 or a pair of them, got -1"),
-    (lambda: torch_max_pool2d(X, 2, dilation=0), ValueError, "dilation must be positive, got 0"),
-    (lambda: torch_max_pool2d(X, 6), ValueError, r"does not fit the input's 5x5"),
-    (lambda: torch_max_pool2d(X, 2.0), TypeError, "kernel_size must be an int or a pair"),
-    (lambda: torch_max_pool2d(X, 3, padding=True), TypeError, "padding must be an int >= 0 or a pair of them, got True"),
-    (lambda: torch_max_pool2d(X, 3, padding=(1, 2, 3)), TypeError, r"got \(1, 2, 3\)"),
-    (lambda: torch_max_pool2d(X, 2, ceil_mode="yes"), TypeError, "ceil_mode must be True or False"),
-    (lambda: torch_max_pool2d(np.zeros(5), 2), ValueError, r"got shape \(5,\)"),
-    (lambda: torch_max_pool2d(np.zeros((0, 3)), 2), ValueError, "must not be empty"),
-    (lambda: torch_avg_pool2d(X, 2, divisor_override=0), ValueError,
-     "divisor_override must be None or a positive int, got 0"),
+@pytest.mark.parametrize("call, error, name", [
+    (lambda: torch_max_pool2d(X, 3, padding=2), ValueError, "padding"),       # > half the kernel
+    (lambda: torch_max_pool2d(X, 3, padding=3, dilation=2), ValueError, "padding"),
+    (lambda: torch_max_pool2d(X, 0), ValueError, "kernel_size"),
+    (lambda: torch_max_pool2d(X, 2, stride=(1, 0)), ValueError, "stride"),
+    (lambda: torch_max_pool2d(X, 2, padding=-1), ValueError, "padding"),
+    (lambda: torch_max_pool2d(X, 2, dilation=0), ValueError, "dilation"),
+    (lambda: torch_max_pool2d(X, 6), ValueError, "kernel_size"),             # does not fit
+    (lambda: torch_max_pool2d(X, 2.0), TypeError, "kernel_size"),
+    (lambda: torch_max_pool2d(X, 3, padding=True), TypeError, "padding"),
+    (lambda: torch_max_pool2d(X, 3, padding=(1, 2, 3)), TypeError, "padding"),
+    (lambda: torch_max_pool2d(X, 2, stride=2**31), ValueError, "stride"),
+    (lambda: torch_max_pool2d(X, 2, ceil_mode="yes"), TypeError, "ceil_mode"),
+    (lambda: torch_max_pool2d(np.zeros(5), 2), ValueError, "x"),
+    (lambda: torch_max_pool2d(np.zeros((0, 3)), 2), ValueError, "x"),
+    (lambda: torch_avg_pool2d(X, 2, divisor_override=0), ValueError, "divisor_override"),
+    (lambda: torch_avg_pool2d(X, 2, divisor_override=2.5), TypeError, "divisor_override"),
     (lambda: torch_avg_pool2d(X, 2, count_include_pad=None), TypeError, "count_include_pad"),
 ])
-def test_bad_arguments_are_named(call, error, message):
-    with pytest.raises(error, match=message):
+def test_bad_arguments_are_named(call, error, name):
+    with pytest.raises(error, match=name):
         call()
 
 
@@ -163,25 +162,37 @@ def test_dilation_widens_the_padding_limit_and_a_window_of_padding_only_gives_mi
 
 
 @pytest.mark.parametrize("operation", [torch_max_pool2d, torch_avg_pool2d])
-def test_long_kernels_take_the_window_view_and_agree_with_the_loop(operation, monkeypatch):
-    from poolviz import torch_pooling
-
-    x = np.random.default_rng(2).normal(size=(2, 1, 9, 300))
-    kwargs = dict(kernel_size=(3, 80), stride=(2, 7), padding=(1, 40), ceil_mode=True)
-    if operation is torch_max_pool2d:
-        kwargs["dilation"] = (1, 2)
-    fast = operation(x, **kwargs)
-    monkeypatch.setattr(torch_pooling, "_LOOP_MAX_KERNEL", 10**9)
-    np.testing.assert_allclose(fast, operation(x, **kwargs), rtol=1e-12)
-    # A million-cell kernel on a million-cell row returns at once.
-    row = np.ones((1, 10**6))
-    monkeypatch.undo()
-    assert operation(row, (1, 10**6)).shape == (1, 1)
+def test_cost_follows_the_input_not_the_kernel(operation):
+    # A million-cell kernel on a million-cell row, and a kernel of 10**9 that
+    # overhangs a 2x2 map by less than its stride, return at once.
+    assert operation(np.ones((1, 10**6)), (1, 10**6)).shape == (1, 1)
+    assert operation(np.arange(4.0).reshape(2, 2), 10**9, 10**9, ceil_mode=True).shape == (1, 1)
+    # Padding 10000 is legal for a kernel of 20001: one window, the whole map.
+    expected = 7.0 if operation is torch_max_pool2d else 28 / 20001**2
+    assert operation(np.full((2, 2), 7.0), 20001, padding=10000)[0, 0] == pytest.approx(expected)
 
 
-def test_a_huge_padding_is_refused_before_any_memory_is_taken():
-    with pytest.raises(ValueError, match="would add .* cells"):
-        torch_max_pool2d(np.zeros((2, 2)), 20001, padding=10000)
+def test_work_beyond_the_stated_limit_is_refused_by_kernel_size():
+    with pytest.raises(ValueError, match="kernel_size"):
+        torch_max_pool2d(np.zeros((1, 10**6)), (1, 5 * 10**5), stride=1)
+
+
+def test_a_kernel_overhanging_the_input_by_less_than_the_stride_gives_one_cell_with_ceil_mode():
+    """PyTorch's rule rounds towards minus infinity: (2 - 3 + 2 - 1) // 2 + 1 = 1."""
+    x = np.arange(4.0).reshape(2, 2)
+    assert torch_output_size(2, 3, 2, ceil_mode=True) == 1
+    assert torch_output_size(2, 3, 2) == 0
+    assert np.array_equal(torch_max_pool2d(x, 3, stride=2, ceil_mode=True), [[3.0]])
+    # The window is clipped to the map (no padding): the divisor is 2 x 2.
+    assert np.array_equal(torch_avg_pool2d(x, 3, stride=2, ceil_mode=True), [[1.5]])
+    with pytest.raises(ValueError, match="kernel_size"):
+        torch_max_pool2d(x, 3, stride=2)
+
+
+def test_float16_average_is_summed_in_float32_and_returned_as_float16():
+    out = torch_avg_pool2d(np.full((4, 4), 40000, np.float16), 2)
+    assert out.dtype == np.float16 and np.array_equal(out, np.full((2, 2), 40000, np.float16))
+    assert torch_avg_pool2d(np.ones((2, 2), np.float32), 2).dtype == np.float32
 
 
 # --------------------------------------------------------------------------
@@ -262,16 +273,15 @@ def test_divisor_override_equals_the_loop_oracle(case, divisor):
     np.testing.assert_allclose(ours[0, 0], loop, rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize("kwargs, error, pattern", [
-    (dict(padding="valid"), TypeError, "padding must be an int, got 'valid'"),
-    (dict(dilation="00"), TypeError, "dilation must be an int, got '00'"),
-    (dict(kernel_size=0), ValueError, "kernel_size must be at least 1, got 0"),
-    (dict(stride=2.0), TypeError, "stride must be an int, got 2.0"),
-    (dict(ceil_mode=1), TypeError, "ceil_mode must be True or False, got 1"),
+@pytest.mark.parametrize("kwargs, error, name", [
+    (dict(padding="valid"), TypeError, "padding"),
+    (dict(dilation="00"), TypeError, "dilation"),   # once multiplied out to 953 MiB
+    (dict(kernel_size=0), ValueError, "kernel_size"),
+    (dict(stride=2.0), TypeError, "stride"),
+    (dict(n=10**5000), ValueError, "n"),
+    (dict(ceil_mode=1), TypeError, "ceil_mode"),
 ])
-def test_torch_output_size_names_a_bad_argument(kwargs, error, pattern):
-    """Found by the fuzz test: a string dilation was multiplied out (953 MiB)
-    and a string padding reached NumPy's ufunc error."""
+def test_torch_output_size_names_a_bad_argument(kwargs, error, name):
     arguments = dict(n=4, kernel_size=3, stride=2, padding=1, dilation=1, ceil_mode=False) | kwargs
-    with pytest.raises(error, match=pattern):
+    with pytest.raises(error, match=name):
         torch_output_size(**arguments)

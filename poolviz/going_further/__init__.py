@@ -1,21 +1,10 @@
-"""Going further: what 2019 could not say.
-
-Anti-aliased max pooling (Zhang 2019), PyTorch's pooling rules, Keras
-compositions and architecture counts, and which input cells the windows
-read.  Nothing here is needed by the five course notebooks.
-"""
+"""Going further: anti-aliased max pooling, PyTorch's pooling rules, which
+input cells the windows read, and (:mod:`.keras_compositions`) Keras
+compositions and architecture counts.  The course notebooks need none of it."""
 
 from .antialias import binomial_filter, max_blur_pool2d, shift_change
 from .coverage import window_coverage
 from .pytorch import torch_avg_pool2d, torch_max_pool2d, torch_output_size, torch_pool2d_loop
 
-__all__ = [
-    "binomial_filter",
-    "max_blur_pool2d",
-    "shift_change",
-    "torch_avg_pool2d",
-    "torch_max_pool2d",
-    "torch_output_size",
-    "torch_pool2d_loop",
-    "window_coverage",
-]
+__all__ = ["binomial_filter", "max_blur_pool2d", "shift_change", "torch_avg_pool2d", "torch_max_pool2d",
+           "torch_output_size", "torch_pool2d_loop", "window_coverage"]

@@ -1,18 +1,6 @@
-"""Keras models for the "going further" notebooks: compositions and counts.
-
-* :func:`max_blur_pool_model`: ``MaxPooling2D`` with stride 1, reflect
-  padding and a ``DepthwiseConv2D`` with fixed binomial weights and the
-  stride: the Keras composition :func:`poolviz.going_further.max_blur_pool2d` is checked
-  against.
-* :func:`average_pool_as_conv`: a ``Conv2D`` with fixed weights
-  ``1 / (k * k)`` and stride ``k``, which is ``AveragePooling2D(k)``.
-* :func:`downsampling_layers` and :func:`architecture_counts`: the pooling
-  layers and the strided convolutions of a built model (nested models
-  included), for the architectures ``keras.applications`` ships.
-
-TensorFlow is imported only when a function is called (through
-:func:`poolviz.keras_bridge.load_keras`).
-"""
+"""Keras compositions and architecture counts for the going-further notebooks.  Sizes
+are checked before any Keras layer is built: TensorFlow's kernels kill the process
+(SIGFPE, SIGABRT) or return uninitialised memory on sizes they do not expect."""
 
 from __future__ import annotations
 
@@ -21,84 +9,97 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .antialias import binomial_filter
+from .._checks import MAX_WINDOW, _describe, as_int, as_pair
 from ..keras_bridge import load_keras
+from ..pooling import check_pool_fits
+from .antialias import binomial_filter
 
-__all__ = [
-    "ArchitectureCounts",
-    "architecture_counts",
-    "average_pool_as_conv",
-    "downsampling_layers",
-    "max_blur_pool_model",
-]
+__all__ = ["architecture_counts", "average_pool_as_conv", "downsampling_layers", "max_blur_pool_model"]
+
+MAX_WEIGHTS = 2**24  # fixed weights in one composition: 64 MB of float32
 
 
-def max_blur_pool_model(input_shape, pool_size=2, strides=2, filter_size=3, name="max_blur_pool"):
-    """The Keras composition of max-blur pooling, channels last.
+def _input_shape(input_shape, max_side=MAX_WINDOW, max_channels=MAX_WINDOW, weights_per_channel=0):
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
+        raise ValueError(f"input_shape must be (rows, cols, channels), got {_describe(input_shape)}")
+    rows, cols = (as_int(n, "input_shape rows and cols", 1, max_side) for n in input_shape[:2])
+    channels = as_int(input_shape[2], "input_shape channels", 1, max_channels)
+    if channels * weights_per_channel > MAX_WEIGHTS:
+        raise ValueError(f"input_shape channels {channels} would need {channels * weights_per_channel} "
+                         f"fixed weights, more than {MAX_WEIGHTS} (2**24)")
+    return rows, cols, channels
 
-    ``input_shape`` is ``(rows, cols, channels)``; ``pool_size`` and
-    ``strides`` are ints.  Reflect padding of ``(filter_size - 1) // 2``
-    cells before and ``filter_size // 2`` after, as the paper's code does.
-    """
+
+def max_blur_pool_model(input_shape: tuple[int, int, int], pool_size: int | tuple[int, int] = 2, strides: int = 2,
+                        filter_size: int = 3, name: str = "max_blur_pool"):
+    """The Keras composition :func:`poolviz.going_further.max_blur_pool2d` is
+    tested against: ``MaxPooling2D(pool_size, strides=1)``, reflect padding,
+    then a ``DepthwiseConv2D`` with fixed binomial weights and ``strides``.
+    ``input_shape`` is ``(rows, cols, channels)``."""
+    pool = as_pair(pool_size, "pool_size")
+    stride = as_int(strides, "strides", 1, MAX_WINDOW)  # TensorFlow's depthwise blur: one stride
+    weights = binomial_filter(filter_size)
+    size = len(weights)
+    rows, cols, channels = _input_shape(input_shape, weights_per_channel=size * size)
+    check_pool_fits((rows, cols), pool, 1)
+    if min(rows - pool[0], cols - pool[1]) < size // 2:
+        raise ValueError(f"pool_size {pool} leaves too few cells of the {rows}x{cols} input to "
+                         f"reflect for filter_size {size}: more than {size // 2} per axis needed")
     keras = load_keras()
-    channels = int(input_shape[-1])
-    before, after = (filter_size - 1) // 2, filter_size // 2
-    inputs = keras.Input(tuple(input_shape), name=f"{name}_input")
-    maxed = keras.layers.MaxPooling2D(pool_size, strides=1, padding="valid", name=f"{name}_max")(inputs)
+    before, after = (size - 1) // 2, size // 2
+    inputs = keras.Input((rows, cols, channels), name=f"{name}_input")
+    maxed = keras.layers.MaxPooling2D(pool, strides=1, name=f"{name}_max")(inputs)
     padded = keras.layers.Lambda(
         lambda t: keras.ops.pad(t, [[0, 0], [before, after], [before, after], [0, 0]], mode="reflect"),
         name=f"{name}_reflect_pad")(maxed)
-    blur = keras.layers.DepthwiseConv2D(filter_size, strides=strides, padding="valid", use_bias=False,
-                                        name=f"{name}_blur")
+    blur = keras.layers.DepthwiseConv2D(size, strides=stride, use_bias=False, name=f"{name}_blur")
     outputs = blur(padded)
-    blur.set_weights([np.repeat(binomial_filter(filter_size)[:, :, None, None], channels, axis=2)])
+    blur.set_weights([np.repeat(weights[:, :, None, None], channels, axis=2)])
     blur.trainable = False
     return keras.Model(inputs, outputs, name=name)
 
 
-def average_pool_as_conv(input_shape, pool_size=2, name="average_as_conv"):
-    """``Conv2D(channels, pool_size, strides=pool_size)`` whose weights make it
-    ``AveragePooling2D(pool_size)``: ``1 / pool_size**2`` from each input
-    channel to the same output channel, 0 across channels, no bias."""
+def average_pool_as_conv(input_shape: tuple[int, int, int], pool_size: int | tuple[int, int] = 2,
+                         name: str = "average_as_conv"):
+    """``AveragePooling2D(pool_size)`` as a ``Conv2D(channels, pool_size,
+    strides=pool_size)``: weight ``1 / (rows * cols of the pool)`` from each
+    input channel to the same output channel, 0 across channels, no bias."""
+    pool = as_pair(pool_size, "pool_size")
+    rows, cols, channels = _input_shape(input_shape)
+    check_pool_fits((rows, cols), pool)
+    _input_shape(input_shape, weights_per_channel=pool[0] * pool[1] * channels)  # channels**2 weights
     keras = load_keras()
-    channels = int(input_shape[-1])
-    inputs = keras.Input(tuple(input_shape), name=f"{name}_input")
-    conv = keras.layers.Conv2D(channels, pool_size, strides=pool_size, use_bias=False, name=f"{name}_conv")
+    inputs = keras.Input((rows, cols, channels), name=f"{name}_input")
+    conv = keras.layers.Conv2D(channels, pool, strides=pool, use_bias=False, name=f"{name}_conv")
     outputs = conv(inputs)
-    kernel = np.zeros((pool_size, pool_size, channels, channels))
-    for c in range(channels):
-        kernel[:, :, c, c] = 1.0 / pool_size ** 2
+    kernel = np.zeros(pool + (channels, channels), np.float32)
+    kernel[:, :, np.arange(channels), np.arange(channels)] = 1.0 / (pool[0] * pool[1])
     conv.set_weights([kernel])
     return keras.Model(inputs, outputs, name=name)
 
 
-def _all_layers(model):
-    """Every layer of ``model``, nested models' layers in place of the model."""
+def _all_layers(model):  # nested models' layers in place of the model
     for layer in model.layers:
-        if hasattr(layer, "layers") and layer.layers:
-            yield from _all_layers(layer)
-        else:
-            yield layer
+        yield from (_all_layers(layer) if getattr(layer, "layers", None) else [layer])
 
 
 def _pair(value):
     return tuple(int(v) for v in value) if isinstance(value, (tuple, list)) else (int(value),) * 2
 
 
-def downsampling_layers(model):
+def downsampling_layers(model) -> list[tuple]:
     """``(layer name, kind, window, strides)`` of each pooling layer and each
-    convolution with a stride above 1, in model order.
-
-    ``kind`` is the layer's class name; ``window`` is the pool or kernel size
-    (``None`` for global pooling, which has no window: it reduces a whole map).
-    """
+    convolution with a stride above 1 of a Keras ``model``, nested models
+    included, in model order.  ``kind`` is the class name; global pooling
+    has no window or strides (``None``): it reduces a whole map."""
+    if not hasattr(model, "layers"):
+        raise TypeError(f"model must be a Keras model, got {_describe(model)}")
     rows = []
     for layer in _all_layers(model):
         kind = type(layer).__name__
         if "Pooling" in kind:
-            window = _pair(layer.pool_size) if hasattr(layer, "pool_size") else None
-            strides = _pair(layer.strides) if hasattr(layer, "strides") else None
-            rows.append((layer.name, kind, window, strides))
+            rows.append((layer.name, kind, _pair(layer.pool_size) if hasattr(layer, "pool_size") else None,
+                         _pair(layer.strides) if hasattr(layer, "strides") else None))
         elif "Conv" in kind and hasattr(layer, "strides") and max(_pair(layer.strides)) > 1:
             rows.append((layer.name, kind, _pair(layer.kernel_size), _pair(layer.strides)))
     return rows
@@ -107,42 +108,38 @@ def downsampling_layers(model):
 @dataclass(frozen=True)
 class ArchitectureCounts:
     """What one ``keras.applications`` model uses to downsample, counted."""
-
     name: str
     parameters: int
-    pooling: dict          # class name -> number of layers
-    strided_convolutions: dict  # class name -> number of layers
+    pooling: dict                  # class name -> number of layers
+    strided_convolutions: dict     # class name -> number of layers
     global_pooling_in_blocks: int  # global pools before the last pooling layer
-    last_pooling: str      # class name of the last pooling layer before the classifier
-    layers: tuple = ()     # the rows of downsampling_layers(model)
+    last_pooling: str              # class name of the last pooling layer
+    layers: tuple = ()             # the rows of downsampling_layers(model)
 
     @property
-    def windowed_pooling(self):
-        """Number of MaxPooling2D/AveragePooling2D layers (pools with a window)."""
+    def windowed_pooling(self) -> int:  # pooling layers with a window (not global)
         return sum(n for kind, n in self.pooling.items() if "Global" not in kind)
 
 
-def architecture_counts(name, input_shape=(64, 64, 3)):
-    """Build ``keras.applications.<name>(weights=None)`` and count its layers.
-
-    Nothing is downloaded (``weights=None``).  The counts do not depend on
-    ``input_shape`` (a small one builds faster); the parameter count does not
-    either, because every one of these models ends its convolutions with
-    global pooling.  Global pools before the last pooling layer sit inside
-    blocks (in MobileNetV3 and EfficientNet they are the squeeze-and-excitation
-    gates, named ``*squeeze*``) and are counted in ``global_pooling_in_blocks``.
-    """
+def architecture_counts(name: str, input_shape: tuple[int, int, int] = (64, 64, 3)) -> ArchitectureCounts:
+    """Build ``keras.applications.<name>(weights=None)`` (nothing is
+    downloaded) and count how it downsamples.  Global pools before the last
+    pooling layer sit inside blocks (MobileNetV3's and EfficientNet's
+    squeeze-and-excitation gates).  ``input_shape`` sides are at most 224,
+    ImageNet's, because VGG's dense layers grow with them."""
+    shape = _input_shape(input_shape, max_side=224, max_channels=4)
     keras = load_keras()
+    builders = sorted(n for n in dir(keras.applications)
+                      if n[:1].isupper() and callable(getattr(keras.applications, n)))
+    if not isinstance(name, str) or name not in builders:
+        raise ValueError(f"name must be one of keras.applications' models {builders}, got {_describe(name)}")
     keras.backend.clear_session()
-    model = getattr(keras.applications, name)(weights=None, input_shape=tuple(input_shape))
+    model = getattr(keras.applications, name)(weights=None, input_shape=shape)
     layers = downsampling_layers(model)
-    pooling = Counter(kind for _, kind, window, _ in layers if "Pooling" in kind)
-    strided = Counter(kind for _, kind, _, _ in layers if "Pooling" not in kind)
     pools = [kind for _, kind, _, _ in layers if "Pooling" in kind]
-    gates = sum(1 for kind in pools[:-1] if "Global" in kind)
-    last = pools[-1]
-    counts = ArchitectureCounts(name, int(model.count_params()), dict(sorted(pooling.items())),
-                                dict(sorted(strided.items())), gates, last, tuple(layers))
-    del model
+    counts = ArchitectureCounts(
+        name, int(model.count_params()), dict(sorted(Counter(pools).items())),
+        dict(sorted(Counter(kind for _, kind, _, _ in layers if "Pooling" not in kind).items())),
+        sum(1 for kind in pools[:-1] if "Global" in kind), pools[-1], tuple(layers))
     keras.backend.clear_session()
     return counts
