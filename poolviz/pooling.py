@@ -264,7 +264,7 @@ def average_pool2d(x, pool_size=(2, 2), strides=None, padding: str = "valid",
            [11. , 12.5]])
     """
     array, order, pool, stride, padding = _checked(x, pool_size, strides, padding, data_format)
-    dtype = np.float64 if array.dtype.kind != "f" else np.promote_types(array.dtype, "f4")
+    dtype = np.promote_types(array.dtype, "f4") if array.dtype.kind == "f" else np.dtype("f8")
     return _reduce_windows(np.add, array, order, pool, stride, padding, 0, dtype, average=True)
 
 
@@ -370,7 +370,7 @@ def _global_pool(x, data_format, keepdims, operation):
         pooled = array.max(axis=axes, keepdims=True)
     else:
         # Ints average in float64, float16 in float32 (as in Keras).
-        dtype = np.float64 if array.dtype.kind != "f" else np.promote_types(array.dtype, "f4")
+        dtype = np.promote_types(array.dtype, "f4") if array.dtype.kind == "f" else "f8"
         pooled = array.mean(axis=axes, keepdims=True, dtype=dtype)
     if pooled.dtype == np.float16:
         pooled = pooled.astype(np.float32)
