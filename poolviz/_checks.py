@@ -1,7 +1,5 @@
-"""Argument checks shared by every poolviz operation.
-
-Each check names the argument and repeats the value it received, so a student
-who types ``pool_size=0`` is told exactly which number is wrong.
+"""Argument checks shared by every poolviz operation: each names the argument
+and describes the value it received (:func:`_describe`, safe for any value).
 """
 
 from __future__ import annotations
@@ -186,7 +184,9 @@ def _describe(x):
     huge int has no repr (Python refuses to print more than 4300 digits)."""
     if isinstance(x, np.ndarray):
         return f"an array of shape {x.shape} and dtype {x.dtype}"
-    if type(x) in (tuple, list) and len(x) <= 4:
+    if type(x) in (tuple, list):  # item by item: an item may be a huge int
+        if len(x) > 4:
+            return f"a {type(x).__name__} of {len(x)} items"
         inner = ", ".join(_describe(item) for item in x)
         text = f"({inner}{',' if len(x) == 1 else ''})" if type(x) is tuple else f"[{inner}]"
     else:
