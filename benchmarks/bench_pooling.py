@@ -62,7 +62,7 @@ def paired_medians(functions, repeats, min_time):
         numbers.append(max(1, int(number * min_time / max(elapsed, 1e-9))))
     samples = [[] for _ in functions]
     for _ in range(repeats):
-        for timer, number, bucket in zip(timers, numbers, samples):
+        for timer, number, bucket in zip(timers, numbers, samples, strict=True):
             bucket.append(timer.timeit(number) / number)
     return [statistics.median(bucket) for bucket in samples]
 
@@ -113,13 +113,14 @@ def main(argv=None):
             x = generator.random(shape, dtype=np.float32)
             x_tf = tf.constant(x)
             for pool, stride, padding in CONFIGS:
-                def call(x=x, pool=pool, stride=stride, padding=padding):
+                def call(ours=ours, x=x, pool=pool, stride=stride, padding=padding):
                     return ours(x, pool_size=pool, strides=stride, padding=padding)
 
-                our_time, their_time = paired_medians(
+                def tf_call(theirs=theirs, x=x_tf, pool=pool, stride=stride, padding=padding):
                     # .numpy(): TF finishes and hands back an array, as poolviz does.
-                    [call, lambda: theirs(x_tf, pool, stride, padding.upper()).numpy()],
-                    repeats, min_time)
+                    return theirs(x, pool, stride, padding.upper()).numpy()
+
+                our_time, their_time = paired_medians([call, tf_call], repeats, min_time)
                 ratio = our_time / their_time
                 target = TARGETS.get(shape)
                 verdict = ""

@@ -20,6 +20,7 @@ from ._checks import (
     MAX_IMAGE_CELLS,
     MAX_WINDOW,
     _describe,
+    _real_array,
     as_bool,
     as_int,
     as_numeric_array,
@@ -47,7 +48,6 @@ __all__ = [
 _INT32_LIMIT = " (2**31 - 1, TensorFlow's int32 limit)"
 
 
-# One axis ----------------------------------------------------------------
 def _axis_arguments(n, pool, stride, padding):
     """Checked ``(n, pool, stride, padding)`` of the one-axis functions."""
     return (as_int(n, "n", 1, MAX_AXIS), as_int(pool, "pool", 1, MAX_WINDOW, _INT32_LIMIT),
@@ -149,7 +149,6 @@ def window_bounds(index, n: int, pool: int, stride: int, padding: str = "valid")
     return int(start), int(stop)
 
 
-# Both axes ---------------------------------------------------------------
 def pool_arguments(pool_size, strides=None, padding="valid"):
     """Checked ``(pool, stride, padding)``: two pairs of ints and the padding
     name in lower case; ``strides=None`` means the pool size.
@@ -227,7 +226,7 @@ def real_cell_counts(input_shape, pool_size, strides=None, padding="valid"):
     return np.multiply.outer(row_stop - row_start, col_stop - col_start).astype(int)
 
 
-# Pooling -----------------------------------------------------------------
+# Pooling ------------------------------------------------------------------
 def max_pool2d(x, pool_size=(2, 2), strides=None, padding: str = "valid",
                data_format: str = "channels_last") -> np.ndarray:
     """Max pooling with the semantics of ``keras.layers.MaxPooling2D``.
@@ -244,7 +243,9 @@ def max_pool2d(x, pool_size=(2, 2), strides=None, padding: str = "valid",
            [13, 15]])
     """
     array, order, pool, stride, padding = _checked(x, pool_size, strides, padding, data_format)
-    dtype = np.dtype(np.float32 if array.dtype == np.float16 else array.dtype)
+    # The dtype of x in native byte order; float16 in float32 (as in Keras), bool in float64.
+    dtype = {"e": np.dtype("f4"), "?": np.dtype("f8")}.get(array.dtype.char,
+                                                          array.dtype.newbyteorder("="))
     # Start from what any real cell replaces: NaN (np.fmax skips it) or the lowest int.
     start = np.nan if dtype.kind == "f" else np.iinfo(dtype).min
     return _reduce_windows(np.fmax, array, order, pool, stride, padding, start, dtype)
@@ -325,7 +326,7 @@ def _checked(x, pool_size, strides, padding, data_format):
     padding)``; ``array.transpose(order)`` puts its rows and columns first."""
     pool, stride, padding = pool_arguments(pool_size, strides, padding)
     data_format = check_data_format(data_format)
-    array = as_numeric_array(x)
+    array = _real_array(x, "x")  # not converted: the passes read it as it is
     check_rank(array)
     order = ((0, 1) if array.ndim == 2 else (2, 3, 0, 1) if data_format == "channels_first"
              else (1, 2, 0, 3))

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from hypothesis_profiles import profile  # tests/hypothesis_profiles.py
 
-import oracle
+import oracle  # tests/oracle.py
 import poolviz
+from hypothesis_profiles import profile  # tests/hypothesis_profiles.py
 from poolviz import _checks, convolution, data, pooling
 
 POOLS = [poolviz.max_pool2d, poolviz.average_pool2d]
@@ -53,7 +53,7 @@ def _check_axis(n, pool, stride, padding):
         assert 1 <= stop - start <= pool  # never a window of padding only
     if size:
         starts, stops = pooling.window_bounds(np.arange(size), n, pool, stride, padding)
-        assert list(zip(starts.tolist(), stops.tolist())) == bounds
+        assert list(zip(starts.tolist(), stops.tolist(), strict=True)) == bounds
 
 
 def test_output_sizes_and_formulas():
@@ -78,7 +78,8 @@ def test_real_cell_counts_are_the_outer_product_of_the_axes():
 
 def test_one_wording_for_a_window_that_does_not_fit():
     expected = ("A 5 x 3 pool does not fit in the 4 x 4 input with padding 'valid': the output "
-                "would have 0 x 1 cells. Choose a smaller pool_size (got (5, 3)) or padding 'same'.")
+                "would have 0 x 1 cells. Choose a smaller pool_size (got (5, 3)) or padding "
+                "'same'.")
     for call in (lambda: poolviz.max_pool2d(np.ones((4, 4)), (5, 3)),
                  lambda: poolviz.average_pool2d(np.ones((4, 4)), (5, 3)),
                  lambda: poolviz.pooled_shape((4, 4), (5, 3)),
@@ -273,7 +274,8 @@ def test_peak_memory_stays_within_twice_the_input_plus_the_output(pool, argument
     finally:
         tracemalloc.stop()
     assert peak <= 2 * x.nbytes + result.nbytes
-    np.testing.assert_array_equal(result[:2, :2], pool(x[:4, :4].astype(float), **arguments)[:2, :2])
+    corner = pool(x[:4, :4].astype(float), **arguments)[:2, :2]
+    np.testing.assert_array_equal(result[:2, :2], corner)
 
 
 def test_a_size_limit_is_checked_before_the_map_is_converted():
@@ -368,17 +370,22 @@ def test_pool_sizes_and_strides_stop_at_tensorflows_int32_limit(argument, value)
 
 
 @pytest.mark.parametrize("call, error, argument", [
-    (lambda: poolviz.global_max_pool2d(np.ones((4, 4)), data_format="nchw"), ValueError, "data_format"),
-    (lambda: poolviz.global_average_pool2d(np.ones((4, 4)), keepdims="yes"), TypeError, "keepdims"),
+    (lambda: poolviz.global_max_pool2d(np.ones((4, 4)), data_format="nchw"),
+     ValueError, "data_format"),
+    (lambda: poolviz.global_average_pool2d(np.ones((4, 4)), keepdims="yes"),
+     TypeError, "keepdims"),
     (lambda: poolviz.global_average_pool2d(np.ones((4, 4)), keepdims=HUGE), TypeError, "keepdims"),
     (lambda: poolviz.global_max_pool2d(np.ones(3)), ValueError, "x"),
     (lambda: poolviz.conv2d(np.ones((4, 4)), np.ones(3)), ValueError, "kernel"),
     (lambda: poolviz.conv2d(np.ones((1, 4, 4, 2)), np.ones((3, 3, 1, 1))), ValueError, "kernel"),
     (lambda: poolviz.conv2d(np.ones((4, 4)), np.ones((0, 3))), ValueError, "kernel"),
-    (lambda: poolviz.conv2d(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 2)), bias=[1, 2, 3]), ValueError, "bias"),
+    (lambda: poolviz.conv2d(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 2)), bias=[1, 2, 3]),
+     ValueError, "bias"),
     (lambda: poolviz.conv2d(np.ones((4, 4)), np.ones((3, 3)), bias=HUGE), TypeError, "bias"),
-    (lambda: poolviz.conv2d(np.ones((4, 4)), np.ones((3, 3)), strides=HUGE), ValueError, "strides"),
-    (lambda: poolviz.conv2d(np.ones((1, 600, 600, 1)), np.ones((90, 90, 1, 1)), padding="same"), ValueError, "multiply-adds"),
+    (lambda: poolviz.conv2d(np.ones((4, 4)), np.ones((3, 3)), strides=HUGE),
+     ValueError, "strides"),
+    (lambda: poolviz.conv2d(np.ones((1, 600, 600, 1)), np.ones((90, 90, 1, 1)), padding="same"),
+     ValueError, "multiply-adds"),
     (lambda: poolviz.relu("x"), TypeError, "x"),
     (lambda: poolviz.pooled_shape(6, 2), ValueError, "input_shape"),
     (lambda: poolviz.pooled_shape((8.7, 8), 2), TypeError, "input_shape"),
