@@ -234,9 +234,9 @@ def max_pool2d(x, pool_size=(2, 2), strides=None, padding: str = "valid",
     ``x`` is a 2-D map ``(rows, cols)`` or a 4-D batch in ``data_format``;
     ``pool_size`` and ``strides`` are ints or pairs (``strides=None``: the
     pool size); ``padding`` is ``"valid"`` or ``"same"``.  The result has the
-    layout and dtype of ``x`` (float32 for float16, as in Keras).  NaN is
-    skipped, as in TensorFlow (a window of NaN only gives NaN); of a tie
-    between 0.0 and -0.0 either may come back.
+    layout and dtype of ``x`` (float32 for float16 as in Keras, float64 for
+    bool).  NaN is skipped, as in TensorFlow (a window of NaN only gives NaN);
+    of a tie between 0.0 and -0.0 either may come back.
 
     >>> max_pool2d(np.arange(16).reshape(4, 4))
     array([[ 5,  7],
