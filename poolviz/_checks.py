@@ -187,7 +187,8 @@ def _describe(x):
     if type(x) in (tuple, list):  # item by item: an item may be a huge int
         if len(x) > 4:
             return f"a {type(x).__name__} of {len(x)} items"
-        inner = ", ".join(_describe(item) for item in x)
+        inner = ", ".join(f"a {type(item).__name__}" if type(item) in (tuple, list)
+                          else _describe(item) for item in x)  # one level: never recurses
         text = f"({inner}{',' if len(x) == 1 else ''})" if type(x) is tuple else f"[{inner}]"
     else:
         try:
