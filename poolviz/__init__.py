@@ -1,11 +1,10 @@
 """poolviz: pooling layers computed by hand in NumPy, drawn, and explored.
 
-The operations follow Keras 3 exactly (padding side, padded cells, defaults);
-the ``torch_*`` functions follow PyTorch's, and ``max_blur_pool2d`` is the
-anti-aliased max pooling of Zhang (2019).
+The operations follow Keras 3 exactly (padding side, padded cells, defaults).
 ``import poolviz`` loads only NumPy; the pictures (:mod:`poolviz.plot`), the
-explorers (:mod:`poolviz.widgets`) and the Keras bridge
-(:mod:`poolviz.keras_bridge`) are imported when asked for.
+explorers (:mod:`poolviz.widgets`), the Keras bridge
+(:mod:`poolviz.keras_bridge`) and :mod:`poolviz.going_further` are imported
+when asked for.
 """
 
 from . import data

@@ -1,7 +1,5 @@
-"""Argument checks shared by every poolviz operation.
-
-Each check names the argument and repeats the value it received, so a student
-who types ``pool_size=0`` is told exactly which number is wrong.
+"""Argument checks shared by every poolviz operation: each names the argument
+and describes the value it received (:func:`_describe`, safe for any value).
 """
 
 from __future__ import annotations
@@ -13,90 +11,68 @@ import numpy as np
 PADDINGS = ("valid", "same")
 DATA_FORMATS = ("channels_last", "channels_first")
 
-# --------------------------------------------------------------------------
-# Limits.  Each is stated in the docstrings that use it, in the README and in
-# the error message a student sees when a value goes past it.
-# --------------------------------------------------------------------------
-#: Largest pool size or stride along one axis (2**31 - 1).  TensorFlow keeps
-#: them in int32: a stride of 2**31 kills the process in its max pooling
-#: kernel (SIGABRT), so poolviz refuses it everywhere, not only before Keras.
+# Limits: each is explained in the error message that enforces it.
+#: Pool sizes and strides: TensorFlow keeps them in int32 (a stride of 2**31
+#: kills the process with SIGABRT), so poolviz refuses more everywhere.
 MAX_WINDOW = 2**31 - 1
-#: Largest number of cells in one window that :func:`poolviz.pooling_window`,
-#: :func:`poolviz.walk_windows` and the explorer write out cell by cell
-#: (1024 x 1024): a window is an array with one entry per cell, padding
-#: included, so a 20000 x 20000 window would take gigabytes.
+#: Cells of one window written out cell by cell (walk-through, explorer).
 MAX_WINDOW_CELLS = 2**20
-#: Largest number of cells :func:`poolviz.walk_windows` lists over all its
-#: windows together (about 40 MB of window arrays), and of windows (each is
-#: a Python object: 2**14 of them take about a third of a second).
+#: Cells and windows that :func:`poolviz.walk_windows` lists in all.
 MAX_WALK_CELLS = 2**22
 MAX_WALK_WINDOWS = 2**14
-#: Largest ``max_shift`` of the translation explorer: shifts past the image's
-#: size only give empty images, and every shift keeps a pooled map.
+#: The translation explorer's largest shift, and the cells of all its shifts.
 MAX_SHIFT = 256
-#: Largest number of cells the translation explorer keeps over all its
-#: shifts together, ``(max_shift + 1) * rows * cols``.
 MAX_SHIFT_CELLS = 2**24
-#: Largest number of cells an image made by :mod:`poolviz.data` may have
-#: (4096 x 4096, 128 MB of float64).
+#: Cells of an image made by :mod:`poolviz.data` (4096 x 4096).
 MAX_IMAGE_CELLS = 2**24
-#: Largest number of multiply-adds one :func:`poolviz.conv2d` call may do
-#: (about a second here).
+#: Multiply-adds of one :func:`poolviz.conv2d` call (about a second).
 MAX_CONV_WORK = 2**28
+#: Size of an axis: NumPy indexes with int64, so no array is larger.
+MAX_AXIS = 2**63 - 1
+
+_NOT_A_PAIR = "{name} must be an int or a pair of ints, got {value}"
+
+
+def _is_int(item):
+    return isinstance(item, numbers.Integral) and not isinstance(item, (bool, np.bool_))
+
+
+def _is_pair(value):
+    """Whether a tuple, list or array holds two entries along one axis."""
+    return getattr(value, "ndim", 1) == 1 and len(value) == 2
 
 
 def as_pair(value, name):
-    """Return ``value`` as a pair of positive ints; accept an int or a pair."""
-    # The common spellings, 2 and (2, 2), skip the general checks below: a
-    # slider calls this on every move.
-    if type(value) is int and 0 < value <= MAX_WINDOW:
+    """``value`` (an int or a pair of ints) as a pair of ints from 1 to 2**31 - 1."""
+    if type(value) is int and 0 < value <= MAX_WINDOW:  # the common case, quickly
         return (value, value)
-    if (type(value) is tuple and len(value) == 2 and type(value[0]) is int
-            and type(value[1]) is int and 0 < value[0] <= MAX_WINDOW
-            and 0 < value[1] <= MAX_WINDOW):
-        return value
-    if isinstance(value, (bool, np.bool_, str)):
-        raise TypeError(f"{name} must be an int or a pair of ints, got {_describe(value)}")
-    if isinstance(value, numbers.Integral):
-        pair = (int(value), int(value))
-    else:
-        if not isinstance(value, (tuple, list, np.ndarray)):
-            # Never iterate what might not end (a generator, itertools.count()).
-            raise TypeError(
-                f"{name} must be an int or a pair of ints, got {_describe(value)}"
-            )
-        if isinstance(value, np.ndarray) and value.ndim != 1:
-            raise ValueError(f"{name} must be an int or a pair of ints, got {_describe(value)}")
+    if _is_int(value):
+        items = (value, value)
+    elif isinstance(value, (tuple, list, np.ndarray)):  # never iterate a generator
+        if not _is_pair(value):
+            count = value.size if isinstance(value, np.ndarray) else len(value)
+            raise ValueError(_NOT_A_PAIR.format(name=name, value=_describe(value))
+                             + f" with {count} entries")
         items = tuple(value)
-        if len(items) != 2:
-            raise ValueError(
-                f"{name} must be an int or a pair of ints, got {_describe(value)} "
-                f"with {len(items)} entries"
-            )
-        if not all(
-            isinstance(item, numbers.Integral) and not isinstance(item, (bool, np.bool_))
-            for item in items
-        ):
-            raise TypeError(f"{name} must be an int or a pair of ints, got {_describe(value)}")
-        pair = (int(items[0]), int(items[1]))
+    else:
+        raise TypeError(_NOT_A_PAIR.format(name=name, value=_describe(value)))
+    if not all(_is_int(item) for item in items):
+        raise TypeError(_NOT_A_PAIR.format(name=name, value=_describe(value)))
+    pair = (int(items[0]), int(items[1]))
     if pair[0] < 1 or pair[1] < 1:
         raise ValueError(f"{name} must be positive, got {_describe(value)}")
     if pair[0] > MAX_WINDOW or pair[1] > MAX_WINDOW:
-        raise ValueError(
-            f"{name} must be at most {MAX_WINDOW} (2**31 - 1, TensorFlow's int32 limit), "
-            f"got {_describe(value)}"
-        )
+        raise ValueError(f"{name} must be at most {MAX_WINDOW} (2**31 - 1, TensorFlow's "
+                         f"int32 limit), got {_describe(value)}")
     return pair
 
 
 def as_int(value, name, minimum=None, maximum=None, why=""):
-    """``value`` as a Python int within ``[minimum, maximum]``, or an error
-    naming ``name``: TypeError for anything but an integer (floats such as
-    2.0 included, never truncated), ValueError for one out of range;
-    ``why`` explains the maximum."""
+    """``value`` as a Python int within ``[minimum, maximum]`` (``why`` explains
+    the maximum); a float such as 2.0 is refused, never truncated."""
     if type(value) is int:  # the common case, without the slower ABC check
         number = value
-    elif isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+    elif not _is_int(value):
         raise TypeError(f"{name} must be an int, got {_describe(value)}")
     else:
         number = int(value)
@@ -107,19 +83,27 @@ def as_int(value, name, minimum=None, maximum=None, why=""):
     return number
 
 
-def as_size_pair(value, name, minimum=1):
-    """``value`` as a pair of ints (a shape such as ``(rows, cols)``), each at
-    least ``minimum``; never truncates a float, never iterates an iterator."""
-    if not isinstance(value, (tuple, list, np.ndarray)) or np.ndim(value) != 1 or len(value) != 2:
+def as_size_pair(value, name, minimum=1, maximum=MAX_AXIS):
+    """``value`` as a pair of ints (a shape such as ``(rows, cols)``), each in
+    ``[minimum, maximum]``; never truncates a float, never iterates an iterator."""
+    if not isinstance(value, (tuple, list, np.ndarray)) or not _is_pair(value):
         raise ValueError(f"{name} must be a pair (rows, cols), got {_describe(value)}")
-    if not all(isinstance(item, numbers.Integral) and not isinstance(item, (bool, np.bool_))
-               for item in value):
+    if not all(_is_int(item) for item in value):
         raise TypeError(f"{name} must be a pair of ints (rows, cols), got {_describe(value)}")
     pair = (int(value[0]), int(value[1]))
     if pair[0] < minimum or pair[1] < minimum:
         qualifier = "positive" if minimum == 1 else f"at least {minimum}"
         raise ValueError(f"{name} must be {qualifier}, got {_describe(value)}")
+    if pair[0] > maximum or pair[1] > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {_describe(value)}")
     return pair
+
+
+def as_bool(value, name):
+    """``value`` as a Python bool; anything but True, False (or NumPy's) is refused."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {_describe(value)}")
+    return bool(value)
 
 
 def check_padding(padding):
@@ -130,70 +114,67 @@ def check_padding(padding):
 
 
 def check_data_format(data_format):
+    """Return ``data_format``, or raise naming the value."""
     if not isinstance(data_format, str) or data_format not in DATA_FORMATS:
-        raise ValueError(
-            f"data_format must be 'channels_last' or 'channels_first', got {_describe(data_format)}"
-        )
+        raise ValueError(f"data_format must be 'channels_last' or 'channels_first', "
+                         f"got {_describe(data_format)}")
     return data_format
 
 
-def as_numeric_array(x, name="x"):
-    """Return ``x`` as a real-valued NumPy array without copying it needlessly.
-
-    Booleans become float64 so that max and average agree on what they return.
-    Non-native byte order (big-endian data on a little-endian machine) is
-    converted to native order.  Masked arrays are refused when any cell is
-    masked (poolviz would otherwise read the hidden values as data); a
-    masked array with nothing masked is read as its data.
-    """
-    if type(x) is not np.ndarray:
-        if np.ma.isMaskedArray(x):
-            masked = int(np.count_nonzero(np.ma.getmaskarray(x)))
-            if masked:
-                raise ValueError(
-                    f"{name} is a masked array with {masked} masked cell(s); poolviz does not "
-                    f"honour masks (the hidden values would be pooled as data): fill them "
-                    f"first, e.g. {name}.filled(np.nan) or {name}.filled(0)"
-                )
-            x = np.ma.getdata(x)
-        try:
-            array = np.asarray(x)
-        except (ValueError, TypeError) as error:
-            raise TypeError(f"{name} must be a numeric array, got {_describe(x)}: {error}") from None
-        except MemoryError:
-            raise ValueError(f"{name} is too large to hold in memory: {_describe(x)}") from None
-    else:
-        array = x
-    dtype = array.dtype
-    kind = dtype.kind  # cheaper than np.issubdtype on the hot path
-    if kind == "b":
-        return array.astype(np.float64)
-    if kind not in ("i", "u", "f"):
-        raise TypeError(
-            f"{name} must hold real numbers, got an array of dtype {dtype} "
-            f"from {_describe(x)}"
-        )
-    if not dtype.isnative:
-        return array.astype(dtype.newbyteorder("="))
+def _real_array(x, name):
+    """``x`` as an ndarray of real numbers or bools, not converted: no copy of
+    an ndarray.  Masked arrays are refused when any cell is masked (the
+    hidden values would be read as data); otherwise their data is read."""
+    if type(x) is not np.ndarray and np.ma.isMaskedArray(x) and np.ma.getmask(x).any():
+        masked = np.count_nonzero(np.ma.getmask(x))
+        raise ValueError(f"{name} is a masked array with {masked} masked cell(s); poolviz does "
+                         f"not honour masks (the hidden values would be pooled as data): fill "
+                         f"them first, e.g. {name}.filled(np.nan) or {name}.filled(0)")
+    try:
+        array = x if type(x) is np.ndarray else np.asarray(np.ma.getdata(x))
+    except (ValueError, TypeError) as error:
+        raise TypeError(f"{name} must be a numeric array, got {_describe(x)}: {error}") from None
+    except MemoryError:
+        raise ValueError(f"{name} is too large to hold in memory: {_describe(x)}") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got an array of dtype {array.dtype} "
+                        f"from {_describe(x)}")
     return array
 
 
-def as_feature_map(x, name="feature_map"):
-    """``x`` as a non-empty 2-D float64 array (rows, cols), or a named error."""
-    array = as_numeric_array(x, name)
+def as_numeric_array(x, name="x"):
+    """``x`` as a real-valued NumPy array in native byte order, copied only
+    when it must be: booleans become float64 (so max and average agree on
+    what they return), big-endian data is read into native order."""
+    array = _real_array(x, name)
+    if array.dtype.kind == "b":
+        return array.astype(np.float64)
+    if not array.dtype.isnative:
+        return array.astype(array.dtype.newbyteorder("="))
+    return array
+
+
+def as_feature_map(x, name="feature_map", max_cells=None, why=""):
+    """``x`` as a non-empty 2-D float64 array (rows, cols), or a named error.
+
+    With ``max_cells``, a map of more cells is refused before anything is
+    copied or converted; ``why`` ends that message (e.g. ``" (2**24)"``).
+    """
+    array = _real_array(x, name)
     if array.ndim != 2 or array.size == 0:
-        raise ValueError(
-            f"{name} must be a non-empty 2-D array (rows, cols), got shape {array.shape}"
-        )
+        raise ValueError(f"{name} must be a non-empty 2-D array (rows, cols), "
+                         f"got shape {array.shape}")
+    if max_cells is not None and array.size > max_cells:
+        raise ValueError(f"{name} must have at most {max_cells} cells{why}, got shape "
+                         f"{array.shape} ({array.size} cells)")
     return array.astype(np.float64, copy=False)
 
 
 def check_rank(array, name="x"):
+    """Refuse all but a non-empty 2-D map or 4-D batch, naming ``name``."""
     if array.ndim not in (2, 4):
-        raise ValueError(
-            f"{name} must be a 2-D feature map (rows, cols) or a 4-D batch in the "
-            f"Keras layout, got shape {array.shape} ({array.ndim}-D)"
-        )
+        raise ValueError(f"{name} must be a 2-D feature map (rows, cols) or a 4-D batch in "
+                         f"the Keras layout, got shape {array.shape} ({array.ndim}-D)")
     if array.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {array.shape}")
 
@@ -221,14 +202,21 @@ def check_type(value, name, types, allowed):
 
 
 def _describe(x):
-    """A short repr of ``x`` for an error message.  Never fails: a huge int
-    has no repr (Python refuses to print more than 4300 digits)."""
+    """A short description of ``x`` for an error message.  Never fails: a
+    huge int has no repr (Python refuses to print more than 4300 digits)."""
     if isinstance(x, np.ndarray):
         return f"an array of shape {x.shape} and dtype {x.dtype}"
-    try:
-        text = repr(x)
-    except Exception:  # noqa: BLE001 - an int too long to print, a broken __repr__
-        if isinstance(x, numbers.Integral):
-            return f"an int of {int(x).bit_length()} bits"
-        return f"a {type(x).__name__}"
+    if type(x) in (tuple, list):  # item by item: an item may be a huge int
+        if len(x) > 4:
+            return f"a {type(x).__name__} of {len(x)} items"
+        inner = ", ".join(f"a {type(item).__name__}" if type(item) in (tuple, list)
+                          else _describe(item) for item in x)  # one level: never recurses
+        text = f"({inner}{',' if len(x) == 1 else ''})" if type(x) is tuple else f"[{inner}]"
+    else:
+        try:
+            text = repr(x)
+        except Exception:  # noqa: BLE001 - an int too long to print, a broken __repr__
+            if isinstance(x, numbers.Integral):
+                return f"an int of {int(x).bit_length()} bits"
+            return f"a {type(x).__name__}"
     return text if len(text) <= 60 else text[:57] + "..."

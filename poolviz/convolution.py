@@ -10,17 +10,15 @@ from .pooling import check_pool_fits, output_size, padding_amounts
 __all__ = ["conv2d", "relu"]
 
 
-# --------------------------------------------------------------------------
-# Convolution and ReLU
-# --------------------------------------------------------------------------
-def conv2d(x, kernel, bias=0.0, strides=(1, 1), padding="valid"):
+def conv2d(x, kernel, bias=0.0, strides=(1, 1), padding: str = "valid") -> np.ndarray:
     """Cross-correlation like ``keras.layers.Conv2D`` (channels last).
 
     Either a 2-D map ``(rows, cols)`` with a 2-D kernel ``(k_rows, k_cols)``
-    and a scalar bias, giving a 2-D map; or a 4-D batch
-    ``(batch, rows, cols, in_channels)`` with a Keras kernel
-    ``(k_rows, k_cols, in_channels, out_channels)`` and a bias per output
-    channel.  ``same`` padding adds zeros, the odd one at the bottom/right.
+    and a bias (a number, or shape ``(1,)`` as Keras keeps it), giving a 2-D
+    map; or a 4-D batch ``(batch, rows, cols, in_channels)`` with a Keras
+    kernel ``(k_rows, k_cols, in_channels, out_channels)`` and a bias per
+    output channel.  ``same`` padding adds zeros, the odd one at the
+    bottom/right.
 
     >>> conv2d(np.arange(16).reshape(4, 4), np.ones((3, 3)))
     array([[45., 54.],
@@ -34,9 +32,8 @@ def conv2d(x, kernel, bias=0.0, strides=(1, 1), padding="valid"):
     flat = array.ndim == 2
     if flat:
         if weights.ndim != 2:
-            raise ValueError(
-                f"kernel must be 2-D (rows, cols) for a 2-D x, got shape {weights.shape}"
-            )
+            raise ValueError(f"kernel must be 2-D (rows, cols) for a 2-D x, "
+                             f"got shape {weights.shape}")
         array = array[np.newaxis, :, :, np.newaxis]
         weights = weights[:, :, np.newaxis, np.newaxis]
     elif weights.ndim != 4 or weights.shape[2] != array.shape[3]:
@@ -54,11 +51,10 @@ def conv2d(x, kernel, bias=0.0, strides=(1, 1), padding="valid"):
     out_cells = array.shape[0] * out_rows * out_cols
     work = out_cells * weights.size
     if work > MAX_CONV_WORK:
-        raise ValueError(
-            f"conv2d would do {work} multiply-adds ({out_cells} output positions x "
-            f"{weights.size} kernel weights), more than its limit of {MAX_CONV_WORK} "
-            f"(2**28, about a second): use a smaller kernel, a larger stride or a smaller x"
-        )
+        raise ValueError(f"conv2d would do {work} multiply-adds ({out_cells} output positions x "
+                         f"{weights.size} kernel weights), more than its limit of "
+                         f"{MAX_CONV_WORK} (2**28, about a second): use a smaller kernel, a "
+                         f"larger stride or a smaller x")
     dtype = np.result_type(array.dtype, weights.dtype, biases.dtype, np.float32)
     array = array.astype(dtype, copy=False)
     if padding == "same":  # zeros, the odd one after (bottom/right)
@@ -71,23 +67,19 @@ def conv2d(x, kernel, bias=0.0, strides=(1, 1), padding="valid"):
 
 
 def _conv_bias(bias, out_channels, flat):
+    """The bias per output channel: a number, or one per filter as Keras keeps
+    it (shape ``(1,)`` for a 2-D kernel, its one filter)."""
     biases = as_numeric_array(bias, "bias")
     if biases.ndim == 0:
         return np.broadcast_to(biases, (out_channels,))
-    if flat:
-        raise ValueError(
-            f"bias must be a single number for a 2-D x and a 2-D kernel, "
-            f"got an array of shape {biases.shape}"
-        )
     if biases.shape != (out_channels,):
-        raise ValueError(
-            f"bias must be a number or have shape ({out_channels},), "
-            f"got shape {biases.shape}"
-        )
+        what = "a single number or shape (1,) for a 2-D kernel" if flat else (
+            f"a number or shape ({out_channels},)")
+        raise ValueError(f"bias must be {what}, got shape {biases.shape}")
     return biases
 
 
-def relu(x):
+def relu(x) -> np.ndarray:
     """Rectified linear unit, ``max(x, 0)`` cell by cell; NaN stays NaN.
 
     >>> relu(np.array([-2.0, 0.0, 3.0]))

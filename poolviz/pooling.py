@@ -1,25 +1,12 @@
-"""Window arithmetic: where each pooling window lies, and how much of it is real.
+"""Pooling as its definition, and the window arithmetic behind it.
 
-Everything in poolviz that needs to know where a window starts, how many
-outputs an axis gives or how many real cells a window covers asks this
-module: the pooling functions and their fast engine, the window walk-through,
-the explorers, the coverage maps and the loop versions in
-:mod:`poolviz.reference`.  Nothing here touches feature-map values.
-
-The rules are those of ``keras.layers.MaxPooling2D`` and
-``AveragePooling2D`` (TensorFlow's, measured in ``shared/notes/keras-semantics.md``):
-
-* ``strides=None`` means ``strides = pool_size``.
-* ``"valid"``: only windows that fit, ``floor((n - pool) / stride) + 1``
-  per axis.
-* ``"same"``: ``ceil(n / stride)`` per axis, with just enough padded cells
-  around the input; an odd one goes after (bottom/right).
-* Output cell ``i`` of an axis reads input cells ``i * stride - before``
-  up to (not including) ``i * stride - before + pool``, where ``before`` is
-  the padding before the input; cells outside ``[0, n)`` are padding.
-
-Sizes are ints (a float such as 2.0 is refused, never truncated); pool
-sizes and strides are at most 2**31 - 1, TensorFlow's int32 limit.
+The rules of ``keras.layers.MaxPooling2D`` and ``AveragePooling2D``:
+``strides=None`` means ``pool_size``; ``"valid"`` keeps the windows that fit,
+``floor((n - pool) / stride) + 1`` per axis; ``"same"`` gives ``ceil(n / stride)``
+with just enough padding, the odd cell after (bottom/right).  Output cell
+``i`` of an axis reads cells ``i * stride - before`` to ``i * stride - before
++ pool`` (``before``: the padding before the input); cells outside ``[0, n)``
+are padding, skipped by max pooling and left out of the average's count.
 """
 
 from __future__ import annotations
@@ -29,9 +16,12 @@ import numbers
 import numpy as np
 
 from ._checks import (
+    MAX_AXIS,
     MAX_IMAGE_CELLS,
     MAX_WINDOW,
     _describe,
+    _real_array,
+    as_bool,
     as_int,
     as_numeric_array,
     as_pair,
@@ -43,16 +33,12 @@ from ._checks import (
 
 __all__ = [
     "average_pool2d",
-    "check_pool_fits",
     "global_average_pool2d",
     "global_max_pool2d",
     "max_pool2d",
-    "pool_by_definition",
     "output_size",
     "output_size_formula",
     "padding_amounts",
-    "pool_arguments",
-    "pool_fit_message",
     "pooled_shape",
     "real_cell_counts",
     "same_padding",
@@ -62,12 +48,9 @@ __all__ = [
 _INT32_LIMIT = " (2**31 - 1, TensorFlow's int32 limit)"
 
 
-# --------------------------------------------------------------------------
-# One axis
-# --------------------------------------------------------------------------
 def _axis_arguments(n, pool, stride, padding):
     """Checked ``(n, pool, stride, padding)`` of the one-axis functions."""
-    return (as_int(n, "n", minimum=1), as_int(pool, "pool", 1, MAX_WINDOW, _INT32_LIMIT),
+    return (as_int(n, "n", 1, MAX_AXIS), as_int(pool, "pool", 1, MAX_WINDOW, _INT32_LIMIT),
             as_int(stride, "stride", 1, MAX_WINDOW, _INT32_LIMIT), check_padding(padding))
 
 
@@ -84,12 +67,17 @@ def _before_after(n, pool, stride, padding):
     return total // 2, total - total // 2
 
 
-def output_size(n, pool, stride, padding="valid"):
+def _bounds(index, n, pool, stride, padding):
+    """Unchecked :func:`window_bounds` (``index`` an int or an int64 array)."""
+    starts = index * stride - _before_after(n, pool, stride, padding)[0]
+    return np.maximum(starts, 0), np.minimum(starts + pool, n)
+
+
+def output_size(n: int, pool: int, stride: int, padding: str = "valid") -> int:
     """Number of pooled cells along one axis of length ``n``.
 
-    ``valid``: ``floor((n - pool) / stride) + 1``; ``same``: ``ceil(n / stride)``.
-    ``n`` is an int >= 1; ``pool`` and ``stride`` are ints from 1 to 2**31 - 1
-    (TensorFlow's limit).  A ``valid`` pool longer than ``n`` gives 0.
+    ``valid``: ``floor((n - pool) / stride) + 1`` (0 for a pool longer than
+    ``n``); ``same``: ``ceil(n / stride)``.
 
     >>> output_size(6, 2, 2, "valid"), output_size(7, 3, 2, "same")
     (3, 4)
@@ -97,13 +85,11 @@ def output_size(n, pool, stride, padding="valid"):
     return _size(*_axis_arguments(n, pool, stride, padding))
 
 
-def output_size_formula(n, pool, stride, padding="valid"):
+def output_size_formula(n: int, pool: int, stride: int, padding: str = "valid") -> str:
     """The output-size formula for one axis, filled in with the numbers.
 
-    >>> output_size_formula(6, 2, 2, "valid")
-    'floor((6 - 2) / 2) + 1 = 3'
-    >>> output_size_formula(7, 3, 2, "same")
-    'ceil(7 / 2) = 4'
+    >>> output_size_formula(6, 2, 2, "valid"), output_size_formula(7, 3, 2, "same")
+    ('floor((6 - 2) / 2) + 1 = 3', 'ceil(7 / 2) = 4')
     """
     n, pool, stride, padding = _axis_arguments(n, pool, stride, padding)
     size = _size(n, pool, stride, padding)
@@ -114,11 +100,9 @@ def output_size_formula(n, pool, stride, padding="valid"):
     return f"floor(({n} - {pool}) / {stride}) + 1 = {size}"
 
 
-def same_padding(n, pool, stride):
+def same_padding(n: int, pool: int, stride: int) -> tuple[int, int]:
     """Padded cells ``(before, after)`` that Keras adds along one axis with
-    ``padding="same"``.
-
-    The odd extra cell goes after (bottom/right), as in TensorFlow.
+    ``padding="same"``: the odd extra cell goes after (bottom/right).
 
     >>> same_padding(6, 3, 2)
     (0, 1)
@@ -126,7 +110,7 @@ def same_padding(n, pool, stride):
     return _before_after(*_axis_arguments(n, pool, stride, "same"))
 
 
-def padding_amounts(n, pool, stride, padding="valid"):
+def padding_amounts(n: int, pool: int, stride: int, padding: str = "valid") -> tuple[int, int]:
     """Padded cells ``(before, after)`` along one axis: :func:`same_padding`
     for ``"same"``, ``(0, 0)`` for ``"valid"``.
 
@@ -136,15 +120,13 @@ def padding_amounts(n, pool, stride, padding="valid"):
     return _before_after(*_axis_arguments(n, pool, stride, padding))
 
 
-def window_bounds(index, n, pool, stride, padding="valid"):
+def window_bounds(index, n: int, pool: int, stride: int, padding: str = "valid"):
     """Real input cells ``[start, stop)`` of window ``index`` along one axis.
 
-    The window of output cell ``index`` spans ``index * stride - before``
-    to ``index * stride - before + pool``; this clips it to the real cells
-    ``[0, n)``, so ``stop - start`` is the number of real cells it holds
-    (what average pooling divides by).  ``index`` is an int, or an integer
-    array of indices (then ``start`` and ``stop`` are arrays like it); each
-    lies in ``[0, output_size(n, pool, stride, padding))``.
+    The window ``[index * stride - before, index * stride - before + pool)``
+    clipped to the real cells ``[0, n)``: ``stop - start`` is what average
+    pooling divides by.  ``index`` is an int or an integer array (then so
+    are ``start`` and ``stop``) in ``[0, output_size(n, pool, stride, padding))``.
 
     >>> window_bounds(0, 5, 3, 2, "same"), window_bounds(2, 5, 3, 2, "same")
     ((0, 2), (3, 5))
@@ -154,24 +136,19 @@ def window_bounds(index, n, pool, stride, padding="valid"):
     """
     n, pool, stride, padding = _axis_arguments(n, pool, stride, padding)
     size = _size(n, pool, stride, padding)
-    before = _before_after(n, pool, stride, padding)[0]
     if isinstance(index, np.ndarray) and index.dtype.kind in "iu":
         if index.size and not (0 <= index.min() and index.max() < size):
             raise ValueError(f"index must lie in [0, {size}) for this axis, got values from "
                              f"{index.min()} to {index.max()}")
-        starts = index.astype(np.int64) * stride - before
-        return np.maximum(starts, 0), np.minimum(starts + pool, n)
+        return _bounds(index.astype(np.int64), n, pool, stride, padding)
     if isinstance(index, (bool, np.bool_)) or not isinstance(index, numbers.Integral):
         raise TypeError(f"index must be an int or an integer array, got {_describe(index)}")
     if not 0 <= index < size:
         raise ValueError(f"index must lie in [0, {size}) for this axis, got {_describe(index)}")
-    start = int(index) * stride - before
-    return max(start, 0), min(start + pool, n)
+    start, stop = _bounds(int(index), n, pool, stride, padding)
+    return int(start), int(stop)
 
 
-# --------------------------------------------------------------------------
-# Both axes
-# --------------------------------------------------------------------------
 def pool_arguments(pool_size, strides=None, padding="valid"):
     """Checked ``(pool, stride, padding)``: two pairs of ints and the padding
     name in lower case; ``strides=None`` means the pool size.
@@ -188,15 +165,11 @@ def pool_fit_message(input_shape, pool_size, strides=None, padding="valid", *,
                      noun="input", window="pool", argument="pool_size"):
     """Why a window gives no output on a ``(rows, cols)`` input, or ``""``.
 
-    The one wording of this rule: the pooling functions raise it as a
-    ``ValueError``, :func:`poolviz.conv2d` words it for its kernel
-    (``window="kernel"``, ``argument="kernel"``), and the explorers show it
-    as their message.
+    The one wording of this rule, raised by the pooling functions, worded for
+    a kernel by :func:`poolviz.conv2d` and shown by the explorers.
 
-    >>> pool_fit_message((4, 4), 5)[:50]
-    'A 5 x 5 pool does not fit in the 4 x 4 input with '
-    >>> pool_fit_message((4, 4), 5, padding="same")
-    ''
+    >>> pool_fit_message((4, 4), 5)[:50], pool_fit_message((4, 4), 5, padding="same")
+    ('A 5 x 5 pool does not fit in the 4 x 4 input with ', '')
     """
     (rows, cols) = as_size_pair(input_shape, "input_shape")
     pool, stride, padding = pool_arguments(pool_size, strides, padding)
@@ -218,11 +191,8 @@ def check_pool_fits(input_shape, pool_size, strides=None, padding="valid", *,
         raise ValueError(message)
 
 
-def pooled_shape(input_shape, pool_size, strides=None, padding="valid"):
+def pooled_shape(input_shape, pool_size, strides=None, padding: str = "valid") -> tuple[int, int]:
     """Shape ``(rows, cols)`` of the pooled map for an input ``(rows, cols)``.
-
-    Raises ``ValueError`` when a ``valid`` pool does not fit the input, and
-    ``TypeError`` for sizes that are not ints (8.7 is not truncated to 8).
 
     >>> pooled_shape((6, 6), 2)
     (3, 3)
@@ -236,12 +206,9 @@ def pooled_shape(input_shape, pool_size, strides=None, padding="valid"):
 
 
 def real_cell_counts(input_shape, pool_size, strides=None, padding="valid"):
-    """Number of real (not padded) cells under each window: what Keras's
-    average pooling divides each window's sum by, not the pool's area.
-
-    Returns an int array shaped like the pooled output, of at most 2**24
-    cells (bigger inputs raise ``ValueError``: count one axis at a time with
-    :func:`window_bounds`).
+    """Number of real (not padded) cells under each window, an int array
+    shaped like the pooled output: what Keras's average pooling divides each
+    window's sum by, not the pool's area.
 
     >>> real_cell_counts((3, 3), (2, 2), (2, 2), "same")
     array([[4, 2],
@@ -249,182 +216,127 @@ def real_cell_counts(input_shape, pool_size, strides=None, padding="valid"):
     """
     out_rows, out_cols = pooled_shape(input_shape, pool_size, strides, padding)
     if out_rows * out_cols > MAX_IMAGE_CELLS:
-        raise ValueError(
-            f"real_cell_counts would return {out_rows} x {out_cols} counts, more than its "
-            f"limit of {MAX_IMAGE_CELLS} (2**24): count one axis at a time with window_bounds"
-        )
+        raise ValueError(f"real_cell_counts would return {out_rows} x {out_cols} counts, more "
+                         f"than its limit of {MAX_IMAGE_CELLS} (2**24): count one axis at a "
+                         f"time with window_bounds")
     (rows, cols), (pool, stride, padding) = input_shape, pool_arguments(pool_size, strides,
                                                                          padding)
-    row_start, row_stop = window_bounds(np.arange(out_rows), int(rows), pool[0], stride[0],
-                                        padding)
-    col_start, col_stop = window_bounds(np.arange(out_cols), int(cols), pool[1], stride[1],
-                                        padding)
+    row_start, row_stop = _bounds(np.arange(out_rows), int(rows), pool[0], stride[0], padding)
+    col_start, col_stop = _bounds(np.arange(out_cols), int(cols), pool[1], stride[1], padding)
     return np.multiply.outer(row_stop - row_start, col_stop - col_start).astype(int)
 
 
-# --------------------------------------------------------------------------
-# Pooling
-# --------------------------------------------------------------------------
-def max_pool2d(x, pool_size=(2, 2), strides=None, padding="valid",
-               data_format="channels_last"):
+# Pooling ------------------------------------------------------------------
+def max_pool2d(x, pool_size=(2, 2), strides=None, padding: str = "valid",
+               data_format: str = "channels_last") -> np.ndarray:
     """Max pooling with the semantics of ``keras.layers.MaxPooling2D``.
 
-    Parameters
-    ----------
-    x : array_like
-        A 2-D feature map ``(rows, cols)`` or a 4-D batch laid out as
-        ``data_format`` says.
-    pool_size, strides : int or pair of ints
-        Window size and step; ``strides=None`` means ``pool_size``.
-    padding : {"valid", "same"}
-    data_format : {"channels_last", "channels_first"}
+    ``x`` is a 2-D map ``(rows, cols)`` or a 4-D batch in ``data_format``;
+    ``pool_size`` and ``strides`` are ints or pairs (``strides=None``: the
+    pool size); ``padding`` is ``"valid"`` or ``"same"``.  The result has the
+    layout and dtype of ``x`` (float32 for float16 as in Keras, float64 for
+    bool).  NaN is skipped, as in TensorFlow (a window of NaN only gives NaN);
+    of a tie between 0.0 and -0.0 either may come back.
 
-    Returns
-    -------
-    numpy.ndarray
-        2-D for a 2-D input, otherwise 4-D in the same layout.  Same dtype as
-        ``x``.
-
-    Examples
-    --------
     >>> max_pool2d(np.arange(16).reshape(4, 4))
     array([[ 5,  7],
            [13, 15]])
-
-    Notes
-    -----
-    What it computes, in a few lines of NumPy: :func:`pool_by_definition`
-    (``poolviz.pooling.pool_by_definition??`` shows them); one window at a time,
-    slowest and most literally: :func:`poolviz.reference.max_pool2d_loop`.
-    The engine in :mod:`poolviz._engine` computes the same numbers faster
-    (prepared plans, separable passes, threads, a compiled loop for large
-    batches).
     """
-    # The engine checks the arguments with _checked_pooling, except for a
-    # repeat of a call it has already checked and prepared.
-    return _engine.pool(x, pool_size, strides, padding, data_format, "max", _checked_pooling)
+    array, order, pool, stride, padding = _checked(x, pool_size, strides, padding, data_format)
+    # The dtype of x in native byte order; float16 in float32 (as in Keras), bool in float64.
+    dtype = {"e": np.dtype("f4"), "?": np.dtype("f8")}.get(array.dtype.char,
+                                                          array.dtype.newbyteorder("="))
+    # Start from what any real cell replaces: NaN (np.fmax skips it) or the lowest int.
+    start = np.nan if dtype.kind == "f" else np.iinfo(dtype).min
+    return _reduce_windows(np.fmax, array, order, pool, stride, padding, start, dtype)
 
 
-def average_pool2d(x, pool_size=(2, 2), strides=None, padding="valid",
-                   data_format="channels_last"):
+def average_pool2d(x, pool_size=(2, 2), strides=None, padding: str = "valid",
+                   data_format: str = "channels_last") -> np.ndarray:
     """Average pooling with the semantics of ``keras.layers.AveragePooling2D``.
 
-    Padded cells are left out of each window's average, as in Keras.
-    Parameters and layout as in :func:`max_pool2d`; the result is float.
+    Each window's sum is divided by its number of real cells: padded cells
+    are left out, as in Keras.  Parameters and layout as in
+    :func:`max_pool2d`; the result is float32 for float16 and float32 input,
+    float64 otherwise.  NaN propagates.
 
-    Examples
-    --------
-    >>> average_pool2d(np.arange(16).reshape(4, 4))
-    array([[ 2.5,  4.5],
-           [10.5, 12.5]])
     >>> average_pool2d(np.arange(16).reshape(4, 4), 3, strides=2, padding="same")
     array([[ 5. ,  6.5],
            [11. , 12.5]])
-
-    Notes
-    -----
-    The meaning is :func:`pool_by_definition` with ``operation="average"``,
-    and one window at a time :func:`poolviz.reference.average_pool2d_loop`;
-    the numbers come from the engine, as in :func:`max_pool2d`.  It adds each
-    window's cells in another order than the definition, so a float average
-    may differ from the definition's in its last bits.
     """
-    return _engine.pool(x, pool_size, strides, padding, data_format, "average",
-                        _checked_pooling)
+    array, order, pool, stride, padding = _checked(x, pool_size, strides, padding, data_format)
+    dtype = np.promote_types(array.dtype, "f4") if array.dtype.kind == "f" else np.dtype("f8")
+    return _reduce_windows(np.add, array, order, pool, stride, padding, 0, dtype, average=True)
 
 
-#: Most cells :func:`pool_by_definition` lays out in one call: the padded
-#: input, and its windows (batch x channels x output cells x pool cells).
-MAX_DEFINITION_CELLS = 2**22
+def _reduce_windows(reduce, array, order, pool, stride, padding, start, dtype, average=False):
+    """Every window of ``array`` reduced by ``reduce`` (np.fmax or np.add) in
+    ``dtype``; with ``average``, divided by its number of real cells.
+    ``array.transpose(order)`` has the rows and columns first.
 
-
-def pool_by_definition(x, pool_size=(2, 2), strides=None, padding="valid",
-                       data_format="channels_last", operation="max"):
-    """Max or average pooling as its definition says, in a few lines of NumPy.
-
-    Pad ``x`` with a value that changes no max and no sum, lay out every
-    ``pool_size`` window with ``sliding_window_view``, keep every
-    ``strides``-th one along each axis and reduce each window: ``np.fmax``
-    for max pooling (it skips NaN, as TensorFlow does); for average pooling
-    the sum, divided by the number of real (not padded) cells in the window.
-    Arguments, checks and results are those of :func:`max_pool2d` and
-    :func:`average_pool2d` (``operation`` says which), which compute the
-    same numbers faster.  It refuses to lay out more than
-    ``MAX_DEFINITION_CELLS`` (2**22) cells.
-
-    >>> pool_by_definition(np.arange(16).reshape(4, 4), operation="average")
-    array([[ 2.5,  4.5],
-           [10.5, 12.5]])
+    Max and sum over a rectangle are separable: reduce along rows, then along
+    columns.  Along an axis, output ``i`` at window offset ``d`` reads cell
+    ``i * stride - before + d``: one strided slice per offset, visiting only
+    the offsets and outputs whose cell is real.  Nothing is padded.  Cost:
+    the output times the real cells of a window's row and column (a pool
+    larger than the map costs like one the size of the map); memory: the
+    output, and at most the size of ``array`` for the rows pass (in bands).
     """
-    if not isinstance(operation, str) or operation not in ("max", "average"):
-        raise ValueError(f"operation must be 'max' or 'average', got {_describe(operation)}")
-    array, axes, pool, stride, padding = _checked_pooling(x, pool_size, strides, padding,
-                                                          data_format, operation)
-    rows, cols = array.shape[axes[0]], array.shape[axes[1]]
-    widths = [(0, 0)] * array.ndim
-    widths[axes[0]] = padding_amounts(rows, pool[0], stride[0], padding)
-    widths[axes[1]] = padding_amounts(cols, pool[1], stride[1], padding)
-    _check_definition_size(array, axes, pool, stride, padding, widths)
-    # Padding that changes no result: -0.0 for a sum (-0.0 + v is v, even
-    # for v = -0.0), NaN for a max (np.fmax skips it), the lowest int for ints.
-    if operation == "average":
-        fill = -0.0
-    elif array.dtype.kind == "f":
-        fill = np.nan
-    else:
-        fill = np.iinfo(array.dtype).min
-    padded = np.pad(array, widths, constant_values=fill)
-    # Every window (two new axes at the end), then every stride-th one.
-    windows = np.lib.stride_tricks.sliding_window_view(padded, pool, axis=axes)
-    every = [slice(None)] * array.ndim
-    every[axes[0]], every[axes[1]] = slice(None, None, stride[0]), slice(None, None, stride[1])
-    windows = windows[tuple(every)]
-    if operation == "max":
-        return np.fmax.reduce(windows, axis=(-2, -1))
-    counts = real_cell_counts((rows, cols), pool, stride, padding).astype(array.dtype)
-    counts = counts.reshape(counts.shape + (1,) * (array.ndim - 1 - axes[1]))
-    return np.add.reduce(windows, axis=(-2, -1)) / counts
+    x = array.transpose(order)
+    (rows, cols), shape = x.shape[:2], list(array.shape)
+    shape[order[0]] = out_rows = _size(rows, pool[0], stride[0], padding)
+    shape[order[1]] = out_cols = _size(cols, pool[1], stride[1], padding)
+    out = np.full(shape, start, dtype)
+    view = out.transpose(order)
+    # The rows pass goes in bands of output rows, each no bigger than array.
+    band = min(out_rows, max(1, rows * array.itemsize // dtype.itemsize))
+    buffer = np.empty((band,) + x.shape[1:], dtype)
+    # Average: a valid window's cells are all real; count those of a same one.
+    counting = average and padding == "same"
+    for lo in range(0, out_rows, band):
+        block = view[lo:lo + band]
+        passed = buffer[:len(block)]
+        passed.fill(start)
+        counts = []  # of the real cells each output reads, along rows and along columns
+        for source, target, first, k, s in (
+                (x, passed, lo, pool[0], stride[0]),
+                (passed.swapaxes(0, 1), block.swapaxes(0, 1), 0, pool[1], stride[1])):
+            n, last = len(source), first + len(target) - 1
+            before = _before_after(n, k, s, padding)[0]
+            counts.append(np.zeros(len(target), dtype) if counting else k)
+            for d in range(max(0, before - last * s), min(k, n + before - first * s)):
+                i = max(first, -((d - before) // s))  # first output whose cell is >= 0
+                j = min(last, (n - 1 + before - d) // s)  # last output whose cell is < n
+                if i <= j:
+                    cell, part = i * s - before + d, target[i - first:j - first + 1]
+                    reduce(part, source[cell:cell + (j - i) * s + 1:s], out=part)
+                    if counting:
+                        counts[-1][i - first:j - first + 1] += 1
+        if counting:  # the real cells of each window, laid out in the buffer (free now)
+            cells = buffer.reshape(-1)[:len(block) * out_cols].reshape(len(block), out_cols)
+            np.multiply(counts[0][:, np.newaxis], counts[1], out=cells)
+            block /= cells.reshape(cells.shape + (1,) * (block.ndim - 2))
+        elif average:
+            block /= counts[0] * counts[1]
+    return out
 
 
-def _checked_pooling(x, pool_size, strides, padding, data_format, operation):
-    """The checked arguments of a pooling call: ``(array, axes, pool, stride,
-    padding)``, the array in the dtype that ``operation`` pools in and its
-    (rows, cols) axes (the pooling happens in the caller's layout)."""
+def _checked(x, pool_size, strides, padding, data_format):
+    """The checked arguments of a pooling call: ``(array, order, pool, stride,
+    padding)``; ``array.transpose(order)`` puts its rows and columns first."""
     pool, stride, padding = pool_arguments(pool_size, strides, padding)
     data_format = check_data_format(data_format)
-    array = as_numeric_array(x)
+    array = _real_array(x, "x")  # not converted: the passes read it as it is
     check_rank(array)
-    if array.ndim == 2:
-        axes = (0, 1)
-    elif data_format == "channels_first":
-        axes = (2, 3)
-    else:
-        axes = (1, 2)
-    check_pool_fits((array.shape[axes[0]], array.shape[axes[1]]), pool, stride, padding)
-    if array.dtype == np.float16:
-        # Keras computes float16 input in float32 and returns float32; in
-        # float16 a sum of two 40000s is already inf.
-        array = array.astype(np.float32)
-    elif operation == "average" and array.dtype.kind != "f":
-        array = array.astype(np.float64)
-    return array, axes, pool, stride, padding
+    order = ((0, 1) if array.ndim == 2 else (2, 3, 0, 1) if data_format == "channels_first"
+             else (1, 2, 0, 3))
+    rows, cols = array.shape[order[0]], array.shape[order[1]]
+    if padding == "valid" and (pool[0] > rows or pool[1] > cols):
+        raise ValueError(pool_fit_message((rows, cols), pool, stride, padding))
+    return array, order, pool, stride, padding
 
 
-def _check_definition_size(array, axes, pool, stride, padding, widths):
-    rows, cols = array.shape[axes[0]], array.shape[axes[1]]
-    maps = array.size // (rows * cols)  # batch x channels
-    out_rows, out_cols = pooled_shape((rows, cols), pool, stride, padding)
-    padded_cells = maps * (rows + sum(widths[axes[0]])) * (cols + sum(widths[axes[1]]))
-    cells = max(padded_cells, maps * out_rows * out_cols * pool[0] * pool[1])
-    if cells > MAX_DEFINITION_CELLS:
-        raise ValueError(
-            f"pool_by_definition would lay out {cells} cells (the padded x or its windows), "
-            f"more than its limit of {MAX_DEFINITION_CELLS} (2**22): choose a smaller x or "
-            f"pool_size, or call max_pool2d or average_pool2d, which compute the same "
-            f"numbers without laying the windows out")
-
-
-def global_max_pool2d(x, data_format="channels_last", keepdims=False):
+def global_max_pool2d(x, data_format: str = "channels_last", keepdims: bool = False):
     """Largest value of each feature map, like ``GlobalMaxPooling2D``.
 
     A 2-D input gives a Python float (a ``(1, 1)`` array with ``keepdims``);
@@ -438,7 +350,7 @@ def global_max_pool2d(x, data_format="channels_last", keepdims=False):
     return _global_pool(x, data_format, keepdims, "max")
 
 
-def global_average_pool2d(x, data_format="channels_last", keepdims=False):
+def global_average_pool2d(x, data_format: str = "channels_last", keepdims: bool = False):
     """Mean of each feature map, like ``GlobalAveragePooling2D``.
 
     Shapes as in :func:`global_max_pool2d`.
@@ -449,36 +361,20 @@ def global_average_pool2d(x, data_format="channels_last", keepdims=False):
     return _global_pool(x, data_format, keepdims, "average")
 
 
-def _to_nhwc(x, data_format):
-    """Validated input as a (batch, rows, cols, channels) view and a way back
-    (None for a 2-D input)."""
+def _global_pool(x, data_format, keepdims, operation):
+    keepdims = as_bool(keepdims, "keepdims")
     data_format = check_data_format(data_format)
     array = as_numeric_array(x)
     check_rank(array)
-    if array.ndim == 2:
-        return array[np.newaxis, :, :, np.newaxis], None
-    if data_format == "channels_first":
-        return array.transpose(0, 2, 3, 1), lambda out: out.transpose(0, 3, 1, 2)
-    return array, lambda out: out
-
-
-def _global_pool(x, data_format, keepdims, operation):
-    if not isinstance(keepdims, (bool, np.bool_)):
-        raise TypeError(f"keepdims must be True or False, got {keepdims!r}")
-    nhwc, restore = _to_nhwc(x, data_format)
-    if nhwc.dtype == np.float16:
-        nhwc = nhwc.astype(np.float32)  # as in Keras: a float16 sum overflows
+    axes = (0, 1) if array.ndim == 2 else (2, 3) if data_format == "channels_first" else (1, 2)
     if operation == "max":
-        pooled = nhwc.max(axis=(1, 2), keepdims=True)
+        pooled = array.max(axis=axes, keepdims=True)
     else:
-        dtype = nhwc.dtype if nhwc.dtype.kind == "f" else np.float64
-        pooled = nhwc.mean(axis=(1, 2), keepdims=True, dtype=dtype)
-    if restore is None:  # a 2-D input
-        return pooled[0, :, :, 0] if keepdims else float(pooled[0, 0, 0, 0])
-    pooled = np.ascontiguousarray(restore(pooled))
-    if keepdims:
-        return pooled
-    return pooled.reshape(pooled.shape[0], -1)
-
-
-from . import _engine  # noqa: E402  (the engine imports this module's window arithmetic)
+        # Ints average in float64, float16 in float32 (as in Keras).
+        dtype = np.promote_types(array.dtype, "f4") if array.dtype.kind == "f" else "f8"
+        pooled = array.mean(axis=axes, keepdims=True, dtype=dtype)
+    if pooled.dtype == np.float16:
+        pooled = pooled.astype(np.float32)
+    if array.ndim == 2:
+        return pooled if keepdims else float(pooled[0, 0])
+    return pooled if keepdims else pooled.reshape(pooled.shape[0], -1)

@@ -3,9 +3,7 @@
 Each function walks over every output cell, finds its window's real cells
 with :func:`poolviz.pooling.window_bounds` and reduces them with plain
 Python.  Nothing here is vectorised on purpose: it is the version a reader
-can check line by line.  :func:`poolviz.pooling.pool_by_definition` says the
-same in a few lines of NumPy, and the functions of :mod:`poolviz.pooling`
-compute it fast; the tests hold all of them to these loops.
+can check line by line; the tests hold :mod:`poolviz.pooling` to it.
 
 They take a 4-D ``channels_last`` array (batch, rows, cols, channels) that has
 already been validated.
