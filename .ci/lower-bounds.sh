@@ -48,7 +48,7 @@ echo "lower-bounds: ${#notebooks[@]} notebooks executed without an error"
 # the other jobs run those. Listed by name so that a new test file needing an
 # extra package does not break this job unnoticed; add it here when it fits.
 POOLVIZ_HYPOTHESIS_PROFILE=dev "$py" -m pytest -o addopts=-ra -p no:cacheprovider -q \
-    tests/test_windows.py tests/test_ops.py \
+    tests/test_pooling.py \
     tests/test_layout.py tests/test_data.py tests/test_walkthrough.py \
     tests/test_plot.py tests/test_explorer.py tests/test_widgets.py tests/test_keras_bridge.py \
     tests/test_against_keras.py tests/test_exercises.py tests/test_exercises_facts.py

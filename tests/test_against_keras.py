@@ -32,8 +32,8 @@ from hypothesis_profiles import draw_values
 
 profile = hypothesis_profiles.profile(ci_examples=100, dev_examples=40)
 
-import poolviz  # noqa: E402
 import oracle as reference  # noqa: E402
+import poolviz  # noqa: E402
 
 pytest.importorskip("tensorflow")
 from poolviz import keras_bridge  # noqa: E402
