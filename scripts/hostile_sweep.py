@@ -170,7 +170,8 @@ def _integers(name, kwargs):
     for key, value in kwargs.items():
         if key in INTEGER_PARAMS or key == "padding" and "torch" in name:
             if (bad := not_an_integer(value)) is not None:
-                raise WrongResult(f"accepted {key}={harness.describe(value)} ({harness.describe(bad)} is not an integer)")
+                raise WrongResult(f"accepted {key}={harness.describe(value)} "
+                                  f"({harness.describe(bad)} is not an integer)")
 
 
 def _sizes(name, kwargs, result):
@@ -289,7 +290,8 @@ def _torch(name, kwargs, result=None, error=None):
     if arguments is None or x is None or (average and arguments[3] != (1, 1)):
         return
     kernel, stride, pads, dilation, ceil_mode = arguments
-    out = tuple(torch_rule(n, k, s, p, d, ceil_mode) for n, k, s, p, d in zip(x.shape[-2:], kernel, stride, pads, dilation))
+    out = tuple(torch_rule(n, k, s, p, d, ceil_mode)
+                for n, k, s, p, d in zip(x.shape[-2:], kernel, stride, pads, dilation))
     if error is not None:
         if min(out) >= 1 and x.dtype.kind == "f":
             raise WrongResult(f"refused ({type(error).__name__}: {str(error)[:120]}) a call PyTorch's rule "
@@ -482,7 +484,8 @@ def main(argv=None):
     for number, (name, kwargs, sets, must_return) in enumerate(EXPLICIT):
         if args.no_explicit or args.only not in name or args.case is not None or args.valid_case is not None:
             continue
-        target = targets.get(name) or next((t for t in targets.values() if t.name.endswith("." + name.rpartition(".")[2])), None)
+        short = "." + name.rpartition(".")[2]  # a target that moved is found by its name
+        target = targets.get(name) or next((t for t in targets.values() if t.name.endswith(short)), None)
         if target is None:
             try:
                 params = [(p, True) for p in harness.inspect.signature(harness.resolve(name)).parameters]
@@ -496,7 +499,8 @@ def main(argv=None):
             continue
         if target.kind == "record":
             continue
-        blind = [p for p, required in target.params if required and p not in harness.PLAUSIBLE and target.kind != "check"]
+        blind = [p for p, required in target.params
+                 if required and p not in harness.PLAUSIBLE and target.kind != "check"]
         if blind:
             print(f"warning: {target.name}: no argument generator for {blind}; hostile values only")
         share = 6 if target.keras else 4 if target.traits or ".plot." in target.name else 1
@@ -554,12 +558,13 @@ def report(results, args, seconds):
     print(f"\nfailing cases: {sum(map(len, failures.values()))} in {len(failures)} targets")
     for name in sorted(failures):
         print(f"\n{name}:")
-        for label, target, kwargs, sets, category, detail in failures[name]:
+        for label, _, kwargs, sets, category, detail in failures[name]:
             call = ", ".join(f"{k}={harness.describe(v)}" for k, v in kwargs.items())
             then = "".join(f"; then .{k} = {harness.describe(v)}" for k, v in sets)
             flag = {"case": "--case", "valid": "--valid-case"}.get(label.split()[0])
             again = f"  [--seed {args.seed} --only {name} {flag} {label.split()[1]}]" if flag else ""
-            print(f"  {label}: {category}: {name.rpartition('.')[2]}({call}){then} -> {' '.join(detail.split())[:220]}{again}")
+            detail = " ".join(detail.split())[:220]
+            print(f"  {label}: {category}: {name.rpartition('.')[2]}({call}){then} -> {detail}{again}")
 
 
 if __name__ == "__main__":
