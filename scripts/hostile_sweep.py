@@ -503,7 +503,7 @@ def main(argv=None):
                  if required and p not in harness.PLAUSIBLE and target.kind != "check"]
         if blind:
             print(f"warning: {target.name}: no argument generator for {blind}; hostile values only")
-        share = 6 if target.keras else 4 if target.traits or ".plot." in target.name else 1
+        share = {"light": 1, "picture": 4, "keras": 6}[target.cost]
         for index in ([args.case] if args.case is not None else [] if args.valid_case is not None
                       else range(max(3, args.cases // share))):
             rng = random.Random(f"{args.seed}:{target.name}:{index}")  # odd cases: mostly plausible values

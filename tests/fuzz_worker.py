@@ -18,14 +18,12 @@ import inspect
 import itertools
 import math
 import os
-import pickle
 import pkgutil
 import re
-import select
-import struct
 import subprocess
 import sys
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +41,11 @@ class Target:
     traits: tuple = ()  # controls of the explorer model it is or shows
     keyword_traits: bool = False  # takes them as keyword arguments (a factory)
     keras: bool = False  # runs in the child that has TensorFlow
+
+    @property
+    def cost(self):
+        """What one case costs: "keras", "picture" (a figure or an explorer) or "light"."""
+        return "keras" if self.keras else "picture" if self.traits or ".plot." in self.name else "light"
 
 
 def resolve(path):
@@ -222,36 +225,27 @@ class Worker:
         command = [sys.executable, __file__, self.mode, str(self.memory_limit_mib)] + [self.checks] * bool(self.checks)
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, env=dict(os.environ, PYTHONPATH=path))
+        self.to_child = Connection(os.dup(self.process.stdin.fileno()), readable=False)
+        self.from_child = Connection(os.dup(self.process.stdout.fileno()), writable=False)
         self.ready = False
 
     def _receive(self, timeout):
-        fd, data, deadline, size = self.process.stdout.fileno(), b"", time.monotonic() + timeout, None
-        while len(data) < (8 if size is None else size):
-            if not select.select([fd], [], [], max(deadline - time.monotonic(), 0))[0]:
-                raise TimeoutError
-            chunk = os.read(fd, (8 if size is None else size) - len(data))
-            if not chunk:
-                raise EOFError
-            data += chunk
-            if size is None and len(data) == 8:
-                (size,), data = struct.unpack("<Q", data), b""
-        return pickle.loads(data)
+        if not self.from_child.poll(timeout):
+            raise TimeoutError
+        return self.from_child.recv()  # EOFError when the child died
 
     def run(self, request, wall_limit):
         """(status, error, message, cpu seconds, peak growth in KiB)."""
         if self.process is None or self.process.poll() is not None:
             self.spawn()
-        if not self.ready:
-            self.ready = self._receive(300.0) == "ready"
-        payload = pickle.dumps(request)
         try:
-            self.process.stdin.write(struct.pack("<Q", len(payload)) + payload)
-            self.process.stdin.flush()
+            self.ready = self.ready or self._receive(300.0) == "ready"
+            self.to_child.send(request)
             return self._receive(wall_limit)
         except TimeoutError:
             self.stop()
             return ("hang", "", f"no answer within {wall_limit} s", wall_limit, 0)
-        except (EOFError, BrokenPipeError):
+        except (EOFError, OSError):
             status, self.process = self.process.wait(), None
             return ("signal", "", f"the child died (exit status {status})", 0, 0)
 
@@ -383,9 +377,10 @@ def _settle(model, kwargs, sets, view=None):
         if view is not None:
             _scan_view(view, model)
     if "tensorflow" in sys.modules and getattr(model, "state", None) is not None and hasattr(model, "check_with_keras"):
-        model.check_with_keras()
-        if re.search("failed|disagree", str(model.keras_text)):
-            raise WrongResult(f"Keras check: {model.keras_text[:200]}")
+        text = model.check_with_keras()
+        text = str(text if isinstance(text, str) else getattr(model, "keras_text", ""))
+        if re.search("failed|disagree", text):
+            raise WrongResult(f"Keras check: {text[:200]}")
 
 
 def _run(kind, target, kwargs, sets, extra):
@@ -428,7 +423,7 @@ def main(mode, memory_limit_mib, checks=None):
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("MPLBACKEND", "Agg")
-    out, source = os.fdopen(os.dup(1), "wb"), sys.stdin.buffer
+    parent, source = Connection(os.dup(1), readable=False), Connection(os.dup(0), writable=False)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # what the calls print goes nowhere
     sys.stdout = open(os.devnull, "w")
     try:  # pay the one-off costs before anything is timed (a case reports what fails here)
@@ -441,15 +436,12 @@ def main(mode, memory_limit_mib, checks=None):
     except Exception:  # noqa: BLE001
         pass
     extra = importlib.import_module(checks) if checks else None
-
-    def send(message):
-        data = pickle.dumps(message)
-        out.write(struct.pack("<Q", len(data)) + data)
-        out.flush()
-
-    send("ready")
-    while len(header := source.read(8)) == 8:
-        kind, target, kwargs, sets = pickle.loads(source.read(struct.unpack("<Q", header)[0]))
+    parent.send("ready")
+    while True:
+        try:
+            kind, target, kwargs, sets = source.recv()
+        except EOFError:
+            return
         with open("/proc/self/clear_refs", "w") as clear:
             clear.write("5")  # the peak (VmHWM) starts again from the current RSS
         limit = (_memory_kib("VmSize") + memory_limit_mib * 1024) * 1024
@@ -468,7 +460,7 @@ def main(mode, memory_limit_mib, checks=None):
             except Exception:  # noqa: BLE001 - a message that cannot be printed
                 outcome = ("raised", name, "<a message that cannot be printed>")
         resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
-        send((*outcome, time.process_time() - started, max(_memory_kib("VmHWM") - before, 0)))
+        parent.send((*outcome, time.process_time() - started, max(_memory_kib("VmHWM") - before, 0)))
 
 
 if __name__ == "__main__":  # run as the module, so that the checks raise its WrongResult
