@@ -6,7 +6,8 @@ arguments for one, :class:`Worker` runs a case in a long-lived child process
 and :func:`classify` names the outcome. Child side (``python fuzz_worker.py
 MODE LIMIT_MIB [CHECKS_MODULE]``): runs each case under an address-space
 limit, checks what it returned (tests/oracle.py; the checks module adds
-more) and answers how it ended, its CPU time and its peak-memory growth. A
+more) and answers how it ended, its CPU time and how much its peak memory
+grew beyond twice the array it returned (the output is the call's due). A
 call that kills the child is an end of file; one that stalls is killed.
 """
 
@@ -411,6 +412,7 @@ def _run(kind, target, kwargs, sets, extra):
         _settle(result.model, kwargs, sets, view=result)
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+    return getattr(result, "nbytes", 0)
 
 
 def _memory_kib(field):
@@ -446,9 +448,9 @@ def main(mode, memory_limit_mib, checks=None):
             clear.write("5")  # the peak (VmHWM) starts again from the current RSS
         limit = (_memory_kib("VmSize") + memory_limit_mib * 1024) * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
-        before, started = _memory_kib("VmRSS"), time.process_time()
+        before, started, output = _memory_kib("VmRSS"), time.process_time(), 0
         try:
-            _run(kind, target, kwargs, sets, extra)
+            output = _run(kind, target, kwargs, sets, extra) or 0
             outcome = ("returned", "", "")
         except WrongResult as error:
             outcome = ("wrong result", "", str(error)[:500])
@@ -460,7 +462,8 @@ def main(mode, memory_limit_mib, checks=None):
             except Exception:  # noqa: BLE001 - a message that cannot be printed
                 outcome = ("raised", name, "<a message that cannot be printed>")
         resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
-        parent.send((*outcome, time.process_time() - started, max(_memory_kib("VmHWM") - before, 0)))
+        grown = _memory_kib("VmHWM") - before - 2 * output // 1024  # beyond twice the array it returned
+        parent.send((*outcome, time.process_time() - started, max(grown, 0)))
 
 
 if __name__ == "__main__":  # run as the module, so that the checks raise its WrongResult
