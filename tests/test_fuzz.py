@@ -87,6 +87,20 @@ def test_a_public_door_answers_or_names_the_bad_argument(workers, target):
     assert not failures, "\n".join(failures[:5])
 
 
+ENDLESS = [(harness.MARK, "iterator"), ((harness.MARK, "iterator"), (1, 2)), ((32, 64), (harness.MARK, "iterator")),
+           (harness.MARK, "fn", "endless")]
+
+
+@pytest.mark.parametrize("target", [t for t in TARGETS if t.kind == "check"], ids=lambda t: t.name)
+def test_a_check_given_an_endless_answer_gives_a_hint_at_once(workers, target):
+    """An itertools.count() answer, inside one or returned by the student's
+    function, once ran away (issue 10): every check reads a bounded part."""
+    for answer in ENDLESS:
+        reply = workers["light"].run(("check", target.name, {"answer": answer}, []), WALL_LIMIT)
+        verdict = harness.classify(target, {"answer": answer}, [], reply, CPU_BUDGET["light"], MEMORY_BUDGET_MIB)
+        assert verdict[0] in harness.CLEAN, f"{target.name}({harness.describe(answer)}): {verdict}"
+
+
 def test_the_harness_sees_every_kind_of_failure(workers):
     """A fuzz that cannot fail is worse than none: a dead child, a stall, a
     call over its CPU budget, a memory blow-up, a wrong number and an
