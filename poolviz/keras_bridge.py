@@ -77,9 +77,9 @@ def load_keras():
     return keras
 
 
-def _check_operation(operation):
+def _check_operation(operation, name="operation"):
     if not isinstance(operation, str) or operation not in _OPERATIONS:
-        raise ValueError(f"operation must be one of {', '.join(map(repr, _OPERATIONS))}, "
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, _OPERATIONS))}, "
                          f"got {_describe(operation)}")
 
 
@@ -93,7 +93,7 @@ def tutorial_model(pooling: str | None = None):
     rebuilding keeps (the Keras session is cleared first).
     """
     if pooling is not None:
-        _check_operation(pooling)
+        _check_operation(pooling, "pooling")
     keras = load_keras()
     keras.backend.clear_session()
     image = keras.Input((8, 8, 1), name="image")

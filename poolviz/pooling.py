@@ -23,7 +23,6 @@ from ._checks import (
     _real_array,
     as_bool,
     as_int,
-    as_numeric_array,
     as_pair,
     as_size_pair,
     check_data_format,
@@ -364,17 +363,18 @@ def global_average_pool2d(x, data_format: str = "channels_last", keepdims: bool 
 def _global_pool(x, data_format, keepdims, operation):
     keepdims = as_bool(keepdims, "keepdims")
     data_format = check_data_format(data_format)
-    array = as_numeric_array(x)
+    array = _real_array(x, "x")  # read as it is: no bool or byte-order copy of a large map
     check_rank(array)
     axes = (0, 1) if array.ndim == 2 else (2, 3) if data_format == "channels_first" else (1, 2)
     if operation == "max":
         pooled = array.max(axis=axes, keepdims=True)
     else:
-        # Ints average in float64, float16 in float32 (as in Keras).
+        # Ints and bools average in float64, float16 in float32 (as in Keras).
         dtype = np.promote_types(array.dtype, "f4") if array.dtype.kind == "f" else "f8"
         pooled = array.mean(axis=axes, keepdims=True, dtype=dtype)
-    if pooled.dtype == np.float16:
-        pooled = pooled.astype(np.float32)
+    # The result in native order; float16 as float32 (as in Keras), bool as float64.
+    pooled = pooled.astype({"e": "f4", "?": "f8"}.get(pooled.dtype.char,
+                                                       pooled.dtype.newbyteorder("=")), copy=False)
     if array.ndim == 2:
         return pooled if keepdims else float(pooled[0, 0])
     return pooled if keepdims else pooled.reshape(pooled.shape[0], -1)

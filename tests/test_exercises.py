@@ -196,7 +196,7 @@ def _average_pool_same(feature_map, pool, stride):
 FUNCTION_CHECKS = [
     (nb01.check_pool_each_map, poolviz.max_pool2d, nb01._BATCHES),
     (nb03.check_average_pool_same, _average_pool_same, nb03._CASES),
-    (nb04.check_max_pool_gradient, nb04.max_pool_gradient_reference, nb04._GRADIENT_CASES),
+    (nb04.check_max_pool_gradient, nb04._max_pool_gradient_reference, nb04._GRADIENT_CASES),
     (nb05.check_global_average_pool, poolviz.global_average_pool2d, nb05._BATCHES),
 ]
 every_function_check = pytest.mark.parametrize("check, right, cases", FUNCTION_CHECKS,

@@ -26,9 +26,9 @@ def test_the_function_checks_try_the_tutorial_map(feature_map):
 # Notebook 01
 # --------------------------------------------------------------------------
 def test_01_unchanged_counts_of_the_line_are_6_then_3():
-    assert nb01.unchanged_after_shift(0) == 9
-    assert nb01.unchanged_after_shift(1) == 6
-    assert nb01.unchanged_after_shift(2) == 3
+    assert nb01._unchanged_after_shift(0) == 9
+    assert nb01._unchanged_after_shift(1) == 6
+    assert nb01._unchanged_after_shift(2) == 3
 
 
 def test_keras_agrees_with_the_01_output_sizes(keras):
@@ -43,14 +43,14 @@ def test_keras_agrees_with_the_01_output_sizes(keras):
 def test_02_photograph_shape_of_the_exercise_is_the_real_one():
     assert data.photograph(downscale=3).shape == nb02.EXERCISE_3_PHOTO_SHAPE
     feature = poolviz.conv2d(data.photograph(downscale=3), np.ones((5, 5)))
-    assert (feature.shape, poolviz.max_pool2d(feature).shape) == nb02.photograph_shapes()
-    assert nb02.photograph_shapes() == ((196, 166), (98, 83))
+    assert (feature.shape, poolviz.max_pool2d(feature).shape) == nb02._photograph_shapes()
+    assert nb02._photograph_shapes() == ((196, 166), (98, 83))
 
 
 def test_keras_counts_304_parameters_for_conv2d_4_5x5_on_rgb(keras):
     inputs = keras.Input((32, 32, 3), name="rgb")
     model = keras.Model(inputs, keras.layers.Conv2D(4, (5, 5), name="conv")(inputs), name="count")
-    assert model.count_params() == nb02.conv2d_parameter_count(4, (5, 5), 3) == 304
+    assert model.count_params() == nb02._conv2d_parameter_count(4, (5, 5), 3) == 304
 
 
 # --------------------------------------------------------------------------
@@ -69,9 +69,9 @@ def test_keras_gives_the_03_bottom_row(keras):
 
 
 def test_03_cells_never_used_counts_cells_outside_every_window():
-    assert nb03.cells_never_used() == 20
-    assert nb03.cells_never_used((6, 6), 2, 2) == 0
-    assert nb03.cells_never_used((7, 7), 2, 2) == 13  # last row and column
+    assert nb03._cells_never_used() == 20
+    assert nb03._cells_never_used((6, 6), 2, 2) == 0
+    assert nb03._cells_never_used((7, 7), 2, 2) == 13  # last row and column
 
 
 def test_03_average_pool_same_cases_cover_padding_after_and_on_both_sides():
@@ -104,7 +104,7 @@ def test_04_max_pool_gradient_reference_routes_to_the_first_winner():
                             [3.0, 1.0, 2.0, 0.0]])
     upstream = np.array([[5.0, 7.0]])
     np.testing.assert_array_equal(
-        nb04.max_pool_gradient_reference(feature_map, upstream),
+        nb04._max_pool_gradient_reference(feature_map, upstream),
         [[5.0, 0.0, 0.0, 0.0],
          [0.0, 0.0, 7.0, 0.0]])
 
@@ -123,7 +123,7 @@ def test_04_max_pool_gradient_reference_matches_tensorflow(keras, seed):
         pooled = keras.layers.MaxPooling2D(2, name="pooling")(inputs)
         loss = tf.reduce_sum(pooled[0, :, :, 0] * upstream)
     theirs = tape.gradient(loss, inputs).numpy()[0, :, :, 0]
-    np.testing.assert_array_equal(nb04.max_pool_gradient_reference(feature_map, upstream), theirs)
+    np.testing.assert_array_equal(nb04._max_pool_gradient_reference(feature_map, upstream), theirs)
 
 
 # --------------------------------------------------------------------------
@@ -138,7 +138,7 @@ def test_05_head_parameters_match_keras_count_params(keras):
         head = keras.layers.Dense(10, name="head")
         keras.Model(image, head(summary_layer(name="summary")(features)), name="model")
         counts.append(head.count_params())
-    assert tuple(counts) == nb05.head_parameters() == (108170, 170)
+    assert tuple(counts) == nb05._head_parameters() == (108170, 170)
 
 
 # --------------------------------------------------------------------------

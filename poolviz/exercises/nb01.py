@@ -13,8 +13,7 @@ from poolviz import data
 
 from ._harness import _as_int, _as_pair_of_ints, _check_function, _correct, _grade, exercise
 
-__all__ = ["check_output_sizes", "check_pool_each_map", "check_unchanged_after_shift",
-           "unchanged_after_shift"]
+__all__ = ["check_output_sizes", "check_pool_each_map", "check_unchanged_after_shift"]
 
 
 @exercise("give (rows with valid padding, rows with same padding) for a 28x28 map, pool 3, "
@@ -43,7 +42,7 @@ def _pooled_line(cols_moved):
     return poolviz.max_pool2d(poolviz.relu(poolviz.conv2d(image, data.VERTICAL_LINE_DETECTOR)))
 
 
-def unchanged_after_shift(cols_moved):
+def _unchanged_after_shift(cols_moved):
     """How many of the 9 pooled outputs stay the same when the line moves right."""
     return int(np.sum(_pooled_line(0) == _pooled_line(cols_moved)))
 
@@ -52,7 +51,7 @@ def unchanged_after_shift(cols_moved):
           "columns to the right.")
 def check_unchanged_after_shift(answer):
     """Exercise 2: unchanged pooled outputs after moving the line 2 columns right."""
-    count, expected, total = _as_int(answer), unchanged_after_shift(2), 9
+    count, expected, total = _as_int(answer), _unchanged_after_shift(2), 9
     _grade(count, expected, hints=[
         (total - expected, f"{total - expected} is the number of outputs that changed (or the "
                            "count for a 1-column move); the question asks how many stayed "

@@ -12,8 +12,7 @@ from poolviz._checks import _describe
 
 from ._harness import _as_array, _as_int, _as_pair_of_ints, _correct, _grade, _unpack_pair, exercise
 
-__all__ = ["check_horizontal_detector", "check_parameter_count", "check_photograph_shapes",
-           "conv2d_parameter_count", "photograph_shapes"]
+__all__ = ["check_horizontal_detector", "check_parameter_count", "check_photograph_shapes"]
 
 
 def _response(image, kernel):
@@ -55,7 +54,7 @@ def check_horizontal_detector(answer):
     _correct(f"3 on the horizontal line, at most {on_vertical:g} on the vertical one. {what}")
 
 
-def conv2d_parameter_count(filters, kernel_size, in_channels, use_bias=True):
+def _conv2d_parameter_count(filters, kernel_size, in_channels, use_bias=True):
     """Weights plus biases of a Keras ``Conv2D`` layer."""
     weights = filters * kernel_size[0] * kernel_size[1] * in_channels
     return weights + (filters if use_bias else 0)
@@ -64,13 +63,13 @@ def conv2d_parameter_count(filters, kernel_size, in_channels, use_bias=True):
 @exercise("how many parameters has Conv2D(4, (5, 5)) on an RGB image?")
 def check_parameter_count(answer):
     """Exercise 2: parameters of ``Conv2D(4, (5, 5))`` on a 3-channel (RGB) image."""
-    expected = conv2d_parameter_count(4, (5, 5), 3)
+    expected = _conv2d_parameter_count(4, (5, 5), 3)
     _grade(_as_int(answer), expected, hints=[
-        (conv2d_parameter_count(4, (5, 5), 1), "an RGB image has 3 channels, and each filter "
+        (_conv2d_parameter_count(4, (5, 5), 1), "an RGB image has 3 channels, and each filter "
                                                "has one 5x5 slice of weights per input channel"),
-        (conv2d_parameter_count(4, (5, 5), 3, use_bias=False), "add the biases: one per filter"),
+        (_conv2d_parameter_count(4, (5, 5), 3, use_bias=False), "add the biases: one per filter"),
         (expected - 4 + 1, "each filter has its own bias, not one for the whole layer"),
-        (conv2d_parameter_count(1, (5, 5), 3), "that is one filter; the layer has 4"),
+        (_conv2d_parameter_count(1, (5, 5), 3), "that is one filter; the layer has 4"),
         (expected - 4 + 12, "one bias per filter, not per filter and channel"),
     ], otherwise="count, per filter, 5 * 5 weights for each input channel, plus one bias; then "
                  "multiply by the number of filters",
@@ -84,7 +83,7 @@ EXERCISE_3_PHOTO_SHAPE = (200, 170)
 EXERCISE_3_KERNEL = 5
 
 
-def photograph_shapes():
+def _photograph_shapes():
     """(feature map shape, pooled shape) of exercise 3: 5x5 filter, 2x2 max pooling."""
     rows, cols = EXERCISE_3_PHOTO_SHAPE
     feature = (rows - EXERCISE_3_KERNEL + 1, cols - EXERCISE_3_KERNEL + 1)
@@ -99,7 +98,7 @@ def check_photograph_shapes(answer):
                                            f"got {_describe(answer)}")
     feature = _as_pair_of_ints(feature, "the feature map shape")
     pooled = _as_pair_of_ints(pooled, "the pooled shape")
-    (rows, cols), (right_feature, right_pooled) = EXERCISE_3_PHOTO_SHAPE, photograph_shapes()
+    (rows, cols), (right_feature, right_pooled) = EXERCISE_3_PHOTO_SHAPE, _photograph_shapes()
     _grade(feature, right_feature, shown=f"the feature map shape {feature}", hints=[
         ((rows, cols), "without padding the filter must fit entirely inside the photo, so the "
                        "border rows and columns are lost"),

@@ -12,7 +12,7 @@ from poolviz import data
 from ._harness import _as_array, _as_int, _check_function, _close, _grade, exercise
 
 __all__ = ["check_average_pool_same", "check_cells_never_used",
-           "check_same_padding_bottom_row", "cells_never_used"]
+           "check_same_padding_bottom_row"]
 
 #: Exercise 1: ``AveragePooling2D(pool_size=3, strides=2, padding="same")`` on this map.
 EXERCISE_1_MAP = np.arange(25.0).reshape(5, 5)
@@ -58,7 +58,7 @@ def check_same_padding_bottom_row(answer):
                 "and 4).")
 
 
-def cells_never_used(shape=(6, 6), pool_size=2, strides=3):
+def _cells_never_used(shape=(6, 6), pool_size=2, strides=3):
     """How many input cells no pooling window covers (padding 'valid')."""
     covered = np.zeros(shape, dtype=bool)
     for window in poolviz.walk_windows(np.zeros(shape), pool_size, strides):
@@ -69,7 +69,7 @@ def cells_never_used(shape=(6, 6), pool_size=2, strides=3):
 @exercise("count the cells of the 6x6 map that no window of pool 2, stride 3 covers.")
 def check_cells_never_used(answer):
     """Exercise 2: cells of the 6x6 map that pool 2, stride 3 never looks at."""
-    expected = cells_never_used()
+    expected = _cells_never_used()
     _grade(_as_int(answer), expected, hints=[
         (36 - expected, "that is the number of cells the windows DO cover"),
         (0, "with stride 3 and pool 2 the window jumps over one row and column each step"),

@@ -12,7 +12,7 @@ from poolviz import data
 from ._harness import _as_array, _check_function, _close, _grade, exercise
 
 __all__ = ["EXERCISE_1_MAP", "EXERCISE_2_MAP", "check_max_pool_by_hand",
-           "check_max_pool_gradient", "check_same_padding_max", "max_pool_gradient_reference"]
+           "check_max_pool_gradient", "check_same_padding_max"]
 
 #: The 4x4 map of exercise 1: max and average pooling give different answers.
 EXERCISE_1_MAP = np.array([[0.2, 0.9, 0.0, 0.4],
@@ -86,7 +86,7 @@ def _routed_gradient(feature_map, upstream, rule, pool=2):
     return gradient
 
 
-def max_pool_gradient_reference(feature_map, upstream, pool=2):
+def _max_pool_gradient_reference(feature_map, upstream, pool=2):
     """Gradient of ``sum(upstream * max_pool2d(feature_map, pool))`` with respect
     to ``feature_map`` (valid padding, stride = pool), as TensorFlow on the CPU
     computes it.
@@ -95,7 +95,7 @@ def max_pool_gradient_reference(feature_map, upstream, pool=2):
     (where any split is a valid subgradient) TensorFlow's CPU kernel gives it
     all to the first in reading order (``np.argmax`` order).
 
-    >>> max_pool_gradient_reference(np.array([[1.0, 5.0], [5.0, 2.0]]), np.array([[7.0]]))
+    >>> _max_pool_gradient_reference(np.array([[1.0, 5.0], [5.0, 2.0]]), np.array([[7.0]]))
     array([[0., 7.],
            [0., 0.]])
     """
@@ -139,7 +139,7 @@ def _gradient_wrong_values(result, expected, feature_map, upstream):
 def check_max_pool_gradient(answer):
     """Exercise 3: the gradient of ``MaxPooling2D(2)``, ``(feature_map, upstream)``."""
     _check_function(
-        answer, _GRADIENT_CASES, expected=max_pool_gradient_reference,
+        answer, _GRADIENT_CASES, expected=_max_pool_gradient_reference,
         wrong_shape=lambda result, expected, *_: (
             f"the gradient must have the shape of the input feature map, {expected.shape}; got "
             f"{result.shape}."), wrong_values=_gradient_wrong_values,

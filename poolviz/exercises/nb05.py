@@ -13,7 +13,7 @@ from poolviz._checks import _describe
 from ._harness import _as_int, _as_shape, _check_function, _grade, _hint, _unpack_pair, exercise
 
 __all__ = ["EXERCISE_1_BATCH_SHAPE", "check_global_average_pool", "check_global_shapes",
-           "check_head_parameters", "head_parameters"]
+           "check_head_parameters"]
 
 #: Exercise 1: a batch of 32 feature maps, 7x7, with 64 channels (channels last).
 EXERCISE_1_BATCH_SHAPE = (32, 7, 7, 64)
@@ -46,11 +46,11 @@ def check_global_shapes(answer):
                 "size 1.")
 
 
-def head_parameters(input_size=28, filters=16, kernel=3, classes=10):
+def _head_parameters(input_size=28, filters=16, kernel=3, classes=10):
     """Parameters of ``Dense(classes)`` after a valid ``Conv2D(filters, kernel)``
     on a square single-channel image: (after Flatten, after global pooling).
 
-    >>> head_parameters()
+    >>> _head_parameters()
     (108170, 170)
     """
     side = input_size - kernel + 1
@@ -66,13 +66,13 @@ def check_head_parameters(answer):
                 f"{_describe(answer)}")
     counts = (_as_int(after_flatten, "the count after Flatten"),
               _as_int(after_pooling, "the count after global pooling"))
-    right = head_parameters()
+    right = _head_parameters()
     conv = "count only the Dense layer, not the 160 of the Conv2D"
     hints = []
     if counts[0] != right[0]:
         hints.append("after Flatten: " + _hint(counts[0], [
             (right[0] - 10, "the 10 biases of the Dense layer are missing"),
-            (head_parameters(input_size=30)[0],
+            (_head_parameters(input_size=30)[0],
              "a 3x3 convolution without padding turns 28x28 into 26x26, not 28x28"),
             (right[0] + 160, conv),
         ], "the Dense layer sees 26 * 26 * 16 inputs and has one weight per input and class, "

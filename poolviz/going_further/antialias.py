@@ -10,7 +10,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import _describe, as_feature_map, as_int, as_numeric_array, as_pair, check_data_format
+from .._checks import (
+    MAX_IMAGE_CELLS,
+    _describe,
+    _real_array,
+    as_feature_map,
+    as_int,
+    as_numeric_array,
+    as_pair,
+    check_data_format,
+)
 from ..convolution import conv2d, relu
 from ..data import shift
 from ..pooling import average_pool2d, max_pool2d
@@ -96,10 +105,12 @@ def relative_l1_change(before: np.typing.ArrayLike, after: np.typing.ArrayLike) 
     >>> relative_l1_change(np.array([2.0, 2.0]), np.array([2.0, 1.0]))
     0.25
     """
-    before64 = as_numeric_array(before, "before").astype(np.float64)
-    after64 = as_numeric_array(after, "after").astype(np.float64)
-    if before64.shape != after64.shape:
-        raise ValueError(f"after must have before's shape {before64.shape}, got {after64.shape}")
+    before, after = _real_array(before, "before"), _real_array(after, "after")  # not copied yet
+    if before.shape != after.shape:
+        raise ValueError(f"after must have before's shape {before.shape}, got {after.shape}")
+    if before.size > MAX_IMAGE_CELLS:
+        raise ValueError(f"before must have at most {MAX_IMAGE_CELLS} cells (2**24), got shape {before.shape}")
+    before64, after64 = before.astype(np.float64), after.astype(np.float64)
     both = ~(np.isnan(before64) | np.isnan(after64))
     with np.errstate(invalid="ignore", over="ignore"):
         moved = float(np.nansum(np.abs(after64 - before64)[both]))

@@ -10,12 +10,13 @@ import math
 
 import numpy as np
 
-from .._checks import MAX_WINDOW, _describe, as_int, as_numeric_array, as_pair
+from .._checks import MAX_WINDOW, _describe, as_feature_map, as_int, as_numeric_array, as_pair, as_size_pair
 
 __all__ = ["torch_avg_pool2d", "torch_max_pool2d", "torch_output_size", "torch_pool2d_loop"]
 
 IntOrPair = int | tuple[int, int]
 MAX_GATHERED_CELLS = 2**25  # per pass: outputs times the window cells that reach real data
+MAX_LOOP_CELLS = 2**20  # torch_pool2d_loop's window cells in all (one Python step each)
 
 
 def _as_bool(value, name):
@@ -147,7 +148,11 @@ def torch_pool2d_loop(x: np.typing.ArrayLike, kernel_size: tuple[int, int], stri
                       operation: str = "max", count_include_pad: bool = True,
                       divisor_override: int | None = None) -> np.ndarray:
     """PyTorch's max or average pooling of one 2-D map, window by window, from its
-    documentation and CPU kernels (sizes as pairs): the obvious version, the tests' oracle."""
+    documentation and CPU kernels (sizes as pairs): the obvious version, the tests' oracle.
+    A Python loop: at most 2**20 window cells in all."""
+    x, kernel_size, stride, padding, dilation = _loop_arguments(x, kernel_size, stride, padding,
+                                                               dilation, ceil_mode, operation,
+                                                               count_include_pad, divisor_override)
     rows, cols = len(x), len(x[0])
     sizes = []
     for n, k, s, p, d in zip((rows, cols), kernel_size, stride, padding, dilation):
@@ -171,3 +176,23 @@ def torch_pool2d_loop(x: np.typing.ArrayLike, kernel_size: tuple[int, int], stri
                 out[i, j] = sum(real) / (divisor_override or ((bottom - top) * (right - left)
                                                               if count_include_pad else len(real)))
     return out
+
+
+def _loop_arguments(x, kernel_size, stride, padding, dilation, ceil_mode, operation,
+                    count_include_pad, divisor_override):
+    """The loop's arguments checked as :func:`torch_avg_pool2d` checks them, sizes as pairs."""
+    array = as_feature_map(x, "x", max_cells=MAX_LOOP_CELLS, why=" (a Python loop)")
+    if not isinstance(operation, str) or operation not in ("max", "average"):
+        raise ValueError(f"operation must be 'max' or 'average', got {_describe(operation)}")
+    _as_bool(count_include_pad, "count_include_pad")
+    if divisor_override is not None:
+        as_int(divisor_override, "divisor_override", 1, MAX_WINDOW)
+    pairs = [as_size_pair(value, name, minimum, MAX_WINDOW) for value, name, minimum in
+             ((kernel_size, "kernel_size", 1), (stride, "stride", 1), (padding, "padding", 0),
+              (dilation, "dilation", 1))]
+    sizes = [torch_output_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in zip(array.shape, *pairs)]
+    cells = sizes[0] * sizes[1] * pairs[0][0] * pairs[0][1]
+    if cells > MAX_LOOP_CELLS:
+        raise ValueError(f"kernel_size {pairs[0]} would make the loop visit {cells} window cells, "
+                         f"more than its limit of {MAX_LOOP_CELLS} (2**20): use a smaller map or kernel")
+    return (array, *pairs)
