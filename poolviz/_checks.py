@@ -178,14 +178,28 @@ def as_numeric_array(x, name="x"):
     return array
 
 
-def as_feature_map(x, name="feature_map"):
-    """``x`` as a non-empty 2-D float64 array (rows, cols), or a named error."""
+def as_feature_map(x, name="feature_map", max_cells=None, why=""):
+    """``x`` as a non-empty 2-D float64 array (rows, cols), or a named error.
+
+    With ``max_cells``, a map of more cells is refused before anything is
+    converted or copied (``why`` explains the limit in the message).
+    """
+    if max_cells is not None and isinstance(x, np.ndarray):
+        _check_cells(x, name, max_cells, why)  # before a bool or byte-order copy
     array = as_numeric_array(x, name)
     if array.ndim != 2 or array.size == 0:
         raise ValueError(
             f"{name} must be a non-empty 2-D array (rows, cols), got shape {array.shape}"
         )
+    if max_cells is not None:
+        _check_cells(array, name, max_cells, why)
     return array.astype(np.float64, copy=False)
+
+
+def _check_cells(array, name, max_cells, why):
+    if array.ndim == 2 and array.size > max_cells:
+        raise ValueError(f"{name} has {array.shape[0]} x {array.shape[1]} = {array.size} cells, "
+                         f"more than the limit of {max_cells}{why}")
 
 
 def check_rank(array, name="x"):
