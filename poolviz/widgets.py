@@ -132,7 +132,8 @@ class _ExplorerView(widgets.VBox):
     def _add(self, description, control, trait, offset=0):
         """Register `control`; a change a student makes goes to `model.<trait>` (minus `offset`)."""
         self.controls[description] = control
-        control.observe(lambda change: self._to_model(trait, change["new"] - offset), names="value")
+        control.observe(lambda change: self._to_model(trait, change["new"] - offset if offset else change["new"]),
+                        names="value")
         return control
 
     def _slider(self, description, trait, low, high, offset=0):
