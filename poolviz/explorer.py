@@ -5,15 +5,12 @@ one immutable state (:class:`PoolingState`, :class:`TranslationState`),
 published as ``model.state``; every other output is read from it, and the
 arguments are checked once, by the function that computes it.
 :mod:`poolviz.widgets` links controls to a model and draws its state.
-
->>> model = PoolingExplorerModel(pool_rows=3)
->>> model.output_shape, model.window.output_index
-((2, 3), (0, 0))
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 from dataclasses import dataclass, field, replace
 
@@ -43,9 +40,7 @@ def _input(name, custom, shift):
     """The input called `name`, shifted; the line image moves *before* the detector, as in a photo."""
     base = custom if name == CUSTOM_INPUT else (_data.INPUTS.get(name) or _data.vertical_line)()
     moved = _data.shift(base, rows=shift[0], cols=shift[1]) if any(shift) else base
-    if name == LINE_DETECTOR_INPUT:
-        return poolviz.relu(poolviz.conv2d(moved, _data.VERTICAL_LINE_DETECTOR))
-    return moved
+    return poolviz.relu(poolviz.conv2d(moved, _data.VERTICAL_LINE_DETECTOR)) if name == LINE_DETECTOR_INPUT else moved
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,15 +71,9 @@ class PoolingState:
     real_cells: np.ndarray | None = field(default=None, repr=False)
     message: str = ""
 
-    @property
-    def ok(self):
-        """True when there is an output to show."""
-        return not self.message
-
-    @property
-    def divisors(self):
-        """For average pooling, what each output cell was divided by (`real_cells`); else None."""
-        return self.real_cells if self.operation.endswith("average") else None
+    ok = property(lambda self: not self.message, doc="True when there is an output to show.")
+    divisors = property(lambda self: self.real_cells if self.operation.endswith("average") else None,
+                        doc="For average pooling, what each output cell was divided by (`real_cells`); else None.")
 
     def _at_step(self, step):
         """The same pooling with window `step` selected: reads one window, nothing else."""
@@ -99,17 +88,15 @@ def _arithmetic_text(window, step, n_windows):
     cells = len(rows) * len(cols)
     lines = [f"step {step + 1} of {n_windows}: output cell {window.output_index} "
              f"<- input rows {rows.start}..{rows.stop - 1}, cols {cols.start}..{cols.stop - 1}"]
+    size, result = f"{len(rows)} x {len(cols)} window", format_number(window.result)
     if cells <= ARITHMETIC_MAX_CELLS:
         lines.append(window.arithmetic())
     elif window.operation == "max":
-        lines.append(f"max of the {len(rows)} x {len(cols)} window ({window.count} values) = "
-                     f"{format_number(window.result)}")
+        lines.append(f"max of the {size} ({window.count} values) = {result}")
     else:
-        lines.append(f"average of the {len(rows)} x {len(cols)} window = "
-                     f"{format_number(float(np.sum(window.real_values)))} / {window.count} = "
-                     f"{format_number(window.result)}")
-    padded = cells - window.count
-    are = "s are" if padded > 1 else " is"
+        lines.append(f"average of the {size} = {format_number(float(np.sum(window.real_values)))} / "
+                     f"{window.count} = {result}")
+    padded, are = cells - window.count, "s are" if cells - window.count > 1 else " is"
     if padded and window.operation == "average":
         lines.append(f"divisor {window.count}, not {cells}: the {padded} padded cell{are} not counted (Keras)")
     elif padded:
@@ -117,7 +104,8 @@ def _arithmetic_text(window, step, n_windows):
     return "\n".join(lines)
 
 
-def pooling_state(feature_map, pool_size=(2, 2), strides=None, padding="valid", operation="max", step=0):
+def pooling_state(feature_map, pool_size=(2, 2), strides=None, padding: str = "valid", operation: str = "max",
+                  step: int = 0) -> PoolingState:
     """Everything the pooling explorer shows for these arguments (those of
     :func:`poolviz.max_pool2d`, plus the global operations), at window `step`.
 
@@ -125,9 +113,8 @@ def pooling_state(feature_map, pool_size=(2, 2), strides=None, padding="valid", 
     map) give a state whose `message` says why; other bad arguments raise.
 
     >>> state = pooling_state(np.arange(16.0).reshape(4, 4), operation="average", step=3)
-    >>> state.pooled
-    array([[ 2.5,  4.5],
-           [10.5, 12.5]])
+    >>> state.pooled.tolist(), state.window.output_index
+    ([[2.5, 4.5], [10.5, 12.5]], (1, 1))
     >>> print(state.formula_text)
     output rows = floor((4 - 2) / 2) + 1 = 2
     output cols = floor((4 - 2) / 2) + 1 = 2
@@ -151,8 +138,7 @@ def _pooling(feature_map, pool_size, strides, padding, operation):
     pool, stride, padding = pool_arguments(pool_size, strides, padding)
     (rows, cols) = array.shape
     if operation in _GLOBAL:
-        pool = stride = (rows, cols)
-        padding = "valid"
+        pool, stride, padding = (rows, cols), (rows, cols), "valid"
         reduce = poolviz.global_max_pool2d if operation == "global max" else poolviz.global_average_pool2d
         pooled = np.array([[float(reduce(array))]])
         formula = (f"global pooling: one window over the whole {rows} x {cols} map\n"
@@ -176,15 +162,11 @@ def _pooling(feature_map, pool_size, strides, padding, operation):
 
 @dataclass(frozen=True, eq=False)
 class TranslationInvariance:
-    """How the pooled outputs react to shifting the input by 0, 1, ..., max_shift pixels.
-
-    ``pooled[k]`` is the pooled map at shift k, ``changed[k]`` marks its cells
-    that differ from ``pooled[0]``, and per shift ``fraction_unchanged`` is
-    the share of equal cells and ``relative_change`` is ``sum |pooled[k] -
-    pooled[0]| / sum |pooled[0]|`` (exact equality favours max pooling, whose
-    outputs stay put or jump; this also counts how far they moved).
-    ``shift_steps`` is (rows, cols) moved per pixel.
-    """
+    """How the pooled outputs react to shifting the input by 0, 1, ..., max_shift pixels
+    (``shift_steps`` (rows, cols) per pixel): ``pooled[k]`` at shift k, ``changed[k]`` its cells
+    unlike ``pooled[0]``; per shift, ``fraction_unchanged`` and ``relative_change`` = sum |pooled[k]
+    - pooled[0]| / sum |pooled[0]| (equality favours max pooling, whose outputs stay put or jump;
+    this also counts how far they moved)."""
 
     shifts: np.ndarray
     shift_steps: tuple
@@ -196,13 +178,12 @@ class TranslationInvariance:
     relative_change: np.ndarray = None
 
 
-def translation_invariance(image, operation="max", pool_size=2, max_shift=3, direction="right"):
+def translation_invariance(image, operation: str = "max", pool_size=2, max_shift: int = 3,
+                           direction: str = "right") -> TranslationInvariance:
     """Shift `image` by 0..max_shift pixels (zero fill) and see which pooled cells change.
 
-    Pooling uses stride = pool size and ``"valid"`` padding, the tutorial's
-    setting; ``"max-blur"`` is :func:`poolviz.going_further.max_blur_pool2d`.
-    Every shift keeps a shifted image and its pooled map, so ``(max_shift + 1)
-    * rows * cols`` is bounded (the error says by how much).
+    Pooling uses stride = pool size and ``"valid"`` padding, the tutorial's setting;
+    ``"max-blur"`` is :func:`poolviz.going_further.max_blur_pool2d`.
 
     >>> image = np.zeros((4, 4)); image[:2, 0] = 1
     >>> translation_invariance(image, "max", 2, max_shift=2).fraction_unchanged
@@ -222,13 +203,10 @@ def translation_invariance(image, operation="max", pool_size=2, max_shift=3, dir
     if message:
         raise ValueError(message)
     steps = _SHIFT_STEPS[direction]
-    if operation == "max-blur":  # Zhang (2019): max with stride 1, then blur with the stride
-        pooled = [max_blur_pool2d(_data.shift(array, k * steps[0], k * steps[1]), pool, strides=pool)
-                  for k in range(max_shift + 1)]
-    else:
-        pool_function = poolviz.max_pool2d if operation == "max" else poolviz.average_pool2d
-        pooled = [np.asarray(pool_function(_data.shift(array, k * steps[0], k * steps[1]), pool), dtype=float)
-                  for k in range(max_shift + 1)]
+    pool_function = {"max": poolviz.max_pool2d, "average": poolviz.average_pool2d,  # max-blur: Zhang (2019)
+                     "max-blur": functools.partial(max_blur_pool2d, strides=pool)}[operation]
+    pooled = [np.asarray(pool_function(_data.shift(array, k * steps[0], k * steps[1]), pool), dtype=float)
+              for k in range(max_shift + 1)]
     changed = np.array([~np.isclose(p, pooled[0], rtol=0.0, atol=1e-9, equal_nan=True) for p in pooled])
     return TranslationInvariance(
         np.arange(max_shift + 1), steps, operation, pool, pooled, changed,
@@ -238,9 +216,8 @@ def translation_invariance(image, operation="max", pool_size=2, max_shift=3, dir
 
 @dataclass(frozen=True, eq=False)
 class TranslationState:
-    """What the translation explorer shows: the chosen pooling (`result`) and
-    the one it is compared with (`other_result`: average for max, else max)
-    at every shift, and the `shift` selected."""
+    """What the translation explorer shows: the chosen pooling (`result`) and the one it is
+    compared with (`other_result`: average for max, else max) at every shift; `shift` is selected."""
 
     image: np.ndarray
     result: TranslationInvariance
@@ -275,12 +252,10 @@ def _checked_control(model, proposal):
         if not isinstance(value, str) or value not in choices:
             raise traitlets.TraitError(f"{name} must be one of {list(choices)}, got {_describe(value)}")
         return value
-    if name not in model._ranges():  # a bool
-        return value
-    low, high, why = model._ranges()[name]
+    low, high, why = model._ranges().get(name, (value, value, ""))  # a bool has no range
     if not low <= value <= high:
         bound = f"at least {low}" if value < low else f"at most {high}{why}"
-        raise traitlets.TraitError(f"{name} must be {bound}, got {value}")
+        raise traitlets.TraitError(f"{name} must be {bound}, got {_describe(value)}")
     return value
 
 
@@ -292,19 +267,16 @@ def _from_state(name, empty, doc):
 
 
 class _ExplorerModel(traitlets.HasTraits):
-    """Controls in `_CONTROLS`; a change of any computes one `state`. The
-    `_FOLLOWER` control (window step, shift) follows a range that shrinks and
-    moving it alone selects from the state instead of computing a new one."""
+    """Controls in `_CONTROLS`; a change of any computes one `state`. The `_FOLLOWER` (step,
+    shift) follows a shrinking range; moving it alone selects from the state, computing nothing."""
 
     _CONTROLS = ()
     _FOLLOWER = ""
     input_options = traitlets.List(traitlets.Unicode(), read_only=True)
 
     def __init__(self, custom, values, hidden=()):
-        self._check_controls(values)
         super().__init__()
-        self._custom, self._last_input = custom, (None, None)
-        self._holding, self._failure = False, ""
+        self._custom, self._last_input, self._holding, self._failure = custom, (None, None), False, ""
         self.set_trait("input_options", [name for name in (LINE_DETECTOR_INPUT, *_data.INPUTS)
                                          if name not in hidden] + ([CUSTOM_INPUT] if custom is not None else []))
         if custom is not None:
@@ -312,27 +284,17 @@ class _ExplorerModel(traitlets.HasTraits):
         self.configure(**values)
 
     def __setattr__(self, name, value):
-        if name in self._CONTROLS:
-            try:  # traitlets words a refusal with repr(), which Python refuses for huge ints
-                repr(value)
-            except ValueError:
-                raise traitlets.TraitError(f"{name} cannot be {_describe(value)}: no control takes "
-                                           "such a value") from None
+        if name in self._CONTROLS and isinstance(value, int) and value.bit_length() > 64:
+            # traitlets words a refusal with repr(), which Python refuses for an int of 4300+ digits
+            raise traitlets.TraitError(f"{name} cannot be {_describe(value)}: no control takes such a value")
         super().__setattr__(name, value)
-
-    @classmethod
-    def _check_controls(cls, values):
-        unknown = sorted(set(values) - set(cls._CONTROLS))
-        if unknown:
-            raise TypeError(f"unknown control(s) {unknown}; choose from {list(cls._CONTROLS)}")
 
     def _ranges(self):
         last = MAX_WINDOW if self._holding else self._last(self.state)
         return {**self._RANGES, self._FOLLOWER: (0, last, " for these settings")}
 
     @contextlib.contextmanager
-    def _hold(self):
-        """Set controls without computing a state after each one."""
+    def _hold(self):  # set controls without computing a state after each one
         holding, self._holding = self._holding, True
         try:
             yield
@@ -341,7 +303,9 @@ class _ExplorerModel(traitlets.HasTraits):
 
     def configure(self, **values):
         """Set several controls and compute one state."""
-        self._check_controls(values)
+        unknown = sorted(set(values) - set(self._CONTROLS))
+        if unknown:
+            raise TypeError(f"unknown control(s) {unknown}; choose from {list(self._CONTROLS)}")
         try:
             with self._hold():
                 for name, value in values.items():
@@ -375,10 +339,8 @@ class _ExplorerModel(traitlets.HasTraits):
                 setattr(self, self._FOLLOWER, last)
         self.set_trait("state", state)
 
-    @property
-    def message(self):
-        """Empty, or why the current controls give no output."""
-        return self._failure if self.state is None else self.state.message
+    message = property(lambda self: self._failure if self.state is None else self.state.message,
+                       doc="Empty, or why the current controls give no output.")
 
     def _input_map(self, shift=(0, 0)):
         """The input called `input_name`, shifted; the last one is kept (most changes keep it)."""
@@ -405,40 +367,30 @@ class PoolingExplorerModel(_ExplorerModel):
     """
 
     input_name = traitlets.Unicode(LINE_DETECTOR_INPUT)
-    pool_rows = traitlets.Int(2)
-    pool_cols = traitlets.Int(2)
+    padding, operation = traitlets.Unicode("valid"), traitlets.Unicode("max")
+    pool_rows, pool_cols, stride_rows, stride_cols = (traitlets.Int(2) for _ in range(4))
     #: True: the strides used are the pool size (stride_rows/stride_cols wait for False).
     strides_same_as_pool = traitlets.Bool(True)
-    stride_rows = traitlets.Int(2)
-    stride_cols = traitlets.Int(2)
-    padding = traitlets.Unicode("valid")
-    operation = traitlets.Unicode("max")
-    shift_rows = traitlets.Int(0)
-    shift_cols = traitlets.Int(0)
-    step = traitlets.Int(0)
-    #: The one derived value: everything shown is read from it.
+    shift_rows, shift_cols, step = (traitlets.Int(0) for _ in range(3))
     state = traitlets.Instance(PoolingState, allow_none=True, read_only=True)
 
     _CONTROLS = ("input_name", "pool_rows", "pool_cols", "strides_same_as_pool", "stride_rows", "stride_cols",
                  "padding", "operation", "shift_rows", "shift_cols", "step")
     _FOLLOWER = "step"
     _CHOICES = {"padding": ("valid", "same"), "operation": poolviz.OPERATIONS, "input_name": None}
-    _RANGES = {"pool_rows": (1, MAX_WINDOW, _INT32), "pool_cols": (1, MAX_WINDOW, _INT32),
-               "stride_rows": (1, MAX_WINDOW, _INT32), "stride_cols": (1, MAX_WINDOW, _INT32),
-               "shift_rows": (-MAX_SHIFT, MAX_SHIFT, ""), "shift_cols": (-MAX_SHIFT, MAX_SHIFT, "")}
+    _RANGES = {**dict.fromkeys(_CONTROLS[1:3] + _CONTROLS[4:6], (1, MAX_WINDOW, _INT32)),
+               **dict.fromkeys(_CONTROLS[8:10], (-MAX_SHIFT, MAX_SHIFT, ""))}
     _validate = traitlets.validate(*_CONTROLS)(_checked_control)
 
     def __init__(self, feature_map=None, **controls):
         self._keras_results = {}
-        custom = None if feature_map is None else as_feature_map(feature_map, max_cells=MAX_IMAGE_CELLS,
-                                                                 why=" (2**24, e.g. 4096 x 4096)")
-        super().__init__(custom, controls)
+        super().__init__(None if feature_map is None else as_feature_map(
+            feature_map, max_cells=MAX_IMAGE_CELLS, why=" (2**24, e.g. 4096 x 4096)"), controls)
 
-    def _last(self, state):
+    def _last(self, state):  # the step's range
         return state.n_windows - 1 if state is not None and state.ok else MAX_WINDOW
 
-    def _select(self, step):
-        return self.state._at_step(step)  # only the window moved
+    _select = lambda self, step: self.state._at_step(step)  # noqa: E731 - only the window moved
 
     def _compute(self):
         feature_map = self._input_map((self.shift_rows, self.shift_cols))
@@ -446,7 +398,6 @@ class PoolingExplorerModel(_ExplorerModel):
         state = _pooling(feature_map, (self.pool_rows, self.pool_cols), strides, self.padding, self.operation)
         return state._at_step(min(self.step, state.n_windows - 1)) if state.ok else state
 
-    feature_map = _from_state("feature_map", None, "The 2-D input pooled (after the shift).")
     pooled = _from_state("pooled", None, "The pooled map, or None.")
     output_shape = _from_state("output_shape", None, "Shape of the pooled map, or None.")
     window = _from_state("window", None, "The current :class:`poolviz.PoolingWindow`, or None.")
@@ -457,9 +408,8 @@ class PoolingExplorerModel(_ExplorerModel):
     def coverage(self):
         """Windows covering each input cell (:func:`poolviz.going_further.window_coverage`), or None."""
         state = self.state
-        if state is None or not state.ok:
-            return None
-        return window_coverage(state.feature_map.shape, state.pool_size, state.strides, state.padding)
+        return None if self.message else window_coverage(state.feature_map.shape, state.pool_size,
+                                                         state.strides, state.padding)
 
     @staticmethod
     def tensorflow_available():
@@ -468,16 +418,16 @@ class PoolingExplorerModel(_ExplorerModel):
 
     def _keras_key(self):
         state = self.state
-        return (self.input_name, self.shift_rows, self.shift_cols, state.operation, state.pool_size, state.strides,
-                state.padding)
+        return None if state is None or not state.ok else (
+            self.input_name, self.shift_rows, self.shift_cols, state.operation, state.pool_size, state.strides,
+            state.padding)
 
     @property
     def keras_text(self):
         """The Keras check's verdict for the current settings, or why there is none."""
-        if self.state is None or not self.state.ok:
-            return ""
-        if self._keras_key() in self._keras_results:
-            return self._keras_results[self._keras_key()]
+        key = self._keras_key()
+        if key is None or key in self._keras_results:
+            return self._keras_results.get(key, "")
         if not self.tensorflow_available():
             return "TensorFlow is not installed, so the Keras check is off (pip install tensorflow)."
         return "Keras check: not run for these settings yet (press 'Check with Keras')."
@@ -485,12 +435,12 @@ class PoolingExplorerModel(_ExplorerModel):
     def check_with_keras(self):
         """Compare the output with the Keras layer; return the verdict (kept per setting; never raises).
         Slow the first time (TensorFlow loads): call it on request, never from a slider callback."""
-        state = self.state
-        if state is None or not state.ok:
+        key = self._keras_key()
+        if key is None:
             return "Nothing to check: these settings give no output."
-        if self._keras_key() not in self._keras_results:
-            self._keras_results[self._keras_key()] = _keras_verdict(state)
-        return self._keras_results[self._keras_key()]
+        if key not in self._keras_results:
+            self._keras_results[key] = _keras_verdict(self.state)
+        return self._keras_results[key]
 
 
 def _keras_verdict(state):
@@ -521,12 +471,9 @@ class TranslationExplorerModel(_ExplorerModel):
     0.75
     """
 
-    input_name = traitlets.Unicode("vertical line")
-    operation = traitlets.Unicode("max")
-    pool_size = traitlets.Int(2)
-    max_shift = traitlets.Int(3)
-    shift = traitlets.Int(1)
+    input_name, operation = traitlets.Unicode("vertical line"), traitlets.Unicode("max")
     direction = traitlets.Unicode("right")
+    pool_size, max_shift, shift = traitlets.Int(2), traitlets.Int(3), traitlets.Int(1)
     state = traitlets.Instance(TranslationState, allow_none=True, read_only=True)
 
     _CONTROLS = ("input_name", "operation", "pool_size", "max_shift", "shift", "direction")
@@ -540,11 +487,8 @@ class TranslationExplorerModel(_ExplorerModel):
         custom = None if image is None else as_feature_map(image, "image", max_cells=MAX_SHIFT_CELLS)
         super().__init__(custom, controls, hidden=(LINE_DETECTOR_INPUT,))
 
-    def _last(self, state):
-        return self.max_shift
-
-    def _select(self, shift):
-        return replace(self.state, shift=shift)  # every shift is in the state
+    _last = lambda self, state: self.max_shift  # noqa: E731 - the shift's range
+    _select = lambda self, shift: replace(self.state, shift=shift)  # noqa: E731 - every shift is in the state
 
     def _compute(self):
         return TranslationState.compute(self._input_map(), self.operation, self.pool_size, self.max_shift,
@@ -554,15 +498,10 @@ class TranslationExplorerModel(_ExplorerModel):
     result = _from_state("result", None, "The chosen pooling's :class:`TranslationInvariance`, or None.")
     other_result = _from_state("other_result", None, "The pooling it is compared with, or None.")
 
-    @property
-    def changed(self):
-        """Bool mask of the pooled cells the current shift changed, or None."""
-        return None if self.state is None else self.state.result.changed[self.state.shift]
-
-    @property
-    def shifted_image(self):
-        """The input after the current shift, or None."""
-        return None if self.state is None else self.state.shifted_image()
+    changed = property(lambda self: None if self.state is None else self.state.result.changed[self.state.shift],
+                       doc="Bool mask of the pooled cells the current shift changed, or None.")
+    shifted_image = property(lambda self: None if self.state is None else self.state.shifted_image(),
+                             doc="The input after the current shift, or None.")
 
     @property
     def fraction_text(self):

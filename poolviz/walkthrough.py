@@ -48,15 +48,8 @@ class PoolingWindow:
     result: float
     real_block: np.ndarray
 
-    @property
-    def real_values(self):
-        """The values of the real cells, row by row."""
-        return self.real_block.ravel()
-
-    @property
-    def count(self):
-        """Number of real cells: the divisor of average pooling."""
-        return self.real_block.size
+    real_values = property(lambda self: self.real_block.ravel(), doc="The real cells' values, row by row.")
+    count = property(lambda self: self.real_block.size, doc="Number of real cells: average pooling's divisor.")
 
     @property
     def is_padding(self):
@@ -79,9 +72,8 @@ class PoolingWindow:
 
     @property
     def _inner(self):
-        first_row, first_col = max(-self.rows.start, 0), max(-self.cols.start, 0)
-        return (slice(first_row, first_row + self.real_block.shape[0]),
-                slice(first_col, first_col + self.real_block.shape[1]))
+        first = max(-self.rows.start, 0), max(-self.cols.start, 0)
+        return tuple(slice(start, start + size) for start, size in zip(first, self.real_block.shape))
 
     def arithmetic(self):
         """The window's calculation as text, laid out like the window.
@@ -143,8 +135,8 @@ def _window(image, index, pooling, operation):
     return PoolingWindow((int(index[0]), int(index[1])), spans[0], spans[1], operation, result, block)
 
 
-def pooling_window(feature_map, output_index, pool_size=(2, 2), strides=None, padding="valid",
-                   operation="max"):
+def pooling_window(feature_map, output_index: tuple, pool_size=(2, 2), strides=None, padding: str = "valid",
+                   operation: str = "max") -> PoolingWindow:
     """The single window behind pooled cell ``output_index`` (row, col).
 
     Reads only that window's cells, whatever the size of the map.
@@ -160,22 +152,11 @@ def pooling_window(feature_map, output_index, pool_size=(2, 2), strides=None, pa
     return _window(image, (row, col), pooling, operation)
 
 
-def walk_windows(feature_map, pool_size=(2, 2), strides=None, padding="valid", operation="max"):
-    """Every window of the pooling, row by row, left to right.
+def walk_windows(feature_map, pool_size=(2, 2), strides=None, padding: str = "valid",
+                 operation: str = "max") -> list[PoolingWindow]:
+    """Every window of the pooling (arguments as in :func:`poolviz.max_pool2d`; `operation`
+    ``"max"`` or ``"average"``), row by row, left to right, as a list of :class:`PoolingWindow`.
 
-    Parameters
-    ----------
-    feature_map : array_like, 2-D
-    pool_size, strides, padding
-        As in :func:`poolviz.max_pool2d`.
-    operation : {"max", "average"}
-
-    Returns
-    -------
-    list of PoolingWindow
-
-    Examples
-    --------
     >>> windows = walk_windows(np.arange(16).reshape(4, 4))
     >>> len(windows), windows[1].output_index, list(windows[1].cols)
     (4, (0, 1), [2, 3])

@@ -1,24 +1,21 @@
 """Interactive explorers: thin ipywidgets views over :mod:`poolviz.explorer`.
 
 ``import poolviz`` never imports this module (it imports ipywidgets). A view
-sends each control's new value to its model; the model computes one state,
-and the view draws it: it updates the artists of one persistent matplotlib
-figure, sends the PNG to an ``ipywidgets.Image`` (no ipympl, so JupyterLab
-and Voila alike), and sets every control to the value in use (a slider
-widens to show a value set from code; it never clamps it). Sliders follow a
-drag; the front end keeps one update per control in flight and merges the
-moves made meanwhile, so a slow picture skips values and the newest is drawn.
+sends a control's new value to its model; the model computes one state, and
+the view draws it: it updates one persistent matplotlib figure in place,
+sends the PNG to an ``ipywidgets.Image`` (no ipympl: JupyterLab and Voila
+alike), and sets every control to the value in use (a slider widens to show
+a value set from code, never clamps it). Sliders follow a drag; the front end
+keeps one update per control in flight and merges later moves, so a slow
+picture skips values and the newest is drawn.
 
-DOM hooks for browser tests: container ``.poolviz-explorer`` (with
-``.poolviz-pooling`` or ``.poolviz-translation``, ``.poolviz-lecture`` in
-lecture style); picture ``img.poolviz-plot`` (2 PNG pixels per CSS pixel);
-what it shows, sent after it, in the hidden ``.poolviz-caption`` (e.g.
-``input ... 6 x 6, shifted (0, 0); max pooling 2 x 2, strides 2 x 2, padding
-valid; output 3 x 3; window 1 of 9``); texts ``.poolviz-formula``,
-``.poolviz-arithmetic``, ``.poolviz-message``, ``.poolviz-keras`` (button
-``.poolviz-keras-button``), ``.poolviz-fraction``; sliders ``.widget-slider``
-and dropdowns ``.widget-dropdown select`` with their description in
-``.widget-label``.
+DOM hooks for browser tests: ``.poolviz-explorer`` (with ``.poolviz-pooling``
+or ``.poolviz-translation``, and ``.poolviz-lecture``), the picture
+``img.poolviz-plot`` (2 PNG pixels per CSS pixel), the hidden caption of what
+it shows ``.poolviz-caption`` (sent after it), ``.poolviz-formula``,
+``.poolviz-arithmetic``, ``.poolviz-message``, ``.poolviz-keras``,
+``.poolviz-keras-button``, ``.poolviz-fraction``; controls ``.widget-slider``
+and ``.widget-dropdown select`` named by their ``.widget-label``.
 
 Examples
 --------
@@ -35,7 +32,7 @@ from __future__ import annotations
 
 import html
 import traceback
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 
 import ipywidgets as widgets
 import matplotlib as mpl
@@ -58,25 +55,18 @@ DPI = CSS_DPI * PIXEL_DENSITY
 MONOSPACE = "var(--jp-code-font-family, monospace), monospace"
 LECTURE_CONTROL_WIDTH = "400px"
 
-_LECTURE_CSS = """
-<style>
-.poolviz-lecture .widget-label, .poolviz-lecture .widget-readout,
-.poolviz-lecture .widget-html-content, .poolviz-lecture .widget-html-content pre,
-.poolviz-lecture select, .poolviz-lecture button, .poolviz-lecture .widget-checkbox,
-.poolviz-lecture .widget-label-basic span {
-    font-size: 22px !important;
-    line-height: 1.35 !important;
-}
-.poolviz-lecture .widget-slider, .poolviz-lecture .widget-dropdown,
-.poolviz-lecture .widget-checkbox, .poolviz-lecture .widget-play {
-    height: 44px !important;
-}
+_LECTURE_CSS = """<style>
+.poolviz-lecture .widget-label, .poolviz-lecture .widget-readout, .poolviz-lecture .widget-html-content,
+.poolviz-lecture .widget-html-content pre, .poolviz-lecture select, .poolviz-lecture button,
+.poolviz-lecture .widget-checkbox, .poolviz-lecture .widget-label-basic span {
+    font-size: 22px !important; line-height: 1.35 !important; }
+.poolviz-lecture .widget-slider, .poolviz-lecture .widget-dropdown, .poolviz-lecture .widget-checkbox,
+.poolviz-lecture .widget-play { height: 44px !important; }
 .poolviz-lecture select, .poolviz-lecture button { height: 40px !important; }
 .poolviz-lecture .noUi-handle { transform: scale(1.6); }
 .poolviz-lecture .widget-checkbox input { transform: scale(1.6); margin-right: 10px; }
 .poolviz-lecture .poolviz-message .widget-html-content { font-size: 26px !important; }
-</style>
-"""
+</style>"""
 
 
 def _pre(text):
@@ -119,58 +109,55 @@ class _ExplorerView(widgets.VBox):
         self.image.add_class("poolviz-plot")
         self.message_html = _html("poolviz-message")
         self.caption_html = _html("poolviz-caption", layout=widgets.Layout(display="none"))
-        self._figsize, self._showing = figsize, False
+        self._figsize, self._showing, self._traits = figsize, False, {}
 
     def _rc(self):
         return mpl.rc_context(plot.LECTURE_RC) if self.lecture else nullcontext()
 
     def _layout(self, width=None):
-        if self.lecture:
-            return widgets.Layout(width=width or LECTURE_CONTROL_WIDTH, height="44px")
-        return widgets.Layout(width=width or "340px")
+        return widgets.Layout(width=width or LECTURE_CONTROL_WIDTH, height="44px") if self.lecture else \
+            widgets.Layout(width=width or "340px")
 
     def _add(self, description, control, trait, offset=0):
         """Register `control`; a change a student makes goes to `model.<trait>` (minus `offset`)."""
-        self.controls[description] = control
+        self.controls[description], self._traits[description] = control, trait
         control.observe(lambda change: self._to_model(trait, change["new"] - offset if offset else change["new"]),
                         names="value")
         return control
 
-    def _slider(self, description, trait, low, high, offset=0):
-        # continuous_update: the picture follows a drag.
-        return self._add(description, widgets.IntSlider(
-            min=low, max=high, description=description, continuous_update=True, layout=self._layout(),
-            style={"description_width": "150px" if self.lecture else "90px"}), trait, offset)
+    def _slider(self, description, trait, low, high, offset=0):  # continuous_update: follows a drag
+        return self._add(description, widgets.IntSlider(min=low, max=high, continuous_update=True,
+                                                        **self._look(description)), trait, offset)
 
     def _dropdown(self, description, trait, options):
-        return self._add(description, widgets.Dropdown(
-            options=options, description=description, layout=self._layout(),
-            style={"description_width": "150px" if self.lecture else "90px"}), trait)
+        return self._add(description, widgets.Dropdown(options=options, **self._look(description)), trait)
+
+    def _look(self, description):
+        return dict(description=description, layout=self._layout(),
+                    style={"description_width": "150px" if self.lecture else "90px"})
+
+    _DERIVED = ()  # controls whose value or range the subclass reads from the state
+
+    def _show_controls(self):
+        """Every control shows the model's value (the subclasses show the `_DERIVED` ones)."""
+        for description, trait in self._traits.items():
+            if description not in self._DERIVED:
+                _show(self.controls[description], getattr(self.model, trait))
 
     def _to_model(self, trait, value):
-        if not self._showing:
+        if not self._showing:  # a control set to the state's value does not send it back
             setattr(self.model, trait, value)
-
-    @contextmanager
-    def _showing_state(self):
-        """Controls set to the state's values do not send them back."""
-        self._showing = True
-        try:
-            yield
-        finally:
-            self._showing = False
-
-    def _figure(self):
-        return Figure(figsize=self._figsize, dpi=DPI)
 
     def _safe_redraw(self, change=None):
         # Runs in widget callbacks, where an exception only reaches the browser console.
         self.redraws += 1  # picture or message: what a test or benchmark waits for
         try:
-            with self._showing_state():
-                self._show_controls()
+            self._showing = True
+            self._show_controls()
+            self._showing = False
             self._redraw()
         except Exception as error:  # noqa: BLE001
+            self._showing = False
             self._show_message(f"Could not draw: {error!r}\n{traceback.format_exc(limit=2)}")
 
     def _show_png(self, figure, caption):
@@ -204,8 +191,8 @@ class PoolingExplorer(_ExplorerView):
         self._build_texts()
         self._build_coverage()
         with self._rc():
-            self.figure = plot.PoolingFigure.build(self._figure(), show_arithmetic=False, max_ticks=8,
-                                                   annotate_max_cells=plot.EXPLORER_ANNOTATE_MAX_CELLS)
+            self.figure = plot.PoolingFigure.build(Figure(figsize=self._figsize, dpi=DPI), show_arithmetic=False,
+                                                   annotate_max_cells=plot.EXPLORER_ANNOTATE_MAX_CELLS, max_ticks=8)
         model.observe(self._safe_redraw, names="state")
         self._safe_redraw()
         self.children = self._lay_out()
@@ -213,11 +200,10 @@ class PoolingExplorer(_ExplorerView):
     def _build_controls(self):
         for axis in ("rows", "cols"):
             self._slider(f"pool {axis}", f"pool_{axis}", 1, MAX_POOL)
+            self._slider(f"stride {axis}", f"stride_{axis}", 1, MAX_POOL)
         self.controls["strides same as pool"] = widgets.Checkbox(
             description="strides same as pool", indent=False, layout=self._layout())
         self.controls["strides same as pool"].observe(self._on_strides_checkbox, names="value")
-        for axis in ("rows", "cols"):
-            self._slider(f"stride {axis}", f"stride_{axis}", 1, MAX_POOL)
         self._dropdown("padding", "padding", ["valid", "same"])
         self._dropdown("operation", "operation", list(poolviz.OPERATIONS))
         self._dropdown("input", "input_name", list(self.model.input_options))
@@ -271,13 +257,12 @@ class PoolingExplorer(_ExplorerView):
         return [widgets.HBox([widgets.VBox(pool), widgets.VBox(inputs)]),
                 widgets.HBox([c["window step"], self.play]), *below]
 
+    _DERIVED = ("stride rows", "stride cols", "window step")
+
     def _show_controls(self):
+        super()._show_controls()
         model, state, c = self.model, self.model.state, self.controls
-        for name, trait in (("pool rows", "pool_rows"), ("pool cols", "pool_cols"), ("padding", "padding"),
-                            ("operation", "operation"), ("input", "input_name"), ("shift rows", "shift_rows"),
-                            ("shift cols", "shift_cols"), ("strides same as pool", "strides_same_as_pool")):
-            _show(c[name], getattr(model, trait))
-        following = model.strides_same_as_pool
+        following = c["strides same as pool"].value = model.strides_same_as_pool
         in_use = state.strides if following and state is not None else (model.stride_rows, model.stride_cols)
         for name, stride in zip(("stride rows", "stride cols"), in_use):
             c[name].disabled = following
@@ -348,12 +333,11 @@ class TranslationExplorer(_ExplorerView):
             self.children = [widgets.HBox([widgets.VBox([c["shift (px)"], c["pool size"]]),
                                            widgets.VBox([c["operation"], c["input"], c["direction"]])]), *pictures]
 
+    _DERIVED = ("shift (px)",)
+
     def _show_controls(self):
-        model, c = self.model, self.controls
-        _show(c["shift (px)"], model.shift, 0, model.max_shift)
-        for name, trait in (("pool size", "pool_size"), ("operation", "operation"), ("input", "input_name"),
-                            ("direction", "direction")):
-            _show(c[name], getattr(model, trait))
+        super()._show_controls()
+        _show(self.controls["shift (px)"], self.model.shift, 0, self.model.max_shift)
 
     def _figure_arguments(self):
         state = self.model.state
@@ -367,46 +351,28 @@ class TranslationExplorer(_ExplorerView):
             return
         if self.figure is None:
             with self._rc():
-                self.figure = plot.TranslationFigure.build(self._figure(), fast_labels=True)
+                self.figure = plot.TranslationFigure.build(Figure(figsize=self._figsize, dpi=DPI), fast_labels=True)
         self._show_png(self.figure, f"input {model.input_name} {model.image.shape[0]} x {model.image.shape[1]}, "
                                     f"shifted {model.shift} px {model.direction}; {model.operation} pooling "
                                     f"{model.pool_size} x {model.pool_size}")
 
 
-def pooling_explorer(feature_map=None, *, lecture=False, **controls):
-    """An interactive pooling explorer for a notebook or a Voila page.
+def pooling_explorer(feature_map=None, *, lecture: bool = False, **controls) -> PoolingExplorer:
+    """An interactive pooling explorer for a notebook or a Voila page; its ``model`` drives it from code.
 
-    Parameters
-    ----------
-    feature_map : array_like, optional
-        A 2-D array to explore (listed as "your array"). Default: the tutorial's 6 x 6 line-detector output.
-    lecture : bool
-        Large fonts and controls, readable from the back of a room.
-    **controls
-        Starting values, as in :class:`poolviz.explorer.PoolingExplorerModel`.
-
-    Returns
-    -------
-    ipywidgets.VBox
-        Its ``model`` drives it from code.
+    `feature_map` (2-D, optional) is listed as "your array" (default input: the
+    tutorial's 6 x 6 line-detector output); `lecture` gives large fonts and
+    controls, readable from the back of a room; `controls` are starting values,
+    as in :class:`poolviz.explorer.PoolingExplorerModel`.
     """
     return PoolingExplorer(PoolingExplorerModel(feature_map, **controls), lecture=lecture)
 
 
-def translation_explorer(image=None, *, lecture=False, **controls):
+def translation_explorer(image=None, *, lecture: bool = False, **controls) -> TranslationExplorer:
     """An explorer of translation invariance: shift the input, see what changes.
 
-    Parameters
-    ----------
-    image : array_like, optional
-        A 2-D array to shift (listed as "your array"). Default: the tutorial's 8 x 8 vertical line.
-    lecture : bool
-        Large fonts and controls.
-    **controls
-        Starting values, as in :class:`poolviz.explorer.TranslationExplorerModel`.
-
-    Returns
-    -------
-    ipywidgets.VBox
+    `image` (2-D, optional) is listed as "your array" (default input: the
+    tutorial's 8 x 8 vertical line); `lecture` and `controls` as in
+    :func:`pooling_explorer` (:class:`poolviz.explorer.TranslationExplorerModel`).
     """
     return TranslationExplorer(TranslationExplorerModel(image, **controls), lecture=lecture)
