@@ -86,10 +86,10 @@ def _play_with(view):
 
 
 def _play_state():
-    # The model's version goes up on every recompute: any change a later cell makes to the
+    # The view redraws on every new state: any change a later cell makes to the
     # explorer's model shows, even one that a control's value alone would not reveal.
     return [dict({name: repr(control.value) for name, control in view.controls.items()},
-                 model_version=view.model.version)
+                 redraws=view.redraws)
             for view in _play_explorers]
 
 
