@@ -109,7 +109,7 @@ class _ExplorerView(widgets.VBox):
         self.image.add_class("poolviz-plot")
         self.message_html = _html("poolviz-message")
         self.caption_html = _html("poolviz-caption", layout=widgets.Layout(display="none"))
-        self._figsize, self._showing, self._traits = figsize, False, {}
+        self._figsize, self._showing, self._control_traits = figsize, False, {}
 
     def _rc(self):
         return mpl.rc_context(plot.LECTURE_RC) if self.lecture else nullcontext()
@@ -120,7 +120,7 @@ class _ExplorerView(widgets.VBox):
 
     def _add(self, description, control, trait, offset=0):
         """Register `control`; a change a student makes goes to `model.<trait>` (minus `offset`)."""
-        self.controls[description], self._traits[description] = control, trait
+        self.controls[description], self._control_traits[description] = control, trait
         control.observe(lambda change: self._to_model(trait, change["new"] - offset if offset else change["new"]),
                         names="value")
         return control
@@ -140,7 +140,7 @@ class _ExplorerView(widgets.VBox):
 
     def _show_controls(self):
         """Every control shows the model's value (the subclasses show the `_DERIVED` ones)."""
-        for description, trait in self._traits.items():
+        for description, trait in self._control_traits.items():
             if description not in self._DERIVED:
                 _show(self.controls[description], getattr(self.model, trait))
 
@@ -192,7 +192,8 @@ class PoolingExplorer(_ExplorerView):
         self._build_coverage()
         with self._rc():
             self.figure = plot.PoolingFigure.build(Figure(figsize=self._figsize, dpi=DPI), show_arithmetic=False,
-                                                   annotate_max_cells=plot.EXPLORER_ANNOTATE_MAX_CELLS, max_ticks=8)
+                                                   annotate_max_cells=plot.EXPLORER_ANNOTATE_MAX_CELLS, max_ticks=8,
+                                                   fast_labels=True)
         model.observe(self._safe_redraw, names="state")
         self._safe_redraw()
         self.children = self._lay_out()

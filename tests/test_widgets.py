@@ -86,6 +86,8 @@ def test_dom_classes_for_the_browser_tests():
 
 def test_starts_with_the_tutorial_numbers_and_a_picture():
     explorer = pooling_explorer()
+    # what a notebook displays (a broken repr shows a traceback, not the explorer)
+    assert "PoolingExplorer(" in repr(explorer) and "TranslationExplorer(" in repr(translation_explorer())
     assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n"
     assert "output rows = floor((6 - 2) / 2) + 1 = 3" in explorer.formula_html.value
     assert "output shape = (3, 3)" in explorer.formula_html.value
