@@ -79,8 +79,12 @@ def boxes_in_view(page, selectors) -> list[str]:
     }""", selectors)
 
 
-@pytest.mark.parametrize("width, height, device_pixel_ratio", SCREENS, ids=lambda v: str(v))
-@pytest.mark.parametrize("where", WHERE)
+# The lecture style on both screens (it must fit them); the others once each, HiDPI for Voila's default.
+SCREEN_CASES = [("voila-lecture", *SCREENS[0]), ("voila-lecture", *SCREENS[1]), ("voila-default", *SCREENS[1]),
+                ("lab", *SCREENS[0])]
+
+
+@pytest.mark.parametrize("where, width, height, device_pixel_ratio", SCREEN_CASES, ids=lambda v: str(v))
 def test_pictures_are_sharp_texts_monospace_and_lecture_fits_the_screen(
         request, chromium, artifacts_dir, where, width, height, device_pixel_ratio):
     with opened(request, chromium, artifacts_dir, where, width, height, device_pixel_ratio) as page:
