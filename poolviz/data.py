@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import MAX_IMAGE_CELLS, as_int, as_numeric_array, as_size_pair
+from ._checks import MAX_IMAGE_CELLS, _describe, as_int, as_numeric_array, as_size_pair
 from .convolution import conv2d, relu
 
 __all__ = ["VERTICAL_LINE_DETECTOR", "checkerboard", "diagonal_line", "horizontal_line", "line_feature_map",
@@ -62,7 +62,7 @@ def diagonal_line(size=8):
 def checkerboard(size=8, square=1):
     """Alternating 0/1 squares of ``square`` pixels, top-left square 1."""
     size = _size(size)
-    square = _size(square, smallest=1, name="square", largest=None)
+    square = _size(square, smallest=1, name="square")
     index = np.arange(size) // square
     return ((index[:, None] + index[None, :]) % 2 == 0).astype(np.float64)
 
@@ -72,7 +72,7 @@ def random_feature_map(shape=(8, 8), seed=0):
     half the cells are 0, the rest lie in (0, 1], rounded to 0.1."""
     rows, cols = as_size_pair(shape, "shape")
     if rows * cols > MAX_IMAGE_CELLS:
-        raise ValueError(f"shape {(rows, cols)} has {rows * cols} cells, more than the limit of "
+        raise ValueError(f"shape {_describe(shape)} has {_describe(rows * cols)} cells, more than the limit of "
                          f"{MAX_IMAGE_CELLS} (2**24, e.g. 4096 x 4096)")
     seed = None if seed is None else as_int(seed, "seed", 0)
     values = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(rows, cols))

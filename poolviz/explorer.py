@@ -86,8 +86,8 @@ def _arithmetic_text(window, step, n_windows):
     """Where the window is, then its arithmetic (one line for a window of many cells)."""
     rows, cols = window.rows, window.cols
     cells = len(rows) * len(cols)
-    lines = [f"step {step + 1} of {n_windows}: output cell {window.output_index} "
-             f"<- input rows {rows.start}..{rows.stop - 1}, cols {cols.start}..{cols.stop - 1}"]
+    lines = [(f"step {step + 1} of {n_windows}: output cell {window.output_index} "
+              f"<- input rows {rows.start}..{rows.stop - 1}, cols {cols.start}..{cols.stop - 1}")]
     size, result = f"{len(rows)} x {len(cols)} window", format_number(window.result)
     if cells <= ARITHMETIC_MAX_CELLS:
         lines.append(window.arithmetic())

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import (MAX_WALK_CELLS, MAX_WALK_WINDOWS, MAX_WINDOW_CELLS, as_feature_map,
+from ._checks import (MAX_WALK_CELLS, MAX_WALK_WINDOWS, MAX_WINDOW_CELLS, _describe, as_feature_map,
                       as_numeric_array, as_size_pair)
 from .pooling import padding_amounts, pool_arguments, pooled_shape, window_bounds
 
@@ -101,7 +101,7 @@ def format_number(value):
     ('3.0', '0.3333')
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"value must be a real number, got {value!r:.60}")
+        raise TypeError(f"value must be a real number, got {_describe(value)}")
     try:
         text = f"{float(value):.4f}".rstrip("0")
     except OverflowError:
@@ -116,7 +116,7 @@ def _checked(feature_map, pool_size, strides, padding, operation):
     if image.ndim != 2 or image.size == 0:
         as_feature_map(image)  # raises the one wording of this rule
     if not isinstance(operation, str) or operation not in ("max", "average"):
-        raise ValueError(f"operation must be 'max' or 'average', got {operation!r:.60}")
+        raise ValueError(f"operation must be 'max' or 'average', got {_describe(operation)}")
     pool, stride, padding = pool_arguments(pool_size, strides, padding)
     return image, (pool, stride, padding), pooled_shape(image.shape, pool, stride, padding)
 
@@ -148,7 +148,7 @@ def pooling_window(feature_map, output_index: tuple, pool_size=(2, 2), strides=N
     row, col = as_size_pair(output_index, "output_index", minimum=-(2**63))
     if not (0 <= row < out_shape[0] and 0 <= col < out_shape[1]):
         raise ValueError(f"output_index must lie inside the pooled map of shape {out_shape}, "
-                         f"got {output_index!r:.60}")
+                         f"got {_describe(output_index)}")
     return _window(image, (row, col), pooling, operation)
 
 

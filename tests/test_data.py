@@ -72,6 +72,10 @@ def test_sizes_are_ints_never_truncated_and_images_never_empty():
     with pytest.raises(TypeError, match="cols"):
         data.shift(np.ones((2, 2)), cols=1.0)
     assert not data.shift(np.ones((2, 2)), rows=10**5000).any()  # shifted out entirely
+    for call, name in ((lambda: data.checkerboard(square=10**5000), "square"),
+                       (lambda: data.random_feature_map((10**5000, 1)), "shape")):
+        with pytest.raises(ValueError, match=name):
+            call()
     with pytest.raises(ValueError, match=r"downscale must be at most 512 \(the photograph has 512 "
                                          r"columns; more would leave no pixel\), got 600"):
         data.photograph(600)

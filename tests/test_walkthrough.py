@@ -122,3 +122,11 @@ def test_output_index_must_be_a_pair_of_ints():
     with pytest.raises(ValueError, match=r"output_index must be a pair \(rows, cols\), got 0"):
         poolviz.pooling_window(x, 0)
     assert poolviz.pooling_window(x, (np.int64(1), 0)).output_index == (1, 0)
+
+
+@pytest.mark.parametrize("arguments, name", [
+    (dict(output_index=(10**5000, 0)), "output_index"), (dict(operation=10**5000), "operation"),
+    (dict(pool_size=10**5000), "pool_size"), (dict(strides=(1, 10**5000)), "strides")])
+def test_a_number_too_long_to_print_is_named(arguments, name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        poolviz.pooling_window(np.ones((4, 4)), **{"output_index": (0, 0), **arguments})
