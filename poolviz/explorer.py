@@ -223,8 +223,7 @@ class TranslationState:
     result: TranslationInvariance
     other_result: TranslationInvariance
     shift: int = 0
-    message = ""  # arguments that give no output raise instead
-    ok = True
+    message, ok = "", True  # arguments that give no output raise instead
 
     @classmethod
     def compute(cls, image, operation="max", pool_size=2, max_shift=3, direction="right", shift=0):
@@ -284,9 +283,11 @@ class _ExplorerModel(traitlets.HasTraits):
         self.configure(**values)
 
     def __setattr__(self, name, value):
-        if name in self._CONTROLS and isinstance(value, int) and value.bit_length() > 64:
-            # traitlets words a refusal with repr(), which Python refuses for an int of 4300+ digits
-            raise traitlets.TraitError(f"{name} cannot be {_describe(value)}: no control takes such a value")
+        if name in self._CONTROLS:
+            try:  # traitlets words a refusal with repr(), which Python refuses for an int of 4300+ digits
+                repr(value)
+            except ValueError:
+                raise traitlets.TraitError(f"{name} cannot be {_describe(value)}: no control takes it") from None
         super().__setattr__(name, value)
 
     def _ranges(self):
