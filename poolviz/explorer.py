@@ -34,6 +34,7 @@ ARITHMETIC_MAX_CELLS = 64  # larger windows are summarised in one line
 TRANSLATION_OPERATIONS = ("max", "average", "max-blur")
 _SHIFT_STEPS = {"right": (0, 1), "down": (1, 0), "diagonal": (1, 1)}
 _GLOBAL = ("global max", "global average")
+_INT32 = " (2**31 - 1, TensorFlow's int32 limit)"
 
 
 def _input(name, custom, shift):
@@ -258,9 +259,6 @@ def _checked_control(model, proposal):
     return value
 
 
-_INT32 = " (2**31 - 1, TensorFlow's int32 limit)"
-
-
 def _from_state(name, empty, doc):
     return property(lambda self: empty if self.state is None else getattr(self.state, name), doc=doc)
 
@@ -338,6 +336,8 @@ class _ExplorerModel(traitlets.HasTraits):
             last = self._last(state)
             if getattr(self, self._FOLLOWER) > last:  # the control shows the value in use
                 setattr(self, self._FOLLOWER, last)
+        if state is None is self.state:  # another failure: still a change, with its own message
+            self.notify_change(traitlets.Bunch(name="state", old=None, new=None, owner=self, type="change"))
         self.set_trait("state", state)
 
     message = property(lambda self: self._failure if self.state is None else self.state.message,

@@ -233,9 +233,12 @@ def test_the_shift_follows_a_smaller_max_shift_and_is_never_clamped_silently():
         model.max_shift = 10**7
 
 
-def test_a_pool_bigger_than_the_image_sets_a_message():
+def test_a_pool_bigger_than_the_image_sets_a_message_and_each_change_is_published():
     model = TranslationExplorerModel(np.ones((3, 3)))
+    states = _states(model)
+    model.pool_size = 5
     model.pool_size = 4
+    assert len(states) == 2  # one per change, though neither has an output
     assert model.state is None and "A 4 x 4 pool does not fit in the 3 x 3 image" in model.message
     model.pool_size = 2
     assert model.message == "" and model.result is not None
