@@ -108,7 +108,7 @@ def main(repeat=30):
             print(_row(name, samples))
         backgrounds = getattr(getattr(explorer.figure, "_renderer", None), "_backgrounds", None)
 
-        def new_layout():
+        def new_layout(backgrounds=backgrounds, explorer=explorer):
             backgrounds.clear()  # as if this pool size had never been shown (the renderer's cache)
             _changes(explorer)["pool rows"]()
 

@@ -19,11 +19,10 @@ import traitlets
 
 import poolviz
 from poolviz import data as _data
-from poolviz._checks import (MAX_IMAGE_CELLS, MAX_SHIFT, MAX_SHIFT_CELLS, MAX_WINDOW, _describe, as_feature_map,
-                             as_int, as_pair)
+from poolviz._checks import MAX_IMAGE_CELLS, MAX_SHIFT, MAX_SHIFT_CELLS, MAX_WINDOW, _describe, as_feature_map, as_int
 from poolviz.going_further import max_blur_pool2d, window_coverage
 from poolviz.going_further.antialias import relative_l1_change
-from poolviz.pooling import (output_size_formula, padding_amounts, pool_arguments, pool_fit_message, real_cell_counts)
+from poolviz.pooling import output_size_formula, padding_amounts, pool_arguments, pool_fit_message, real_cell_counts
 from poolviz.walkthrough import format_number, pooling_window
 
 __all__ = ["PoolingExplorerModel", "PoolingState", "TranslationExplorerModel", "TranslationState", "pooling_state"]
@@ -192,7 +191,7 @@ def translation_invariance(image, operation: str = "max", pool_size=2, max_shift
     """
     if not isinstance(operation, str) or operation not in TRANSLATION_OPERATIONS:
         raise ValueError(f"operation must be one of {TRANSLATION_OPERATIONS}, got {_describe(operation)}")
-    pool = as_pair(pool_size, "pool_size")
+    pool = pool_arguments(pool_size)[0]
     max_shift = as_int(max_shift, "max_shift", 0, MAX_SHIFT,
                        " (shifts past the image's size only give an empty image)")
     if not isinstance(direction, str) or direction not in _SHIFT_STEPS:

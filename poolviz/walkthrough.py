@@ -1,9 +1,5 @@
-"""The pooling window, one output cell at a time, for reading and drawing.
-
-:func:`walk_windows` lists every window of a 2-D feature map in the order a
-person works through them by hand (row by row, left to right);
-:meth:`PoolingWindow.arithmetic` writes one step out the way the notebooks
-show it::
+"""The pooling window, one output cell at a time: :func:`walk_windows` lists them in the order
+a person works by hand (row by row), :meth:`PoolingWindow.arithmetic` writes one out::
 
     max(0.0, 0.0,
         3.0, 3.0) = 3.0
@@ -15,8 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import (MAX_WALK_CELLS, MAX_WALK_WINDOWS, MAX_WINDOW_CELLS, _describe, as_feature_map,
-                      as_numeric_array, as_size_pair)
+from ._checks import (
+    MAX_WALK_CELLS,
+    MAX_WALK_WINDOWS,
+    MAX_WINDOW_CELLS,
+    _describe,
+    as_feature_map,
+    as_numeric_array,
+    as_size_pair,
+)
 from .pooling import padding_amounts, pool_arguments, pooled_shape, window_bounds
 
 __all__ = ["PoolingWindow", "pooling_window", "walk_windows"]

@@ -76,7 +76,7 @@ def test_the_window_of_a_same_padded_pool_of_a_million_costs_like_the_map():
         tracemalloc.stop()
     assert (window.count, window.result, len(window.rows)) == (90_000, 1.0, 10**6)
     with pytest.raises(ValueError, match="pool_size"):
-        window.values  # written out cell by cell only up to 2**20 cells
+        _ = window.values  # written out cell by cell only up to 2**20 cells
 
 
 @pytest.mark.skipif(importlib.util.find_spec("poolviz._engine") is not None,

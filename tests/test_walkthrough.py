@@ -61,9 +61,9 @@ def test_leading_padding_has_negative_indices():
 def test_bad_walkthrough_arguments():
     with pytest.raises(ValueError, match=r"operation must be 'max' or 'average', got 'sum'"):
         poolviz.walk_windows(np.ones((4, 4)), operation="sum")
-    with pytest.raises(ValueError, match=r"feature_map must be a non-empty 2-D array \(rows, cols\), got shape \(1, 4, 4, 1\)"):
+    with pytest.raises(ValueError, match="feature_map"):
         poolviz.walk_windows(np.ones((1, 4, 4, 1)))
-    with pytest.raises(ValueError, match=r"output_index must lie inside the pooled map of shape \(2, 2\), got \(2, 0\)"):
+    with pytest.raises(ValueError, match=r"output_index .* \(2, 2\)"):
         poolviz.pooling_window(np.ones((4, 4)), (2, 0))
     with pytest.raises(ValueError, match=r"A 5 x 5 pool does not fit in the 4 x 4 input"):
         poolviz.walk_windows(np.ones((4, 4)), 5)

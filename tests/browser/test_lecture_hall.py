@@ -173,7 +173,8 @@ def test_keyboard_reaches_every_control_in_layout_order_and_drives_the_player(
         assert hall.focused_control(page)["name"] == "player stop"
         page.keyboard.press("Enter")
         hall.wait_for_caption(explorer, r"; window 1 of 9$")
-        expect(hall.control(explorer, hall.SLIDER, "window step").locator(hall.READOUT)).to_have_text("1")  # as "window 1 of 9"
+        step_readout = hall.control(explorer, hall.SLIDER, "window step").locator(hall.READOUT)
+        expect(step_readout).to_have_text("1")  # counted from 1, as "window 1 of 9"
 
         # With 'strides same as pool', the disabled stride slider shows the stride used.
         pool_rows = hall.control(explorer, hall.SLIDER, "pool rows")
