@@ -9,31 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import MAX_IMAGE_CELLS, as_int, as_numeric_array, as_size_pair
+from ._checks import MAX_IMAGE_CELLS, _describe, as_int, as_numeric_array, as_size_pair
 from .convolution import conv2d, relu
 
-__all__ = [
-    "INPUTS",
-    "VERTICAL_LINE_DETECTOR",
-    "checkerboard",
-    "diagonal_line",
-    "horizontal_line",
-    "line_feature_map",
-    "photograph",
-    "random_feature_map",
-    "shift",
-    "vertical_line",
-]
+__all__ = ["VERTICAL_LINE_DETECTOR", "checkerboard", "diagonal_line", "horizontal_line", "line_feature_map",
+           "photograph", "random_feature_map", "shift", "vertical_line"]
 
 #: The hand-made 3x3 filter of the tutorial: it sums a vertical strip of three.
 VERTICAL_LINE_DETECTOR = np.array([[0.0, 1.0, 0.0]] * 3)
 VERTICAL_LINE_DETECTOR.setflags(write=False)
 
 
-_MAX_SIDE = 4096  # MAX_IMAGE_CELLS = 4096 ** 2
-
-
-def _size(size, smallest=2, name="size", largest=_MAX_SIDE):
+def _size(size, smallest=2, name="size", largest=4096):  # 4096 ** 2 == MAX_IMAGE_CELLS
     return as_int(size, name, smallest, largest, " (images have at most 4096 x 4096 cells)")
 
 
@@ -45,8 +32,7 @@ def vertical_line(size=8):
     """
     size = _size(size, smallest=4)
     image = np.zeros((size, size))
-    middle = size // 2
-    image[:, middle - 1:middle + 1] = 1.0
+    image[:, size // 2 - 1:size // 2 + 1] = 1.0
     return image
 
 
@@ -76,7 +62,7 @@ def diagonal_line(size=8):
 def checkerboard(size=8, square=1):
     """Alternating 0/1 squares of ``square`` pixels, top-left square 1."""
     size = _size(size)
-    square = _size(square, smallest=1, name="square", largest=None)
+    square = _size(square, smallest=1, name="square")
     index = np.arange(size) // square
     return ((index[:, None] + index[None, :]) % 2 == 0).astype(np.float64)
 
@@ -86,13 +72,9 @@ def random_feature_map(shape=(8, 8), seed=0):
     half the cells are 0, the rest lie in (0, 1], rounded to 0.1."""
     rows, cols = as_size_pair(shape, "shape")
     if rows * cols > MAX_IMAGE_CELLS:
-        raise ValueError(
-            f"shape {(rows, cols)} has {rows * cols} cells, more than the limit of "
-            f"{MAX_IMAGE_CELLS} (2**24, e.g. 4096 x 4096)"
-        )
-    if seed is not None and (isinstance(seed, (bool, np.bool_))
-                             or not isinstance(seed, (int, np.integer)) or seed < 0):
-        raise TypeError(f"seed must be an int >= 0 or None, got {seed!r}")
+        raise ValueError(f"shape {_describe(shape)} has {_describe(rows * cols)} cells, more than the limit of "
+                         f"{MAX_IMAGE_CELLS} (2**24, e.g. 4096 x 4096)")
+    seed = None if seed is None else as_int(seed, "seed", 0)
     values = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(rows, cols))
     return np.round(np.maximum(values, 0.0), 1)
 
@@ -108,9 +90,7 @@ def shift(image, rows=0, cols=0):
     array = as_numeric_array(image, "image")
     if array.ndim != 2:
         raise ValueError(f"image must be 2-D (rows, cols), got shape {array.shape}")
-    for name, value in (("rows", rows), ("cols", cols)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"{name} must be an int, got {value!r}")
+    rows, cols = as_int(rows, "rows"), as_int(cols, "cols")
     moved = np.zeros(array.shape, dtype=np.result_type(array.dtype, np.float64))
     height, width = array.shape
     if abs(rows) >= height or abs(cols) >= width:
@@ -130,28 +110,18 @@ def photograph(downscale=1):
     block is averaged into one pixel (edges that do not fill a block are
     dropped; 512 leaves a single pixel).
     """
-    downscale = as_int(downscale, "downscale", 1, 512,
-                       " (the photograph has 512 columns; more would leave no pixel)")
+    downscale = as_int(downscale, "downscale", 1, 512, " (the photograph has 512 columns; more would leave no pixel)")
+    import matplotlib.image
     from matplotlib import cbook
 
     with cbook.get_sample_data("grace_hopper.jpg") as file:
-        import matplotlib.image
-
         rgb = matplotlib.image.imread(file, format="jpeg")
     # ITU-R BT.601 luma: how bright each pixel looks to a person
     gray = rgb[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114]) / 255.0
-    rows = gray.shape[0] // downscale * downscale
-    cols = gray.shape[1] // downscale * downscale
-    blocks = gray[:rows, :cols].reshape(rows // downscale, downscale, cols // downscale, downscale)
-    return blocks.mean(axis=(1, 3))
+    rows, cols = gray.shape[0] // downscale, gray.shape[1] // downscale
+    return gray[:rows * downscale, :cols * downscale].reshape(rows, downscale, cols, downscale).mean(axis=(1, 3))
 
 
-#: The explorer's input choices: name -> function giving a fresh 2-D array.
-INPUTS = {
-    "vertical line": vertical_line,
-    "horizontal line": horizontal_line,
-    "diagonal line": diagonal_line,
-    "checkerboard": checkerboard,
-    "random": random_feature_map,
-    "photograph": lambda: photograph(downscale=8),
-}
+#: The explorers' input menu (not in __all__): name -> function giving a fresh 2-D array.
+INPUTS = {"vertical line": vertical_line, "horizontal line": horizontal_line, "diagonal line": diagonal_line,
+          "checkerboard": checkerboard, "random": random_feature_map, "photograph": lambda: photograph(downscale=8)}

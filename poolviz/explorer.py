@@ -1,36 +1,10 @@
-"""State for the pooling explorers: pure functions and traitlets models.
+"""State for the pooling explorers: traitlets models, no widgets, no drawing.
 
-Nothing here imports ipywidgets or draws anything. The models hold what a
-student can change (pool size, strides, padding, operation, input, shift,
-window step) as traits, and one derived trait, ``state``: an immutable
-:class:`PoolingState` or :class:`TranslationState` with everything the
-views show (the pooled map, the output-size formula, the arithmetic of the
-current window), recomputed whenever a control changes. Their other outputs
-(``pooled``, ``formula_text``, ``message``, ...) are read from that state,
-never copied. They can be driven and tested in a plain Python process;
-:mod:`poolviz.widgets` only links controls to them and draws the state.
-
-The pure functions :func:`pooling_state` and :func:`translation_invariance`
-do the work; the models call them, and notebooks can call them directly.
-The window arithmetic (sizes, padding, real cells) comes from
-:mod:`poolviz.pooling`.
-
-Examples
---------
->>> import numpy as np
->>> state = pooling_state(np.arange(16.0).reshape(4, 4), pool_size=(2, 2), step=1)
->>> state.output_shape
-(2, 2)
->>> state.window.output_index, state.window.result
-((0, 1), 7.0)
->>> model = PoolingExplorerModel()
->>> model.output_shape
-(3, 3)
->>> model.pool_rows = 7
->>> print(model.message)  # doctest: +NORMALIZE_WHITESPACE
-A 7 x 2 pool does not fit in the 6 x 6 input with padding 'valid': the
-output would have 0 x 3 cells. Choose a smaller pool_size (got (7, 2)) or
-padding 'same'.
+A model's control traits are its one source of truth: every change computes
+one immutable state (:class:`PoolingState`, :class:`TranslationState`),
+published as ``model.state``; every other output is read from it, and the
+arguments are checked once, by the function that computes it.
+:mod:`poolviz.widgets` links controls to a model and draws its state.
 """
 
 from __future__ import annotations
@@ -38,186 +12,47 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.util
-import traceback
 from dataclasses import dataclass, field, replace
-from typing import ClassVar
 
 import numpy as np
 import traitlets
 
 import poolviz
-import poolviz.going_further
 from poolviz import data as _data
-from poolviz._fingerprint import array_fingerprint
-from poolviz._checks import (
-    MAX_SHIFT,
-    MAX_SHIFT_CELLS,
-    MAX_WINDOW,
-    _describe,
-    as_feature_map,
-    as_int,
-    as_pair,
-    check_padding,
-)
+from poolviz._checks import MAX_IMAGE_CELLS, MAX_SHIFT, MAX_SHIFT_CELLS, MAX_WINDOW, _describe, as_feature_map, as_int
+from poolviz.going_further import max_blur_pool2d, window_coverage
 from poolviz.going_further.antialias import relative_l1_change
-from poolviz.walkthrough import format_number
-from poolviz.pooling import (
-    check_pool_fits,
-    output_size_formula,
-    padding_amounts,
-    pool_arguments,
-    pool_fit_message,
-    pooled_shape,
-    real_cell_counts,
-)
+from poolviz.pooling import output_size_formula, padding_amounts, pool_arguments, pool_fit_message, real_cell_counts
+from poolviz.walkthrough import format_number, pooling_window
 
-__all__ = [
-    "CUSTOM_INPUT",
-    "LINE_DETECTOR_INPUT",
-    "PoolingExplorerModel",
-    "PoolingState",
-    "TranslationExplorerModel",
-    "TranslationInvariance",
-    "TranslationState",
-    "arithmetic_text",
-    "divisor_map",
-    "input_names",
-    "load_input",
-    "pooling_state",
-    "translation_invariance",
-]
+__all__ = ["PoolingExplorerModel", "PoolingState", "TranslationExplorerModel", "TranslationState", "pooling_state"]
 
-#: Name of the default input: the tutorial's 6 x 6 feature map, i.e. the
-#: 8 x 8 vertical-line image after the 3 x 3 line detector and ReLU.
-LINE_DETECTOR_INPUT = "line detector output (tutorial)"
-#: Name under which an array passed by the caller appears in the input list.
-CUSTOM_INPUT = "your array"
-#: Windows with more cells than this are summarised in one line instead of
-#: printing every value (a global window over 28 x 28 has 784 values).
-ARITHMETIC_MAX_CELLS = 64
-
-_GLOBAL_OPERATIONS = ("global max", "global average")
+LINE_DETECTOR_INPUT = "line detector output (tutorial)"  # the 8 x 8 line through the detector and ReLU
+CUSTOM_INPUT = "your array"  # an array the caller passed
+ARITHMETIC_MAX_CELLS = 64  # larger windows are summarised in one line
+TRANSLATION_OPERATIONS = ("max", "average", "max-blur")
+_SHIFT_STEPS = {"right": (0, 1), "down": (1, 0), "diagonal": (1, 1)}
+_GLOBAL = ("global max", "global average")
+_INT32 = " (2**31 - 1, TensorFlow's int32 limit)"
 
 
-# --------------------------------------------------------------------------
-# Inputs
-# --------------------------------------------------------------------------
-def input_names(include_custom=False):
-    """Names of the inputs the explorers offer, in menu order.
-
-    Parameters
-    ----------
-    include_custom : bool
-        Append :data:`CUSTOM_INPUT` (an array the caller passed).
-
-    Returns
-    -------
-    list of str
-    """
-    names = [LINE_DETECTOR_INPUT, *_data.INPUTS]
-    if include_custom:
-        names.append(CUSTOM_INPUT)
-    return names
+def _input(name, custom, shift):
+    """The input called `name`, shifted; the line image moves *before* the detector, as in a photo."""
+    base = custom if name == CUSTOM_INPUT else (_data.INPUTS.get(name) or _data.vertical_line)()
+    moved = _data.shift(base, rows=shift[0], cols=shift[1]) if any(shift) else base
+    return poolviz.relu(poolviz.conv2d(moved, _data.VERTICAL_LINE_DETECTOR)) if name == LINE_DETECTOR_INPUT else moved
 
 
-def _line_detector_output(image):
-    return poolviz.relu(poolviz.conv2d(image, _data.VERTICAL_LINE_DETECTOR))
-
-
-def load_input(name, shift_rows=0, shift_cols=0, custom=None, _cache=None):
-    """Return the 2-D input called `name`, shifted by (shift_rows, shift_cols).
-
-    Parameters
-    ----------
-    name : str
-        One of :func:`input_names` (with :data:`CUSTOM_INPUT` when `custom`
-        is given).
-    shift_rows, shift_cols : int
-        Translation of the image (down and right are positive), zero fill.
-        For :data:`LINE_DETECTOR_INPUT` the 8 x 8 image is shifted *before*
-        the line detector, which is what moving a feature in a photo means.
-    custom : array_like, optional
-        The caller's 2-D array, used when `name` is :data:`CUSTOM_INPUT`.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float 2-D array.
-
-    Examples
-    --------
-    >>> load_input(LINE_DETECTOR_INPUT)[0]
-    array([0., 0., 3., 3., 0., 0.])
-    """
-    if not isinstance(name, str):
-        raise ValueError(f"input must be one of {input_names(custom is not None)}, got {name!r}")
-    if _cache is not None and name in _cache:
-        base = _cache[name]
-    else:
-        if name == LINE_DETECTOR_INPUT:
-            base = _data.vertical_line()
-        elif name == CUSTOM_INPUT:
-            if custom is None:
-                raise ValueError(f"input {CUSTOM_INPUT!r} needs an array, got custom=None")
-            base = np.asarray(custom, dtype=float)
-        elif name in _data.INPUTS:
-            base = _data.INPUTS[name]()
-        else:
-            raise ValueError(f"input must be one of {input_names(custom is not None)}, got {name!r}")
-        base = np.asarray(base, dtype=float)
-        if base.ndim != 2:
-            raise ValueError(f"input must be a 2-D array, got shape {base.shape}")
-        if _cache is not None:
-            _cache[name] = base
-    shift_rows, shift_cols = as_int(shift_rows, "shift_rows"), as_int(shift_cols, "shift_cols")
-    shifted = _data.shift(base, rows=shift_rows, cols=shift_cols) if (shift_rows or shift_cols) else base
-    if name == LINE_DETECTOR_INPUT:
-        return _line_detector_output(shifted)
-    return shifted
-
-
-# --------------------------------------------------------------------------
-# One pooling configuration: everything a picture or a label needs
-# --------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class PoolingState:
     """Everything the pooling explorer shows for one set of controls.
 
-    When the controls make no sense (`message` is not empty), the fields
-    that would need a valid output are None.
-
-    Attributes
-    ----------
-    feature_map : numpy.ndarray
-        The 2-D input being pooled.
-    operation : str
-        One of ``poolviz.OPERATIONS``.
-    pool_size, strides : tuple of int
-        Effective values (for global pooling, the whole map).
-    padding : str
-        ``"valid"`` or ``"same"`` (global pooling counts as ``"valid"``).
-    padding_amounts : tuple of int
-        Padded cells (top, bottom, left, right); Keras puts the odd one
-        at the bottom/right.
-    output_shape : tuple of int or None
-    pooled : numpy.ndarray or None
-        The pooled 2-D map (1 x 1 for global pooling).
-    formula_text : str
-        The output-size formula with the current numbers filled in.
-    step, n_windows : int
-        The current window (row-major, like the hand calculation) and how
-        many windows there are.
-    window : poolviz.PoolingWindow or None
-    arithmetic_text : str
-        Where the window is, and its arithmetic.
-    real_cells : numpy.ndarray or None
-        How many real (non-padding) cells each window holds
-        (:func:`poolviz.pooling.real_cell_counts`), for every operation.
-    divisors : numpy.ndarray or None
-        For average pooling: `real_cells`, what each output cell was
-        divided by; None for max pooling.
-    message : str
-        Empty, or why this combination of controls gives no output.
+    `pool_size` and `strides` are the ones used (global pooling: the whole
+    map, ``"valid"``); `padding_amounts` is (top, bottom, left, right);
+    `step` is the current window of `n_windows` (row by row, like the hand
+    calculation) and `arithmetic_text` its arithmetic; `real_cells` counts
+    the real cells of each window. When the controls give no output,
+    `message` says why and the fields that need an output are None.
     """
 
     feature_map: np.ndarray
@@ -227,257 +62,111 @@ class PoolingState:
     padding: str
     padding_amounts: tuple = (0, 0, 0, 0)
     output_shape: tuple | None = None
-    pooled: np.ndarray | None = None
+    pooled: np.ndarray | None = field(default=None, repr=False)
     formula_text: str = ""
     step: int = 0
     n_windows: int = 0
     window: object = None
     arithmetic_text: str = ""
-    real_cells: np.ndarray | None = None
+    real_cells: np.ndarray | None = field(default=None, repr=False)
     message: str = ""
 
-    @property
-    def ok(self):
-        """True when there is an output to show."""
-        return not self.message
+    ok = property(lambda self: not self.message, doc="True when there is an output to show.")
+    divisors = property(lambda self: self.real_cells if self.operation.endswith("average") else None,
+                        doc="For average pooling, what each output cell was divided by (`real_cells`); else None.")
 
-    @property
-    def divisors(self):
-        """For average pooling, how many real cells each output cell was divided by; else None."""
-        return self.real_cells if self.operation.endswith("average") else None
-
-    def at_step(self, step):
-        """The same state with window `step` selected.
-
-        Cheap: the pooled map is reused, only one window is built (what a
-        window-step slider or the Play button needs).
-
-        Raises
-        ------
-        ValueError
-            When the state has no output, or `step` is outside the walk.
-        """
-        if not self.ok:
-            raise ValueError(f"step cannot be chosen: {self.message}")
-        _check_step_type(step)
-        if not 0 <= step < self.n_windows:
-            raise ValueError(f"step must be in [0, {self.n_windows - 1}] for {self.n_windows} windows, got {step}")
-        window_operation = self.operation.split()[-1]
-        window = poolviz.pooling_window(self.feature_map, divmod(int(step), self.output_shape[1]),
-                                        pool_size=self.pool_size, strides=self.strides, padding=self.padding,
-                                        operation=window_operation)
-        return replace(self, step=int(step), window=window,
-                       arithmetic_text=arithmetic_text(window, int(step), self.n_windows))
+    def _at_step(self, step):
+        """The same pooling with window `step` selected: reads one window, nothing else."""
+        window = pooling_window(self.feature_map, divmod(step, self.output_shape[1]), self.pool_size,
+                                self.strides, self.padding, self.operation.split()[-1])
+        return replace(self, step=step, window=window, arithmetic_text=_arithmetic_text(window, step, self.n_windows))
 
 
-def _check_step_type(step):
-    if isinstance(step, bool) or not isinstance(step, (int, np.integer)):
-        raise TypeError(f"step must be an int, got {step!r}")
-
-
-def divisor_map(input_shape, pool_size, strides, padding):
-    """Number of real (non-padding) cells under each pooling window.
-
-    Average pooling in Keras divides by this count, not by the pool area.
-    The same as :func:`poolviz.pooling.real_cell_counts`.
-
-    Parameters
-    ----------
-    input_shape : tuple of int
-        (rows, cols) of the input.
-    pool_size, strides : tuple of int
-    padding : {"valid", "same"}
-
-    Returns
-    -------
-    numpy.ndarray of int
-        Shaped like the pooled output.
-
-    Examples
-    --------
-    >>> divisor_map((3, 3), (2, 2), (2, 2), "same")
-    array([[4, 2],
-           [2, 1]])
-    """
-    return real_cell_counts(input_shape, pool_size, strides, padding)
-
-
-def arithmetic_text(window, step, n_windows, max_cells=ARITHMETIC_MAX_CELLS):
-    """Describe one window: where it is, then its arithmetic.
-
-    Small windows print every value with ``PoolingWindow.arithmetic()``;
-    windows with more than `max_cells` cells get a one-line summary.
-
-    Parameters
-    ----------
-    window : poolviz.PoolingWindow
-    step, n_windows : int
-        Position of the window in the walk (0-based) and the walk's length.
-    max_cells : int
-
-    Returns
-    -------
-    str
-    """
+def _arithmetic_text(window, step, n_windows):
+    """Where the window is, then its arithmetic (one line for a window of many cells)."""
     rows, cols = window.rows, window.cols
-    header = (
-        f"step {step + 1} of {n_windows}: output cell {tuple(window.output_index)} "
-        f"<- input rows {rows.start}..{rows.stop - 1}, cols {cols.start}..{cols.stop - 1}"
-    )
-    n_cells = window.values.size
-    if n_cells <= max_cells:
-        body = window.arithmetic()
+    cells = len(rows) * len(cols)
+    lines = [(f"step {step + 1} of {n_windows}: output cell {window.output_index} "
+              f"<- input rows {rows.start}..{rows.stop - 1}, cols {cols.start}..{cols.stop - 1}")]
+    size, result = f"{len(rows)} x {len(cols)} window", format_number(window.result)
+    if cells <= ARITHMETIC_MAX_CELLS:
+        lines.append(window.arithmetic())
     elif window.operation == "max":
-        body = f"max of the {len(rows)} x {len(cols)} window ({window.count} values) = {format_number(window.result)}"
+        lines.append(f"max of the {size} ({window.count} values) = {result}")
     else:
-        total = float(np.sum(window.real_values))
-        body = (
-            f"average of the {len(rows)} x {len(cols)} window = "
-            f"{format_number(total)} / {window.count} = {format_number(window.result)}"
-        )
-    lines = [header, body]
-    n_padding = int(np.count_nonzero(window.is_padding))
-    if window.operation == "average" and n_padding:
-        lines.append(
-            f"divisor {window.count}, not {n_cells}: the {n_padding} padded cell"
-            f"{'s are' if n_padding > 1 else ' is'} not counted (Keras)"
-        )
-    elif window.operation == "max" and n_padding:
-        lines.append(f"the {n_padding} padded cell{'s are' if n_padding > 1 else ' is'} ignored, not read as 0")
+        lines.append(f"average of the {size} = {format_number(float(np.sum(window.real_values)))} / "
+                     f"{window.count} = {result}")
+    padded, are = cells - window.count, "s are" if cells - window.count > 1 else " is"
+    if padded and window.operation == "average":
+        lines.append(f"divisor {window.count}, not {cells}: the {padded} padded cell{are} not counted (Keras)")
+    elif padded:
+        lines.append(f"the {padded} padded cell{are} ignored, not read as 0")
     return "\n".join(lines)
 
 
-def _operation(operation):
-    if not isinstance(operation, str) or operation not in poolviz.OPERATIONS:
-        raise ValueError(f"operation must be one of {poolviz.OPERATIONS}, got {operation!r}")
-    return operation
+def pooling_state(feature_map, pool_size=(2, 2), strides=None, padding: str = "valid", operation: str = "max",
+                  step: int = 0) -> PoolingState:
+    """Everything the pooling explorer shows for these arguments (those of
+    :func:`poolviz.max_pool2d`, plus the global operations), at window `step`.
 
+    Controls that merely give no output (a ``"valid"`` pool bigger than the
+    map) give a state whose `message` says why; other bad arguments raise.
 
-def pooling_state(feature_map, pool_size=(2, 2), strides=None, padding="valid", operation="max", step=0,
-                  clamp_step=False):
-    """Compute everything the pooling explorer shows for one set of controls.
-
-    Never raises for a combination that merely gives no output (a pool
-    bigger than the input with ``"valid"`` padding): the returned state
-    carries a readable `message` instead.
-
-    Parameters
-    ----------
-    feature_map : array_like
-        2-D input.
-    pool_size : int or tuple of int
-    strides : int or tuple of int, optional
-        Default: `pool_size` (as in Keras).
-    padding : {"valid", "same"}
-    operation : {"max", "average", "global max", "global average"}
-        Global pooling uses one window over the whole map.
-    step : int
-        Which window to describe, counting row by row from 0.
-    clamp_step : bool
-        Move a `step` past the last window to the last window (what a
-        slider whose range just shrank needs) instead of raising.
-
-    Returns
-    -------
-    PoolingState
-
-    Raises
-    ------
-    ValueError, TypeError
-        For arguments no control can produce (pool size 0, unknown
-        padding, a step outside the walk, a 3-D array).
-
-    Examples
-    --------
-    >>> import numpy as np
     >>> state = pooling_state(np.arange(16.0).reshape(4, 4), operation="average", step=3)
-    >>> state.pooled
-    array([[ 2.5,  4.5],
-           [10.5, 12.5]])
+    >>> state.pooled.tolist(), state.window.output_index
+    ([[2.5, 4.5], [10.5, 12.5]], (1, 1))
     >>> print(state.formula_text)
     output rows = floor((4 - 2) / 2) + 1 = 2
     output cols = floor((4 - 2) / 2) + 1 = 2
     output shape = (2, 2)
     """
-    array = as_feature_map(feature_map)
-    operation = _operation(operation)
+    state = _pooling(feature_map, pool_size, strides, padding, operation)
+    step = as_int(step, "step", 0)
+    if not state.ok:
+        return state
+    if step >= state.n_windows:
+        raise ValueError(f"step must be from 0 to {state.n_windows - 1} for {state.n_windows} windows, "
+                         f"got {_describe(step)}")
+    return state._at_step(step)
+
+
+def _pooling(feature_map, pool_size, strides, padding, operation):
+    """A :class:`PoolingState` without a window chosen (the part a step does not change)."""
+    array = as_feature_map(feature_map, max_cells=MAX_IMAGE_CELLS, why=" (2**24, e.g. 4096 x 4096)")
+    if not isinstance(operation, str) or operation not in poolviz.OPERATIONS:
+        raise ValueError(f"operation must be one of {poolviz.OPERATIONS}, got {_describe(operation)}")
     pool, stride, padding = pool_arguments(pool_size, strides, padding)
-    _check_step_type(step)
-    if operation in _GLOBAL_OPERATIONS:
-        state = _global_state(array, operation)
+    (rows, cols) = array.shape
+    if operation in _GLOBAL:
+        pool, stride, padding = (rows, cols), (rows, cols), "valid"
+        reduce = poolviz.global_max_pool2d if operation == "global max" else poolviz.global_average_pool2d
+        pooled = np.array([[float(reduce(array))]])
+        formula = (f"global pooling: one window over the whole {rows} x {cols} map\n"
+                   "output = 1 value per feature map (Keras shape (batch, channels))")
     else:
         message = pool_fit_message(array.shape, pool, stride, padding)
         if message:
             return PoolingState(array, operation, pool, stride, padding, message=message)
-        state = _windowed_state(array, operation, pool, stride, padding)
-    if clamp_step:
-        step = min(max(int(step), 0), state.n_windows - 1)
-    return state.at_step(step)
-
-
-def _global_state(array, operation):
-    """Global pooling: one window over the whole map, no padding."""
-    rows, cols = array.shape
-    reduce = poolviz.global_max_pool2d if operation == "global max" else poolviz.global_average_pool2d
-    formula = (f"global pooling: one window over the whole {rows} x {cols} map\n"
-               "output = 1 value per feature map (Keras shape (batch, channels))")
-    return _state(array, operation, (rows, cols), (rows, cols), "valid", np.array([[float(reduce(array))]]),
-                  formula)
-
-
-def _windowed_state(array, operation, pool, stride, padding):
-    """Max or average pooling with these windows (which fit the input)."""
-    output_shape = pooled_shape(array.shape, pool, stride, padding)
-    formula = "\n".join([
-        f"output rows = {output_size_formula(array.shape[0], pool[0], stride[0], padding)}",
-        f"output cols = {output_size_formula(array.shape[1], pool[1], stride[1], padding)}",
-        f"output shape = {output_shape}",
-    ])
-    pool_function = poolviz.max_pool2d if operation == "max" else poolviz.average_pool2d
-    pooled = np.asarray(pool_function(array, pool_size=pool, strides=stride, padding=padding), dtype=float)
-    return _state(array, operation, pool, stride, padding, pooled, formula)
-
-
-def _state(array, operation, pool, stride, padding, pooled, formula):
-    """The state of a pooling with an output; no window chosen yet."""
-    (rows, cols), output_shape = array.shape, tuple(pooled.shape)
+        pool_function = poolviz.max_pool2d if operation == "max" else poolviz.average_pool2d
+        pooled = np.asarray(pool_function(array, pool, stride, padding), dtype=float)
+        formula = "\n".join([f"output rows = {output_size_formula(rows, pool[0], stride[0], padding)}",
+                             f"output cols = {output_size_formula(cols, pool[1], stride[1], padding)}",
+                             f"output shape = {pooled.shape}"])
     return PoolingState(
-        feature_map=array, operation=operation, pool_size=pool, strides=stride, padding=padding,
+        array, operation, pool, stride, padding,
         padding_amounts=(*padding_amounts(rows, pool[0], stride[0], padding),
                          *padding_amounts(cols, pool[1], stride[1], padding)),
-        output_shape=output_shape, pooled=pooled, formula_text=formula,
-        n_windows=output_shape[0] * output_shape[1],
-        real_cells=real_cell_counts(array.shape, pool, stride, padding),
-    )
+        output_shape=pooled.shape, pooled=pooled, formula_text=formula, n_windows=pooled.size,
+        real_cells=real_cell_counts(array.shape, pool, stride, padding))
 
 
-# --------------------------------------------------------------------------
-# Translation invariance
-# --------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class TranslationInvariance:
-    """How pooled outputs react to shifting the input.
-
-    Attributes
-    ----------
-    shifts : numpy.ndarray of int
-        0, 1, ..., max_shift (pixels).
-    shift_steps : tuple of int
-        (rows, cols) moved per unit of shift: (0, 1) right, (1, 0) down,
-        (1, 1) diagonally.
-    pooled : list of numpy.ndarray
-        The pooled map for each shift; ``pooled[0]`` is the unshifted one.
-    changed : numpy.ndarray of bool
-        ``changed[k]`` marks the pooled cells that differ from ``pooled[0]``.
-    fraction_unchanged : numpy.ndarray of float
-        Share of pooled cells equal to the unshifted ones, per shift.
-    relative_change : numpy.ndarray of float
-        Size of the change, per shift: ``sum(|pooled[k] - pooled[0]|) /
-        sum(|pooled[0]|)`` (:func:`poolviz.going_further.antialias.relative_l1_change`: 0
-        when nothing changed, ``inf`` when an all-zero map became nonzero).
-        Exact equality favours max pooling, whose outputs either stay put or
-        jump; this measure also counts how far the changed outputs moved.
-    """
+    """How the pooled outputs react to shifting the input by 0, 1, ..., max_shift pixels
+    (``shift_steps`` (rows, cols) per pixel): ``pooled[k]`` at shift k, ``changed[k]`` its cells
+    unlike ``pooled[0]``; per shift, ``fraction_unchanged`` and ``relative_change`` = sum |pooled[k]
+    - pooled[0]| / sum |pooled[0]| (equality favours max pooling, whose outputs stay put or jump;
+    this also counts how far they moved)."""
 
     shifts: np.ndarray
     shift_steps: tuple
@@ -485,599 +174,346 @@ class TranslationInvariance:
     pool_size: tuple
     pooled: list = field(repr=False)
     changed: np.ndarray = field(repr=False)
-    fraction_unchanged: np.ndarray = field(default=None)
-    relative_change: np.ndarray = field(default=None)
+    fraction_unchanged: np.ndarray = None
+    relative_change: np.ndarray = None
 
 
-_SHIFT_STEPS = {"right": (0, 1), "down": (1, 0), "diagonal": (1, 1)}
-#: Poolings the translation explorer compares ("max-blur": poolviz.going_further.max_blur_pool2d).
-TRANSLATION_OPERATIONS = ("max", "average", "max-blur")
+def translation_invariance(image, operation: str = "max", pool_size=2, max_shift: int = 3,
+                           direction: str = "right") -> TranslationInvariance:
+    """Shift `image` by 0..max_shift pixels (zero fill) and see which pooled cells change.
 
+    Pooling uses stride = pool size and ``"valid"`` padding, the tutorial's setting;
+    ``"max-blur"`` is :func:`poolviz.going_further.max_blur_pool2d`.
 
-def _max_shift(max_shift, shape):
-    """``max_shift`` checked against :data:`MAX_SHIFT` and the cell budget."""
+    >>> image = np.zeros((4, 4)); image[:2, 0] = 1
+    >>> translation_invariance(image, "max", 2, max_shift=2).fraction_unchanged
+    array([1. , 1. , 0.5])
+    """
+    if not isinstance(operation, str) or operation not in TRANSLATION_OPERATIONS:
+        raise ValueError(f"operation must be one of {TRANSLATION_OPERATIONS}, got {_describe(operation)}")
+    pool = pool_arguments(pool_size)[0]
     max_shift = as_int(max_shift, "max_shift", 0, MAX_SHIFT,
                        " (shifts past the image's size only give an empty image)")
-    cells = (max_shift + 1) * shape[0] * shape[1]
-    if cells > MAX_SHIFT_CELLS:
-        raise ValueError(
-            f"max_shift={max_shift} on a {shape[0]} x {shape[1]} image would keep "
-            f"{cells} cells of shifted images, more than the limit of {MAX_SHIFT_CELLS} "
-            f"(2**24): use a smaller max_shift or a smaller image"
-        )
-    return max_shift
-
-
-def translation_invariance(image, operation="max", pool_size=2, max_shift=3, direction="right"):
-    """Shift `image` by 0..max_shift pixels and see which pooled cells change.
-
-    Pooling uses stride = pool size and ``"valid"`` padding, the tutorial's
-    setting. The shift fills with zeros (nothing wraps around).
-
-    Parameters
-    ----------
-    image : array_like
-        2-D input (an image or a feature map).
-    operation : {"max", "average", "max-blur"}
-        ``"max-blur"`` is :func:`poolviz.going_further.max_blur_pool2d` with stride = pool size.
-    pool_size : int or tuple of int
-    max_shift : int
-        Largest shift in pixels, from 0 to 256; and ``(max_shift + 1) * rows
-        * cols`` at most 2**24 (every shift keeps a shifted image and its
-        pooled map).
-    direction : {"right", "down", "diagonal"}
-
-    Returns
-    -------
-    TranslationInvariance
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> image = np.zeros((4, 4)); image[:2, 0] = 1  # a short line at the top left
-    >>> result = translation_invariance(image, "max", 2, max_shift=2)
-    >>> result.fraction_unchanged
-    array([1. , 1. , 0.5])
-    >>> result.changed[2]
-    array([[ True,  True],
-           [False, False]])
-    >>> result.relative_change  # the 1 left the top-left window: |0-1| + |1-0| over 1
-    array([0., 0., 2.])
-    """
-    array = as_feature_map(image, "image")
-    if not isinstance(operation, str) or operation not in TRANSLATION_OPERATIONS:
-        raise ValueError(f"operation must be one of {TRANSLATION_OPERATIONS}, got {operation!r}")
-    pool = as_pair(pool_size, "pool_size")
-    max_shift = _max_shift(max_shift, array.shape)
     if not isinstance(direction, str) or direction not in _SHIFT_STEPS:
-        raise ValueError(f"direction must be one of {tuple(_SHIFT_STEPS)}, got {direction!r}")
-    check_pool_fits(array.shape, pool, noun="image")
-    step_rows, step_cols = _SHIFT_STEPS[direction]
-    if operation == "max-blur":  # Zhang (2019): max with stride 1, blur with the stride
-        pool_function = functools.partial(poolviz.going_further.max_blur_pool2d, strides=pool)
-    else:
-        pool_function = poolviz.max_pool2d if operation == "max" else poolviz.average_pool2d
-    pooled = [
-        np.asarray(
-            pool_function(_data.shift(array, rows=k * step_rows, cols=k * step_cols), pool_size=pool), dtype=float
-        )
-        for k in range(int(max_shift) + 1)
-    ]
+        raise ValueError(f"direction must be one of {tuple(_SHIFT_STEPS)}, got {_describe(direction)}")
+    array = as_feature_map(image, "image", max_cells=MAX_SHIFT_CELLS // (max_shift + 1),
+                           why=f" for max_shift={max_shift}: (max_shift + 1) * rows * cols may be at most "
+                               f"{MAX_SHIFT_CELLS} (2**24); use a smaller max_shift or a smaller image")
+    message = pool_fit_message(array.shape, pool, noun="image")
+    if message:
+        raise ValueError(message)
+    steps = _SHIFT_STEPS[direction]
+    pool_function = {"max": poolviz.max_pool2d, "average": poolviz.average_pool2d,  # max-blur: Zhang (2019)
+                     "max-blur": functools.partial(max_blur_pool2d, strides=pool)}[operation]
+    pooled = [np.asarray(pool_function(_data.shift(array, k * steps[0], k * steps[1]), pool), dtype=float)
+              for k in range(max_shift + 1)]
     changed = np.array([~np.isclose(p, pooled[0], rtol=0.0, atol=1e-9, equal_nan=True) for p in pooled])
-    fraction = 1.0 - changed.reshape(len(pooled), -1).mean(axis=1)
     return TranslationInvariance(
-        shifts=np.arange(int(max_shift) + 1),
-        shift_steps=(step_rows, step_cols),
-        operation=operation,
-        pool_size=pool,
-        pooled=pooled,
-        changed=changed,
-        fraction_unchanged=fraction,
-        relative_change=np.array([relative_l1_change(pooled[0], p) for p in pooled]),
-    )
+        np.arange(max_shift + 1), steps, operation, pool, pooled, changed,
+        fraction_unchanged=1.0 - changed.reshape(len(pooled), -1).mean(axis=1),
+        relative_change=np.array([relative_l1_change(pooled[0], p) for p in pooled]))
 
 
 @dataclass(frozen=True, eq=False)
 class TranslationState:
-    """What the translation explorer shows for one input, operation, pool
-    size, largest shift and direction: the chosen pooling and the one it is
-    compared with, at every shift.
-
-    Attributes
-    ----------
-    image : numpy.ndarray
-        The unshifted input.
-    result : TranslationInvariance
-        The chosen operation.
-    other_result : TranslationInvariance
-        The comparison: average pooling when the operation is max, else max.
-    """
+    """What the translation explorer shows: the chosen pooling (`result`) and the one it is
+    compared with (`other_result`: average for max, else max) at every shift; `shift` is selected."""
 
     image: np.ndarray
     result: TranslationInvariance
     other_result: TranslationInvariance
-    #: Always empty: arguments that give no output raise instead.
-    message: ClassVar[str] = ""
+    shift: int = 0
+    message, ok = "", True  # arguments that give no output raise instead
 
     @classmethod
-    def compute(cls, image, operation="max", pool_size=2, max_shift=3, direction="right"):
-        """Both poolings of `image` (arguments as in :func:`translation_invariance`)."""
-        array = as_feature_map(image, "image")
-        other = "average" if operation == "max" else "max"
-        return cls(array, translation_invariance(array, operation, pool_size, max_shift, direction),
-                   translation_invariance(array, other, pool_size, max_shift, direction))
+    def compute(cls, image, operation="max", pool_size=2, max_shift=3, direction="right", shift=0):
+        """Both poolings of `image`; arguments as in :func:`translation_invariance`."""
+        result = translation_invariance(image, operation, pool_size, max_shift, direction)
+        other = translation_invariance(image, "average" if operation == "max" else "max", pool_size,
+                                       max_shift, direction)
+        shift = as_int(shift, "shift", 0, int(result.shifts[-1]), " (max_shift)")
+        return cls(as_feature_map(image, "image"), result, other, shift)
 
-    def shifted_image(self, shift):
-        """The input moved by `shift` steps in the result's direction (zero fill)."""
+    def shifted_image(self, shift=None):
+        """The input moved by `shift` (default: the selected one) in the result's direction."""
+        shift = self.shift if shift is None else shift
         rows, cols = self.result.shift_steps
         return _data.shift(self.image, rows=rows * shift, cols=cols * shift)
 
 
-# --------------------------------------------------------------------------
-# Models
-# --------------------------------------------------------------------------
-class _Choice(traitlets.Enum):
-    """An Enum of strings that refuses anything but a string with a
-    TraitError naming the trait (traitlets' Enum compares a NumPy array with
-    its values and fails with NumPy's "truth value ... is ambiguous")."""
-
-    def validate(self, obj, value):
-        if not isinstance(value, str):
-            self.error(obj, value)
-        return super().validate(obj, value)
-
-
-class _Padding(_Choice):
-    """``"valid"`` or ``"same"`` in any case, kept in lower case: the rule of
-    the pooling functions (``_checks.check_padding``)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(("valid", "same"), **kwargs)
-
-    def validate(self, obj, value):
-        try:
-            return check_padding(value)
-        except ValueError:
-            self.error(obj, value)
-
-
-def _positive(proposal):
-    """A pool size or stride: from 1 to 2**31 - 1 (TensorFlow's int32 limit)."""
-    if proposal.value < 1:
-        raise traitlets.TraitError(f"{proposal.trait.name} must be at least 1, got {proposal.value}")
-    if proposal.value > MAX_WINDOW:
-        raise traitlets.TraitError(
-            f"{proposal.trait.name} must be at most {MAX_WINDOW} (2**31 - 1, TensorFlow's "
-            f"int32 limit), got {proposal.value}")
-    return proposal.value
+def _checked_control(model, proposal):
+    """A control's value within `_RANGES` or `_CHOICES` (None: the inputs), or a TraitError naming it."""
+    name, value = proposal.trait.name, proposal.value
+    if name in model._CHOICES:
+        choices = model._CHOICES[name] or model.input_options
+        if name == "padding" and isinstance(value, str):
+            value = value.lower()  # any case, like the pooling functions
+        if not isinstance(value, str) or value not in choices:
+            raise traitlets.TraitError(f"{name} must be one of {list(choices)}, got {_describe(value)}")
+        return value
+    low, high, why = model._ranges().get(name, (value, value, ""))  # a bool has no range
+    if not low <= value <= high:
+        bound = f"at least {low}" if value < low else f"at most {high}{why}"
+        raise traitlets.TraitError(f"{name} must be {bound}, got {_describe(value)}")
+    return value
 
 
 def _from_state(name, empty, doc):
-    """A read-only property: the state's `name`, or `empty` when there is no state."""
     return property(lambda self: empty if self.state is None else getattr(self.state, name), doc=doc)
 
 
 class _ExplorerModel(traitlets.HasTraits):
-    """What both explorer models share: the controls in `_CONTROLS`, a list
-    of inputs (with the caller's array), changes of several controls at once
-    recomputed once, and ONE derived trait, `state`, from which everything
-    shown is read.  `_failure` says why there is no state (None) when
-    computing it raised."""
+    """Controls in `_CONTROLS`; a change of any computes one `state`. The `_FOLLOWER` (step,
+    shift) follows a shrinking range; moving it alone selects from the state, computing nothing."""
 
     _CONTROLS = ()
-    input_options = traitlets.List(traitlets.Unicode())
-    #: Goes up by one after every recompute: views redraw on it, once per change.
-    version = traitlets.Int(0)
+    _FOLLOWER = ""
+    input_options = traitlets.List(traitlets.Unicode(), read_only=True)
 
-    def __init__(self, custom, values, hidden_inputs=()):
-        self._check_controls(values)
+    def __init__(self, custom, values, hidden=()):
         super().__init__()
-        self._custom = custom
-        self._input_cache = {}
-        self._batch = False
-        self._failure = ""
-        self.input_options = [n for n in input_names(custom is not None) if n not in hidden_inputs]
+        self._custom, self._last_input, self._holding, self._failure = custom, (None, None), False, ""
+        self.set_trait("input_options", [name for name in (LINE_DETECTOR_INPUT, *_data.INPUTS)
+                                         if name not in hidden] + ([CUSTOM_INPUT] if custom is not None else []))
         if custom is not None:
             values.setdefault("input_name", CUSTOM_INPUT)
         self.configure(**values)
 
     def __setattr__(self, name, value):
         if name in self._CONTROLS:
-            # traitlets words a refusal with repr(value), which Python itself
-            # refuses for an int of more than 4300 digits (ValueError).
-            try:
+            try:  # traitlets words a refusal with repr(), which Python refuses for an int of 4300+ digits
                 repr(value)
             except ValueError:
-                raise traitlets.TraitError(
-                    f"{name} cannot be {_describe(value)}: no control takes such a value"
-                ) from None
+                raise traitlets.TraitError(f"{name} cannot be {_describe(value)}: no control takes it") from None
         super().__setattr__(name, value)
 
-    @classmethod
-    def _check_controls(cls, values):
-        unknown = sorted(set(values) - set(cls._CONTROLS))
-        if unknown:
-            raise TypeError(f"unknown control(s) {unknown}; choose from {list(cls._CONTROLS)}")
-
-    @traitlets.validate("input_name")
-    def _validate_input_name(self, proposal):
-        if proposal.value not in self.input_options:
-            raise traitlets.TraitError(f"input_name must be one of {self.input_options}, got {proposal.value!r}")
-        return proposal.value
+    def _ranges(self):
+        last = MAX_WINDOW if self._holding else self._last(self.state)
+        return {**self._RANGES, self._FOLLOWER: (0, last, " for these settings")}
 
     @contextlib.contextmanager
-    def _quietly(self):
-        """Set traits without recomputing after each one."""
-        self._batch = True
+    def _hold(self):  # set controls without computing a state after each one
+        holding, self._holding = self._holding, True
         try:
             yield
         finally:
-            self._batch = False
+            self._holding = holding
 
-    def _set_controls(self, values):
-        with self._quietly():
-            for name, value in values.items():
-                setattr(self, name, value)
-
-    @property
-    def message(self):
-        """Empty, or why the current controls give no output."""
-        return self._failure if self.state is None else self.state.message
-
-    def _compute(self, function, *args, **kwargs):
-        """``(function(...), "")``, or ``(None, why)`` when it raises: a
-        student's widget shows the reason and keeps working."""
+    def configure(self, **values):
+        """Set several controls and compute one state."""
+        unknown = sorted(set(values) - set(self._CONTROLS))
+        if unknown:
+            raise TypeError(f"unknown control(s) {unknown}; choose from {list(self._CONTROLS)}")
         try:
-            return function(*args, **kwargs), ""
-        except (ValueError, TypeError) as error:
-            return None, str(error)
-        except Exception as error:  # a bug must not kill a student's widget
-            return None, self._unexpected(error)
+            with self._hold():
+                for name, value in values.items():
+                    setattr(self, name, value)
+        finally:
+            self._update()
+        follower = self._FOLLOWER  # checked against the new state: never clamped silently
+        if follower in values and getattr(self, follower) != values[follower]:
+            raise traitlets.TraitError(f"{follower} must be at most {getattr(self, follower)} for these "
+                                       f"settings, got {values[follower]}")
 
-    @staticmethod
-    def _unexpected(error):
-        return f"Unexpected error, please report it: {error!r}"
+    @traitlets.observe(traitlets.All)
+    def _on_change(self, change):
+        name = change["name"]
+        if name not in self._CONTROLS or self._holding:
+            return
+        if name == self._FOLLOWER and self.state is not None and self.state.ok:
+            self.set_trait("state", self._select(change["new"]))
+        else:
+            self._update()
+
+    def _update(self):
+        state, self._failure = None, ""
+        with self._hold():
+            try:
+                state = self._compute()
+            except (ValueError, TypeError) as error:
+                self._failure = str(error)
+            last = self._last(state)
+            if getattr(self, self._FOLLOWER) > last:  # the control shows the value in use
+                setattr(self, self._FOLLOWER, last)
+        if state is None is self.state:  # another failure: still a change, with its own message
+            self.notify_change(traitlets.Bunch(name="state", old=None, new=None, owner=self, type="change"))
+        self.set_trait("state", state)
+
+    message = property(lambda self: self._failure if self.state is None else self.state.message,
+                       doc="Empty, or why the current controls give no output.")
+
+    def _input_map(self, shift=(0, 0)):
+        """The input called `input_name`, shifted; the last one is kept (most changes keep it)."""
+        key = (self.input_name, *shift)
+        if self._last_input[0] != key:
+            self._last_input = (key, _input(self.input_name, self._custom, shift))
+        return self._last_input[1]
 
 
 class PoolingExplorerModel(_ExplorerModel):
-    """State of the pooling explorer, usable without any widget.
+    """The pooling explorer without widgets: controls in, one :class:`PoolingState` out.
 
-    Set the control traits (one by one, or several at once with
-    :meth:`configure`); `state` (a :class:`PoolingState`) follows at once,
-    and the other outputs are read from it. A value outside a control's
-    range (a pool size or stride below 1 or above 2**31 - 1, a value of the
-    wrong type) raises ``traitlets.TraitError`` naming the control;
-    ``padding`` takes any case, like the pooling functions; any combination
-    of values in range sets `message` instead of raising when it gives no
-    output (or a window of more than 2**20 cells).
+    `feature_map` (optional, 2-D) is listed as ``"your array"`` and selected;
+    `controls` are starting values of the traits below. A value out of range
+    raises ``traitlets.TraitError`` naming it; controls that merely give no
+    output set `message`. When the walk gets shorter, `step` moves to its
+    last window. Keras runs only on request (:meth:`check_with_keras`).
 
-    Parameters
-    ----------
-    feature_map : array_like, optional
-        A 2-D array to explore; it appears as :data:`CUSTOM_INPUT` and is
-        selected. Default: the tutorial's line-detector output.
-    **values
-        Initial values of the control traits, e.g. ``pool_rows=3``.
-
-    Examples
-    --------
     >>> model = PoolingExplorerModel(operation="average")
-    >>> model.pooled
-    array([[0., 3., 0.],
-           [0., 3., 0.],
-           [0., 3., 0.]])
     >>> model.step = 1
     >>> print(model.arithmetic_text)  # doctest: +ELLIPSIS
     step 2 of 9: output cell (0, 1) <- input rows 0..1, cols 2..3
     average(...
     """
 
-    # Controls ------------------------------------------------------------
     input_name = traitlets.Unicode(LINE_DETECTOR_INPUT)
-    pool_rows = traitlets.Int(2)
-    pool_cols = traitlets.Int(2)
-    #: True: the strides are the pool size, and `stride_rows` / `stride_cols`
-    #: follow `pool_rows` / `pool_cols` so they always show the stride used.
+    padding, operation = traitlets.Unicode("valid"), traitlets.Unicode("max")
+    pool_rows, pool_cols, stride_rows, stride_cols = (traitlets.Int(2) for _ in range(4))
+    #: True: the strides used are the pool size (stride_rows/stride_cols wait for False).
     strides_same_as_pool = traitlets.Bool(True)
-    stride_rows = traitlets.Int(2)
-    stride_cols = traitlets.Int(2)
-    padding = _Padding(default_value="valid")
-    operation = _Choice(poolviz.OPERATIONS, default_value="max")
-    shift_rows = traitlets.Int(0)
-    shift_cols = traitlets.Int(0)
-    step = traitlets.Int(0)
+    shift_rows, shift_cols, step = (traitlets.Int(0) for _ in range(3))
+    state = traitlets.Instance(PoolingState, allow_none=True, read_only=True)
 
-    # Outputs (set by the model) -------------------------------------------
-    state = traitlets.Instance(PoolingState, allow_none=True)
-    #: The last window step (the step slider's range).
-    step_max = traitlets.Int(0)
-    keras_text = traitlets.Unicode("")
+    _CONTROLS = ("input_name", "pool_rows", "pool_cols", "strides_same_as_pool", "stride_rows", "stride_cols",
+                 "padding", "operation", "shift_rows", "shift_cols", "step")
+    _FOLLOWER = "step"
+    _CHOICES = {"padding": ("valid", "same"), "operation": poolviz.OPERATIONS, "input_name": None}
+    _RANGES = {**dict.fromkeys(_CONTROLS[1:3] + _CONTROLS[4:6], (1, MAX_WINDOW, _INT32)),
+               **dict.fromkeys(_CONTROLS[8:10], (-MAX_SHIFT, MAX_SHIFT, ""))}
+    _validate = traitlets.validate(*_CONTROLS)(_checked_control)
 
-    _CONTROLS = (
-        "input_name", "pool_rows", "pool_cols", "strides_same_as_pool", "stride_rows", "stride_cols",
-        "padding", "operation", "shift_rows", "shift_cols", "step",
-    )
+    def __init__(self, feature_map=None, **controls):
+        self._keras_results = {}
+        super().__init__(None if feature_map is None else as_feature_map(
+            feature_map, max_cells=MAX_IMAGE_CELLS, why=" (2**24, e.g. 4096 x 4096)"), controls)
 
-    def __init__(self, feature_map=None, **values):
-        self._keras_cache = {}
-        super().__init__(None if feature_map is None else as_feature_map(feature_map), values)
+    def _last(self, state):  # the step's range
+        return state.n_windows - 1 if state is not None and state.ok else MAX_WINDOW
 
-    @traitlets.validate("pool_rows", "pool_cols", "stride_rows", "stride_cols")
-    def _validate_positive(self, proposal):
-        return _positive(proposal)
+    _select = lambda self, step: self.state._at_step(step)  # noqa: E731 - only the window moved
 
-    @traitlets.validate("step")
-    def _validate_step(self, proposal):
-        # The slider's range follows the output; a stale value is clamped.
-        return min(max(int(proposal.value), 0), self.step_max)
+    def _compute(self):
+        feature_map = self._input_map((self.shift_rows, self.shift_cols))
+        strides = None if self.strides_same_as_pool else (self.stride_rows, self.stride_cols)
+        state = _pooling(feature_map, (self.pool_rows, self.pool_cols), strides, self.padding, self.operation)
+        return state._at_step(min(self.step, state.n_windows - 1)) if state.ok else state
 
-    def configure(self, **values):
-        """Set several controls, recomputing once.
-
-        Parameters
-        ----------
-        **values
-            Control traits, e.g. ``pool_rows=3, padding="same"``.
-        """
-        self._check_controls(values)
-        step = values.pop("step", None)
-        self._set_controls(values)
-        self._recompute(step=self.step if step is None else step)
-
-    @traitlets.observe(*[name for name in _CONTROLS if name != "step"])
-    def _on_control(self, change):
-        if not self._batch:
-            self._recompute(step=self.step)
-
-    @traitlets.observe("step")
-    def _on_step(self, change):
-        if self._batch:
-            return
-        if self.state is not None and self.state.ok:
-            # Only the window moved: reuse the pooled map.
-            self.state = self.state.at_step(change["new"])
-            self.version += 1
-        else:
-            self._recompute(step=change["new"])
-
-    # -- read from the state ------------------------------------------------
-    feature_map = _from_state("feature_map", None, "The 2-D input currently pooled (after the shift).")
-    pooled = _from_state("pooled", None, "The pooled 2-D map, or None when the controls give no output.")
+    pooled = _from_state("pooled", None, "The pooled map, or None.")
     output_shape = _from_state("output_shape", None, "Shape of the pooled map, or None.")
     window = _from_state("window", None, "The current :class:`poolviz.PoolingWindow`, or None.")
-    formula_text = _from_state("formula_text", "", "The output-size formula with the numbers filled in, or ''.")
-    arithmetic_text = _from_state("arithmetic_text", "", "Where the current window is, and its arithmetic, or ''.")
+    formula_text = _from_state("formula_text", "", "The output-size formula with the numbers, or ''.")
+    arithmetic_text = _from_state("arithmetic_text", "", "Where the window is and its arithmetic, or ''.")
 
     @property
     def coverage(self):
-        """How many windows cover each input cell (:func:`poolviz.going_further.window_coverage`
-        for the current settings), or None when they give no output."""
+        """Windows covering each input cell (:func:`poolviz.going_further.window_coverage`), or None."""
         state = self.state
-        if state is None or not state.ok:
-            return None
-        return poolviz.going_further.window_coverage(state.feature_map.shape, state.pool_size, state.strides,
-                                       state.padding)
-
-    def _parameters(self):
-        strides = None if self.strides_same_as_pool else (self.stride_rows, self.stride_cols)
-        return dict(pool_size=(self.pool_rows, self.pool_cols), strides=strides,
-                    padding=self.padding, operation=self.operation)
-
-    def _pooling_state(self, step):
-        feature_map = load_input(self.input_name, self.shift_rows, self.shift_cols, custom=self._custom,
-                                 _cache=self._input_cache)
-        return pooling_state(feature_map, step=step, clamp_step=True, **self._parameters())
-
-    @staticmethod
-    def _unexpected(error):
-        return f"Unexpected error, please report it: {error!r}\n{traceback.format_exc(limit=3)}"
-
-    def _recompute(self, step):
-        with self._quietly():
-            if self.strides_same_as_pool:
-                # The stride traits (and the disabled sliders linked to them)
-                # show the stride actually used, never a stale one.
-                self.stride_rows, self.stride_cols = self.pool_rows, self.pool_cols
-            state, self._failure = self._compute(self._pooling_state, step)
-            self._set_step_range(state)
-            self.keras_text = self._keras_text(state)
-            self.state = state
-            self.version += 1
-
-    def _set_step_range(self, state):
-        ok = state is not None and state.ok
-        step, new_max = (state.step, state.n_windows - 1) if ok else (0, 0)
-        # Order matters for linked sliders: shrink the value before the range.
-        if new_max < self.step_max:
-            self.step = min(step, new_max)
-            self.step_max = new_max
-        else:
-            self.step_max = new_max
-            self.step = step
-
-    # -- Keras -------------------------------------------------------------
-    def _keras_key(self, state):
-        return (array_fingerprint(state.feature_map), state.operation, state.pool_size, state.strides,
-                state.padding)
+        return None if self.message else window_coverage(state.feature_map.shape, state.pool_size,
+                                                         state.strides, state.padding)
 
     @staticmethod
     def tensorflow_available():
         """True when TensorFlow can be imported (checked without importing it)."""
         return importlib.util.find_spec("tensorflow") is not None
 
-    def _keras_text(self, state):
-        if state is None or not state.ok:
-            return ""
-        cached = self._keras_cache.get(self._keras_key(state))
-        if cached is not None:
-            return cached
+    def _keras_key(self):
+        state = self.state
+        return None if state is None or not state.ok else (
+            self.input_name, self.shift_rows, self.shift_cols, state.operation, state.pool_size, state.strides,
+            state.padding)
+
+    @property
+    def keras_text(self):
+        """The Keras check's verdict for the current settings, or why there is none."""
+        key = self._keras_key()
+        if key is None or key in self._keras_results:
+            return self._keras_results.get(key, "")
         if not self.tensorflow_available():
             return "TensorFlow is not installed, so the Keras check is off (pip install tensorflow)."
         return "Keras check: not run for these settings yet (press 'Check with Keras')."
 
     def check_with_keras(self):
-        """Compare the current output with the Keras layer, and cache the result.
+        """Compare the output with the Keras layer; return the verdict (kept per setting; never raises).
+        Slow the first time (TensorFlow loads): call it on request, never from a slider callback."""
+        key = self._keras_key()
+        if key is None:
+            return "Nothing to check: these settings give no output."
+        if key not in self._keras_results:
+            self._keras_results[key] = _keras_verdict(self.state)
+        return self._keras_results[key]
 
-        Slow the first time (TensorFlow loads, ~2-3 s); call it on request,
-        never from a slider callback. Never raises: the outcome is written
-        to `keras_text`, which is also returned.
 
-        Returns
-        -------
-        str
-        """
-        state = self.state
-        if state is None or not state.ok:
-            self.keras_text = "Nothing to check: these settings give no output."
-            return self.keras_text
-        key = self._keras_key(state)
-        if key in self._keras_cache:
-            self.keras_text = self._keras_cache[key]
-            return self.keras_text
-        try:
-            from poolviz.keras_bridge import compare
-        except ImportError as error:
-            self.keras_text = f"Keras check unavailable: {error}"
-            return self.keras_text
-        try:
-            if state.operation in _GLOBAL_OPERATIONS:
-                comparison = compare(state.feature_map, state.operation)
-            else:
-                comparison = compare(state.feature_map, state.operation, pool_size=state.pool_size,
-                                     strides=state.strides, padding=state.padding)
-        except ImportError as error:
-            text = f"Keras check unavailable: {error}"
-        except (ValueError, TypeError) as error:
-            # A limit of TensorFlow the bridge checks before calling Keras
-            # (e.g. a same-padded pool above 10**5): not a failure.
-            text = f"Keras check not run: {error}"
-        except Exception as error:  # noqa: BLE001 - shown to the student, not raised
-            text = f"Keras check failed: {type(error).__name__}: {error}"
-        else:
-            verdict = "agrees with" if comparison.agree else "DISAGREES with"
-            text = (f"Keras {verdict} poolviz for these settings: "
-                    f"max |poolviz - Keras| = {comparison.max_abs_difference:.3g}")
-        self._keras_cache[key] = text
-        self.keras_text = text
-        return text
+def _keras_verdict(state):
+    try:
+        from poolviz.keras_bridge import compare
+
+        arguments = {} if state.operation in _GLOBAL else dict(pool_size=state.pool_size, strides=state.strides,
+                                                                padding=state.padding)
+        comparison = compare(state.feature_map, state.operation, **arguments)
+    except ImportError as error:
+        return f"Keras check unavailable: {error}"
+    except (ValueError, TypeError) as error:  # a TensorFlow limit the bridge checks first
+        return f"Keras check not run: {error}"
+    except Exception as error:  # noqa: BLE001 - shown to the student, not raised
+        return f"Keras check failed: {type(error).__name__}: {error}"
+    verdict = "agrees with" if comparison.agree else "DISAGREES with"
+    return f"Keras {verdict} poolviz for these settings: max |poolviz - Keras| = {comparison.max_abs_difference:.3g}"
 
 
 class TranslationExplorerModel(_ExplorerModel):
-    """State of the translation-invariance explorer.
+    """The translation-invariance explorer without widgets: one :class:`TranslationState`.
 
-    ``max_shift`` ranges from 0 to 256 and ``pool_size`` from 1 to
-    2**31 - 1 (``traitlets.TraitError`` outside); a pool larger than the
-    image, or more than 2**24 kept cells, sets `message`.  `state` (a
-    :class:`TranslationState`) holds the poolings at every shift; moving
-    ``shift`` only picks another one of them.
+    `image` (optional, 2-D) is listed as ``"your array"``. The state holds the
+    poolings at every shift up to ``max_shift``, so moving ``shift`` only
+    selects one; when ``max_shift`` drops below ``shift``, ``shift`` follows.
 
-    Parameters
-    ----------
-    image : array_like, optional
-        A 2-D array to shift; it appears as :data:`CUSTOM_INPUT`.
-        Default input: the tutorial's 8 x 8 vertical line.
-    **values
-        Initial control values, e.g. ``operation="average"``.
-
-    Examples
-    --------
-    >>> model = TranslationExplorerModel(shift=1)
-    >>> float(model.result.fraction_unchanged[1])
+    >>> float(TranslationExplorerModel(shift=1).result.fraction_unchanged[1])
     0.75
     """
 
-    input_name = traitlets.Unicode("vertical line")
-    operation = _Choice(TRANSLATION_OPERATIONS, default_value="max")
-    pool_size = traitlets.Int(2)
-    max_shift = traitlets.Int(3)
-    shift = traitlets.Int(1)
-    direction = _Choice(tuple(_SHIFT_STEPS), default_value="right")
-
-    state = traitlets.Instance(TranslationState, allow_none=True)
+    input_name, operation = traitlets.Unicode("vertical line"), traitlets.Unicode("max")
+    direction = traitlets.Unicode("right")
+    pool_size, max_shift, shift = traitlets.Int(2), traitlets.Int(3), traitlets.Int(1)
+    state = traitlets.Instance(TranslationState, allow_none=True, read_only=True)
 
     _CONTROLS = ("input_name", "operation", "pool_size", "max_shift", "shift", "direction")
+    _FOLLOWER = "shift"
+    _CHOICES = {"operation": TRANSLATION_OPERATIONS, "direction": tuple(_SHIFT_STEPS), "input_name": None}
+    _RANGES = {"pool_size": (1, MAX_WINDOW, _INT32),
+               "max_shift": (0, MAX_SHIFT, " (shifts past the image's size only give an empty image)")}
+    _validate = traitlets.validate(*_CONTROLS)(_checked_control)
 
-    def __init__(self, image=None, **values):
-        # The line-detector output is a pooling input, not something to shift.
-        super().__init__(None if image is None else as_feature_map(image, "image"), values,
-                         hidden_inputs=(LINE_DETECTOR_INPUT,))
+    def __init__(self, image=None, **controls):
+        custom = None if image is None else as_feature_map(image, "image", max_cells=MAX_SHIFT_CELLS)
+        super().__init__(custom, controls, hidden=(LINE_DETECTOR_INPUT,))
 
-    @traitlets.validate("pool_size")
-    def _validate_pool(self, proposal):
-        return _positive(proposal)
+    _last = lambda self, state: self.max_shift  # noqa: E731 - the shift's range
+    _select = lambda self, shift: replace(self.state, shift=shift)  # noqa: E731 - every shift is in the state
 
-    @traitlets.validate("max_shift")
-    def _validate_max_shift(self, proposal):
-        if not 0 <= proposal.value <= MAX_SHIFT:
-            raise traitlets.TraitError(
-                f"max_shift must be from 0 to {MAX_SHIFT} (shifts past the image's size only "
-                f"give an empty image), got {proposal.value}")
-        return proposal.value
+    def _compute(self):
+        return TranslationState.compute(self._input_map(), self.operation, self.pool_size, self.max_shift,
+                                        self.direction, min(self.shift, self.max_shift))
 
-    @traitlets.validate("shift")
-    def _validate_shift(self, proposal):
-        return min(max(int(proposal.value), 0), self.max_shift)
-
-    def configure(self, **values):
-        """Set several controls, recomputing once."""
-        self._check_controls(values)
-        if "max_shift" in values:  # before shift, which it bounds
-            values = {"max_shift": values.pop("max_shift"), **values}
-        self._set_controls(values)
-        self._recompute()
-
-    @traitlets.observe(*[name for name in _CONTROLS if name != "shift"])
-    def _on_control(self, change):
-        if not self._batch:
-            self._recompute()
-
-    @traitlets.observe("shift")
-    def _on_shift(self, change):
-        # Every shift up to max_shift is in the state already.
-        if not self._batch:
-            self.version += 1
-
-    # -- read from the state ------------------------------------------------
     image = _from_state("image", None, "The unshifted input, or None.")
     result = _from_state("result", None, "The chosen pooling's :class:`TranslationInvariance`, or None.")
     other_result = _from_state("other_result", None, "The pooling it is compared with, or None.")
 
-    @property
-    def changed(self):
-        """Bool mask of pooled cells changed by the current shift, or None."""
-        return None if self.state is None else self.state.result.changed[self.shift]
-
-    @property
-    def shifted_image(self):
-        """The input after the current shift, or None."""
-        return None if self.state is None else self.state.shifted_image(self.shift)
+    changed = property(lambda self: None if self.state is None else self.state.result.changed[self.state.shift],
+                       doc="Bool mask of the pooled cells the current shift changed, or None.")
+    shifted_image = property(lambda self: None if self.state is None else self.state.shifted_image(),
+                             doc="The input after the current shift, or None.")
 
     @property
     def fraction_text(self):
-        """The share of pooled cells the current shift leaves unchanged, and
-        the size of the change, for both poolings; or ''."""
+        """Share of pooled cells the shift leaves unchanged and the size of the change, for both poolings."""
         if self.state is None:
             return ""
-        result, other, shift = self.state.result, self.state.other_result, self.shift
+        result, other, shift = self.state.result, self.state.other_result, self.state.shift
         changed = result.changed[shift]
-        return (
-            f"shift {shift} px {self.direction}, {self.operation} pooling {self.pool_size} x "
-            f"{self.pool_size}: {result.fraction_unchanged[shift]:.2f} of the pooled outputs unchanged "
-            f"({changed.size - int(changed.sum())} of {changed.size}); "
-            f"{other.operation} pooling: {other.fraction_unchanged[shift]:.2f}. "
-            f"Size of the change, sum |after - before| / sum |before|: "
-            f"{self.operation} {result.relative_change[shift]:.3f}, "
-            f"{other.operation} {other.relative_change[shift]:.3f}"
-        )
-
-    def _translation_state(self):
-        image = load_input(self.input_name, custom=self._custom, _cache=self._input_cache)
-        return TranslationState.compute(image, self.operation, self.pool_size, self.max_shift, self.direction)
-
-    def _recompute(self):
-        with self._quietly():
-            if self.shift > self.max_shift:
-                self.shift = self.max_shift
-            state, self._failure = self._compute(self._translation_state)
-            self.state = state
-            self.version += 1
+        return (f"shift {shift} px {self.direction}, {result.operation} pooling {result.pool_size[0]} x "
+                f"{result.pool_size[1]}: {result.fraction_unchanged[shift]:.2f} of the pooled outputs unchanged "
+                f"({changed.size - int(changed.sum())} of {changed.size}); "
+                f"{other.operation} pooling: {other.fraction_unchanged[shift]:.2f}. "
+                f"Size of the change, sum |after - before| / sum |before|: "
+                f"{result.operation} {result.relative_change[shift]:.3f}, "
+                f"{other.operation} {other.relative_change[shift]:.3f}")

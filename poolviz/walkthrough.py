@@ -1,10 +1,5 @@
-"""The pooling window, one output cell at a time, for reading and drawing.
-
-:func:`walk_windows` lists every window of a 2-D feature map in the order a
-person would work through them by hand (row by row, left to right), with the
-real values, which cells are padding and the result.
-:meth:`PoolingWindow.arithmetic` writes one step out the way the notebooks
-show it::
+"""The pooling window, one output cell at a time: :func:`walk_windows` lists them in the order
+a person works by hand (row by row), :meth:`PoolingWindow.arithmetic` writes one out::
 
     max(0.0, 0.0,
         3.0, 3.0) = 3.0
@@ -20,53 +15,68 @@ from ._checks import (
     MAX_WALK_CELLS,
     MAX_WALK_WINDOWS,
     MAX_WINDOW_CELLS,
+    _describe,
     as_feature_map,
+    as_numeric_array,
     as_size_pair,
 )
-from .pooling import check_pool_fits, output_size, padding_amounts, pool_arguments, window_bounds
+from .pooling import padding_amounts, pool_arguments, pooled_shape, window_bounds
 
-__all__ = ["PoolingWindow", "format_number", "pooling_window", "walk_windows"]
-
-WINDOW_OPERATIONS = ("max", "average")
+__all__ = ["PoolingWindow", "pooling_window", "walk_windows"]
 
 
 @dataclass(frozen=True, eq=False)
 class PoolingWindow:
-    """One window of a pooling operation over a 2-D feature map.
+    """One window of a pooling over a 2-D feature map.
 
     Attributes
     ----------
     output_index : tuple of int
-        ``(row, col)`` of the cell this window produces in the pooled map.
+        ``(row, col)`` of the cell this window gives in the pooled map.
     rows, cols : range
-        Input indices the window covers; indices below 0 or past the edge are
-        padded cells (``same`` padding).
-    values : numpy.ndarray
-        Window-shaped float64 array of the input values, NaN at padded cells.
-    is_padding : numpy.ndarray
-        Window-shaped bool array, True at padded cells.
+        Input indices the window covers; those outside the map are padded
+        cells (``same`` padding).
     operation : {"max", "average"}
     result : float
-        What the pooling operation puts in the output cell.
+        What the pooling puts in the output cell.
+    real_block : numpy.ndarray
+        The window's real (not padded) cells, float64: one block, since every
+        window holds at least one real cell.
     """
 
     output_index: tuple
     rows: range
     cols: range
-    values: np.ndarray
-    is_padding: np.ndarray
     operation: str
     result: float
+    real_block: np.ndarray
+
+    real_values = property(lambda self: self.real_block.ravel(), doc="The real cells' values, row by row.")
+    count = property(lambda self: self.real_block.size, doc="Number of real cells: average pooling's divisor.")
 
     @property
-    def real_values(self):
-        """The values of the non-padded cells, row by row."""
-        return self.values[~self.is_padding]
+    def is_padding(self):
+        """Window-shaped bool array, True at padded cells."""
+        cells = len(self.rows) * len(self.cols)
+        if cells > MAX_WINDOW_CELLS:
+            raise ValueError(f"pool_size ({len(self.rows)}, {len(self.cols)}) gives windows of {cells} "
+                             f"cells; a window is written out cell by cell only up to {MAX_WINDOW_CELLS} "
+                             f"cells (1024 x 1024): read real_block instead")
+        padding = np.ones((len(self.rows), len(self.cols)), dtype=bool)
+        padding[self._inner] = False
+        return padding
 
     @property
-    def count(self):
-        """Number of real cells: the divisor of average pooling."""
-        return int((~self.is_padding).sum())
+    def values(self):
+        """Window-shaped float64 array of the input values, NaN at padded cells."""
+        values = np.where(self.is_padding, np.nan, 0.0)
+        values[self._inner] = self.real_block
+        return values
+
+    @property
+    def _inner(self):
+        first = max(-self.rows.start, 0), max(-self.cols.start, 0)
+        return tuple(slice(start, start + size) for start, size in zip(first, self.real_block.shape))
 
     def arithmetic(self):
         """The window's calculation as text, laid out like the window.
@@ -79,14 +89,11 @@ class PoolingWindow:
         cells = [["pad" if pad else format_number(value) for value, pad in zip(row, pads)]
                  for row, pads in zip(self.values, self.is_padding)]
         width = max(len(cell) for row in cells for cell in row)
-        indent = " " * (len(self.operation) + 1)
-        lines = [", ".join(cell.rjust(width) for cell in row) for row in cells]
-        body = (",\n" + indent).join(lines)
+        body = (",\n" + " " * (len(self.operation) + 1)).join(
+            ", ".join(cell.rjust(width) for cell in row) for row in cells)
+        tail = format_number(self.result)
         if self.operation == "average":
-            total = float(np.sum(self.real_values))
-            tail = f"{format_number(total)} / {self.count} = {format_number(self.result)}"
-        else:
-            tail = format_number(self.result)
+            tail = f"{format_number(float(np.sum(self.real_block)))} / {self.count} = {tail}"
         return f"{self.operation}({body}) = {tail}"
 
 
@@ -97,131 +104,62 @@ def format_number(value):
     ('3.0', '0.3333')
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"value must be a real number, got {value!r:.60}")
+        raise TypeError(f"value must be a real number, got {_describe(value)}")
     try:
-        number = float(value)
+        text = f"{float(value):.4f}".rstrip("0")
     except OverflowError:
         raise ValueError(f"value must fit in a float, got an int of {int(value).bit_length()} bits") from None
-    text = f"{number:.4f}".rstrip("0")
     return text + "0" if text.endswith(".") else text
 
 
-def _check_operation(operation):
-    if not isinstance(operation, str) or operation not in WINDOW_OPERATIONS:
-        raise ValueError(f"operation must be 'max' or 'average', got {operation!r}")
-    return operation
+def _checked(feature_map, pool_size, strides, padding, operation):
+    """The map as given (2-D, not converted: only the windows read are) and the
+    checked ``(pool, stride, padding, output shape)``."""
+    image = as_numeric_array(feature_map, "feature_map")
+    if image.ndim != 2 or image.size == 0:
+        as_feature_map(image)  # raises the one wording of this rule
+    if not isinstance(operation, str) or operation not in ("max", "average"):
+        raise ValueError(f"operation must be 'max' or 'average', got {_describe(operation)}")
+    pool, stride, padding = pool_arguments(pool_size, strides, padding)
+    return image, (pool, stride, padding), pooled_shape(image.shape, pool, stride, padding)
 
 
-class _Pooling:
-    """A checked pooling of one map: its pool, stride and padding, and where
-    the windows of each axis start (``before`` is the padding before it)."""
-
-    def __init__(self, shape, pool_size, strides, padding):
-        self.pool, self.stride, self.padding = pool_arguments(pool_size, strides, padding)
-        check_pool_fits(shape, self.pool, self.stride, self.padding)
-        self.shape = shape
-        if self.pool[0] * self.pool[1] > MAX_WINDOW_CELLS:
-            raise ValueError(
-                f"pool_size {self.pool} gives windows of {self.pool[0] * self.pool[1]} cells; a "
-                f"window is written out cell by cell (padding included) only up to "
-                f"{MAX_WINDOW_CELLS} cells (1024 x 1024): use a smaller pool_size "
-                f"(poolviz.max_pool2d and average_pool2d take any pool_size up to 2**31 - 1)"
-            )
-        self.out_shape = tuple(output_size(n, p, s, self.padding)
-                               for n, p, s in zip(shape, self.pool, self.stride))
-
-    def axis_window(self, index, axis):
-        """``(range of input indices, (real start, real stop))`` of window
-        ``index`` along ``axis``; indices outside ``[0, n)`` are padded cells."""
-        n, pool, stride = self.shape[axis], self.pool[axis], self.stride[axis]
-        first = index * stride - padding_amounts(n, pool, stride, self.padding)[0]
-        return range(first, first + pool), window_bounds(index, n, pool, stride, self.padding)
-
-    def axis_windows(self, axis):
-        """:meth:`axis_window` of every window along ``axis``, in one pass."""
-        n, pool, stride = self.shape[axis], self.pool[axis], self.stride[axis]
-        indices = np.arange(self.out_shape[axis])
-        before = padding_amounts(n, pool, stride, self.padding)[0]
-        starts, stops = window_bounds(indices, n, pool, stride, self.padding)
-        firsts = indices * stride - before
-        return [(range(first, first + pool), (start, stop))
-                for first, start, stop in zip(firsts.tolist(), starts.tolist(), stops.tolist())]
+def _window(image, index, pooling, operation):
+    """The window of output cell ``index``: work and memory bounded by its real cells."""
+    spans, bounds = [], []
+    for axis in (0, 1):
+        n, pool, stride, padding = image.shape[axis], pooling[0][axis], pooling[1][axis], pooling[2]
+        first = index[axis] * stride - padding_amounts(n, pool, stride, padding)[0]
+        spans.append(range(first, first + pool))
+        bounds.append(slice(*window_bounds(index[axis], n, pool, stride, padding)))
+    block = image[tuple(bounds)].astype(np.float64)
+    # fmax: NaN only when every value is NaN
+    result = float(np.fmax.reduce(block, axis=None) if operation == "max" else np.mean(block))
+    return PoolingWindow((int(index[0]), int(index[1])), spans[0], spans[1], operation, result, block)
 
 
-def _window(image, index, row_window, col_window, pooling, operation):
-    (rows, (first_row, stop_row)), (cols, (first_col, stop_col)) = row_window, col_window
-    # The real cells form one block (every window has at least one).
-    real_block = image[first_row:stop_row, first_col:stop_col]
-    inner = (slice(first_row - rows.start, stop_row - rows.start),
-             slice(first_col - cols.start, stop_col - cols.start))
-    values = np.full(pooling.pool, np.nan)
-    values[inner] = real_block
-    is_padding = np.ones(pooling.pool, dtype=bool)
-    is_padding[inner] = False
-    real = real_block.ravel()  # row by row
-    if operation == "max":
-        result = float(np.fmax.reduce(real))  # NaN only if every value is NaN
-    else:
-        result = float(np.mean(real))
-    return PoolingWindow((int(index[0]), int(index[1])), rows, cols, values,
-                         is_padding, operation, result)
-
-
-def pooling_window(feature_map, output_index, pool_size=(2, 2), strides=None,
-                   padding="valid", operation="max"):
+def pooling_window(feature_map, output_index: tuple, pool_size=(2, 2), strides=None, padding: str = "valid",
+                   operation: str = "max") -> PoolingWindow:
     """The single window behind pooled cell ``output_index`` (row, col).
 
-    Cheaper than :func:`walk_windows` when only one step is shown.  A window
-    holds at most 2**20 cells (1024 x 1024, padding included): larger
-    ``pool_size`` values raise ``ValueError``.
+    Reads only that window's cells, whatever the size of the map.
 
     >>> pooling_window(np.arange(16).reshape(4, 4), (1, 0)).arithmetic()
     'max( 8.0,  9.0,\\n    12.0, 13.0) = 13.0'
     """
-    image = as_feature_map(feature_map)
-    operation = _check_operation(operation)
-    pooling = _Pooling(image.shape, pool_size, strides, padding)
-    index = _output_index(output_index, pooling.out_shape)
-    return _window(image, index, pooling.axis_window(index[0], 0),
-                   pooling.axis_window(index[1], 1), pooling, operation)
-
-
-def _output_index(output_index, out_shape):
-    """Validate an ``(row, col)`` index into a pooled map of ``out_shape``."""
+    image, pooling, out_shape = _checked(feature_map, pool_size, strides, padding, operation)
     row, col = as_size_pair(output_index, "output_index", minimum=-(2**63))
     if not (0 <= row < out_shape[0] and 0 <= col < out_shape[1]):
-        raise ValueError(
-            f"output_index must lie inside the pooled map of shape {out_shape}, "
-            f"got {output_index!r}"
-        )
-    return row, col
+        raise ValueError(f"output_index must lie inside the pooled map of shape {out_shape}, "
+                         f"got {_describe(output_index)}")
+    return _window(image, (row, col), pooling, operation)
 
 
-def walk_windows(feature_map, pool_size=(2, 2), strides=None, padding="valid",
-                 operation="max"):
-    """Every window of the pooling, row by row, left to right.
+def walk_windows(feature_map, pool_size=(2, 2), strides=None, padding: str = "valid",
+                 operation: str = "max") -> list[PoolingWindow]:
+    """Every window of the pooling (arguments as in :func:`poolviz.max_pool2d`; `operation`
+    ``"max"`` or ``"average"``), row by row, left to right, as a list of :class:`PoolingWindow`.
 
-    Parameters
-    ----------
-    feature_map : array_like, 2-D
-    pool_size, strides, padding
-        As in :func:`poolviz.max_pool2d`.
-    operation : {"max", "average"}
-
-    Returns
-    -------
-    list of PoolingWindow
-
-    Raises
-    ------
-    ValueError
-        Besides bad arguments: when there would be more than 2**14
-        windows, or more than 2**22 cells in all (about 40 MB), or more than
-        2**20 in one window; look at a large map one window at a time with
-        :func:`pooling_window`.
-
-    Examples
-    --------
     >>> windows = walk_windows(np.arange(16).reshape(4, 4))
     >>> len(windows), windows[1].output_index, list(windows[1].cols)
     (4, (0, 1), [2, 3])
@@ -229,20 +167,12 @@ def walk_windows(feature_map, pool_size=(2, 2), strides=None, padding="valid",
     max(2.0, 3.0,
         6.0, 7.0) = 7.0
     """
-    image = as_feature_map(feature_map)
-    operation = _check_operation(operation)
-    pooling = _Pooling(image.shape, pool_size, strides, padding)
-    (out_rows, out_cols), pool = pooling.out_shape, pooling.pool
-    windows = out_rows * out_cols
-    cells = windows * pool[0] * pool[1]
+    image, pooling, (out_rows, out_cols) = _checked(feature_map, pool_size, strides, padding, operation)
+    pool = pooling[0]
+    windows, cells = out_rows * out_cols, out_rows * out_cols * pool[0] * pool[1]
     if windows > MAX_WALK_WINDOWS or cells > MAX_WALK_CELLS:
         raise ValueError(
-            f"walk_windows would list {windows} windows of {pool[0] * pool[1]} cells, "
-            f"{cells} cells in all; its limits are {MAX_WALK_WINDOWS} windows (2**14) and "
-            f"{MAX_WALK_CELLS} cells (2**22): walk a smaller feature_map, or look at single "
-            f"windows with pooling_window"
-        )
-    row_windows, col_windows = pooling.axis_windows(0), pooling.axis_windows(1)
-    return [_window(image, (i, j), row_window, col_window, pooling, operation)
-            for i, row_window in enumerate(row_windows)
-            for j, col_window in enumerate(col_windows)]
+            f"walk_windows would list {windows} windows of {pool[0] * pool[1]} cells, {cells} cells "
+            f"in all; its limits are {MAX_WALK_WINDOWS} windows (2**14) and {MAX_WALK_CELLS} cells "
+            f"(2**22): walk a smaller feature_map, or read single windows with pooling_window")
+    return [_window(image, (i, j), pooling, operation) for i in range(out_rows) for j in range(out_cols)]

@@ -66,8 +66,16 @@ def test_sizes_are_ints_never_truncated_and_images_never_empty():
         data.random_feature_map((2.5, 3))
     with pytest.raises(ValueError, match=r"shape \(5000, 5000\) has 25000000 cells, more than the limit"):
         data.random_feature_map((5000, 5000))
-    with pytest.raises(TypeError, match=r"seed must be an int >= 0 or None, got 'a'"):
-        data.random_feature_map(seed="a")
+    for bad_seed, error in (("a", TypeError), (-1, ValueError), (-(10**5000), ValueError)):
+        with pytest.raises(error, match="seed"):
+            data.random_feature_map(seed=bad_seed)
+    with pytest.raises(TypeError, match="cols"):
+        data.shift(np.ones((2, 2)), cols=1.0)
+    assert not data.shift(np.ones((2, 2)), rows=10**5000).any()  # shifted out entirely
+    for call, name in ((lambda: data.checkerboard(square=10**5000), "square"),
+                       (lambda: data.random_feature_map((10**5000, 1)), "shape")):
+        with pytest.raises(ValueError, match=name):
+            call()
     with pytest.raises(ValueError, match=r"downscale must be at most 512 \(the photograph has 512 "
                                          r"columns; more would leave no pixel\), got 600"):
         data.photograph(600)

@@ -86,6 +86,8 @@ def test_dom_classes_for_the_browser_tests():
 
 def test_starts_with_the_tutorial_numbers_and_a_picture():
     explorer = pooling_explorer()
+    # what a notebook displays (a broken repr shows a traceback, not the explorer)
+    assert "PoolingExplorer(" in repr(explorer) and "TranslationExplorer(" in repr(translation_explorer())
     assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n"
     assert "output rows = floor((6 - 2) / 2) + 1 = 3" in explorer.formula_html.value
     assert "output shape = (3, 3)" in explorer.formula_html.value
@@ -94,39 +96,9 @@ def test_starts_with_the_tutorial_numbers_and_a_picture():
     np.testing.assert_array_equal(explorer.model.pooled, [[0, 3, 0]] * 3)
 
 
-def test_pool_slider_changes_model_formula_stepper_range_and_picture():
-    explorer = pooling_explorer(step=8)
-    before = explorer.image.value
-    figure, image_artist = explorer.figure.fig, explorer.figure.output.image
-    explorer.controls["pool rows"].value = 3
-    model = explorer.model
-    assert model.pool_rows == 3 and model.output_shape == (2, 3)
-    assert "output rows = floor((6 - 3) / 3) + 1 = 2" in explorer.formula_html.value
-    assert explorer.controls["window step"].max == 5 and explorer.play.max == 5
-    assert explorer.controls["window step"].value == 5 and model.step == 5
-    assert explorer.image.value != before
-    assert explorer.figure.fig is figure and explorer.figure.output.image is image_artist  # updated in place
-    assert explorer.figure.output.image.get_array().shape == (2, 3)
-
-
-def test_window_step_and_play_walk_the_window():
-    explorer = pooling_explorer(operation="average")
-    pictures = [explorer.image.value]
-    explorer.controls["window step"].value = 1
-    pictures.append(explorer.image.value)
-    assert "step 2 of 9: output cell (0, 1) &lt;- input rows 0..1, cols 2..3" in explorer.arithmetic_html.value
-    assert "12.0 / 4 = 3.0" in explorer.arithmetic_html.value
-    assert explorer.figure.window_patch.get_xy() == (1.5, -0.5)
-    explorer.play.value = 4  # the Play button drives the same step
-    assert explorer.model.step == 4 and explorer.controls["window step"].value == 4
-    assert explorer.figure.output_patch.get_xy() == (0.5, 0.5)
-    pictures.append(explorer.image.value)
-    assert len(set(pictures)) == 3
-
-
 def test_each_control_change_redraws_exactly_once():
     explorer = pooling_explorer(np.arange(16.0).reshape(4, 4))
-    for name, value in [("pool rows", 3), ("window step", 1), ("padding", "same"), ("operation", "average"),
+    for name, value in [("pool rows", 3), ("window step", 2), ("padding", "same"), ("operation", "average"),
                         ("shift cols", 1), ("pool rows", 5), ("pool cols", 5), ("padding", "valid"),
                         ("pool rows", 6)]:
         redraws = explorer.redraws
@@ -144,43 +116,6 @@ def test_strides_checkbox_disables_the_stride_sliders():
     explorer.controls["stride cols"].value = 1
     assert explorer.model.output_shape == (3, 5)
     assert "output cols = floor((6 - 2) / 1) + 1 = 5" in explorer.formula_html.value
-
-
-def test_disabled_stride_sliders_show_the_stride_actually_used():
-    explorer = pooling_explorer()
-    controls, model = explorer.controls, explorer.model
-    controls["pool rows"].value = 4
-    controls["pool cols"].value = 3
-    assert model.state.strides == (4, 3)
-    assert (controls["stride rows"].value, controls["stride cols"].value) == (4, 3)
-    assert (model.stride_rows, model.stride_cols) == (4, 3)
-    # Unchecking starts from the stride in use: the map does not change.
-    version, pooled = model.version, model.pooled.copy()
-    controls["strides same as pool"].value = False
-    assert model.state.strides == (4, 3) and model.version == version + 1
-    np.testing.assert_array_equal(model.pooled, pooled)
-    controls["stride rows"].value = 1
-    assert model.state.strides == (1, 3) and controls["stride rows"].value == 1
-    # Checking it again snaps the sliders back to the pool size.
-    controls["strides same as pool"].value = True
-    assert (controls["stride rows"].value, controls["stride cols"].value) == (4, 3) == model.state.strides
-
-
-def test_nonsense_shows_a_message_instead_of_a_picture_and_recovers():
-    explorer = pooling_explorer(np.arange(16.0).reshape(4, 4))
-    assert explorer.controls["input"].value == "your array"
-    picture = explorer.image.value
-    explorer.controls["pool rows"].value = 5
-    explorer.controls["pool cols"].value = 5
-    assert "does not fit in the 4 x 4 input" in explorer.message_html.value
-    assert explorer.image.layout.display == "none"
-    assert explorer.formula_html.value == explorer.arithmetic_html.value == "" or "<pre" in explorer.formula_html.value
-    assert explorer.controls["window step"].max == 0
-    explorer.controls["padding"].value = "same"
-    assert explorer.message_html.value == ""
-    assert explorer.image.layout.display is None
-    assert explorer.image.value != picture
-    assert "output rows = ceil(4 / 5) = 1" in explorer.formula_html.value
 
 
 def test_keras_button_reports_the_comparison(monkeypatch):
@@ -281,79 +216,136 @@ STRIDES = [None] + list(itertools.product([1, 2, 3], repeat=2))  # None: same as
 SHIFTS = [(0, 0), (2, -1), (-4, 4)]
 
 
-def _check_state(model):
-    state = model.state
-    assert state is not None
+def _check_controls(explorer):
+    """Every control shows the value in use, and the state agrees with the model."""
+    model, state, controls = explorer.model, explorer.model.state, explorer.controls
+    assert controls["pool rows"].value == model.pool_rows and controls["padding"].value == model.padding
+    strides = state.strides if model.strides_same_as_pool else (model.stride_rows, model.stride_cols)
+    assert (controls["stride rows"].value, controls["stride cols"].value) == strides
     if not state.ok:
-        assert model.padding == "valid" and "does not fit" in model.message
-        assert model.step == 0 and model.step_max == 0
+        assert "does not fit" in model.message and explorer.image.layout.display == "none"
         return
-    assert model.message == ""
-    assert state.pooled.shape == state.output_shape
-    if state.operation in ("max", "average"):
-        assert state.output_shape == poolviz.pooled_shape(state.feature_map.shape, state.pool_size, state.strides,
-                                                          state.padding)
-    assert model.step_max == state.n_windows - 1 and 0 <= model.step <= model.step_max
+    assert controls["window step"].value == model.step + 1 and controls["window step"].max == state.n_windows
+    assert f"step {model.step + 1} of {state.n_windows}" in explorer.arithmetic_html.value
     assert state.window.output_index == divmod(model.step, state.output_shape[1])
     assert state.window.result == pytest.approx(state.pooled[state.window.output_index], nan_ok=True)
-    assert f"output shape = {state.output_shape}" in model.formula_text or state.operation.startswith("global")
+    assert explorer.figure.state is state and explorer.image.layout.display is None
 
 
-@pytest.mark.parametrize("size", [8, 28])
-def test_every_control_combination_computes_without_error(size):
-    feature_map = np.random.default_rng(size).normal(size=(size, size))
-    model = PoolingExplorerModel(feature_map)
-    combinations = 0
-    for shift_rows, shift_cols in SHIFTS:
-        for padding in ("valid", "same"):
-            for operation in ("global max", "global average"):  # pool and strides do not matter
-                model.configure(shift_rows=shift_rows, shift_cols=shift_cols, padding=padding, operation=operation)
-                _check_state(model)
-                combinations += 1
-            for operation in ("max", "average"):
-                for pool_rows, pool_cols, strides in itertools.product(POOLS, POOLS, STRIDES):
-                    stride_values = {} if strides is None else dict(stride_rows=strides[0], stride_cols=strides[1])
-                    model.configure(pool_rows=pool_rows, pool_cols=pool_cols, strides_same_as_pool=strides is None,
-                                    padding=padding, operation=operation, shift_rows=shift_rows,
-                                    shift_cols=shift_cols, step=10**6, **stride_values)
-                    _check_state(model)  # a huge step lands on the last window
-                    for step in (0, model.step_max // 2):
-                        model.step = step
-                        _check_state(model)
-                    combinations += 1
-    assert combinations == len(SHIFTS) * 2 * (2 + 2 * len(POOLS) ** 2 * len(STRIDES))
-
-
-@pytest.mark.parametrize("size", [8, 28])
-def test_sampled_control_combinations_redraw_through_the_widgets(size):
-    feature_map = np.random.default_rng(size).normal(size=(size, size))
-    explorer = pooling_explorer(feature_map)
+def test_sampled_control_combinations_draw_the_state_and_show_the_values_in_use():
+    explorer = pooling_explorer(np.random.default_rng(0).normal(size=(9, 9)))
     controls = explorer.controls
-    controls["pool rows"].value = 3  # one change through a slider first
-    assert explorer.model.pool_rows == 3
     grid = list(itertools.product(POOLS, POOLS, STRIDES, ("valid", "same"), poolviz.OPERATIONS, SHIFTS))
-    sample = grid[:: len(grid) // 40]
     pictures = set()
-    for pool_rows, pool_cols, strides, padding, operation, (shift_rows, shift_cols) in sample:
-        # all controls at once through the model (one redraw), then the
-        # window-step slider as a student moves it (a second redraw)
+    for pool_rows, pool_cols, strides, padding, operation, (shift_rows, shift_cols) in grid[:: len(grid) // 12]:
         stride_values = {} if strides is None else dict(stride_rows=strides[0], stride_cols=strides[1])
+        redraws = explorer.redraws
         explorer.model.configure(pool_rows=pool_rows, pool_cols=pool_cols, strides_same_as_pool=strides is None,
                                  padding=padding, operation=operation, shift_rows=shift_rows, shift_cols=shift_cols,
                                  **stride_values)
-        assert controls["pool rows"].value == pool_rows and controls["padding"].value == padding
-        assert controls["window step"].max == explorer.model.step_max
-        controls["window step"].value = controls["window step"].max
-        model = explorer.model
-        _check_state(model)
-        assert explorer.message_html.value == "" or "does not fit" in explorer.message_html.value
-        if model.state.ok:
-            assert explorer.image.layout.display is None
-            assert explorer.figure.state is model.state
-            pictures.add(explorer.image.value)
-        else:
-            assert explorer.image.layout.display == "none"
-    assert len(pictures) > len(sample) // 2
+        assert explorer.redraws == redraws + 1
+        step = controls["window step"]
+        if step.max > 1:  # as a student drags it
+            step.value = step.max if step.value != step.max else 1
+            assert explorer.redraws == redraws + 2
+        _check_controls(explorer)
+        pictures.add(explorer.image.value)
+    assert len(pictures) > 6
+
+
+def test_pool_slider_changes_model_formula_stepper_range_and_picture_in_place():
+    explorer = pooling_explorer(step=8)
+    before, figure, image_artist = explorer.image.value, explorer.figure.fig, explorer.figure.output.image
+    explorer.controls["pool rows"].value = 3
+    assert explorer.model.output_shape == (2, 3) and explorer.model.step == 5
+    assert "output rows = floor((6 - 3) / 3) + 1 = 2" in explorer.formula_html.value
+    assert explorer.controls["window step"].max == explorer.play.max == 6
+    assert explorer.controls["window step"].value == 6  # counted from 1, like "step 6 of 6"
+    assert explorer.image.value != before
+    assert explorer.figure.fig is figure and explorer.figure.output.image is image_artist
+
+
+def test_the_window_step_readout_agrees_with_the_arithmetic():
+    """Issue 19 (6): the readout said 1183 beside "step 1184 of 1184"."""
+    explorer = pooling_explorer(operation="average")
+    explorer.controls["window step"].value = 2
+    assert explorer.model.step == 1
+    assert "step 2 of 9: output cell (0, 1) &lt;- input rows 0..1, cols 2..3" in explorer.arithmetic_html.value
+    assert explorer.figure.window_patch.get_xy() == (1.5, -0.5)
+    explorer.play.value = 5  # the Play button drives the same step
+    assert explorer.model.step == 4 and explorer.controls["window step"].value == 5
+    assert "step 5 of 9" in explorer.arithmetic_html.value and explorer.caption_html.value.endswith("window 5 of 9")
+
+
+def test_starting_values_beyond_the_sliders_widen_them_never_clamped():
+    """Issue 19 (6): pooling_explorer(pool_rows=10) started at 6, translation_explorer(pool_size=7) at 4."""
+    explorer = pooling_explorer(np.zeros((12, 12)), pool_rows=10, shift_cols=-9)
+    assert explorer.controls["pool rows"].value == explorer.model.pool_rows == 10
+    assert explorer.controls["shift cols"].value == -9 and explorer.model.output_shape == (1, 6)
+    translation = translation_explorer(pool_size=7)
+    assert translation.controls["pool size"].value == translation.model.pool_size == 7
+    # after model.pool_rows = 100 the slider showed 6, and moving it to 6 did nothing
+    explorer.model.configure(pool_rows=100, padding="same")
+    assert explorer.controls["pool rows"].value == 100 and explorer.controls["stride rows"].value == 100
+    explorer.controls["pool rows"].value = 6
+    assert explorer.model.pool_rows == 6 and explorer.model.state.pool_size == (6, 2)
+    explorer.controls["pool rows"].value = 2
+
+
+def test_a_stride_set_while_the_strides_follow_the_pool_is_kept_not_shown():
+    """Issue 19 (6): it raised "Broken link" and the disabled slider showed a stride not in use."""
+    explorer = pooling_explorer()
+    controls, model = explorer.controls, explorer.model
+    controls["pool rows"].value = 4
+    model.stride_rows = 1  # no error
+    assert controls["stride rows"].disabled and controls["stride rows"].value == 4 == model.state.strides[0]
+    model.strides_same_as_pool = False
+    assert controls["stride rows"].value == 1 == model.state.strides[0]
+    model.configure(strides_same_as_pool=True, pool_cols=3)
+    # unchecking in the view starts from the stride in use, in one state
+    pooled, redraws = model.pooled.copy(), explorer.redraws
+    controls["strides same as pool"].value = False
+    assert model.state.strides == (4, 3) and explorer.redraws == redraws + 1 and not controls["stride rows"].disabled
+    np.testing.assert_array_equal(model.pooled, pooled)
+    controls["stride rows"].value = 1
+    assert model.state.strides == (1, 3)
+    controls["strides same as pool"].value = True
+    assert (controls["stride rows"].value, controls["stride cols"].value) == (4, 3) == model.state.strides
+
+
+def test_nonsense_shows_a_message_instead_of_a_picture_and_recovers():
+    explorer = pooling_explorer(np.arange(16.0).reshape(4, 4))
+    explorer.controls["pool rows"].value = 5
+    explorer.controls["pool cols"].value = 5
+    assert "does not fit in the 4 x 4 input" in explorer.message_html.value
+    assert explorer.image.layout.display == "none" and explorer.controls["window step"].max == 1
+    explorer.controls["padding"].value = "same"
+    assert explorer.message_html.value == "" and explorer.image.layout.display is None
+
+
+def test_one_picture_per_change_and_the_views_compute_nothing(monkeypatch):
+    from poolviz import explorer as explorer_module
+
+    calls = {"pooling_window": 0, "translation_invariance": 0}
+    for name in calls:
+        function = getattr(explorer_module, name)
+
+        def counted(*args, _function=function, _name=name, **kwargs):
+            calls[_name] += 1
+            return _function(*args, **kwargs)
+
+        monkeypatch.setattr(explorer_module, name, counted)
+    pooling = pooling_explorer()
+    shows = []
+    monkeypatch.setattr(pooling.figure, "show", lambda state, _show=pooling.figure.show: shows.append(_show(state)))
+    pooling.controls["pool rows"].value = 3
+    pooling.coverage_checkbox.value = True
+    assert calls["pooling_window"] == 2 and len(shows) == 1 and pooling.figure.state is pooling.model.state
+    translation = translation_explorer()
+    assert calls["translation_invariance"] == 2  # the chosen pooling and the other one
+    translation.controls["shift (px)"].value = 3  # picked from the state
+    assert calls["translation_invariance"] == 2
+    assert "0.25 of the pooled outputs unchanged" in translation.fraction_html.value
 
 
 @pytest.mark.parametrize("lecture", [False, True], ids=["default", "lecture"])
@@ -388,33 +380,6 @@ def test_sliders_follow_a_drag_and_the_caption_follows_the_picture():
     assert sent == ["picture", "input your array 8 x 8, shifted (0, 0); max pooling 3 x 2, strides 3 x 2, "
                                "padding valid; output 2 x 4; window 1 of 8"]
     assert explorer.caption_html.layout.display == "none"
-
-
-def test_the_model_computes_each_state_once_and_the_views_only_draw_it(monkeypatch):
-    """One controller: the figure and the view compute no state of their own
-    (the translation view used to pool every shift twice more on its first picture)."""
-    from poolviz import explorer as explorer_module
-
-    calls = {"pooling_state": 0, "translation_invariance": 0}
-    for name in calls:
-        function = getattr(explorer_module, name)
-
-        def counted(*args, _function=function, _name=name, **kwargs):
-            calls[_name] += 1
-            return _function(*args, **kwargs)
-
-        monkeypatch.setattr(explorer_module, name, counted)
-        monkeypatch.setattr(plot, name, counted, raising=False)  # what plot imported
-    pooling = pooling_explorer()
-    assert calls["pooling_state"] == 1
-    pooling.controls["pool rows"].value = 3
-    pooling.coverage_checkbox.value = True
-    assert calls["pooling_state"] == 2 and pooling.figure.state is pooling.model.state
-    translation = translation_explorer()
-    assert calls["translation_invariance"] == 2  # the chosen pooling and the other one
-    translation.controls["shift (px)"].value = 3  # picked from the state
-    assert calls["translation_invariance"] == 2
-    assert "0.25 of the pooled outputs unchanged" in translation.fraction_html.value
 
 
 def test_padding_in_capitals_from_code_shows_in_the_dropdown():

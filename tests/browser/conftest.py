@@ -22,9 +22,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, NoReturn
+from typing import NoReturn
 
 import pytest
 
@@ -262,7 +263,8 @@ def page(chromium, artifacts_dir, request):
     context.close()
 
 
-def launch_jupyter_lab(base: Path, notebook: Path, log_path: Path) -> tuple[ServerProcess, LabServer, Callable[[], bool]]:
+def launch_jupyter_lab(base: Path, notebook: Path,
+                       log_path: Path) -> tuple[ServerProcess, LabServer, Callable[[], bool]]:
     """Start JupyterLab on a free port, serving a temporary copy of ``notebook``.
 
     Settings and workspaces live in fresh directories under ``base`` so
