@@ -257,7 +257,8 @@ def average_pool2d(x, pool_size=(2, 2), strides=None, padding: str = "valid",
     Each window's sum is divided by its number of real cells: padded cells
     are left out, as in Keras.  Parameters and layout as in
     :func:`max_pool2d`; the result is float32 for float16 and float32 input,
-    float64 otherwise.  NaN propagates.
+    float64 otherwise.  NaN propagates; a window holding both inf and -inf
+    gives NaN, and a sum past the dtype's range gives inf, silently as in TF.
 
     >>> average_pool2d(np.arange(16).reshape(4, 4), 3, strides=2, padding="same")
     array([[ 5. ,  6.5],
@@ -265,7 +266,8 @@ def average_pool2d(x, pool_size=(2, 2), strides=None, padding: str = "valid",
     """
     array, order, pool, stride, padding = _checked(x, pool_size, strides, padding, data_format)
     dtype = np.promote_types(array.dtype, "f4") if array.dtype.kind == "f" else np.dtype("f8")
-    return _reduce_windows(np.add, array, order, pool, stride, padding, 0, dtype, average=True)
+    with np.errstate(invalid="ignore", over="ignore"):  # as TensorFlow: NaN or inf, no warning
+        return _reduce_windows(np.add, array, order, pool, stride, padding, 0, dtype, average=True)
 
 
 def _reduce_windows(reduce, array, order, pool, stride, padding, start, dtype, average=False):
