@@ -115,7 +115,6 @@ EXPLICIT = [
     ("poolviz.pooling_window", {"feature_map": zeros(4, 4), "output_index": (10**5000, 0)}, [], False),
     ("poolviz.data.checkerboard", {"size": 10**5000}, [], False),
     (f"{GF}.pytorch.torch_max_pool2d", {"x": zeros(4, 4), "kernel_size": 2, "padding": 10**5000}, [], False),
-    ("poolviz.plot.translation_figure", {"image": zeros(8, 8), "shift": True}, [], False),
     ("poolviz.plot.heatmap", {"a": zeros(4, 4), "max_ticks": "8"}, [], False),
     ("poolviz.plot.figure_to_png", {"fig": FIG, "dpi": "high"}, [], False),
     (f"{GF}.coverage.coverage_figure", {"coverage": zeros(0, 0)}, [], False),

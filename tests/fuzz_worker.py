@@ -361,8 +361,21 @@ def _scan_view(view, model):
         if isinstance(shown, str) and re.search(r"Could not draw|Traceback|Broken link|Error\(", shown):
             raise WrongResult(f"the view shows {shown[:200]!r}")
         label = re.sub(r"\s*\(.*\)", "", str(getattr(widget, "description", ""))).strip().replace(" ", "_")
-        if label and model.has_trait(label) and isinstance(shown, (int, float)) and shown != getattr(model, label):
+        if label and model.has_trait(label) and isinstance(shown, (int, float)) \
+                and shown not in _values_in_use(model, label):
             raise WrongResult(f"the '{label}' control shows {shown}, the model holds {getattr(model, label)}")
+
+
+def _values_in_use(model, label):
+    """The trait's value, or the one the state uses instead (strides that follow the pool,
+    the whole map under global pooling)."""
+    values, state = {getattr(model, label)}, getattr(model, "state", None)
+    name, _, axis = label.rpartition("_")
+    if name in ("pool", "stride") and axis in ("rows", "cols") and getattr(state, "ok", False):
+        values.add((state.pool_size if name == "pool" else state.strides)[axis == "cols"])
+    if name == "stride" and getattr(model, "strides_same_as_pool", False):
+        values.add(getattr(model, f"pool_{axis}"))
+    return values
 
 
 def _settle(model, kwargs, sets, view=None):
