@@ -10,7 +10,8 @@ from .pooling import check_pool_fits, output_size, padding_amounts
 __all__ = ["conv2d", "relu"]
 
 
-def conv2d(x, kernel, bias=0.0, strides=(1, 1), padding: str = "valid") -> np.ndarray:
+def conv2d(x: np.typing.ArrayLike, kernel: np.typing.ArrayLike, bias: np.typing.ArrayLike = 0.0,
+           strides: int | tuple[int, int] = (1, 1), padding: str = "valid") -> np.ndarray:
     """Cross-correlation like ``keras.layers.Conv2D`` (channels last).
 
     Either a 2-D map ``(rows, cols)`` with a 2-D kernel ``(k_rows, k_cols)``
@@ -79,7 +80,7 @@ def _conv_bias(bias, out_channels, flat):
     return biases
 
 
-def relu(x) -> np.ndarray:
+def relu(x: np.typing.ArrayLike) -> np.ndarray:
     """Rectified linear unit, ``max(x, 0)`` cell by cell; NaN stays NaN.
 
     >>> relu(np.array([-2.0, 0.0, 3.0]))

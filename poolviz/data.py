@@ -24,7 +24,7 @@ def _size(size, smallest=2, name="size", largest=4096):  # 4096 ** 2 == MAX_IMAG
     return as_int(size, name, smallest, largest, " (images have at most 4096 x 4096 cells)")
 
 
-def vertical_line(size=8):
+def vertical_line(size: int = 8) -> np.ndarray:
     """The tutorial's image: zeros with a 2-pixel line down the middle.
 
     >>> vertical_line()[0]
@@ -36,7 +36,7 @@ def vertical_line(size=8):
     return image
 
 
-def line_feature_map(size=8):
+def line_feature_map(size: int = 8) -> np.ndarray:
     """The tutorial's feature map: the vertical-line detector on
     :func:`vertical_line`, through ReLU (6x6 for the 8x8 image).
 
@@ -46,12 +46,12 @@ def line_feature_map(size=8):
     return relu(conv2d(vertical_line(size), VERTICAL_LINE_DETECTOR)).astype(np.float64)
 
 
-def horizontal_line(size=8):
+def horizontal_line(size: int = 8) -> np.ndarray:
     """The vertical line turned on its side."""
     return vertical_line(size).T.copy()
 
 
-def diagonal_line(size=8):
+def diagonal_line(size: int = 8) -> np.ndarray:
     """A 2-pixel-wide line from the top-left to the bottom-right corner."""
     size = _size(size)
     image = np.eye(size)
@@ -59,7 +59,7 @@ def diagonal_line(size=8):
     return image
 
 
-def checkerboard(size=8, square=1):
+def checkerboard(size: int = 8, square: int = 1) -> np.ndarray:
     """Alternating 0/1 squares of ``square`` pixels, top-left square 1."""
     size = _size(size)
     square = _size(square, smallest=1, name="square")
@@ -67,7 +67,7 @@ def checkerboard(size=8, square=1):
     return ((index[:, None] + index[None, :]) % 2 == 0).astype(np.float64)
 
 
-def random_feature_map(shape=(8, 8), seed=0):
+def random_feature_map(shape: tuple[int, int] = (8, 8), seed: int | None = 0) -> np.ndarray:
     """A seeded random map that looks like a post-ReLU feature map: about
     half the cells are 0, the rest lie in (0, 1], rounded to 0.1."""
     rows, cols = as_size_pair(shape, "shape")
@@ -79,7 +79,7 @@ def random_feature_map(shape=(8, 8), seed=0):
     return np.round(np.maximum(values, 0.0), 1)
 
 
-def shift(image, rows=0, cols=0):
+def shift(image: np.typing.ArrayLike, rows: int = 0, cols: int = 0) -> np.ndarray:
     """``image`` moved down by ``rows`` and right by ``cols`` (negative: up,
     left); cells that come in from the edge are 0, nothing wraps around.
 
@@ -101,7 +101,7 @@ def shift(image, rows=0, cols=0):
     return moved
 
 
-def photograph(downscale=1):
+def photograph(downscale: int = 1) -> np.ndarray:
     """A real grayscale photograph (Grace Hopper, from matplotlib's sample
     data, so nothing is downloaded) as float64 in [0, 1], 600 rows x 512 columns
     before ``downscale``.

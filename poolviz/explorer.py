@@ -104,7 +104,8 @@ def _arithmetic_text(window, step, n_windows):
     return "\n".join(lines)
 
 
-def pooling_state(feature_map, pool_size=(2, 2), strides=None, padding: str = "valid", operation: str = "max",
+def pooling_state(feature_map: np.typing.ArrayLike, pool_size: int | tuple[int, int] = (2, 2),
+                  strides: int | tuple[int, int] | None = None, padding: str = "valid", operation: str = "max",
                   step: int = 0) -> PoolingState:
     """Everything the pooling explorer shows for these arguments (those of
     :func:`poolviz.max_pool2d`, plus the global operations), at window `step`.
@@ -382,7 +383,7 @@ class PoolingExplorerModel(_ExplorerModel):
                **dict.fromkeys(_CONTROLS[8:10], (-MAX_SHIFT, MAX_SHIFT, ""))}
     _validate = traitlets.validate(*_CONTROLS)(_checked_control)
 
-    def __init__(self, feature_map=None, **controls):
+    def __init__(self, feature_map: np.typing.ArrayLike | None = None, **controls) -> None:
         self._keras_results = {}
         super().__init__(None if feature_map is None else as_feature_map(
             feature_map, max_cells=MAX_IMAGE_CELLS, why=" (2**24, e.g. 4096 x 4096)"), controls)
@@ -483,7 +484,7 @@ class TranslationExplorerModel(_ExplorerModel):
                "max_shift": (0, MAX_SHIFT, " (shifts past the image's size only give an empty image)")}
     _validate = traitlets.validate(*_CONTROLS)(_checked_control)
 
-    def __init__(self, image=None, **controls):
+    def __init__(self, image: np.typing.ArrayLike | None = None, **controls) -> None:
         custom = None if image is None else as_feature_map(image, "image", max_cells=MAX_SHIFT_CELLS)
         super().__init__(custom, controls, hidden=(LINE_DETECTOR_INPUT,))
 

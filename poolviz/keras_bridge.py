@@ -18,6 +18,7 @@ import numbers
 import os
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +26,11 @@ import poolviz
 from poolviz._checks import _describe, as_numeric_array, check_data_format, check_rank
 from poolviz.data import VERTICAL_LINE_DETECTOR
 from poolviz.pooling import pool_arguments, pooled_shape
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    import keras
 
 __all__ = ["Comparison", "compare", "keras_pool2d", "load_keras", "tutorial_model"]
 
@@ -45,7 +51,7 @@ MAX_KERAS_WORK = 2**28
 _loaded = False
 
 
-def load_keras():
+def load_keras() -> ModuleType:
     """Import TensorFlow and Keras quietly and return ``keras`` (ImportError with
     an install hint without them).
 
@@ -83,7 +89,7 @@ def _check_operation(operation, name="operation"):
                          f"got {_describe(operation)}")
 
 
-def tutorial_model(pooling: str | None = None):
+def tutorial_model(pooling: str | None = None) -> keras.Model:
     """The tutorial's model: an 8x8 image, the 3x3 vertical-line detector
     (``Conv2D``, bias 0, ReLU), then the pooling layer ``pooling`` names
     (``"average"`` and ``"max"`` pool 2x2), if any.
@@ -178,8 +184,9 @@ def _keras_result(array, key):
     return result.reshape(pooled_shape(array.shape, pool, stride, padding))
 
 
-def keras_pool2d(x, operation: str, pool_size=(2, 2), strides=None, padding: str = "valid",
-                 data_format: str = "channels_last", keepdims: bool = False):
+def keras_pool2d(x: np.typing.ArrayLike, operation: str, pool_size: int | tuple[int, int] = (2, 2),
+                 strides: int | tuple[int, int] | None = None, padding: str = "valid",
+                 data_format: str = "channels_last", keepdims: bool = False) -> float | np.ndarray:
     """Pool ``x`` with the Keras layer of ``operation``: ``"max"``, ``"average"``,
     ``"global max"`` or ``"global average"``.
 
@@ -265,7 +272,8 @@ def _difference(ours, theirs, operation):
     return float(np.max(np.nan_to_num(difference, nan=np.inf), initial=0.0)), "; ".join(explained)
 
 
-def compare(x, operation: str, pool_size=(2, 2), strides=None, padding: str = "valid",
+def compare(x: np.typing.ArrayLike, operation: str, pool_size: int | tuple[int, int] = (2, 2),
+            strides: int | tuple[int, int] | None = None, padding: str = "valid",
             data_format: str = "channels_last", keepdims: bool = False,
             atol: float = 1e-5) -> Comparison:
     """Pool ``x`` with poolviz and with Keras and say how far apart they are.

@@ -188,7 +188,7 @@ def _figure(fig, figsize):
     return _pyplot().figure(figsize=figsize) if fig is None else check_type(fig, "fig", Figure, "a Figure or None")
 
 
-def heatmap(a, ax: Axes | None = None, annotate: bool | None = None, colorbar: bool = False,
+def heatmap(a: np.typing.ArrayLike, ax: Axes | None = None, annotate: bool | None = None, colorbar: bool = False,
             cmap: str | Colormap = "viridis", title: str | None = None, *, vmin: float | None = None,
             vmax: float | None = None, max_ticks: int = _ANNOTATE_MAX_SIDE,
             label_paths: bool = False) -> HeatmapArtists:
@@ -238,8 +238,9 @@ def heatmap(a, ax: Axes | None = None, annotate: bool | None = None, colorbar: b
     return artists
 
 
-def difference_heatmap(ours, theirs, ax: Axes | None = None, *, title: str | None = None,
-                       annotate: bool | None = None, colorbar: bool = True) -> HeatmapArtists:
+def difference_heatmap(ours: np.typing.ArrayLike, theirs: np.typing.ArrayLike, ax: Axes | None = None, *,
+                       title: str | None = None, annotate: bool | None = None,
+                       colorbar: bool = True) -> HeatmapArtists:
     """Heatmap of ``ours - theirs`` (e.g. poolviz against Keras): zero is white
     in a diverging colour map with symmetric limits, so any difference shows.
 
@@ -397,7 +398,8 @@ class PoolingFigure(_Picture):
         return self._render([(self._keys[0], inputs), (self._keys[1], outputs), window])
 
 
-def pooling_figure(feature_map, pool_size=(2, 2), strides=None, padding: str = "valid", operation: str = "max",
+def pooling_figure(feature_map: np.typing.ArrayLike, pool_size: int | tuple[int, int] = (2, 2),
+                   strides: int | tuple[int, int] | None = None, padding: str = "valid", operation: str = "max",
                    step: int = 0, fig: Figure | None = None, *, show_arithmetic: bool = True,
                    annotate_max_cells: int | None = None, max_ticks: int = _ANNOTATE_MAX_SIDE,
                    fast_labels: bool = False) -> PoolingFigure:
@@ -426,7 +428,8 @@ def pooling_figure(feature_map, pool_size=(2, 2), strides=None, padding: str = "
 
 
 # Line detector -----------------------------------------------------------
-def line_detector_figure(image, kernel, feature_map=None,
+def line_detector_figure(image: np.typing.ArrayLike, kernel: np.typing.ArrayLike,
+                         feature_map: np.typing.ArrayLike | None = None,
                          fig: Figure | None = None) -> tuple[HeatmapArtists, HeatmapArtists, HeatmapArtists]:
     """Draw the line detector: the image, the kernel, and the feature map
     (default ``relu(conv2d(image, kernel))``) side by side; return their heatmaps.

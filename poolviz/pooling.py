@@ -119,7 +119,8 @@ def padding_amounts(n: int, pool: int, stride: int, padding: str = "valid") -> t
     return _before_after(*_axis_arguments(n, pool, stride, padding))
 
 
-def window_bounds(index, n: int, pool: int, stride: int, padding: str = "valid"):
+def window_bounds(index: int | np.ndarray, n: int, pool: int, stride: int,
+                  padding: str = "valid") -> tuple[int, int] | tuple[np.ndarray, np.ndarray]:
     """Real input cells ``[start, stop)`` of window ``index`` along one axis.
 
     The window ``[index * stride - before, index * stride - before + pool)``
@@ -190,7 +191,8 @@ def check_pool_fits(input_shape, pool_size, strides=None, padding="valid", *,
         raise ValueError(message)
 
 
-def pooled_shape(input_shape, pool_size, strides=None, padding: str = "valid") -> tuple[int, int]:
+def pooled_shape(input_shape: tuple[int, int], pool_size: int | tuple[int, int],
+                 strides: int | tuple[int, int] | None = None, padding: str = "valid") -> tuple[int, int]:
     """Shape ``(rows, cols)`` of the pooled map for an input ``(rows, cols)``.
 
     >>> pooled_shape((6, 6), 2)
@@ -204,7 +206,8 @@ def pooled_shape(input_shape, pool_size, strides=None, padding: str = "valid") -
     return (_size(rows, pool[0], stride[0], padding), _size(cols, pool[1], stride[1], padding))
 
 
-def real_cell_counts(input_shape, pool_size, strides=None, padding="valid"):
+def real_cell_counts(input_shape: tuple[int, int], pool_size: int | tuple[int, int],
+                     strides: int | tuple[int, int] | None = None, padding: str = "valid") -> np.ndarray:
     """Number of real (not padded) cells under each window, an int array
     shaped like the pooled output: what Keras's average pooling divides each
     window's sum by, not the pool's area.
@@ -226,7 +229,8 @@ def real_cell_counts(input_shape, pool_size, strides=None, padding="valid"):
 
 
 # Pooling ------------------------------------------------------------------
-def max_pool2d(x, pool_size=(2, 2), strides=None, padding: str = "valid",
+def max_pool2d(x: np.typing.ArrayLike, pool_size: int | tuple[int, int] = (2, 2),
+               strides: int | tuple[int, int] | None = None, padding: str = "valid",
                data_format: str = "channels_last") -> np.ndarray:
     """Max pooling with the semantics of ``keras.layers.MaxPooling2D``.
 
@@ -250,7 +254,8 @@ def max_pool2d(x, pool_size=(2, 2), strides=None, padding: str = "valid",
     return _reduce_windows(np.fmax, array, order, pool, stride, padding, start, dtype)
 
 
-def average_pool2d(x, pool_size=(2, 2), strides=None, padding: str = "valid",
+def average_pool2d(x: np.typing.ArrayLike, pool_size: int | tuple[int, int] = (2, 2),
+                   strides: int | tuple[int, int] | None = None, padding: str = "valid",
                    data_format: str = "channels_last") -> np.ndarray:
     """Average pooling with the semantics of ``keras.layers.AveragePooling2D``.
 
@@ -337,7 +342,8 @@ def _checked(x, pool_size, strides, padding, data_format):
     return array, order, pool, stride, padding
 
 
-def global_max_pool2d(x, data_format: str = "channels_last", keepdims: bool = False):
+def global_max_pool2d(x: np.typing.ArrayLike, data_format: str = "channels_last",
+                      keepdims: bool = False) -> float | np.ndarray:
     """Largest value of each feature map, like ``GlobalMaxPooling2D``.
 
     A 2-D input gives a Python float (a ``(1, 1)`` array with ``keepdims``);
@@ -351,7 +357,8 @@ def global_max_pool2d(x, data_format: str = "channels_last", keepdims: bool = Fa
     return _global_pool(x, data_format, keepdims, "max")
 
 
-def global_average_pool2d(x, data_format: str = "channels_last", keepdims: bool = False):
+def global_average_pool2d(x: np.typing.ArrayLike, data_format: str = "channels_last",
+                          keepdims: bool = False) -> float | np.ndarray:
     """Mean of each feature map, like ``GlobalAveragePooling2D``.
 
     Shapes as in :func:`global_max_pool2d`.

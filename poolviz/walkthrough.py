@@ -138,7 +138,8 @@ def _window(image, index, pooling, operation):
     return PoolingWindow((int(index[0]), int(index[1])), spans[0], spans[1], operation, result, block)
 
 
-def pooling_window(feature_map, output_index: tuple, pool_size=(2, 2), strides=None, padding: str = "valid",
+def pooling_window(feature_map: np.typing.ArrayLike, output_index: tuple, pool_size: int | tuple[int, int] = (2, 2),
+                   strides: int | tuple[int, int] | None = None, padding: str = "valid",
                    operation: str = "max") -> PoolingWindow:
     """The single window behind pooled cell ``output_index`` (row, col).
 
@@ -155,7 +156,8 @@ def pooling_window(feature_map, output_index: tuple, pool_size=(2, 2), strides=N
     return _window(image, (row, col), pooling, operation)
 
 
-def walk_windows(feature_map, pool_size=(2, 2), strides=None, padding: str = "valid",
+def walk_windows(feature_map: np.typing.ArrayLike, pool_size: int | tuple[int, int] = (2, 2),
+                 strides: int | tuple[int, int] | None = None, padding: str = "valid",
                  operation: str = "max") -> list[PoolingWindow]:
     """Every window of the pooling (arguments as in :func:`poolviz.max_pool2d`; `operation`
     ``"max"`` or ``"average"``), row by row, left to right, as a list of :class:`PoolingWindow`.

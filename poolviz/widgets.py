@@ -36,6 +36,7 @@ from contextlib import nullcontext
 
 import ipywidgets as widgets
 import matplotlib as mpl
+import numpy as np
 from matplotlib.figure import Figure
 
 import poolviz
@@ -358,7 +359,8 @@ class TranslationExplorer(_ExplorerView):
                                     f"{model.pool_size} x {model.pool_size}")
 
 
-def pooling_explorer(feature_map=None, *, lecture: bool = False, **controls) -> PoolingExplorer:
+def pooling_explorer(feature_map: np.typing.ArrayLike | None = None, *, lecture: bool = False,
+                     **controls) -> PoolingExplorer:
     """An interactive pooling explorer for a notebook or a Voila page; its ``model`` drives it from code.
 
     `feature_map` (2-D, optional) is listed as "your array" (default input: the
@@ -369,7 +371,8 @@ def pooling_explorer(feature_map=None, *, lecture: bool = False, **controls) -> 
     return PoolingExplorer(PoolingExplorerModel(feature_map, **controls), lecture=lecture)
 
 
-def translation_explorer(image=None, *, lecture: bool = False, **controls) -> TranslationExplorer:
+def translation_explorer(image: np.typing.ArrayLike | None = None, *, lecture: bool = False,
+                         **controls) -> TranslationExplorer:
     """An explorer of translation invariance: shift the input, see what changes.
 
     `image` (2-D, optional) is listed as "your array" (default input: the

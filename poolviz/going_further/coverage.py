@@ -4,10 +4,15 @@ tile the input, 2 or more where they overlap."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._checks import _describe, as_numeric_array, as_size_pair
 from ..pooling import output_size, pool_arguments, window_bounds
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["coverage_figure", "window_coverage"]
 
@@ -52,7 +57,8 @@ def _counts(values, name):
     return array
 
 
-def coverage_figure(coverage: np.typing.ArrayLike, divisors: np.typing.ArrayLike | None = None, fig=None):
+def coverage_figure(coverage: np.typing.ArrayLike, divisors: np.typing.ArrayLike | None = None,
+                    fig: Figure | None = None) -> Figure:
     """Draw the coverage map (per input cell) beside the divisor map (real
     cells per window, :func:`poolviz.pooling.real_cell_counts`) into ``fig``
     (cleared first; a new ``Figure`` by default) and return it."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,6 +14,9 @@ from .._checks import MAX_WINDOW, _describe, as_int, as_pair
 from ..keras_bridge import load_keras
 from ..pooling import check_pool_fits
 from .antialias import binomial_filter
+
+if TYPE_CHECKING:
+    import keras
 
 __all__ = ["architecture_counts", "average_pool_as_conv", "downsampling_layers", "max_blur_pool_model"]
 
@@ -31,7 +35,7 @@ def _input_shape(input_shape, max_side=MAX_WINDOW, max_channels=MAX_WINDOW, weig
 
 
 def max_blur_pool_model(input_shape: tuple[int, int, int], pool_size: int | tuple[int, int] = 2, strides: int = 2,
-                        filter_size: int = 3, name: str = "max_blur_pool"):
+                        filter_size: int = 3, name: str = "max_blur_pool") -> keras.Model:
     """The Keras composition :func:`poolviz.going_further.max_blur_pool2d` is
     tested against: ``MaxPooling2D(pool_size, strides=1)``, reflect padding,
     then a ``DepthwiseConv2D`` with fixed binomial weights and ``strides``.
@@ -60,7 +64,7 @@ def max_blur_pool_model(input_shape: tuple[int, int, int], pool_size: int | tupl
 
 
 def average_pool_as_conv(input_shape: tuple[int, int, int], pool_size: int | tuple[int, int] = 2,
-                         name: str = "average_as_conv"):
+                         name: str = "average_as_conv") -> keras.Model:
     """``AveragePooling2D(pool_size)`` as a ``Conv2D(channels, pool_size,
     strides=pool_size)``: weight ``1 / (rows * cols of the pool)`` from each
     input channel to the same output channel, 0 across channels, no bias."""
@@ -87,7 +91,7 @@ def _pair(value):
     return tuple(int(v) for v in value) if isinstance(value, (tuple, list)) else (int(value),) * 2
 
 
-def downsampling_layers(model) -> list[tuple]:
+def downsampling_layers(model: keras.Model) -> list[tuple]:
     """``(layer name, kind, window, strides)`` of each pooling layer and each
     convolution with a stride above 1 of a Keras ``model``, nested models
     included, in model order.  ``kind`` is the class name; global pooling
