@@ -25,11 +25,12 @@ from matplotlib.ticker import FixedLocator, MaxNLocator
 from matplotlib.transforms import Affine2D
 
 import poolviz
-from poolviz._checks import as_feature_map, as_int, as_real, check_type
+from poolviz._checks import _real_array, as_feature_map, as_int, as_real, check_type
 from poolviz._png import LayeredRenderer, digest
 from poolviz.explorer import pooling_state
 
-__all__ = ["difference_heatmap", "figure_to_png", "heatmap", "line_detector_figure", "pooling_figure"]
+__all__ = ["coverage_figure", "difference_heatmap", "figure_to_png", "heatmap", "line_detector_figure",
+           "pooling_figure"]
 
 #: Explorers write values into maps of at most this many cells (14 x 14 would add ~80 ms).
 EXPLORER_ANNOTATE_MAX_CELLS = 64
@@ -514,3 +515,31 @@ class TranslationFigure(_Picture):
         changing += [self.changed_patches, *self.curves.values(), self.marker, self.before.ax.title,
                      self.after.ax.title]
         return self._render([(None, changing)])
+
+
+# The pooling explorer's coverage view ---------------------------------------
+def _coverage_counts(values, name):
+    array = _real_array(values, name)
+    if array.ndim != 2 or array.size == 0 or not np.all(np.isfinite(array)) or array.min() < 0:
+        raise ValueError(f"{name} must be a non-empty 2-D array of counts (finite, >= 0), "
+                         f"got shape {array.shape}")
+    return array
+
+
+def coverage_figure(coverage: np.typing.ArrayLike, divisors: np.typing.ArrayLike | None = None,
+                    fig: Figure | None = None) -> Figure:
+    """Draw the coverage map (per input cell) beside the divisor map (real
+    cells per window, :func:`poolviz.pooling.real_cell_counts`) into ``fig``
+    (cleared first; a new ``Figure`` by default) and return it."""
+    coverage = _coverage_counts(coverage, "coverage")
+    divisors = None if divisors is None else _coverage_counts(divisors, "divisors")
+    if fig is not None and not isinstance(fig, Figure):
+        raise TypeError(f"fig must be None or a matplotlib Figure, got {type(fig).__name__}")
+    fig = Figure(figsize=(7.0, 3.0)) if fig is None else fig
+    fig.clear()
+    axes = fig.subplots(1, 1 if divisors is None else 2, squeeze=False)[0]
+    heatmap(coverage, ax=axes[0], cmap="Greens", vmin=0, vmax=max(float(coverage.max()), 1),
+            title=f"windows covering each input cell ({int((coverage == 0).sum())} never read)")
+    if divisors is not None:
+        heatmap(divisors, ax=axes[1], cmap="Greys", vmin=0, title="real cells per window (divisor)")
+    return fig

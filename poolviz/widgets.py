@@ -300,10 +300,8 @@ class PoolingExplorer(_ExplorerView):
         if coverage is None:
             self.coverage_image.layout.display = "none"
             return
-        from poolviz.going_further.coverage import coverage_figure
-
         with self._rc():
-            coverage_figure(coverage, self.model.state.real_cells, fig=self.coverage_figure)
+            plot.coverage_figure(coverage, self.model.state.real_cells, fig=self.coverage_figure)
             self.coverage_image.value = plot.figure_to_png(self.coverage_figure)
         self.coverage_image.layout.display = None
 

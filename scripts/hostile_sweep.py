@@ -117,7 +117,7 @@ EXPLICIT = [
     (f"{GF}.pytorch.torch_max_pool2d", {"x": zeros(4, 4), "kernel_size": 2, "padding": 10**5000}, [], False),
     ("poolviz.plot.heatmap", {"a": zeros(4, 4), "max_ticks": "8"}, [], False),
     ("poolviz.plot.figure_to_png", {"fig": FIG, "dpi": "high"}, [], False),
-    (f"{GF}.coverage.coverage_figure", {"coverage": zeros(0, 0)}, [], False),
+    ("poolviz.plot.coverage_figure", {"coverage": zeros(0, 0)}, [], False),
     # 8. conv2d with a bias of shape (1,), as Keras keeps it
     ("poolviz.conv2d", {"x": zeros(4, 4), "kernel": np.ones((3, 3)), "bias": np.zeros(1)}, [], True),
     ("poolviz.conv2d", {"x": zeros(1, 4, 4, 1), "kernel": np.ones((3, 3, 1, 1)), "bias": np.zeros(1)}, [], True),

@@ -8,7 +8,8 @@ import poolviz
 import poolviz.going_further
 from poolviz import data
 from poolviz.explorer import PoolingExplorerModel, TranslationExplorerModel, translation_invariance
-from poolviz.going_further.coverage import coverage_figure, window_coverage
+from poolviz.going_further.coverage import window_coverage
+from poolviz.plot import coverage_figure
 
 
 def test_translation_invariance_of_max_blur_pools_each_shift_with_max_blur_pool2d():

@@ -2,7 +2,7 @@
 
 Sizes: poolviz/ at most 4,500 lines, no module over 600, at most 12 modules
 directly in poolviz/, at most 60 public names outside the exercise modules.
-Structure: no import cycle at import time, no public module leaning on another
+Structure: no import cycle (lazy imports included), no public module leaning on another
 public module's private names, `import poolviz` light, numba nowhere.
 Everything is read with ``ast`` (nothing of poolviz is imported here), except
 the light-import check, which imports poolviz in a fresh interpreter.
@@ -109,18 +109,19 @@ def test_public_names_counts_all_or_public_definitions(tmp_path):
 # Imports
 # --------------------------------------------------------------------------
 
-def _top_level_statements(body):
-    """Statements that run when the module is imported: not function bodies,
-    not ``if TYPE_CHECKING:`` blocks."""
+def _top_level_statements(body, functions=False):
+    """Statements that run when the module is imported (with ``functions``,
+    also those of function bodies, which run when called), never those of
+    ``if TYPE_CHECKING:`` blocks."""
     for node in body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and not functions:
             continue
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            yield from _top_level_statements(node.orelse)
+            yield from _top_level_statements(node.orelse, functions)
             continue
         yield node
         for field in ("body", "orelse", "finalbody", "handlers"):
-            yield from _top_level_statements(getattr(node, field, []) or [])
+            yield from _top_level_statements(getattr(node, field, []) or [], functions)
 
 
 def _resolve(path, node):
@@ -133,10 +134,12 @@ def _resolve(path, node):
     return f"{package}.{node.module}" if node.module else package
 
 
-def _imports(path, top_level_only=False):
-    """``(module, [names])`` for every import in ``path`` (``names`` empty for ``import x``)."""
+def _imports(path, top_level_only=False, run_time_only=False):
+    """``(module, [names])`` for every import in ``path`` (``names`` empty for ``import x``):
+    those run on import, those run on import or in a call, or all of them."""
     tree = ast.parse(path.read_text())
-    nodes = _top_level_statements(tree.body) if top_level_only else ast.walk(tree)
+    nodes = (_top_level_statements(tree.body) if top_level_only else
+             _top_level_statements(tree.body, functions=True) if run_time_only else ast.walk(tree))
     for node in nodes:
         if isinstance(node, ast.ImportFrom):
             yield _resolve(path, node), [alias.name for alias in node.names]
@@ -146,7 +149,8 @@ def _imports(path, top_level_only=False):
 
 
 def _import_graph():
-    """poolviz module -> the poolviz modules it imports when it is imported.
+    """poolviz module -> the poolviz modules it imports, on import or in a
+    function (a lazy import hides a cycle, it does not remove it).
 
     ``from P import name`` depends on the submodule P.name when there is one
     (Python imports it even while P is half-initialised), else on P itself.
@@ -154,7 +158,7 @@ def _import_graph():
     graph = {}
     for module, path in NAMES.items():
         edges = set()
-        for imported, names in _imports(path, top_level_only=True):
+        for imported, names in _imports(path, run_time_only=True):
             if imported.split(".")[0] != "poolviz":
                 continue
             submodules = [f"{imported}.{name}" for name in names if f"{imported}.{name}" in NAMES]
@@ -199,12 +203,14 @@ def test_the_cycle_finder_finds_a_cycle_and_only_a_cycle():
     assert _find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
 
 
-def test_only_imports_that_run_at_import_time_count():
+def test_lazy_imports_count_for_cycles_and_type_checking_ones_do_not():
     tree = ast.parse("import poolviz\ntry:\n    from poolviz import plot\nexcept ImportError:\n    pass\n"
                      "def f():\n    import poolviz.widgets\nif TYPE_CHECKING:\n    import poolviz.explorer\n")
-    imports = [ast.unparse(node) for node in _top_level_statements(tree.body)
-               if isinstance(node, (ast.Import, ast.ImportFrom))]
-    assert imports == ["import poolviz", "from poolviz import plot"]
+    def imports(**how):
+        return [ast.unparse(node) for node in _top_level_statements(tree.body, **how)
+                if isinstance(node, (ast.Import, ast.ImportFrom))]
+    assert imports() == ["import poolviz", "from poolviz import plot"]
+    assert imports(functions=True) == ["import poolviz", "from poolviz import plot", "import poolviz.widgets"]
 
 
 @pytest.mark.parametrize("path", [p for p in MODULES if not _is_private(_module_name(p))],

@@ -4,17 +4,12 @@ tile the input, 2 or more where they overlap."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from .._checks import _describe, as_numeric_array, as_size_pair
+from .._checks import _describe, as_size_pair
 from ..pooling import output_size, pool_arguments, window_bounds
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-__all__ = ["coverage_figure", "window_coverage"]
+__all__ = ["window_coverage"]
 
 MAX_COVERAGE_CELLS = 2**24
 
@@ -47,34 +42,3 @@ def window_coverage(input_shape: tuple[int, int], pool_size: int | tuple[int, in
     # The windows form a grid: the count is a product of one count per axis.
     return np.outer(_axis_coverage(rows, pool[0], stride[0], padding),
                     _axis_coverage(cols, pool[1], stride[1], padding))
-
-
-def _counts(values, name):
-    array = as_numeric_array(values, name)
-    if array.ndim != 2 or array.size == 0 or not np.all(np.isfinite(array)) or array.min() < 0:
-        raise ValueError(f"{name} must be a non-empty 2-D array of counts (finite, >= 0), "
-                         f"got shape {array.shape}")
-    return array
-
-
-def coverage_figure(coverage: np.typing.ArrayLike, divisors: np.typing.ArrayLike | None = None,
-                    fig: Figure | None = None) -> Figure:
-    """Draw the coverage map (per input cell) beside the divisor map (real
-    cells per window, :func:`poolviz.pooling.real_cell_counts`) into ``fig``
-    (cleared first; a new ``Figure`` by default) and return it."""
-    from matplotlib.figure import Figure
-
-    from ..plot import heatmap
-
-    coverage = _counts(coverage, "coverage")
-    divisors = None if divisors is None else _counts(divisors, "divisors")
-    if fig is not None and not isinstance(fig, Figure):
-        raise TypeError(f"fig must be None or a matplotlib Figure, got {type(fig).__name__}")
-    fig = Figure(figsize=(7.0, 3.0)) if fig is None else fig
-    fig.clear()
-    axes = fig.subplots(1, 1 if divisors is None else 2, squeeze=False)[0]
-    heatmap(coverage, ax=axes[0], cmap="Greens", vmin=0, vmax=max(float(coverage.max()), 1),
-            title=f"windows covering each input cell ({int((coverage == 0).sum())} never read)")
-    if divisors is not None:
-        heatmap(divisors, ax=axes[1], cmap="Greys", vmin=0, title="real cells per window (divisor)")
-    return fig
