@@ -48,8 +48,8 @@ def _savefig_pixels(fig):
 
 
 def test_public_names_and_doctests():
-    assert plot.__all__ == ["difference_heatmap", "figure_to_png", "heatmap", "line_detector_figure",
-                            "pooling_figure"]
+    assert plot.__all__ == ["coverage_figure", "difference_heatmap", "figure_to_png", "heatmap",
+                            "line_detector_figure", "pooling_figure"]
     failures, attempted = doctest.testmod(plot)
     assert failures == 0 and attempted >= 8
 
