@@ -168,7 +168,8 @@ def command_line(command, arguments):
     if command == "lint":
         return [python, "-m", "ruff", "check", "."] + arguments
     if command == "test":
-        return [python, "-m", "pytest"] + arguments
+        # Two workers (pytest-xdist), each file on one: a notebook's cells share one kernel.
+        return [python, "-m", "pytest", "-n", "2", "--dist", "loadfile"] + arguments
     if command == "notebooks":
         # The five course notebooks, then the going-further ones.
         notebooks = (sorted(glob.glob(os.path.join(ROOT, "notebooks", "0*.ipynb")))

@@ -318,7 +318,7 @@ def test_a_changed_lock_or_pyproject_reinstalls_without_rebuilding(tmp_path, rec
 
 def test_dev_commands_run_python_modules_not_posix_scripts():
     python = dev.venv_python()
-    assert dev.command_line("test", ["-x"]) == [python, "-m", "pytest", "-x"]
+    assert dev.command_line("test", ["-x"]) == [python, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-x"]
     assert dev.command_line("lint", []) == [python, "-m", "ruff", "check", "."]
     lab = dev.command_line("lab", [])
     assert lab[:3] == [python, "-m", "jupyterlab"] and "--ServerApp.root_dir=notebooks" in lab
@@ -344,7 +344,7 @@ def test_the_test_command_runs_ruff_then_pytest_and_fails_if_either_fails(
     assert dev.main(["test", "-k", "layout"]) == expected
     python = dev.venv_python()
     assert ran == [("ensure_venv", "test"), [python, "-m", "ruff", "check", "."],
-                   [python, "-m", "pytest", "-k", "layout"]]
+                   [python, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-k", "layout"]]
 
 
 def test_windows_paths_for_the_venv_python_and_voila():
