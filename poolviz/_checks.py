@@ -148,10 +148,19 @@ def as_numeric_array(x, name="x"):
     what they return), big-endian data is read into native order."""
     array = _real_array(x, name)
     if array.dtype.kind == "b":
-        return array.astype(np.float64)
+        return _converted(array, name, np.float64)
     if not array.dtype.isnative:
-        return array.astype(array.dtype.newbyteorder("="))
+        return _converted(array, name, array.dtype.newbyteorder("="))
     return array
+
+
+def _converted(array, name, dtype):
+    """``array`` in ``dtype``: a copy, so refused past MAX_IMAGE_CELLS cells before it is made."""
+    if array.dtype != dtype and array.size > MAX_IMAGE_CELLS:
+        raise ValueError(f"{name} has {array.size} cells of {array.dtype}; reading it as {np.dtype(dtype)} "
+                         f"would copy it, and poolviz copies at most {MAX_IMAGE_CELLS} cells (2**24) that "
+                         f"way: pass a smaller array, or one already in {np.dtype(dtype)}")
+    return array.astype(dtype, copy=False)
 
 
 def as_feature_map(x, name="feature_map", max_cells=None, why=""):
@@ -167,7 +176,7 @@ def as_feature_map(x, name="feature_map", max_cells=None, why=""):
     if max_cells is not None and array.size > max_cells:
         raise ValueError(f"{name} must have at most {max_cells} cells{why}, got shape "
                          f"{array.shape} ({array.size} cells)")
-    return array.astype(np.float64, copy=False)
+    return _converted(array, name, np.float64)
 
 
 def check_rank(array, name="x"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import MAX_IMAGE_CELLS, _describe, as_int, as_numeric_array, as_size_pair
+from ._checks import MAX_IMAGE_CELLS, _describe, as_feature_map, as_int, as_size_pair
 from .convolution import conv2d, relu
 
 __all__ = ["VERTICAL_LINE_DETECTOR", "checkerboard", "diagonal_line", "horizontal_line", "line_feature_map",
@@ -87,11 +87,9 @@ def shift(image: np.typing.ArrayLike, rows: int = 0, cols: int = 0) -> np.ndarra
     array([[0., 0.],
            [0., 2.]])
     """
-    array = as_numeric_array(image, "image")
-    if array.ndim != 2:
-        raise ValueError(f"image must be 2-D (rows, cols), got shape {array.shape}")
+    array = as_feature_map(image, "image", max_cells=MAX_IMAGE_CELLS, why=" (4096 x 4096)")
     rows, cols = as_int(rows, "rows"), as_int(cols, "cols")
-    moved = np.zeros(array.shape, dtype=np.result_type(array.dtype, np.float64))
+    moved = np.zeros(array.shape)
     height, width = array.shape
     if abs(rows) >= height or abs(cols) >= width:
         return moved

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.util
+import numbers
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -286,6 +287,10 @@ class _ExplorerModel(traitlets.HasTraits):
                 repr(value)
             except ValueError:
                 raise traitlets.TraitError(f"{name} cannot be {_describe(value)}: no control takes it") from None
+            integral = isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+            if isinstance(getattr(type(self), name), traitlets.Int) and not integral:
+                # traitlets would take 2.0 as 2; a size is an int (never a float), as everywhere in poolviz
+                raise traitlets.TraitError(f"{name} must be an int, got {_describe(value)}")
         super().__setattr__(name, value)
 
     def _ranges(self):

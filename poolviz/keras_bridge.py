@@ -144,10 +144,10 @@ def _checked(x, operation, pool_size, strides, padding, data_format, keepdims):
     if array.dtype.itemsize > 8 or (operation == "max" and array.dtype in (np.uint32, np.uint64)):
         raise TypeError(f"x has dtype {array.dtype}, for which TensorFlow's {operation} pooling "
                         f"has no kernel; convert it first, e.g. x.astype(np.float64)")
+    pool, stride, padding = pool_arguments(pool_size, strides, padding)  # checked even where unused
     if operation.startswith("global"):
         key = (operation, None, None, None, data_format, bool(keepdims))
     else:
-        pool, stride, padding = pool_arguments(pool_size, strides, padding)
         rows, cols = array.shape[-2:] if array.ndim == 2 or data_format == "channels_first" \
             else array.shape[1:3]
         out_rows, out_cols = pooled_shape((rows, cols), pool, stride, padding)

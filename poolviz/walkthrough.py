@@ -16,8 +16,8 @@ from ._checks import (
     MAX_WALK_WINDOWS,
     MAX_WINDOW_CELLS,
     _describe,
+    _real_array,
     as_feature_map,
-    as_numeric_array,
     as_size_pair,
 )
 from .pooling import padding_amounts, pool_arguments, pooled_shape, window_bounds
@@ -115,7 +115,7 @@ def format_number(value):
 def _checked(feature_map, pool_size, strides, padding, operation):
     """The map as given (2-D, not converted: only the windows read are) and the
     checked ``(pool, stride, padding, output shape)``."""
-    image = as_numeric_array(feature_map, "feature_map")
+    image = _real_array(feature_map, "feature_map")  # no bool or byte-order copy of a large map
     if image.ndim != 2 or image.size == 0:
         as_feature_map(image)  # raises the one wording of this rule
     if not isinstance(operation, str) or operation not in ("max", "average"):

@@ -41,6 +41,7 @@ from matplotlib.figure import Figure
 
 import poolviz
 from poolviz import plot
+from poolviz._checks import as_bool
 from poolviz.explorer import TRANSLATION_OPERATIONS, PoolingExplorerModel, TranslationExplorerModel
 
 __all__ = ["pooling_explorer", "translation_explorer"]
@@ -99,7 +100,7 @@ class _ExplorerView(widgets.VBox):
 
     def __init__(self, model, lecture, kind, figsize):
         super().__init__()
-        self.model, self.lecture, self.controls, self.redraws = model, bool(lecture), {}, 0
+        self.model, self.lecture, self.controls, self.redraws = model, lecture, {}, 0
         self.add_class("poolviz-explorer")
         self.add_class(f"poolviz-{kind}")
         if self.lecture:
@@ -187,6 +188,7 @@ class PoolingExplorer(_ExplorerView):
     ``model`` is its :class:`~poolviz.explorer.PoolingExplorerModel`."""
 
     def __init__(self, model, lecture=False):
+        lecture = as_bool(lecture, "lecture")
         super().__init__(model, lecture, "pooling", (13.5, 4.4) if lecture else (9.6, 3.2))
         self._build_controls()
         self._build_texts()
@@ -315,6 +317,7 @@ class TranslationExplorer(_ExplorerView):
     ``figure`` is None until the model first has a state to draw."""
 
     def __init__(self, model, lecture=False):
+        lecture = as_bool(lecture, "lecture")
         super().__init__(model, lecture, "translation", (15, 4.4) if lecture else (11, 3.2))
         self._slider("shift (px)", "shift", 0, model.max_shift)
         self._slider("pool size", "pool_size", 2, 4)

@@ -16,7 +16,6 @@ from .._checks import (
     _real_array,
     as_feature_map,
     as_int,
-    as_numeric_array,
     as_pair,
     check_data_format,
 )
@@ -79,16 +78,18 @@ def max_blur_pool2d(x: np.typing.ArrayLike, pool_size: int | tuple[int, int] = 2
     pool, stride = as_pair(pool_size, "pool_size"), as_pair(strides, "strides")
     weights = _binomial_row(filter_size)
     data_format = check_data_format(data_format)
-    array = as_numeric_array(x)
+    array = _real_array(x, "x")  # checked before any copy
     if array.ndim not in (2, 4) or array.size == 0:
         raise ValueError(f"x must be a non-empty 2-D map or 4-D batch, got shape {array.shape}")
+    if array.size > MAX_IMAGE_CELLS:  # it keeps a few float64 copies of x
+        raise ValueError(f"x must have at most {MAX_IMAGE_CELLS} cells (2**24), got shape {array.shape}")
     axes = (0, 1) if array.ndim == 2 else ((2, 3) if data_format == "channels_first" else (1, 2))
     dense = [array.shape[a] - p + 1 for a, p in zip(axes, pool)]
     if min(dense) <= len(weights) // 2:
         raise ValueError(f"x's {dense[0] + pool[0] - 1}x{dense[1] + pool[1] - 1} is too small for pool_size "
                          f"{pool} and filter_size {len(weights)}: the stride-1 max must leave more "
                          f"than {len(weights) // 2} cells per axis to reflect")
-    array = array if array.dtype == np.float32 else array.astype(np.float64)
+    array = array.astype(np.float32 if array.dtype == np.float32 else np.float64, copy=False)
     maxed = max_pool2d(array, pool, strides=1, data_format=data_format)
     weights = weights.astype(array.dtype)  # the 2-D filter is an outer product: blur each axis
     return _blur_axis(_blur_axis(maxed, axes[0], weights, stride[0]), axes[1], weights, stride[1])

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .._checks import MAX_WINDOW, _describe, as_feature_map, as_int, as_numeric_array, as_pair, as_size_pair
+from .._checks import MAX_WINDOW, _converted, _describe, as_feature_map, as_int, as_numeric_array, as_pair, as_size_pair
 
 __all__ = ["torch_avg_pool2d", "torch_max_pool2d", "torch_output_size", "torch_pool2d_loop"]
 
@@ -131,7 +131,7 @@ def torch_avg_pool2d(x: np.typing.ArrayLike, kernel_size: IntOrPair, stride: Int
         divisor_override = as_int(divisor_override, "divisor_override", 1, MAX_WINDOW)
     array = as_numeric_array(x)
     dtype = array.dtype if array.dtype.kind == "f" else np.dtype(np.float64)
-    work = array.astype(np.float32 if dtype == np.float16 else dtype, copy=False)
+    work = _converted(array, "x", np.float32 if dtype == np.float16 else dtype)  # bounded before the copy
     sums, axes = _pool(work, kernel_size, stride, padding, 1, ceil_mode, 0, np.sum)
     if divisor_override is not None:
         return (sums / work.dtype.type(divisor_override)).astype(dtype)
