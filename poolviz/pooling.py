@@ -288,6 +288,10 @@ def _reduce_windows(reduce, array, order, pool, stride, padding, start, dtype, a
     larger than the map costs like one the size of the map); memory: the
     output, and at most the size of ``array`` for the rows pass (in bands).
     """
+    rows, cols = array.shape[order[0]], array.shape[order[1]]
+    if _size(cols, pool[1], stride[1], padding) * rows < _size(rows, pool[0], stride[0], padding) * cols:
+        # First along the axis that shrinks more: the pass between keeps fewer cells.
+        order, pool, stride = (order[1], order[0], *order[2:]), pool[::-1], stride[::-1]
     x = array.transpose(order)
     (rows, cols), shape = x.shape[:2], list(array.shape)
     shape[order[0]] = out_rows = _size(rows, pool[0], stride[0], padding)
