@@ -1,7 +1,6 @@
 """poolviz.explorer: the states and the models, driven without widgets or a browser."""
 
 import doctest
-import importlib.util
 import sys
 import time
 import tracemalloc
@@ -79,8 +78,6 @@ def test_the_window_of_a_same_padded_pool_of_a_million_costs_like_the_map():
         _ = window.values  # written out cell by cell only up to 2**20 cells
 
 
-@pytest.mark.skipif(importlib.util.find_spec("poolviz._engine") is not None,
-                    reason="the pooling itself is bounded by the core's rewrite (the engine goes)")
 def test_a_same_padded_pool_of_a_million_costs_like_the_map():
     """Issue 19 (3): it hung the explorer's slider callback."""
     start = time.perf_counter()
