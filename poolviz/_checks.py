@@ -27,6 +27,9 @@ MAX_SHIFT_CELLS = 2**24
 MAX_IMAGE_CELLS = 2**24
 #: Multiply-adds of one :func:`poolviz.conv2d` call (about a second).
 MAX_CONV_WORK = 2**28
+#: Cells of an array that a pooling function or relu returns (512 MB of float64): a
+#: broadcast view costs nothing to pass in, but its result would be written out.
+MAX_RESULT_CELLS = 2**26
 #: Size of an axis: NumPy indexes with int64, so no array is larger.
 MAX_AXIS = 2**63 - 1
 
@@ -130,9 +133,14 @@ def _real_array(x, name):
         raise ValueError(f"{name} is a masked array with {masked} masked cell(s); poolviz does "
                          f"not honour masks (the hidden values would be pooled as data): fill "
                          f"them first, e.g. {name}.filled(np.nan) or {name}.filled(0)")
+    if type(x) in (tuple, list):  # np.asarray would copy the arrays it holds, however large
+        held = sum(np.size(item) for item in x if isinstance(item, np.ndarray))
+        if held > MAX_IMAGE_CELLS:
+            raise ValueError(f"{name} is a {type(x).__name__} holding arrays of {held} cells, more than "
+                             f"{MAX_IMAGE_CELLS} (2**24) to copy into one array: pass one array")
     try:
         array = x if type(x) is np.ndarray else np.asarray(np.ma.getdata(x))
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, np.ma.MAError) as error:
         raise TypeError(f"{name} must be a numeric array, got {_describe(x)}: {error}") from None
     except MemoryError:
         raise ValueError(f"{name} is too large to hold in memory: {_describe(x)}") from None
@@ -177,6 +185,13 @@ def as_feature_map(x, name="feature_map", max_cells=None, why=""):
         raise ValueError(f"{name} must have at most {max_cells} cells{why}, got shape "
                          f"{array.shape} ({array.size} cells)")
     return _converted(array, name, np.float64)
+
+
+def check_result_cells(cells, name="x", or_else=""):
+    """Refuse a call whose result would have more than MAX_RESULT_CELLS cells."""
+    if cells > MAX_RESULT_CELLS:
+        raise ValueError(f"the result for this {name} would have {cells} cells, more than poolviz writes out "
+                         f"({MAX_RESULT_CELLS}, 2**26): use a smaller {name}{or_else}")
 
 
 def check_rank(array, name="x"):

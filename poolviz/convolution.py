@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import MAX_CONV_WORK, as_numeric_array, as_pair, check_padding, check_rank
+from ._checks import (
+    MAX_CONV_WORK,
+    _real_array,
+    as_numeric_array,
+    as_pair,
+    check_padding,
+    check_rank,
+    check_result_cells,
+)
 from .pooling import check_pool_fits, output_size, padding_amounts
 
 __all__ = ["conv2d", "relu"]
@@ -86,5 +94,7 @@ def relu(x: np.typing.ArrayLike) -> np.ndarray:
     >>> relu(np.array([-2.0, 0.0, 3.0]))
     array([0., 0., 3.])
     """
-    array = as_numeric_array(x)
+    array = _real_array(x, "x")
+    check_result_cells(array.size)
+    array = as_numeric_array(array)
     return np.maximum(array, array.dtype.type(0))

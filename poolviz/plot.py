@@ -520,6 +520,8 @@ class TranslationFigure(_Picture):
 # The pooling explorer's coverage view ---------------------------------------
 def _coverage_counts(values, name):
     array = _real_array(values, name)
+    if array.size > _MAX_CELLS:
+        raise ValueError(f"{name} has {array.size} cells, more than the {_MAX_CELLS} (2048 x 2048) a picture shows")
     if array.ndim != 2 or array.size == 0 or not np.all(np.isfinite(array)) or array.min() < 0:
         raise ValueError(f"{name} must be a non-empty 2-D array of counts (finite, >= 0), "
                          f"got shape {array.shape}")

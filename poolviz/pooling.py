@@ -28,6 +28,7 @@ from ._checks import (
     check_data_format,
     check_padding,
     check_rank,
+    check_result_cells,
 )
 
 __all__ = [
@@ -343,6 +344,8 @@ def _checked(x, pool_size, strides, padding, data_format):
     rows, cols = array.shape[order[0]], array.shape[order[1]]
     if padding == "valid" and (pool[0] > rows or pool[1] > cols):
         raise ValueError(pool_fit_message((rows, cols), pool, stride, padding))
+    check_result_cells(array.size // (rows * cols) * _size(rows, pool[0], stride[0], padding)
+                       * _size(cols, pool[1], stride[1], padding), "x", " or larger strides")
     return array, order, pool, stride, padding
 
 
