@@ -94,7 +94,6 @@ def relu(x: np.typing.ArrayLike) -> np.ndarray:
     >>> relu(np.array([-2.0, 0.0, 3.0]))
     array([0., 0., 3.])
     """
-    array = _real_array(x, "x")
+    array = as_numeric_array(x)  # copied only to convert, and then at most 2**24 cells
     check_result_cells(array.size)
-    array = as_numeric_array(array)
     return np.maximum(array, array.dtype.type(0))

@@ -222,6 +222,24 @@ def test_nan_is_skipped_by_windowed_max_and_propagated_elsewhere():
     assert np.isnan(poolviz.global_average_pool2d(x))
 
 
+def test_average_of_inf_and_minus_inf_is_nan_and_an_overflow_is_inf_without_a_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # as TensorFlow: the numbers, no RuntimeWarning
+        assert np.isnan(poolviz.average_pool2d(np.array([[np.inf, -np.inf], [1.0, 2.0]]), 2)[0, 0])
+        assert poolviz.average_pool2d(np.full((2, 2), 3e38, np.float32), 2)[0, 0] == np.inf
+
+
+def test_a_result_larger_than_poolviz_writes_out_is_refused_before_it_is_made():
+    view = np.broadcast_to(np.float64(1.0), (20000, 20000))  # costs nothing to pass in
+    for call in (lambda: poolviz.max_pool2d(view, 1), lambda: poolviz.average_pool2d(view, 2, 1),
+                 lambda: poolviz.relu(view)):
+        with pytest.raises(ValueError, match=r"\bx\b"):
+            call()
+    assert poolviz.max_pool2d(view, 10).shape == (2000, 2000)  # a result of 2**22 cells is fine
+
+
 def test_masked_arrays_are_refused_when_a_cell_is_masked():
     masked = np.ma.masked_array([[1.0, 9.0], [2.0, 3.0]], mask=[[False, True], [False, False]])
     for function in (*POOLS, poolviz.global_max_pool2d, poolviz.relu):
