@@ -6,7 +6,6 @@ import numpy as np
 
 from ._checks import (
     MAX_CONV_WORK,
-    _real_array,
     as_numeric_array,
     as_pair,
     check_padding,
