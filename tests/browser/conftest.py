@@ -348,16 +348,16 @@ def servers(chromium, tmp_path_factory, dashboard_notebook, artifacts_dir) -> It
         started.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def jupyter_lab(servers) -> LabServer:
     return servers.ready("JupyterLab")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def voila_dashboard(servers) -> VoilaServer:
     return servers.ready("Voila (default style)")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def voila_lecture_dashboard(servers) -> VoilaServer:
     return servers.ready("Voila (lecture style)")

@@ -1,6 +1,6 @@
 """Drive an explorer in a page: record its pictures, drag a slider, press keys.
 
-Shared by the browser tests (tests/browser/test_lecture_hall.py), which
+Shared by the browser tests (tests/browser/test_dashboard.py), which
 assert what a lecturer sees, and by benchmarks/bench_widgets.py, which
 prints the rates and delays. Plain functions over a playwright ``Page``;
 nothing here imports pytest.
