@@ -311,8 +311,16 @@ def launch_voila(style: str, log_path: Path) -> tuple[ServerProcess, VoilaServer
     return server, VoilaServer(url=f"http://{LOCALHOST}:{port}/", style=style), lambda: port_accepts_connections(port)
 
 
+def launch_voila_deck(log_path: Path) -> tuple[ServerProcess, VoilaServer, Callable[[], bool]]:
+    """Serve the lecture deck exactly as ``make present`` does: scripts/present.py with its defaults."""
+    port = free_port()
+    command = [sys.executable, str(PRESENT_SCRIPT), f"--port={port}"]
+    server = ServerProcess(command, log_path, cwd=REPO_ROOT)
+    return server, VoilaServer(url=f"http://{LOCALHOST}:{port}/", style="deck"), lambda: port_accepts_connections(port)
+
+
 class Servers:
-    """JupyterLab and the two Voila dashboards, booting side by side.
+    """JupyterLab, the two Voila dashboards and the Voila deck, booting side by side.
 
     All three start together (each boot is mostly waiting on imports, so
     on two cores they overlap well); a test waits only for the one it uses.
@@ -323,6 +331,7 @@ class Servers:
             "JupyterLab": launch_jupyter_lab(base, notebook, artifacts_dir / "jupyterlab.log"),
             "Voila (default style)": launch_voila("default", artifacts_dir / "voila-default.log"),
             "Voila (lecture style)": launch_voila("lecture", artifacts_dir / "voila-lecture.log"),
+            "Voila deck": launch_voila_deck(artifacts_dir / "voila-deck.log"),
         }
 
     def ready(self, name: str):
@@ -361,3 +370,8 @@ def voila_dashboard(servers) -> VoilaServer:
 @pytest.fixture
 def voila_lecture_dashboard(servers) -> VoilaServer:
     return servers.ready("Voila (lecture style)")
+
+
+@pytest.fixture
+def voila_deck(servers) -> VoilaServer:
+    return servers.ready("Voila deck")
