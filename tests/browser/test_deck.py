@@ -42,16 +42,18 @@ _SLIDE_PROBLEMS = """() => {
         if (element.scrollWidth > element.clientWidth + 1 && element.tagName === 'PRE') {
             problems.push(`text wider than its box: ${name}`);
         }
-        if (element.scrollHeight > element.clientHeight + 1 && ['auto', 'scroll'].includes(getComputedStyle(element).overflowY)) {
+        const overflowY = getComputedStyle(element).overflowY;
+        if (element.scrollHeight > element.clientHeight + 1 && ['auto', 'scroll'].includes(overflowY)) {
             problems.push(`scrolls: ${name}`);
         }
     }
-    for (const output of slide.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"], .jp-OutputArea-output.jp-mod-error')) {
+    const errors = '[data-mime-type="application/vnd.jupyter.stderr"], .jp-OutputArea-output.jp-mod-error';
+    for (const output of slide.querySelectorAll(errors)) {
         problems.push(`Python error: ${output.textContent.slice(0, 300)}`);
     }
     for (const image of slide.querySelectorAll('img.deck-picture')) {
         if (!image.alt || image.alt.length < 20) problems.push(`picture without a text alternative: ${image.alt}`);
-        if (!image.src.startsWith('data:image/png')) problems.push(`picture not drawn by poolviz: ${image.src.slice(0, 60)}`);
+        if (!image.src.startsWith('data:image/png')) problems.push(`picture not stored: ${image.src.slice(0, 60)}`);
     }
     return problems;
 }"""
