@@ -51,6 +51,9 @@ _SLIDE_PROBLEMS = """() => {
     for (const output of slide.querySelectorAll(errors)) {
         problems.push(`Python error: ${output.textContent.slice(0, 300)}`);
     }
+    // Voila replaces a failing cell's output with "There was an error when executing cell ..." (ExecutionError).
+    const said = slide.textContent.match(/There was an error when executing cell|ExecutionError|Traceback/);
+    if (said) problems.push(`Python error: ${said[0]}`);
     for (const image of slide.querySelectorAll('img.deck-picture')) {
         if (!image.alt || image.alt.length < 20) problems.push(`picture without a text alternative: ${image.alt}`);
         if (!image.src.startsWith('data:image/png')) problems.push(`picture not stored: ${image.src.slice(0, 60)}`);
