@@ -131,7 +131,8 @@ def test_voila_command_serves_localhost_from_this_environment():
         "--show_tracebacks=False",
     ]
     assert Path(command[0]).is_file()
-    assert present.voila_command(DECK, 9123, slides=True)[-1] == "--template=pooling-deck"
+    assert present.voila_command(DECK, 9123, slides=True)[-2:] == [
+        "--template=pooling-deck", "--VoilaExecutor.allow_errors=True"]
 
 
 def test_the_deck_is_served_as_slides_and_the_dashboard_as_a_page():
