@@ -215,6 +215,9 @@ def test_the_decks_numbers_are_the_notebooks_numbers():
            f"{moved['feature map change']:11.3f}   {moved['max pooled change']:10.3f} " \
            f"{moved['average pooled change']:9.3f}" in stored_text("notebooks/01_pooling.ipynb")
     assert f"{moved['feature map unchanged']:20.1%}" in stored_text("notebooks/01_pooling.ipynb")
+    moved_2 = deck.shift_measurement(2)
+    assert f"{moved_2['feature map change']:11.3f}   {moved_2['max pooled change']:10.3f} " \
+           f"{moved_2['average pooled change']:9.3f}" in stored_text("notebooks/01_pooling.ipynb")
     thin_max, thin_average = deck.max_and_average(1)
     assert thin_max[0].tolist() == [0, 3, 0] and thin_average[0].tolist() == [0, 1.5, 0]
     assert "max pooled   [0. 3. 0.]\n         avg pooled   [0.  1.5 0. ]" in stored_text(
@@ -228,9 +231,16 @@ def test_the_decks_numbers_are_the_notebooks_numbers():
     assert (f"global pooling + Dense  {counts['Conv2D']:>10,}{counts['global pooling + Dense']:>10,}"
             in stored_text("notebooks/05_global_pooling.ipynb"))
     assert deck.detector_parameters() == 10
+    # The notes: behind Flatten a 64 x 64 image needs 1,230,090 parameters; global pooling's head stays 330.
+    assert deck.parameter_counts(image_size=64)["Flatten + Dense"] == 1_230_090
+    assert deck.parameter_counts(image_size=64)["global pooling + Dense"] == 330
     change = deck.antialiasing_change()
     row = "photo -> tutorial detector  " + "".join(f"{change[op]:9.3f}" for op in ("max", "average", "max-blur"))
     assert row in stored_text("notebooks/going_further/01_antialiased_pooling.ipynb")
+    # The slide's other half: on the raw line, plain max pooling changes least.
+    line = deck.data.vertical_line()
+    assert (deck.shift_change(line, "max").relative_l1.mean()
+            < min(deck.shift_change(line, op).relative_l1.mean() for op in ("average", "max-blur")))
 
 
 def test_the_decks_model_counts_are_those_built_in_the_going_further_notebook():
