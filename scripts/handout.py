@@ -34,6 +34,7 @@ img { max-width: 100%; height: auto; display: block; margin: 0.5em 0; }
 pre { background: #f4f4f4; padding: 0.5em; overflow-x: auto; }
 aside.notes { background: #fff8e0; border-left: 4px solid #e0b000; padding: 0.3em 1em; margin-top: 1em; }
 aside.notes > p:first-child { font-weight: bold; }
+a.anchor-link { display: none; }
 """
 
 
