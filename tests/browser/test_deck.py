@@ -75,8 +75,10 @@ def walk_slides(page, artifacts_dir, width, height, explorer_keys: bool) -> dict
             selector, slider = EXPLORER_SLIDES[number]
             explorer = page.locator(selector)
             latencies[number] = hall.key_press_latencies(explorer, slider, presses=4)
-            # The keys moved the slider, not the deck; Escape gives them back.
+            # The keys moved the slider, not the deck; Space too stays with the control; Escape gives them back.
             assert page.evaluate(_CURRENT_SLIDE) == number, f"a key in the explorer left slide {number}"
+            page.keyboard.press("Space")
+            assert page.evaluate(_CURRENT_SLIDE) == number, f"Space in the explorer left slide {number}"
             page.keyboard.press("Escape")
             assert page.evaluate("() => document.activeElement.closest('.jupyter-widgets')") is None
             assert page.evaluate(_CURRENT_SLIDE) == number, "Escape in the explorer left the slide"
