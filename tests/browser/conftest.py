@@ -304,7 +304,7 @@ def launch_jupyter_lab(base: Path, notebook: Path,
 
 
 def launch_voila(style: str, log_path: Path) -> tuple[ServerProcess, VoilaServer, Callable[[], bool]]:
-    """Serve the dashboard exactly as ``make present`` does: through scripts/present.py."""
+    """Serve the dashboard exactly as ``make dashboard`` does: through scripts/present.py."""
     port = free_port()
     command = [sys.executable, str(PRESENT_SCRIPT), str(DASHBOARD_NOTEBOOK), f"--port={port}", f"--style={style}"]
     server = ServerProcess(command, log_path, cwd=REPO_ROOT)

@@ -1,6 +1,6 @@
 """The dashboard in a lecture hall: sharp, monospace, on one screen, live while dragging, keyboard-driven.
 
-Run in Voila (default and lecture style, served as ``make present`` does)
+Run in Voila (default and lecture style, served as ``make dashboard`` does)
 and in JupyterLab. Screenshots land in test-artifacts/browser/ as
 ``hall-<where>-<width>x<height>-dpr<ratio>-<explorer>.png``; the drag
 figures of each run in ``hall-<where>-drag.txt`` (for reading, not asserted:
