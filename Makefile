@@ -10,7 +10,7 @@ PORT ?= 8866
 STYLE ?= default
 DEV := $(PYTHON) scripts/dev.py
 
-.PHONY: lab test notebooks present bench venv clean
+.PHONY: lab test notebooks present dashboard handout bench venv clean
 
 lab:
 	$(DEV) lab
@@ -22,8 +22,17 @@ test:
 notebooks:
 	$(DEV) notebooks
 
+# The lecture deck (reveal.js slides with live explorers); `make dashboard` serves
+# the two explorers alone (STYLE=lecture for large print); `make handout` writes
+# the deck as one static HTML file (build/pooling-lecture-handout.html).
 present:
-	$(DEV) present --port $(PORT) --style $(STYLE)
+	$(DEV) present --port $(PORT)
+
+dashboard:
+	$(DEV) present --dashboard --port $(PORT) --style $(STYLE)
+
+handout:
+	$(DEV) handout
 
 bench:
 	$(DEV) bench

@@ -7,7 +7,9 @@ Linux and macOS (``make`` calls this script) or Windows (no ``make`` needed)::
     py -3.12 scripts\\dev.py lab       # Windows, with the Python launcher
 
 Other commands: ``notebooks`` (re-execute and store the notebooks' outputs),
-``present`` (the Voila dashboard; arguments go to scripts/present.py),
+``present`` (the lecture deck; ``present --dashboard`` the two-explorer
+dashboard; arguments go to scripts/present.py), ``handout`` (the deck as one
+HTML file; arguments go to scripts/handout.py),
 ``bench``, ``venv`` (set up only) and ``clean``.
 
 The first run creates ``.venv`` in the repository with the Python running this
@@ -39,7 +41,7 @@ LOCK = os.path.join(ROOT, "requirements", "lock.txt")
 STAMP_NAME = "poolviz-setup.json"
 SUPPORTED = ((3, 11), (3, 12), (3, 13))
 # Which extra each command needs; `test` includes `course`.
-EXTRA = {"lab": "course", "present": "course", "notebooks": "course",
+EXTRA = {"lab": "course", "present": "course", "handout": "course", "notebooks": "course",
          "test": "test", "bench": "test", "venv": "test"}
 INCLUDES = {"course": {"course"}, "test": {"course", "test"}}
 COMMANDS = sorted(EXTRA) + ["clean"]
@@ -181,6 +183,8 @@ def command_line(command, arguments):
                  "--ExecutePreprocessor.store_widget_state=False"] + notebooks + arguments)
     if command == "present":
         return [python, os.path.join("scripts", "present.py")] + arguments
+    if command == "handout":
+        return [python, os.path.join("scripts", "handout.py")] + arguments
     raise ValueError("no single command line for %r" % command)
 
 

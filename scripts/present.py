@@ -1,16 +1,20 @@
-"""Serve the poolviz lecture dashboard with Voila and print where to open it.
+"""Serve the lecture deck (or the two-explorer dashboard) with Voila and print where to open it.
 
-Run through ``make present`` or directly::
+Run through ``make present`` / ``make dashboard`` or directly::
 
-    .venv/bin/python scripts/present.py                  # normal style
-    .venv/bin/python scripts/present.py --style lecture  # large fonts and controls
-    .venv/bin/python scripts/present.py --port 0         # any free port
+    .venv/bin/python scripts/present.py                              # the deck, present/deck.ipynb
+    .venv/bin/python scripts/present.py --dashboard                  # the dashboard, present/lecture.ipynb
+    .venv/bin/python scripts/present.py --dashboard --style lecture  # large fonts and controls
+    .venv/bin/python scripts/present.py --port 0                     # any free port
 
 Voila runs from the same virtual environment as this Python (its ``voila``
 executable sits next to ``sys.executable``), listens on 127.0.0.1 only and
-opens no browser. ``--style lecture`` reaches the notebook's kernel as the
-environment variable ``POOLVIZ_STYLE=lecture``; the dashboard reads it and
-builds the explorers with ``lecture=True``.
+opens no browser. A notebook whose cells carry slide metadata (the deck) is
+served as reveal.js slides with the template in present/jupyter/ (found
+through ``JUPYTER_PATH``); the deck's explorers are always in lecture style.
+``--style lecture`` reaches the notebook's kernel as the environment variable
+``POOLVIZ_STYLE=lecture``; the dashboard reads it and builds the explorers
+with ``lecture=True``.
 
 The script stays in the foreground until Voila stops; Ctrl-C stops both.
 """
@@ -27,7 +31,12 @@ import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_NOTEBOOK = REPO_ROOT / "present" / "lecture.ipynb"
+DECK_NOTEBOOK = REPO_ROOT / "present" / "deck.ipynb"
+DASHBOARD_NOTEBOOK = REPO_ROOT / "present" / "lecture.ipynb"
+DEFAULT_NOTEBOOK = DECK_NOTEBOOK
+# The deck's Voila template (reveal.js, offline) lives in present/jupyter/voila/templates/.
+TEMPLATE_ROOT = REPO_ROOT / "present" / "jupyter"
+DECK_TEMPLATE = "pooling-deck"
 DEFAULT_PORT = 8866
 LOCALHOST = "127.0.0.1"
 STYLES = ("default", "lecture")
@@ -72,8 +81,16 @@ def port_accepts_connections(port: int, host: str = LOCALHOST) -> bool:
         return False
 
 
-def voila_command(notebook: Path, port: int, host: str = LOCALHOST) -> list[str]:
-    """Command line that serves ``notebook`` as a dashboard on ``host:port``."""
+def is_slide_deck(notebook: Path) -> bool:
+    """Whether any cell of ``notebook`` carries a reveal.js slide type (the deck does; the dashboard not)."""
+    import json
+
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])
+    return any(cell.get("metadata", {}).get("slideshow", {}).get("slide_type") for cell in cells)
+
+
+def voila_command(notebook: Path, port: int, host: str = LOCALHOST, slides: bool = False) -> list[str]:
+    """Command line that serves ``notebook`` on ``host:port``: as a dashboard, or as reveal.js ``slides``."""
     return [
         str(voila_executable()),
         str(notebook),
@@ -82,7 +99,13 @@ def voila_command(notebook: Path, port: int, host: str = LOCALHOST) -> list[str]
         f"--Voila.ip={host}",
         # Students see a short error message, not a wall of traceback.
         "--show_tracebacks=False",
-    ]
+    ] + ([
+        f"--template={DECK_TEMPLATE}",
+        # Voila's reveal template runs the whole notebook in one call that raises on the first
+        # failing cell, and the page then never arrives; with this the deck opens and the
+        # failing slide shows its error (tests/browser/test_deck.py fails on it).
+        "--VoilaExecutor.allow_errors=True",
+    ] if slides else [])
 
 
 def kernel_environment(style: str, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -108,6 +131,9 @@ def kernel_environment(style: str, base: dict[str, str] | None = None) -> dict[s
         environment[STYLE_VARIABLE] = "lecture"
     else:
         environment.pop(STYLE_VARIABLE, None)
+    # The deck's template; harmless for the dashboard (Voila only looks there for templates).
+    environment["JUPYTER_PATH"] = os.pathsep.join(
+        [str(TEMPLATE_ROOT)] + [part for part in environment.get("JUPYTER_PATH", "").split(os.pathsep) if part])
     return environment
 
 
@@ -135,8 +161,12 @@ def wait_until_listening(
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "notebook", nargs="?", type=Path, default=DEFAULT_NOTEBOOK,
-        help="dashboard notebook (default: present/lecture.ipynb)",
+        "notebook", nargs="?", type=Path, default=None,
+        help="notebook to serve (default: the deck, present/deck.ipynb)",
+    )
+    parser.add_argument(
+        "--dashboard", action="store_true",
+        help="serve the two-explorer dashboard, present/lecture.ipynb, instead of the deck",
     )
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT,
@@ -144,9 +174,15 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--style", choices=STYLES, default="default",
-        help="'lecture' makes fonts and controls large enough for a projector",
+        help="'lecture' makes the dashboard's fonts and controls large enough for a projector "
+             "(the deck always is)",
     )
-    return parser.parse_args(argv)
+    arguments = parser.parse_args(argv)
+    if arguments.dashboard and arguments.notebook is not None:
+        parser.error("give a notebook or --dashboard, not both")
+    arguments.notebook = (DASHBOARD_NOTEBOOK if arguments.dashboard else
+                          DEFAULT_NOTEBOOK if arguments.notebook is None else arguments.notebook)
+    return arguments
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,11 +204,14 @@ def main(argv: list[str] | None = None) -> int:
     # Turn SIGTERM (e.g. a test stopping the process group) into a normal
     # exit so the `finally` below waits for Voila instead of orphaning it.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    process = subprocess.Popen(voila_command(notebook, port), env=kernel_environment(arguments.style))
+    slides = is_slide_deck(notebook)
+    process = subprocess.Popen(voila_command(notebook, port, slides=slides), env=kernel_environment(arguments.style))
     try:
         wait_until_listening(process, port)
         url = f"http://{LOCALHOST}:{port}/"
-        print(f"\n    Pooling dashboard ({arguments.style} style): {url}\n", flush=True)
+        what = ("Pooling lecture deck (arrows or Space: next slide; S: speaker notes)" if slides
+                else f"Pooling dashboard ({arguments.style} style)")
+        print(f"\n    {what}: {url}\n", flush=True)
         return process.wait()
     except KeyboardInterrupt:
         return 0

@@ -304,29 +304,58 @@ def launch_jupyter_lab(base: Path, notebook: Path,
 
 
 def launch_voila(style: str, log_path: Path) -> tuple[ServerProcess, VoilaServer, Callable[[], bool]]:
-    """Serve the dashboard exactly as ``make present`` does: through scripts/present.py."""
+    """Serve the dashboard exactly as ``make dashboard`` does: through scripts/present.py."""
     port = free_port()
     command = [sys.executable, str(PRESENT_SCRIPT), str(DASHBOARD_NOTEBOOK), f"--port={port}", f"--style={style}"]
     server = ServerProcess(command, log_path, cwd=REPO_ROOT)
     return server, VoilaServer(url=f"http://{LOCALHOST}:{port}/", style=style), lambda: port_accepts_connections(port)
 
 
-class Servers:
-    """JupyterLab and the two Voila dashboards, booting side by side.
+def launch_voila_deck(log_path: Path) -> tuple[ServerProcess, VoilaServer, Callable[[], bool]]:
+    """Serve the lecture deck exactly as ``make present`` does: scripts/present.py with its defaults."""
+    port = free_port()
+    command = [sys.executable, str(PRESENT_SCRIPT), f"--port={port}"]
+    server = ServerProcess(command, log_path, cwd=REPO_ROOT)
+    return server, VoilaServer(url=f"http://{LOCALHOST}:{port}/", style="deck"), lambda: port_accepts_connections(port)
 
-    All three start together (each boot is mostly waiting on imports, so
-    on two cores they overlap well); a test waits only for the one it uses.
+
+#: The servers each fixture needs (``dashboard`` is test_dashboard.py's page in three places).
+SERVERS_OF_FIXTURE = {
+    "jupyter_lab": ["JupyterLab"],
+    "voila_dashboard": ["Voila (default style)"],
+    "voila_lecture_dashboard": ["Voila (lecture style)"],
+    "voila_deck": ["Voila deck"],
+    "dashboard": ["JupyterLab", "Voila (default style)", "Voila (lecture style)"],
+}
+
+
+class Servers:
+    """JupyterLab, the two Voila dashboards and the Voila deck: the ones this
+    pytest process's tests need, booting side by side.
+
+    They start together (each boot is mostly waiting on imports, so on two
+    cores they overlap well); a test waits only for the one it uses. With two
+    workers, a worker that runs only the deck's tests starts only the deck.
     """
 
-    def __init__(self, base: Path, artifacts_dir: Path, notebook: Path) -> None:
-        self._launched = {
-            "JupyterLab": launch_jupyter_lab(base, notebook, artifacts_dir / "jupyterlab.log"),
-            "Voila (default style)": launch_voila("default", artifacts_dir / "voila-default.log"),
-            "Voila (lecture style)": launch_voila("lecture", artifacts_dir / "voila-lecture.log"),
+    def __init__(self, base: Path, artifacts_dir: Path, notebook: Path, names) -> None:
+        self._launchers = {
+            "JupyterLab": lambda: launch_jupyter_lab(base, notebook, artifacts_dir / "jupyterlab.log"),
+            "Voila (default style)": lambda: launch_voila("default", artifacts_dir / "voila-default.log"),
+            "Voila (lecture style)": lambda: launch_voila("lecture", artifacts_dir / "voila-lecture.log"),
+            "Voila deck": lambda: launch_voila_deck(artifacts_dir / "voila-deck.log"),
         }
+        self._launched = {}
+        for name in names:
+            self._start(name)
+
+    def _start(self, name: str):
+        if name not in self._launched:
+            self._launched[name] = self._launchers[name]()
+        return self._launched[name]
 
     def ready(self, name: str):
-        server, address, is_ready = self._launched[name]
+        server, address, is_ready = self._start(name)
         server.wait_until(is_ready, name)
         return address
 
@@ -339,9 +368,11 @@ class Servers:
 
 
 @pytest.fixture(scope="session")
-def servers(chromium, tmp_path_factory, dashboard_notebook, artifacts_dir) -> Iterator[Servers]:
+def servers(request, chromium, tmp_path_factory, dashboard_notebook, artifacts_dir) -> Iterator[Servers]:
     # Asks for ``chromium`` first so that a missing browser skips before any server starts.
-    started = Servers(tmp_path_factory.mktemp("jupyterlab"), artifacts_dir, dashboard_notebook)
+    needed = {name for item in request.session.items for fixture in getattr(item, "fixturenames", ())
+              for name in SERVERS_OF_FIXTURE.get(fixture, ())}
+    started = Servers(tmp_path_factory.mktemp("jupyterlab"), artifacts_dir, dashboard_notebook, sorted(needed))
     try:
         yield started
     finally:
@@ -361,3 +392,8 @@ def voila_dashboard(servers) -> VoilaServer:
 @pytest.fixture(scope="session")
 def voila_lecture_dashboard(servers) -> VoilaServer:
     return servers.ready("Voila (lecture style)")
+
+
+@pytest.fixture
+def voila_deck(servers) -> VoilaServer:
+    return servers.ready("Voila deck")

@@ -3,7 +3,7 @@ it works in a lecture hall (sharp, monospace, on one screen, live while
 dragging, driven from the keyboard).
 
 Three places: Voila in the lecture and the default style (served as
-``make present`` does) and JupyterLab (after Run All). Each page is loaded
+``make dashboard`` does) and JupyterLab (after Run All). Each page is loaded
 once, at 1280x720, and the tests below share it in file order: a load starts
 a kernel and runs the notebook (5-10 s each on the 2-core machine), so one
 load per place instead of one per test took the browser tests from 14 loads

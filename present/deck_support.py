@@ -1,0 +1,175 @@
+"""What the lecture deck (present/deck.ipynb) computes and shows; not part of poolviz.
+
+Every number on a slide comes from a function here, computed with poolviz when
+the deck opens; tests/test_present.py checks each against the course notebooks'
+stored outputs (or Keras). Pictures are drawn by poolviz and shown as ``<img>``
+with a data: URL and an alt text, so the handout (scripts/handout.py) can copy
+them as they are.
+
+``POOLVIZ_DECK=handout`` (set by scripts/handout.py) turns each live explorer
+into a still picture of its starting state plus a sentence saying so.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+
+import numpy as np
+from matplotlib.figure import Figure
+
+import poolviz
+from poolviz import data, plot
+from poolviz.going_further.antialias import shift_change
+
+MODE_VARIABLE = "POOLVIZ_DECK"
+CSS_DPI, PIXEL_DENSITY = 72, 2  # as the explorers: two PNG pixels per CSS pixel
+
+
+def handout_mode() -> bool:
+    return os.environ.get(MODE_VARIABLE) == "handout"
+
+
+def _display_html(markup: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(markup))
+
+
+def picture_html(fig: Figure, alt: str, scale: float = 1.4) -> str:
+    """``fig`` as an ``<img>`` with a data: URL, ``scale`` CSS px per point, two PNG pixels per CSS pixel."""
+    width = int(fig.get_figwidth() * CSS_DPI * scale)
+    png = plot.figure_to_png(fig, dpi=CSS_DPI * PIXEL_DENSITY * scale)
+    source = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return (f'<img class="deck-picture" src="{source}" alt="{html.escape(alt, quote=True)}" '
+            f'style="width:{width}px">')
+
+
+def show_picture(fig: Figure, alt: str, scale: float = 1.4) -> None:
+    _display_html(picture_html(fig, alt, scale))
+
+
+def show_facts(text: str) -> None:
+    """Numbers in monospace, so that columns line up."""
+    _display_html(f'<pre class="deck-facts">{html.escape(text)}</pre>')
+
+
+def show_explorer(kind: str, **controls) -> None:
+    """The live explorer (``kind`` "pooling" or "translation") in lecture style; in the handout its picture."""
+    from poolviz.widgets import pooling_explorer, translation_explorer
+
+    build = {"pooling": pooling_explorer, "translation": translation_explorer}[kind]
+    explorer = build(lecture=True, **controls)
+    if not handout_mode():
+        from IPython.display import display
+
+        display(explorer)
+        return
+    caption = explorer.caption_html.value
+    source = "data:image/png;base64," + base64.b64encode(explorer.image.value).decode("ascii")
+    _display_html(f'<img class="deck-picture" src="{source}" alt="The {kind} explorer: {caption}">'
+                  f'<p class="deck-live"><em>In the lecture this slide is a live {kind} explorer; here is its '
+                  f'starting picture ({html.escape(caption)}). Try it yourself with '
+                  f'<code>poolviz.widgets.{kind}_explorer()</code>.</em></p>')
+
+
+# --------------------------------------------------------------------------
+# The facts on the slides
+# --------------------------------------------------------------------------
+
+def line_feature_map(width: int = 2) -> np.ndarray:
+    """The tutorial's detector and ReLU on an 8 x 8 image with a vertical line ``width`` pixels wide (from column 3)."""
+    image = np.zeros((8, 8))
+    image[:, 3:3 + width] = 1.0
+    return poolviz.relu(poolviz.conv2d(image, data.VERTICAL_LINE_DETECTOR))
+
+
+def photograph_maps() -> dict[str, np.ndarray]:
+    """The photograph (downscale 2), its feature map after the line detector and ReLU, and that map max-pooled."""
+    photo = data.photograph(downscale=2)
+    feature_map = poolviz.relu(poolviz.conv2d(photo, data.VERTICAL_LINE_DETECTOR))
+    return {"photograph": photo, "feature map": feature_map, "max pooled": poolviz.max_pool2d(feature_map)}
+
+
+def output_sizes(n: int = 7, pool: int = 2, stride: int = 2) -> dict[str, object]:
+    return {"valid": poolviz.output_size_formula(n, pool, stride, "valid"),
+            "same": poolviz.output_size_formula(n, pool, stride, "same"),
+            "same padding": poolviz.same_padding(n, pool, stride)}
+
+
+def detector_parameters() -> int:
+    """A Conv2D with one 3 x 3 filter on one channel: 9 weights and 1 bias."""
+    kernel = np.asarray(data.VERTICAL_LINE_DETECTOR)
+    return kernel.size + 1
+
+
+def max_and_average(width: int) -> tuple[np.ndarray, np.ndarray]:
+    feature_map = line_feature_map(width)
+    return poolviz.max_pool2d(feature_map), poolviz.average_pool2d(feature_map)
+
+
+def same_padding_divisors() -> tuple[np.ndarray, np.ndarray]:
+    """The 5 x 5 ramp average-pooled (2 x 2, same): the result and each window's count of real cells."""
+    ramp = np.arange(25.0).reshape(5, 5)
+    windows = poolviz.walk_windows(ramp, pool_size=(2, 2), padding="same", operation="average")
+    divisors = np.array([window.count for window in windows]).reshape(3, 3)
+    return poolviz.average_pool2d(ramp, pool_size=(2, 2), padding="same"), divisors
+
+
+def _relative_change(before, after) -> float:
+    return float(np.sum(np.abs(after - before)) / np.sum(np.abs(before)))
+
+
+def shift_measurement(cols_moved: int = 1) -> dict[str, float]:
+    """The photograph moved ``cols_moved`` px right: share of exactly unchanged cells and relative L1 change."""
+    photo = data.photograph(downscale=2)
+
+    def maps(image):
+        feature_map = poolviz.relu(poolviz.conv2d(image, data.VERTICAL_LINE_DETECTOR))
+        return feature_map, poolviz.max_pool2d(feature_map), poolviz.average_pool2d(feature_map)
+
+    before, after = maps(photo), maps(data.shift(photo, cols=cols_moved))
+    names = ("feature map", "max pooled", "average pooled")
+    result = {f"{name} unchanged": float(np.mean(a == b)) for name, b, a in zip(names, before, after)}
+    result.update({f"{name} change": _relative_change(b, a) for name, b, a in zip(names, before, after)})
+    return result
+
+
+def parameter_counts(image_size=32, channels=3, filters=32, kernel_size=3, classes=10) -> dict[str, int]:
+    """Parameters of Conv2D(filters, kernel_size) then either Flatten + Dense or global pooling + Dense."""
+    side = image_size - kernel_size + 1
+    return {"Conv2D": kernel_size * kernel_size * channels * filters + filters,
+            "Flatten + Dense": side * side * filters * classes + classes,
+            "global pooling + Dense": filters * classes + classes}
+
+
+def antialiasing_change() -> dict[str, float]:
+    """Mean relative L1 change of the pooled photograph feature map over 1-px shifts (right, down, diagonal)."""
+    photo = data.photograph(downscale=2)
+    return {operation: float(shift_change(photo, operation, kernel=data.VERTICAL_LINE_DETECTOR).relative_l1.mean())
+            for operation in ("max", "average", "max-blur")}
+
+
+# Down-sampling layers of two keras.applications models, counted from the built models in
+# notebooks/going_further/02_strided_convolutions.ipynb (TensorFlow is not loaded here);
+# tests/test_present.py finds these rows in that notebook's stored output.
+MODEL_DOWNSAMPLING = {
+    "ResNet50": {"max/avg pool": 1, "strided convs": 7},
+    "ConvNeXtTiny": {"max/avg pool": 0, "strided convs": 4},
+}
+
+
+# --------------------------------------------------------------------------
+# The pictures
+# --------------------------------------------------------------------------
+
+def heatmaps_figure(maps: dict[str, np.ndarray], size=(10.0, 3.4), annotate=None, cmaps=None) -> Figure:
+    """Maps side by side, each titled with its name and shape."""
+    fig = Figure(figsize=size)
+    axes = fig.subplots(1, len(maps), gridspec_kw={"width_ratios": [m.shape[1] for m in maps.values()]})
+    for index, (ax, (name, array)) in enumerate(zip(axes, maps.items())):
+        cmap = (cmaps or ["viridis"] * len(maps))[index]
+        plot.heatmap(array, ax=ax, annotate=annotate, cmap=cmap, title=f"{name} {array.shape[0]} x {array.shape[1]}")
+    fig.tight_layout()
+    return fig
