@@ -369,7 +369,7 @@ WRONG_ANSWERS = [
     (nb01.check_output_sizes, (26, 14), ["stride 1"]),
     (nb01.check_output_sizes, (13, 13), ["ceil(n / stride)"]),
     (nb01.check_output_sizes, (13, 28), ["only when stride is 1"]),
-    (nb01.check_output_sizes, (13, 15), ["the pool size does not matter"]),
+    (nb01.check_output_sizes, (13, 16), ["the pool size does not matter"]),
     (nb01.check_output_sizes, (13,), ["a pair of whole numbers"]),
     (nb01.check_output_sizes, (13.5, 14), ["whole number"]),
     (nb01.check_output_sizes, (True, 14), ["bool"]),
@@ -491,7 +491,7 @@ WRONG_ANSWERS = [
     (nb05.check_head_parameters, (108170.5, 170), ["should be a whole number"]),
     # 05, exercise 3
     (nb05.check_global_average_pool, lambda batch: np.mean(batch, axis=(1, 2), keepdims=True),
-     ["that is the keepdims=True shape"]),
+     ["That is the keepdims=True shape"]),
     (nb05.check_global_average_pool, lambda batch: np.mean(batch, axis=(1, 2, 3)),
      ["axes (1 and 2)"]),
     (nb05.check_global_average_pool, lambda batch: np.max(batch, axis=(1, 2)),

@@ -143,14 +143,21 @@ def _grade(value, expected, *, hints=(), otherwise, correct=None, same=operator.
     raise AssertionError(f"{value if shown is None else shown} is not right: {hint}.")
 
 
-def _close(result, expected):
-    return result.shape == np.shape(expected) and np.allclose(result, expected)
+def _close(result, expected, **tolerance):
+    return result.shape == np.shape(expected) and np.allclose(result, expected, **tolerance)
+
+
+def _rounded(expected):
+    """Whether an answer is ``expected`` rounded to 0, 1 or 2 decimals: too coarse."""
+    return lambda value: any(_close(np.round(value * 10**d), value * 10**d) and _close(
+        value, expected, rtol=0, atol=0.5 / 10**d + 1e-9) for d in range(3))
 
 
 def _call(function, *args):
     """Call a student's function; its exception becomes a hint."""
     if not callable(function):
-        raise AssertionError(f"answer should be a function (def ...), got {_describe(function)}")
+        raise AssertionError(f"answer should be a function (def ...), got {_describe(function)}: "
+                             "pass the function itself, its name without brackets")
     try:
         return function(*args)
     except (Exception, SystemExit) as error:  # the student's code may raise anything
@@ -160,11 +167,26 @@ def _call(function, *args):
                              f"(called with {shapes})") from error
 
 
-def _check_function(function, cases, *, expected, wrong_shape, wrong_values, correct,
+def _made(mistake, result, right, args, close):
+    """Whether ``result`` is what ``mistake(*args)`` gives and the right one is not;
+    a mistake that gives a shape is made by any result of that shape."""
+    try:
+        wrong = mistake(*args)
+    except (ValueError, IndexError):  # a mistake that cannot be made on this case
+        return False
+    if isinstance(wrong, tuple):
+        return result.shape == wrong != right.shape
+    return result.shape == wrong.shape and close(result, wrong) and not _close(wrong, right)
+
+
+def _check_function(function, cases, *, expected, mistakes, shape, values, correct,
                     close=np.allclose):
-    """Run a student's function on copies of each case ``(description, *args)``;
-    a result unlike ``expected(*args)`` gets ``"on {description} "`` and the
-    exercise's own hint, ``wrong_shape(result, right, *args)`` or ``wrong_values``."""
+    """Run a student's function on copies of each case ``(description, *args)``; on
+    the first result unlike ``expected(*args)``, the hint of the first ``(mistake,
+    hint)`` that gives it (see :func:`_made`), else ``shape`` or ``values``. A hint
+    is a text or ``hint(result, right, *args)``."""
+    truncated = (lambda *args: np.trunc(expected(*args)), "Your result holds whole numbers "
+                 "where the right one has fractions: create the output with a float dtype.")
     for description, *args in cases:
         right = expected(*args)
         result = _call(function, *(np.array(arg) if isinstance(arg, np.ndarray) else arg
@@ -173,8 +195,16 @@ def _check_function(function, cases, *, expected, wrong_shape, wrong_values, cor
             raise AssertionError("your function returned None: is the `return` statement "
                                  "missing? It should return the result array.")
         result = _as_array(result, "your function's result")
+        if result.shape == right.shape and close(result, right):
+            continue
+        hint = next((hint for mistake, hint in (*mistakes, truncated)
+                     if _made(mistake, result, right, args, close)),
+                    shape if result.shape != right.shape else values)
+        hint = hint(result, right, *args) if callable(hint) else hint
         if result.shape != right.shape:
-            raise AssertionError(f"on {description} {wrong_shape(result, right, *args)}")
-        if not close(result, right):
-            raise AssertionError(f"on {description} {wrong_values(result, right, *args)}")
+            raise AssertionError(f"on {description} the result should have shape {right.shape}, "
+                                 f"got {result.shape}. {hint}")
+        shown = (f"be\n{right}\ngot\n{result}" if right.ndim <= 2 else
+                 f"equal the right one; it is off by up to {np.max(np.abs(result - right)):g}")
+        raise AssertionError(f"on {description} the result should {shown}.\n{hint}")
     _correct(correct)

@@ -23,14 +23,18 @@ def check_output_sizes(answer):
     valid, same = _as_pair_of_ints(answer)
     right_valid, right_same = (poolviz.output_size(28, 3, 2, pad) for pad in ("valid", "same"))
     _grade(valid, right_valid, shown=f"valid padding: {valid} rows", hints=[
+        (lambda rows: (rows, same) == (right_same, right_valid),
+         "the two are swapped: give them in the order (valid, same)"),
         (14, "14 would need a window starting at row 26, which would reach row 28 and fall off "
              "the map; 'valid' drops windows that do not fit"),
         (12, "you dropped one window too many: count the first window too (the '+ 1')"),
         (26, "that is the count for stride 1; the window jumps 2 rows each step"),
+        (9, "that is the count for stride 3: the stride is 2, not the pool size"),
     ], otherwise="use floor((n - pool) / stride) + 1 with n=28, pool=3, stride=2")
     _grade(same, right_same, shown=f"same padding: {same} rows", hints=[
         (right_valid, "'same' pads the map so that no window is dropped: ceil(n / stride)"),
         (28, "'same' keeps the size only when stride is 1; here stride is 2"),
+        (right_same + 1, "no '+ 1' with 'same': ceil(n / stride) already counts every window"),
     ], otherwise="with 'same' the pool size does not matter: ceil(n / stride)")
     _correct(f"valid: {poolviz.output_size_formula(28, 3, 2, 'valid')}; "
              f"same: {poolviz.output_size_formula(28, 3, 2, 'same')}.")
@@ -80,40 +84,47 @@ _BATCHES = [
 ]
 
 
+#: Exercise 3's usual mistakes: what each gives on a batch (a shape where that is enough).
+_POOL_EACH_MAP_MISTAKES = [
+    (lambda batch: batch.shape[:1] + (batch.shape[1] // 2,) * 2 + batch.shape[3:],
+     "The maps are not square: count the output rows from the rows, the columns from the "
+     "columns."),
+    (lambda batch: poolviz.max_pool2d(batch).swapaxes(1, 2),
+     "Rows and columns are swapped: keep rows on axis 1 and columns on axis 2."),
+    (lambda batch: (batch.shape[0], batch.shape[1], batch.shape[2] // 2, batch.shape[3] // 2),
+     "You pooled axes 2 and 3; in (batch, rows, cols, channels) rows and cols are axes 1 and 2."),
+    (lambda batch: poolviz.max_pool2d(batch[:1]).shape, "Pool every image of the batch."),
+    *((lambda batch, cut=cut: poolviz.max_pool2d(batch).shape[:3] + cut, "The channels must "
+       "stay separate: pool every map on its own and keep the channel axis last.")
+      for cut in ((1,), ())),
+    (lambda batch: poolviz.max_pool2d(batch, padding="same"),
+     "An odd side drops its last row/column: a window that does not fit is not computed "
+     "(padding='valid')."),
+    (lambda batch: np.maximum(poolviz.max_pool2d(batch), 0.0),
+     "Starting a running maximum at 0 is wrong for negative values: start from the window's "
+     "first value (or -inf)."),
+    (lambda batch: np.broadcast_to(poolviz.max_pool2d(batch).max(axis=-1, keepdims=True),
+                                   poolviz.max_pool2d(batch).shape),
+     "You took the maximum over the channels too: they must not mix."),
+    (poolviz.average_pool2d, "That is average pooling; max pooling keeps each window's largest "
+                             "value."),
+]
+
+
 def _pooled_each_map_wrong_shape(result, expected, batch):
-    if result.shape in (expected.shape[:3] + (1,), expected.shape[:3]):
-        extra = (" The channels must stay separate: pool every map on its own and keep the "
-                 "channel axis last.")
-    elif batch.shape[1] % 2 and result.shape == poolviz.max_pool2d(batch, padding="same").shape:
-        extra = (" An odd side drops its last row/column: a window that does not fit is not "
-                 "computed (padding='valid').")
-    elif result.ndim == 4 and result.shape[::3] == expected.shape[::3]:
-        extra = (" The layout (batch, rows, cols, channels) is right, but the sizes are not: 2x2 "
-                 "windows that jump 2 cells give floor((n - 2) / 2) + 1 per side; check the "
-                 "window size and the stride.")
-    else:
-        extra = " Keep the layout (batch, rows, cols, channels)."
-    return f"the result should have shape {expected.shape}, got {result.shape}.{extra}"
-
-
-def _pooled_each_map_wrong_values(result, expected, batch):
-    extra = ""
-    if batch.max() < 0 and np.all(result == 0):
-        extra = (" Starting a running maximum at 0 is wrong for negative values: start from the "
-                 "window's first value (or -inf).")
-    elif np.array_equal(result, np.broadcast_to(expected.max(axis=-1, keepdims=True),
-                                                expected.shape)):
-        extra = " You took the maximum over the channels too: they must not mix."
-    return (f"the result differs from poolviz.max_pool2d (largest difference "
-            f"{np.max(np.abs(result - expected)):g}).{extra}")
+    if result.ndim == 4 and result.shape[::3] == expected.shape[::3]:
+        return ("The layout (batch, rows, cols, channels) is right, but the sizes are not: 2x2 "
+                "windows that jump 2 cells give floor((n - 2) / 2) + 1 per side; check the "
+                "window size and the stride.")
+    return "Keep the layout (batch, rows, cols, channels)."
 
 
 @exercise("write a function pool_each_map(batch) and pass the function itself (no brackets).")
 def check_pool_each_map(answer):
     """Exercise 3: 2x2 max pooling of a channels-last batch, each map on its own."""
     _check_function(
-        answer, _BATCHES, expected=poolviz.max_pool2d, wrong_shape=_pooled_each_map_wrong_shape,
-        wrong_values=_pooled_each_map_wrong_values,
+        answer, _BATCHES, expected=poolviz.max_pool2d, mistakes=_POOL_EACH_MAP_MISTAKES,
+        shape=_pooled_each_map_wrong_shape, values="It differs from poolviz.max_pool2d there.",
         # float32 keeps about 7 significant digits, and a max is only rounded.
         close=functools.partial(np.allclose, rtol=1e-6, atol=0.0),
         correct=f"your function agrees with poolviz.max_pool2d on {len(_BATCHES)} batches: each "

@@ -10,7 +10,7 @@ import poolviz
 from poolviz import data
 from poolviz._checks import _describe
 
-from ._harness import _as_array, _as_int, _as_pair_of_ints, _correct, _grade, _unpack_pair, exercise
+from ._harness import _as_array, _as_int, _as_pair_of_ints, _correct, _grade, _hint, _unpack_pair, exercise
 
 __all__ = ["check_horizontal_detector", "check_parameter_count", "check_photograph_shapes"]
 
@@ -31,12 +31,15 @@ def check_horizontal_detector(answer):
     horizontal = _response(data.horizontal_line(), kernel)
     yours_on_vertical = _response(data.vertical_line(), kernel)
     if not np.allclose(horizontal, vertical.T):
-        if np.allclose(yours_on_vertical, vertical):
-            hint = ("that kernel finds the vertical line, as the tutorial's does; turn it on its "
-                    "side")
-        else:
-            hint = ("on data.horizontal_line() the feature map should be 3 in rows 2 and 3 and 0 "
-                    "everywhere else, like the vertical detector's map turned on its side")
+        hint = _hint(horizontal, [
+            (lambda _: np.allclose(yours_on_vertical, vertical), "that kernel finds the vertical "
+             "line, as the tutorial's does; turn it on its side"),
+            (lambda h: any(np.allclose(h, np.roll(vertical.T, k, axis=0)) for k in (-1, 1)),
+             "the line shows one row off: put the weights in the middle row"),
+            (lambda h: h.max() > 0 and np.allclose(h * 3 / h.max(), vertical.T), f"the pattern "
+             f"is right, at {horizontal.max() / 3:g} times the right values: scale the weights"),
+        ], "on data.horizontal_line() the feature map should be 3 in rows 2 and 3 and 0 "
+           "everywhere else, like the vertical detector's map turned on its side")
         raise AssertionError(f"{hint}. Your feature map:\n{horizontal}")
     on_vertical = yours_on_vertical.max()
     if on_vertical >= 3:
@@ -71,6 +74,8 @@ def check_parameter_count(answer):
         (expected - 4 + 1, "each filter has its own bias, not one for the whole layer"),
         (_conv2d_parameter_count(1, (5, 5), 3), "that is one filter; the layer has 4"),
         (expected - 4 + 12, "one bias per filter, not per filter and channel"),
+        (expected - 4 + 3, "one bias per filter (4), not per input channel (3)"),
+        (_conv2d_parameter_count(4, (1, 1), 3), "each filter has 5 * 5 weights per input channel"),
     ], otherwise="count, per filter, 5 * 5 weights for each input channel, plus one bias; then "
                  "multiply by the number of filters",
         correct=f"each of the 4 filters has 5 * 5 * 3 = 75 weights and 1 bias: "
@@ -99,15 +104,23 @@ def check_photograph_shapes(answer):
     feature = _as_pair_of_ints(feature, "the feature map shape")
     pooled = _as_pair_of_ints(pooled, "the pooled shape")
     (rows, cols), (right_feature, right_pooled) = EXERCISE_3_PHOTO_SHAPE, _photograph_shapes()
+    swapped = (f"rows and columns are swapped: the photograph is {rows} rows by {cols} columns, "
+               "and a shape gives the rows first")
     _grade(feature, right_feature, shown=f"the feature map shape {feature}", hints=[
+        (right_feature[::-1], swapped),
         ((rows, cols), "without padding the filter must fit entirely inside the photo, so the "
                        "border rows and columns are lost"),
         ((rows - 2, cols - 2), "that is what a 3x3 filter gives; a 5x5 filter loses 5 - 1 = 4 "
                                "rows and columns"),
         ((rows - 5, cols - 5), "a 5x5 filter fits at n - 5 + 1 positions per side, not n - 5"),
+        (lambda shape: shape[0] == shape[1], f"the photograph is not square: {rows} rows but "
+                                             f"{cols} columns, and each side loses 4"),
     ], otherwise="a valid 5x5 convolution gives (rows - 4, cols - 4)")
     _grade(pooled, right_pooled, shown=f"the pooled shape {pooled}", hints=[
         ((rows // 2, cols // 2), "pool the feature map, not the photograph"),
+        (right_pooled[::-1], swapped),
+        (tuple(n - 1 for n in right_pooled), "the '+ 1' is missing: floor((n - 2) / 2) + 1, "
+                                             "rounding down, counts the first window too"),
     ], otherwise="2x2 pooling with stride 2 halves each side of the feature map, rounding down: "
                  "floor((n - 2) / 2) + 1")
     _correct(f"{rows}x{cols} -> {right_feature[0]}x{right_feature[1]} after the 5x5 filter -> "

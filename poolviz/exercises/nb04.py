@@ -60,6 +60,10 @@ def check_same_padding_max(answer):
         (poolviz.max_pool2d(EXERCISE_2_MAP[::-1, ::-1], 2, padding="same")[::-1, ::-1],
          "here the one padded row and column go after the map (bottom and right: an odd padded "
          "cell always goes after), not before it"),
+        (poolviz.average_pool2d(EXERCISE_2_MAP, 2, padding="same"),
+         "that is average pooling; max pooling keeps the largest real value of each window"),
+        (expected.T, "rows and columns are swapped: the top-right cell comes from rows 0-1 and "
+                     "column 2"),
     ], otherwise="the windows cover rows 0-1 and row 2 plus one padded row, and the same for the "
                  "columns; take the max of the real cells only",
         correct="padded cells take no part in the max, so windows that hang over the edge keep "
@@ -110,28 +114,33 @@ _GRADIENT_CASES = [
      np.arange(25.0).reshape(5, 5) % 7, np.ones((2, 2))),
     ("the tutorial's 6x6 line feature map (ties in every window) with upstream ones((3, 3))",
      data.line_feature_map(), np.ones((3, 3))),
+    ("a 4x6 map of negative values with upstream [[1, 2, 3], [4, 5, 6]]",
+     -1.0 - np.arange(24.0).reshape(4, 6) % 5, np.arange(1.0, 7.0).reshape(2, 3)),
 ]
 _TF_CHOICE = ("this check asks for TensorFlow's CPU choice: all of it to the first tied cell "
               "in reading order (np.argmax order)")
-#: The usual wrong gradients, as :func:`_routed_gradient` rules, and their hints.
-_GRADIENT_MISTAKES = [
-    ("split", "on a tie you split the upstream value evenly over the tied cells. That is a valid "
+#: The usual wrong gradients, as functions of a case, and their hints.
+_GRADIENT_MISTAKES = [(lambda m, up, rule=rule: _routed_gradient(m, up, rule), hint + ".")
+                      for rule, hint in [
+    ("split", "On a tie you split the upstream value evenly over the tied cells. That is a valid "
               "choice (any split that adds up to the upstream value is a subgradient), but "
               + _TF_CHOICE),
-    ("last", "on a tie you gave the upstream value to the last tied cell. That is a valid choice "
+    ("last", "On a tie you gave the upstream value to the last tied cell. That is a valid choice "
              "too (with a tie, any split is a subgradient), but " + _TF_CHOICE),
-    ("spread", "you spread each upstream value evenly over its window: that is average pooling's "
+    ("spread", "You spread each upstream value evenly over its window: that is average pooling's "
                "gradient; max pooling sends it all to the winning cell"),
-    ("all", "on a tie you gave the full upstream value to every tied cell, so the window passes "
-            "on more than it received; give it to one of them: " + _TF_CHOICE),
+    ("all", "On a tie you gave the full upstream value to every tied cell, so the window passes "
+            "on more than it received; give it to one of them: " + _TF_CHOICE)]] + [
+    (lambda m, up: _routed_gradient(m, np.ones_like(up), "first"), "You put 1 at each winning "
+     "cell; it gets its window's upstream value."),
+    (lambda m, up: _routed_gradient(m, up.T, "first"), "The rows and columns of upstream are "
+     "swapped: upstream[i, j] belongs to the window in row i, column j."),
+    (lambda m, up: _routed_gradient(m, up[:, :len(up)], "first"), "The map is not square: loop "
+     "over upstream.shape[1] for the columns."),
+    (lambda m, up: _routed_gradient(m, up * (poolviz.max_pool2d(m) > 0), "first"), "A window "
+     "of values all 0 or negative got nothing: a running maximum that starts at 0 never picks "
+     "one of its cells; start from the window's first value."),
 ]
-
-
-def _gradient_wrong_values(result, expected, feature_map, upstream):
-    hint = next((hint for rule, hint in _GRADIENT_MISTAKES
-                 if _close(result, _routed_gradient(feature_map, upstream, rule))),
-                "each window sends its upstream value to its largest cell; every other cell gets 0")
-    return f"the gradient should be\n{expected}\ngot\n{result}\n{hint}."
 
 
 @exercise("write max_pool_gradient(feature_map, upstream) and pass the function itself (no "
@@ -140,8 +149,8 @@ def check_max_pool_gradient(answer):
     """Exercise 3: the gradient of ``MaxPooling2D(2)``, ``(feature_map, upstream)``."""
     _check_function(
         answer, _GRADIENT_CASES, expected=_max_pool_gradient_reference,
-        wrong_shape=lambda result, expected, *_: (
-            f"the gradient must have the shape of the input feature map, {expected.shape}; got "
-            f"{result.shape}."), wrong_values=_gradient_wrong_values,
+        mistakes=_GRADIENT_MISTAKES, shape=lambda result, right, *_: (
+            f"The gradient has the shape of the input feature map, {right.shape}."),
+        values="Each window sends its upstream value to its largest cell; every other cell gets 0.",
         correct=f"your gradient matches TensorFlow's (CPU) choice on {len(_GRADIENT_CASES)} "
                 "cases, including ties and cells that no window covers.")

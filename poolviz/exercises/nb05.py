@@ -81,25 +81,32 @@ def check_head_parameters(answer):
         hints.append("after pooling: " + _hint(counts[1], [
             (right[1] - 10, "the 10 biases of the Dense layer are missing"), (right[1] + 160, conv),
         ], "the Dense layer sees one number per channel, 16 of them, whatever the image size"))
-    _grade(counts, right, otherwise="; ".join(hints),
+    _grade(counts, right, hints=[(right[::-1], "the two are swapped: give (after Flatten, after "
+                                               "global pooling)")], otherwise="; ".join(hints),
            correct=f"{right[0]} against {right[1]}: global pooling cuts the head by a factor of "
                    f"{right[0] // right[1]}, and its size no longer depends on the image size.")
 
 
 _BATCHES = [
+    ("a random (3, 5, 7, 4) batch", np.random.default_rng(5).normal(size=(3, 5, 7, 4))),
     ("a (1, 6, 6, 1) batch holding the tutorial's line feature map",
      data.line_feature_map().reshape(1, 6, 6, 1)),
     ("np.arange(48.0).reshape(2, 4, 3, 2)", np.arange(48.0).reshape(2, 4, 3, 2)),
-    ("a random (3, 5, 7, 4) batch", np.random.default_rng(5).normal(size=(3, 5, 7, 4))),
 ]
 
 
-def _global_average_wrong_shape(result, expected, batch):
-    if result.shape == poolviz.global_average_pool2d(batch, keepdims=True).shape:
-        hint = "that is the keepdims=True shape; drop the two size-1 axes"
-    else:
-        hint = "average over the rows and columns axes (1 and 2) only"
-    return f"the result should have shape {expected.shape}, got {result.shape}: {hint}."
+#: Exercise 3's usual mistakes: what each gives on a batch (a shape where that is enough).
+_MISTAKES = [
+    (lambda batch: batch.shape[:1] + (1, 1) + batch.shape[3:], "That is the keepdims=True "
+     "shape; drop the two size-1 axes."),
+    (lambda batch: batch.shape[3:], "Keep the batch axis: one row of channel averages per image."),
+    (lambda batch: batch.max(axis=(1, 2)), "That is global max pooling; average each channel of "
+     "each image over all its rows and columns."),
+    (lambda batch: batch.sum(axis=(1, 2)), "You added the values up; divide by the number of "
+     "cells, rows x cols."),
+    (lambda batch: batch.sum(axis=(1, 2)) / batch.shape[1]**2, "The maps are not square: divide "
+     "by rows x cols."),
+]
 
 
 @exercise("write global_average_pool(batch) for a (batch, rows, cols, channels) array and pass "
@@ -107,9 +114,8 @@ def _global_average_wrong_shape(result, expected, batch):
 def check_global_average_pool(answer):
     """Exercise 3: ``GlobalAveragePooling2D`` on a channels-last batch, as a function."""
     _check_function(
-        answer, _BATCHES, expected=poolviz.global_average_pool2d,
-        wrong_shape=_global_average_wrong_shape, wrong_values=lambda result, expected, _: (
-            f"the result should be\n{expected}\ngot\n{result}\naverage each channel of each "
-            "image over all its rows and columns."),
+        answer, _BATCHES, expected=poolviz.global_average_pool2d, mistakes=_MISTAKES,
+        shape="Average over the rows and columns axes (1 and 2) only.",
+        values="Average each channel of each image over all its rows and columns.",
         correct=f"your function agrees with poolviz.global_average_pool2d on {len(_BATCHES)} "
                 "batches.")
