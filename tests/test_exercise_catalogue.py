@@ -462,3 +462,91 @@ def test_each_catalogued_mistake_is_refused_with_a_hint_naming_it(check, answer,
     message = str(caught.value)
     for fragment in fragments:
         assert fragment in message, message
+
+
+# --------------------------------------------------------------------------
+# The right answer in the forms a student reasonably gives it
+# --------------------------------------------------------------------------
+def _as_float32(right):
+    return lambda *args: right(*args).astype(np.float32)
+
+
+def _as_nested_list(right):
+    return lambda *args: right(*args).tolist()
+
+
+def _average_pool_same(feature_map, pool, stride):
+    return poolviz.average_pool2d(feature_map, pool, stride, padding="same")
+
+
+#: (check, form, answer). What is reasonable, exercise by exercise:
+#: - a whole number (size, count, parameters) may come as a float with no fraction
+#:   (13.0, from a division) or a NumPy integer; a fraction (13.5) is refused;
+#: - a pair or a shape may be a tuple, a list or a NumPy array;
+#: - a by-hand array may be a nested list or tuple, an int list where the values are
+#:   whole, a float32 array; its values are exact (.5, .25, .1), so no rounding is needed
+#:   and whole-number rounding is refused (see the catalogue above);
+#: - the PyTorch average 4/9 is a float of no exact decimal form: two decimals (0.44) are
+#:   enough, since no other rule gives a value that close; one decimal (0.4) is refused;
+#: - a function may compute in float32 (about 7 digits) and return a nested list;
+#: - a word may differ in case and surrounding spaces ('Max ').
+ACCEPTED = [
+    (nb01.check_output_sizes, "floats", (13.0, 14.0)),
+    (nb01.check_output_sizes, "a NumPy array", np.array([13, 14])),
+    (nb01.check_unchanged_after_shift, "a float", 3.0),
+    (nb01.check_unchanged_after_shift, "np.sum's integer", np.int64(3)),
+    (nb01.check_pool_each_map, "float32", _as_float32(poolviz.max_pool2d)),
+    (nb01.check_pool_each_map, "a nested list", _as_nested_list(poolviz.max_pool2d)),
+    (nb02.check_horizontal_detector, "a list of int rows", [[0, 0, 0], [1, 1, 1], [0, 0, 0]]),
+    (nb02.check_horizontal_detector, "a tuple of rows", ((0, 0, 0), (1, 1, 1), (0, 0, 0))),
+    (nb02.check_horizontal_detector, "float32", np.float32(data.VERTICAL_LINE_DETECTOR.T)),
+    (nb02.check_parameter_count, "a float", 304.0),
+    (nb02.check_photograph_shapes, "lists", [[196, 166], [98, 83]]),
+    (nb02.check_photograph_shapes, "a NumPy array", np.array([[196, 166], [98, 83]])),
+    (nb02.check_photograph_shapes, "floats from a division", ((196.0, 166.0), (98.0, 83.0))),
+    (nb03.check_same_padding_bottom_row, "a tuple with ints", (18, 19.5, 21)),
+    (nb03.check_same_padding_bottom_row, "float32", np.float32([18.0, 19.5, 21.0])),
+    (nb03.check_same_padding_bottom_row, "the last row kept 2-D", [[18.0, 19.5, 21.0]]),
+    (nb03.check_cells_never_used, "a float", 20.0),
+    (nb03.check_average_pool_same, "float32", _as_float32(_average_pool_same)),
+    (nb03.check_average_pool_same, "a nested list", _as_nested_list(_average_pool_same)),
+    (nb04.check_max_pool_by_hand, "a tuple of tuples", ((0.9, 0.7), (0.3, 0.8))),
+    (nb04.check_max_pool_by_hand, "float32", np.float32([[0.9, 0.7], [0.3, 0.8]])),
+    (nb04.check_same_padding_max, "ints", [[-1, -3], [-6, -9]]),
+    (nb04.check_max_pool_gradient, "float32", _as_float32(nb04._max_pool_gradient_reference)),
+    (nb04.check_max_pool_gradient, "a nested list",
+     _as_nested_list(nb04._max_pool_gradient_reference)),
+    (nb05.check_global_shapes, "lists", [[32, 64], [32, 1, 1, 64]]),
+    (nb05.check_global_shapes, "NumPy integers", (np.array([32, 64]), np.array([32, 1, 1, 64]))),
+    (nb05.check_head_parameters, "floats", [108170.0, 170.0]),
+    (nb05.check_global_average_pool, "float32", _as_float32(poolviz.global_average_pool2d)),
+    (nb05.check_global_average_pool, "a nested list",
+     _as_nested_list(poolviz.global_average_pool2d)),
+    (gf.check_max_blur_by_hand, "a list with ints", [[2.5, 5], [1, 2]]),
+    (gf.check_max_blur_by_hand, "float32", np.float32([[2.5, 5.0], [1.0, 2.0]])),
+    (gf.check_most_cells_equal, "capitalised, with a space", "Max "),
+    (gf.check_strided_conv_parameters, "a float", 16448.0),
+    (gf.check_average_pool_kernel, "a nested list", _KERAS_KERNEL.tolist()),
+    (gf.check_average_pool_kernel, "float32", np.float32(_KERAS_KERNEL)),
+    (gf.check_torch_output_size, "a float", 3.0),
+    (gf.check_count_include_pad, "the fraction", 4 / 9),
+    (gf.check_count_include_pad, "three decimals", 0.444),
+    (gf.check_count_include_pad, "two decimals", 0.44),
+    (gf.check_count_include_pad, "float32", np.float32(4 / 9)),
+    (gf.check_cells_never_seen, "a float", 33.0),
+]
+
+
+@pytest.mark.parametrize("check, answer", [(check, answer) for check, _, answer in ACCEPTED],
+                         ids=[f"{_name(check)}: {form}" for check, form, _ in ACCEPTED])
+def test_the_right_answer_in_a_reasonable_form_is_accepted(check, answer, capsys):
+    check(answer)
+    assert capsys.readouterr().out.startswith("Correct: ")
+
+
+def test_every_check_has_catalogued_mistakes_and_accepted_forms():
+    checks = {_name(getattr(module, name)) for module in (nb01, nb02, nb03, nb04, nb05, gf)
+              for name in module.__all__ if name.startswith("check_")}
+    assert len(checks) == 22
+    assert {_name(row[0]) for row in CATALOGUE} == checks
+    assert {_name(row[0]) for row in ACCEPTED} == checks

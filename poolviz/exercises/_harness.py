@@ -92,8 +92,7 @@ def _as_array(answer, name="answer"):
     """``answer`` as a float64 array of at most MAX_ANSWER_CELLS numbers, or a hint;
     never iterates an iterator, never drops an imaginary part or a mask."""
     def refuse(why=""):
-        return AssertionError(f"{name} should be an array of numbers, got "
-                              f"{_describe(answer)}{why}")
+        return AssertionError(f"{name} should be an array of numbers, got {_describe(answer)}{why}")
 
     cells, stack = 0, [answer]
     while stack:  # count before NumPy builds anything
@@ -116,8 +115,7 @@ def _as_array(answer, name="answer"):
     if array.size > MAX_ANSWER_CELLS:
         raise refuse(f" with more than {MAX_ANSWER_CELLS} numbers")
     if array.dtype.kind == "c":  # float64 would drop the imaginary part with a warning
-        raise AssertionError(f"{name} should hold real numbers, got complex values: "
-                             f"{_describe(answer)}")
+        raise AssertionError(f"{name} should hold real numbers, got complex values: {_describe(answer)}")
     if array.dtype.kind not in "biuf":
         raise refuse()
     return array.astype(np.float64)
@@ -181,10 +179,9 @@ def _made(mistake, result, right, args, close):
 
 def _check_function(function, cases, *, expected, mistakes, shape, values, correct,
                     close=np.allclose):
-    """Run a student's function on copies of each case ``(description, *args)``; on
-    the first result unlike ``expected(*args)``, the hint of the first ``(mistake,
-    hint)`` that gives it (see :func:`_made`), else ``shape`` or ``values``. A hint
-    is a text or ``hint(result, right, *args)``."""
+    """Run a student's function on copies of each case ``(description, *args)``; on the first result unlike
+    ``expected(*args)``, the hint of the first ``(mistake, hint)`` that gives it (see :func:`_made`), else ``shape``
+    or ``values``. A hint is a text or ``hint(result, right, *args)``."""
     truncated = (lambda *args: np.trunc(expected(*args)), "Your result holds whole numbers "
                  "where the right one has fractions: create the output with a float dtype.")
     for description, *args in cases:

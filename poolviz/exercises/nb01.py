@@ -16,8 +16,7 @@ from ._harness import _as_int, _as_pair_of_ints, _check_function, _correct, _gra
 __all__ = ["check_output_sizes", "check_pool_each_map", "check_unchanged_after_shift"]
 
 
-@exercise("give (rows with valid padding, rows with same padding) for a 28x28 map, pool 3, "
-          "stride 2.")
+@exercise("give (rows with valid padding, rows with same padding) for a 28x28 map, pool 3, stride 2.")
 def check_output_sizes(answer):
     """Exercise 1: (valid rows, same rows) of a 28x28 map, pool 3, stride 2."""
     valid, same = _as_pair_of_ints(answer)
@@ -40,34 +39,28 @@ def check_output_sizes(answer):
              f"same: {poolviz.output_size_formula(28, 3, 2, 'same')}.")
 
 
-def _pooled_line(cols_moved):
-    """Max-pooled (2x2) line-detector output for the line moved right."""
-    image = data.shift(data.vertical_line(), cols=cols_moved)
-    return poolviz.max_pool2d(poolviz.relu(poolviz.conv2d(image, data.VERTICAL_LINE_DETECTOR)))
-
-
 def _unchanged_after_shift(cols_moved):
-    """How many of the 9 pooled outputs stay the same when the line moves right."""
-    return int(np.sum(_pooled_line(0) == _pooled_line(cols_moved)))
+    """How many of the 9 max-pooled (2x2) line-detector outputs stay the same when the line moves right."""
+    before, after = (poolviz.max_pool2d(poolviz.relu(poolviz.conv2d(data.shift(data.vertical_line(), cols=cols),
+                                                                    data.VERTICAL_LINE_DETECTOR)))
+                     for cols in (0, cols_moved))
+    return int(np.sum(before == after))
 
 
-@exercise("count how many of the 9 max-pooled outputs stay the same when the line moves 2 "
-          "columns to the right.")
+@exercise("count how many of the 9 max-pooled outputs stay the same when the line moves 2 columns to the right.")
 def check_unchanged_after_shift(answer):
     """Exercise 2: unchanged pooled outputs after moving the line 2 columns right."""
     count, expected, total = _as_int(answer), _unchanged_after_shift(2), 9
     _grade(count, expected, hints=[
-        (total - expected, f"{total - expected} is the number of outputs that changed (or the "
-                           "count for a 1-column move); the question asks how many stayed "
-                           "the same"),
+        (total - expected, f"{total - expected} is the number of outputs that changed (or the count for a 1-column "
+                           "move); the question asks how many stayed the same"),
         (total, "not all of them: compare np.array_equal-style, cell by cell, the pooled map "
                 "before and after the move"),
         (lambda n: not 0 <= n <= total, f"the pooled map has only {total} cells"),
     ], otherwise="shift with data.shift(image, cols=2), then conv2d, relu and max_pool2d, and "
                  "count the cells where before == after",
-        correct=f"{expected} of {total} pooled outputs stay the same. A 2-column move is a whole "
-                "pooling window: the line leaves its window entirely, so this time pooling "
-                "cannot hide the move.")
+        correct=f"{expected} of {total} pooled outputs stay the same. A 2-column move is a whole pooling window: the "
+                "line leaves its window entirely, so this time pooling cannot hide the move.")
 
 
 #: Exercise 3's batches catch mixed channels, odd sizes, negative values, rectangles.
@@ -87,8 +80,7 @@ _BATCHES = [
 #: Exercise 3's usual mistakes: what each gives on a batch (a shape where that is enough).
 _POOL_EACH_MAP_MISTAKES = [
     (lambda batch: batch.shape[:1] + (batch.shape[1] // 2,) * 2 + batch.shape[3:],
-     "The maps are not square: count the output rows from the rows, the columns from the "
-     "columns."),
+     "The maps are not square: count the output rows from the rows, the columns from the columns."),
     (lambda batch: poolviz.max_pool2d(batch).swapaxes(1, 2),
      "Rows and columns are swapped: keep rows on axis 1 and columns on axis 2."),
     (lambda batch: (batch.shape[0], batch.shape[1], batch.shape[2] // 2, batch.shape[3] // 2),
@@ -98,24 +90,20 @@ _POOL_EACH_MAP_MISTAKES = [
        "stay separate: pool every map on its own and keep the channel axis last.")
       for cut in ((1,), ())),
     (lambda batch: poolviz.max_pool2d(batch, padding="same"),
-     "An odd side drops its last row/column: a window that does not fit is not computed "
-     "(padding='valid')."),
+     "An odd side drops its last row/column: a window that does not fit is not computed (padding='valid')."),
     (lambda batch: np.maximum(poolviz.max_pool2d(batch), 0.0),
-     "Starting a running maximum at 0 is wrong for negative values: start from the window's "
-     "first value (or -inf)."),
+     "Starting a running maximum at 0 is wrong for negative values: start from the window's first value (or -inf)."),
     (lambda batch: np.broadcast_to(poolviz.max_pool2d(batch).max(axis=-1, keepdims=True),
                                    poolviz.max_pool2d(batch).shape),
      "You took the maximum over the channels too: they must not mix."),
-    (poolviz.average_pool2d, "That is average pooling; max pooling keeps each window's largest "
-                             "value."),
+    (poolviz.average_pool2d, "That is average pooling; max pooling keeps each window's largest value."),
 ]
 
 
 def _pooled_each_map_wrong_shape(result, expected, batch):
     if result.ndim == 4 and result.shape[::3] == expected.shape[::3]:
-        return ("The layout (batch, rows, cols, channels) is right, but the sizes are not: 2x2 "
-                "windows that jump 2 cells give floor((n - 2) / 2) + 1 per side; check the "
-                "window size and the stride.")
+        return ("The layout (batch, rows, cols, channels) is right, but the sizes are not: 2x2 windows that jump 2 "
+                "cells give floor((n - 2) / 2) + 1 per side; check the window size and the stride.")
     return "Keep the layout (batch, rows, cols, channels)."
 
 

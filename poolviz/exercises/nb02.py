@@ -48,9 +48,8 @@ def check_horizontal_detector(answer):
     if np.array_equal(kernel, data.VERTICAL_LINE_DETECTOR.T):
         what = "It is the tutorial's detector transposed."
     elif np.isclose(kernel.sum(), 0.0):
-        what = ("Its weights add up to 0, like the -1 2 -1 filter of section 4 turned on its "
-                "side: a flat area gives 0, so it answers only where a row is brighter than the "
-                "rows above and below it.")
+        what = ("Its weights add up to 0, like the -1 2 -1 filter of section 4 turned on its side: a flat area gives "
+                "0, so it answers only where a row is brighter than the rows above and below it.")
     else:
         what = ("It is not the tutorial's detector transposed (that is "
                 "data.VERTICAL_LINE_DETECTOR.T), but it gives the same map on this image.")
@@ -78,31 +77,25 @@ def check_parameter_count(answer):
         (_conv2d_parameter_count(4, (1, 1), 3), "each filter has 5 * 5 weights per input channel"),
     ], otherwise="count, per filter, 5 * 5 weights for each input channel, plus one bias; then "
                  "multiply by the number of filters",
-        correct=f"each of the 4 filters has 5 * 5 * 3 = 75 weights and 1 bias: "
-                f"4 * (75 + 1) = {expected}.")
+        correct=f"each of the 4 filters has 5 * 5 * 3 = 75 weights and 1 bias: 4 * (75 + 1) = {expected}.")
 
 
-#: ``data.photograph(downscale=3).shape`` (600 // 3, 512 // 3), and exercise
-#: 3's filter size (5, not the tutorial's 3).
-EXERCISE_3_PHOTO_SHAPE = (200, 170)
-EXERCISE_3_KERNEL = 5
+#: ``data.photograph(downscale=3).shape`` (600 // 3, 512 // 3), and exercise 3's filter size (5, not the tutorial's 3).
+EXERCISE_3_PHOTO_SHAPE, EXERCISE_3_KERNEL = (200, 170), 5
 
 
 def _photograph_shapes():
     """(feature map shape, pooled shape) of exercise 3: 5x5 filter, 2x2 max pooling."""
-    rows, cols = EXERCISE_3_PHOTO_SHAPE
-    feature = (rows - EXERCISE_3_KERNEL + 1, cols - EXERCISE_3_KERNEL + 1)
+    feature = tuple(n - EXERCISE_3_KERNEL + 1 for n in EXERCISE_3_PHOTO_SHAPE)
     return feature, poolviz.pooled_shape(feature, 2)
 
 
-@exercise("give ((feature map rows, cols), (pooled rows, cols)) for the 200x170 photograph and "
-          "a 5x5 filter.")
+@exercise("give ((feature map rows, cols), (pooled rows, cols)) for the 200x170 photograph and a 5x5 filter.")
 def check_photograph_shapes(answer):
     """Exercise 3: (feature map shape, pooled shape) of the photograph, 5x5 filter."""
     feature, pooled = _unpack_pair(answer, "give two shapes, like ((rows, cols), (rows, cols)), "
                                            f"got {_describe(answer)}")
-    feature = _as_pair_of_ints(feature, "the feature map shape")
-    pooled = _as_pair_of_ints(pooled, "the pooled shape")
+    feature, pooled = _as_pair_of_ints(feature, "the feature map shape"), _as_pair_of_ints(pooled, "the pooled shape")
     (rows, cols), (right_feature, right_pooled) = EXERCISE_3_PHOTO_SHAPE, _photograph_shapes()
     swapped = (f"rows and columns are swapped: the photograph is {rows} rows by {cols} columns, "
                "and a shape gives the rows first")
@@ -110,8 +103,7 @@ def check_photograph_shapes(answer):
         (right_feature[::-1], swapped),
         ((rows, cols), "without padding the filter must fit entirely inside the photo, so the "
                        "border rows and columns are lost"),
-        ((rows - 2, cols - 2), "that is what a 3x3 filter gives; a 5x5 filter loses 5 - 1 = 4 "
-                               "rows and columns"),
+        ((rows - 2, cols - 2), "that is what a 3x3 filter gives; a 5x5 filter loses 5 - 1 = 4 rows and columns"),
         ((rows - 5, cols - 5), "a 5x5 filter fits at n - 5 + 1 positions per side, not n - 5"),
         (lambda shape: shape[0] == shape[1], f"the photograph is not square: {rows} rows but "
                                              f"{cols} columns, and each side loses 4"),
