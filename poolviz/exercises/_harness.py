@@ -83,8 +83,8 @@ def _unpack_pair(answer, hint):
 
 
 def _as_pair_of_ints(answer, name="answer"):
-    first, second = _unpack_pair(answer, f"{name} should be a pair of whole numbers like "
-                                         f"(3, 3), got {_describe(answer)}")
+    first, second = _unpack_pair(answer, f"{name} should be a pair of whole numbers like (3, 3), got "
+                                         f"{_describe(answer)}")
     return _as_int(first, name), _as_int(second, name)
 
 
@@ -93,7 +93,6 @@ def _as_array(answer, name="answer"):
     never iterates an iterator, never drops an imaginary part or a mask."""
     def refuse(why=""):
         return AssertionError(f"{name} should be an array of numbers, got {_describe(answer)}{why}")
-
     cells, stack = 0, [answer]
     while stack:  # count before NumPy builds anything
         item = stack.pop()
@@ -129,8 +128,8 @@ def _hint(value, hints, otherwise, same=operator.eq):
 
 def _grade(value, expected, *, hints=(), otherwise, correct=None, same=operator.eq, shown=None,
            wrong_shape=None):
-    """Raise ``wrong_shape`` if the shapes differ, print ``Correct: {correct}`` if
-    ``same(value, expected)``, else raise ``"{shown} is not right: {_hint(...)}."``."""
+    """Raise ``wrong_shape`` if the shapes differ, print ``Correct: {correct}`` if ``same(value, expected)``, else
+    raise ``"{shown} is not right: {_hint(...)}."``."""
     if wrong_shape is not None and np.shape(value) != np.shape(expected):
         raise AssertionError(wrong_shape)
     if same(value, expected):
@@ -154,20 +153,18 @@ def _rounded(expected):
 def _call(function, *args):
     """Call a student's function; its exception becomes a hint."""
     if not callable(function):
-        raise AssertionError(f"answer should be a function (def ...), got {_describe(function)}: "
-                             "pass the function itself, its name without brackets")
+        raise AssertionError(f"answer should be a function (def ...), got {_describe(function)}: pass the function "
+                             "itself, its name without brackets")
     try:
         return function(*args)
     except (Exception, SystemExit) as error:  # the student's code may raise anything
-        shapes = ", ".join(f"array of shape {np.shape(arg)}" if isinstance(arg, np.ndarray)
-                           else repr(arg) for arg in args)
+        shapes = ", ".join(f"array of shape {np.shape(a)}" if isinstance(a, np.ndarray) else repr(a) for a in args)
         raise AssertionError(f"your function raised {type(error).__name__}: {_said(error)} "
                              f"(called with {shapes})") from error
 
 
 def _made(mistake, result, right, args, close):
-    """Whether ``result`` is what ``mistake(*args)`` gives and the right one is not;
-    a mistake that gives a shape is made by any result of that shape."""
+    """Whether ``result`` is what ``mistake(*args)`` gives and the right one is not (or has its shape, if a shape)."""
     try:
         wrong = mistake(*args)
     except (ValueError, IndexError):  # a mistake that cannot be made on this case
@@ -177,31 +174,27 @@ def _made(mistake, result, right, args, close):
     return result.shape == wrong.shape and close(result, wrong) and not _close(wrong, right)
 
 
-def _check_function(function, cases, *, expected, mistakes, shape, values, correct,
-                    close=np.allclose):
+def _check_function(function, cases, *, expected, mistakes, shape, values, correct, close=np.allclose):
     """Run a student's function on copies of each case ``(description, *args)``; on the first result unlike
     ``expected(*args)``, the hint of the first ``(mistake, hint)`` that gives it (see :func:`_made`), else ``shape``
     or ``values``. A hint is a text or ``hint(result, right, *args)``."""
-    truncated = (lambda *args: np.trunc(expected(*args)), "Your result holds whole numbers "
-                 "where the right one has fractions: create the output with a float dtype.")
+    truncated = (lambda *args: np.trunc(expected(*args)),
+                 "Your result holds whole numbers where the right one has fractions: give the output a float dtype.")
     for description, *args in cases:
         right = expected(*args)
-        result = _call(function, *(np.array(arg) if isinstance(arg, np.ndarray) else arg
-                                   for arg in args))
+        result = _call(function, *(np.array(arg) if isinstance(arg, np.ndarray) else arg for arg in args))
         if result is None:
-            raise AssertionError("your function returned None: is the `return` statement "
-                                 "missing? It should return the result array.")
+            raise AssertionError("your function returned None: is the `return` statement missing? It should "
+                                 "return the result array.")
         result = _as_array(result, "your function's result")
         if result.shape == right.shape and close(result, right):
             continue
-        hint = next((hint for mistake, hint in (*mistakes, truncated)
-                     if _made(mistake, result, right, args, close)),
-                    shape if result.shape != right.shape else values)
-        hint = hint(result, right, *args) if callable(hint) else hint
-        if result.shape != right.shape:
-            raise AssertionError(f"on {description} the result should have shape {right.shape}, "
-                                 f"got {result.shape}. {hint}")
-        shown = (f"be\n{right}\ngot\n{result}" if right.ndim <= 2 else
-                 f"equal the right one; it is off by up to {np.max(np.abs(result - right)):g}")
-        raise AssertionError(f"on {description} the result should {shown}.\n{hint}")
+        wrong_shape = result.shape != right.shape
+        hint = next((hint for mistake, hint in (*mistakes, truncated) if _made(mistake, result, right, args, close)),
+                    shape if wrong_shape else values)
+        shown = (f"have shape {right.shape}, got {result.shape}. " if wrong_shape else
+                 f"be\n{right}\ngot\n{result}.\n" if right.ndim <= 2 else
+                 f"equal the right one; it is off by up to {np.max(np.abs(result - right)):g}.\n")
+        raise AssertionError(f"on {description} the result should {shown}"
+                             f"{hint(result, right, *args) if callable(hint) else hint}")
     _correct(correct)

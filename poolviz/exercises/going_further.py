@@ -12,9 +12,8 @@ from poolviz import data, going_further
 from .._checks import _describe
 from ._harness import _as_array, _as_int, _close, _correct, _grade, _rounded, exercise
 
-__all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad",
-           "check_max_blur_by_hand", "check_most_cells_equal", "check_strided_conv_parameters",
-           "check_torch_output_size"]
+__all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad", "check_max_blur_by_hand",
+           "check_most_cells_equal", "check_strided_conv_parameters", "check_torch_output_size"]
 
 #: 01, exercise 1: ``max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)`` by hand.
 MAX_BLUR_MAP = np.array([[0.0, 4.0, 0.0, 0.0],
@@ -55,9 +54,8 @@ def check_most_cells_equal(answer):
     equal = {op: going_further.shift_change(photo, op, kernel=zero_sum).fraction_equal.mean()
              for op in ("max", "average", "max-blur")}
     if answer != max(equal, key=equal.get):
-        raise AssertionError(
-            f"{answer!r} keeps {equal[answer]:.1%} of the cells equal; one of the others keeps "
-            "more. Look at the fraction_equal column of the table, not at relative_l1.")
+        raise AssertionError(f"{answer!r} keeps {equal[answer]:.1%} of the cells equal; one of the others keeps more. "
+                             "Look at the fraction_equal column of the table, not at relative_l1.")
     _correct(f"max pooling keeps {equal['max']:.0%} of the cells exactly, max-blur {equal['max-blur']:.1%}: a blur "
              "mixes every value into its neighbours, so almost nothing stays exactly equal, although the change is "
              "smaller in size. Exact equality and relative change measure different things.")
@@ -116,7 +114,7 @@ def check_count_include_pad(answer):
     _grade(value, top_left, same=lambda a, b: _close(a, b, rtol=0, atol=0.005), shown=_describe(
         answer), wrong_shape=f"answer should be one number, got {_describe(answer)}", hints=[
         (1.0, "1.0 is Keras's answer (real cells only); PyTorch's default also counts the padding"),
-        (6 / 9, "the window hangs over the left edge too: only 2 x 2 of its cells are real"),
+        (6 / 9, "the window hangs over the left edge too, not only the top: count its real cells again"),
         (_rounded(top_left), "rounded too coarsely: give two decimals or the fraction"),
     ], otherwise="sum the real cells of the window, divide by kernel rows x kernel cols",
         correct="the window covers 4 real cells and 5 padded ones, and PyTorch's default count_include_pad=True "

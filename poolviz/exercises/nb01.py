@@ -67,11 +67,9 @@ def check_unchanged_after_shift(answer):
 _BATCHES = [
     ("the line map and its transpose, shape (1, 6, 6, 2)",
      np.stack([data.line_feature_map(), data.line_feature_map().T], axis=-1)[np.newaxis]),
-    ("two random images with 3 maps each, shape (2, 4, 4, 3)",
-     np.stack([data.random_feature_map((4, 4), seed=s) for s in range(6)],
-              axis=-1).reshape(4, 4, 2, 3).transpose(2, 0, 1, 3)),
-    ("a 7x7 map (odd size), shape (1, 7, 7, 1)",
-     data.random_feature_map((7, 7), seed=1)[np.newaxis, :, :, np.newaxis]),
+    ("two random images with 3 maps each, shape (2, 4, 4, 3)", np.stack(
+        [data.random_feature_map((4, 4), seed=s) for s in range(6)], -1).reshape(4, 4, 2, 3).transpose(2, 0, 1, 3)),
+    ("a 7x7 map (odd size), shape (1, 7, 7, 1)", data.random_feature_map((7, 7), seed=1)[np.newaxis, :, :, np.newaxis]),
     ("all-negative maps, shape (1, 4, 4, 2)", -1.0 - np.arange(32.0).reshape(1, 4, 4, 2)),
     ("a 2x6 rectangle, shape (1, 2, 6, 1)", np.arange(12.0).reshape(1, 2, 6, 1)),
 ]
@@ -93,18 +91,10 @@ _POOL_EACH_MAP_MISTAKES = [
      "An odd side drops its last row/column: a window that does not fit is not computed (padding='valid')."),
     (lambda batch: np.maximum(poolviz.max_pool2d(batch), 0.0),
      "Starting a running maximum at 0 is wrong for negative values: start from the window's first value (or -inf)."),
-    (lambda batch: np.broadcast_to(poolviz.max_pool2d(batch).max(axis=-1, keepdims=True),
-                                   poolviz.max_pool2d(batch).shape),
+    (lambda batch: poolviz.max_pool2d(batch).max(axis=-1, keepdims=True) * np.ones(batch.shape[-1]),
      "You took the maximum over the channels too: they must not mix."),
     (poolviz.average_pool2d, "That is average pooling; max pooling keeps each window's largest value."),
 ]
-
-
-def _pooled_each_map_wrong_shape(result, expected, batch):
-    if result.ndim == 4 and result.shape[::3] == expected.shape[::3]:
-        return ("The layout (batch, rows, cols, channels) is right, but the sizes are not: 2x2 windows that jump 2 "
-                "cells give floor((n - 2) / 2) + 1 per side; check the window size and the stride.")
-    return "Keep the layout (batch, rows, cols, channels)."
 
 
 @exercise("write a function pool_each_map(batch) and pass the function itself (no brackets).")
@@ -112,7 +102,11 @@ def check_pool_each_map(answer):
     """Exercise 3: 2x2 max pooling of a channels-last batch, each map on its own."""
     _check_function(
         answer, _BATCHES, expected=poolviz.max_pool2d, mistakes=_POOL_EACH_MAP_MISTAKES,
-        shape=_pooled_each_map_wrong_shape, values="It differs from poolviz.max_pool2d there.",
+        shape=lambda result, right, batch: (
+            "The layout (batch, rows, cols, channels) is right, but the sizes are not: 2x2 windows that jump 2 cells "
+            "give floor((n - 2) / 2) + 1 per side; check the window size and the stride." if result.ndim == 4 and
+            result.shape[::3] == right.shape[::3] else "Keep the layout (batch, rows, cols, channels)."),
+        values="It differs from poolviz.max_pool2d there.",
         # float32 keeps about 7 significant digits, and a max is only rounded.
         close=functools.partial(np.allclose, rtol=1e-6, atol=0.0),
         correct=f"your function agrees with poolviz.max_pool2d on {len(_BATCHES)} batches: each "

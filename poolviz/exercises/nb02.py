@@ -15,10 +15,6 @@ from ._harness import _as_array, _as_int, _as_pair_of_ints, _correct, _grade, _h
 __all__ = ["check_horizontal_detector", "check_parameter_count", "check_photograph_shapes"]
 
 
-def _response(image, kernel):
-    return poolviz.relu(poolviz.conv2d(image, kernel))
-
-
 @exercise("write a 3x3 kernel (a list of 3 rows or an array) that detects horizontal lines.")
 def check_horizontal_detector(answer):
     """Exercise 1: a 3x3 kernel that finds the horizontal line."""
@@ -28,8 +24,8 @@ def check_horizontal_detector(answer):
     if not np.isfinite(kernel).all():
         raise AssertionError("the kernel contains NaN or infinity.")
     vertical = data.line_feature_map()  # the tutorial's detector on the vertical line
-    horizontal = _response(data.horizontal_line(), kernel)
-    yours_on_vertical = _response(data.vertical_line(), kernel)
+    horizontal, yours_on_vertical = (poolviz.relu(poolviz.conv2d(image, kernel))
+                                     for image in (data.horizontal_line(), data.vertical_line()))
     if not np.allclose(horizontal, vertical.T):
         hint = _hint(horizontal, [
             (lambda _: np.allclose(yours_on_vertical, vertical), "that kernel finds the vertical "
@@ -45,14 +41,12 @@ def check_horizontal_detector(answer):
     if on_vertical >= 3:
         raise AssertionError(f"it also answers {on_vertical:g} on the vertical line: a horizontal "
                              "detector should answer less there than on a horizontal line (3).")
-    if np.array_equal(kernel, data.VERTICAL_LINE_DETECTOR.T):
-        what = "It is the tutorial's detector transposed."
-    elif np.isclose(kernel.sum(), 0.0):
-        what = ("Its weights add up to 0, like the -1 2 -1 filter of section 4 turned on its side: a flat area gives "
-                "0, so it answers only where a row is brighter than the rows above and below it.")
-    else:
-        what = ("It is not the tutorial's detector transposed (that is "
-                "data.VERTICAL_LINE_DETECTOR.T), but it gives the same map on this image.")
+    what = _hint(kernel, [
+        (lambda k: np.array_equal(k, data.VERTICAL_LINE_DETECTOR.T), "It is the tutorial's detector transposed."),
+        (lambda k: np.isclose(k.sum(), 0.0), "Its weights add up to 0, like the -1 2 -1 filter of section 4 turned on "
+         "its side: a flat area gives 0, so it answers only where a row is brighter than the rows above and below it."),
+    ], "It is not the tutorial's detector transposed (that is data.VERTICAL_LINE_DETECTOR.T), but it gives the same "
+       "map on this image.")
     _correct(f"3 on the horizontal line, at most {on_vertical:g} on the vertical one. {what}")
 
 

@@ -11,8 +11,7 @@ from poolviz import data
 
 from ._harness import _as_array, _as_int, _check_function, _close, _grade, _rounded, exercise
 
-__all__ = ["check_average_pool_same", "check_cells_never_used",
-           "check_same_padding_bottom_row"]
+__all__ = ["check_average_pool_same", "check_cells_never_used", "check_same_padding_bottom_row"]
 
 #: Exercise 1: ``AveragePooling2D(pool_size=3, strides=2, padding="same")`` on this map.
 EXERCISE_1_MAP, EXERCISE_1_POOL, EXERCISE_1_STRIDE = np.arange(25.0).reshape(5, 5), 3, 2
@@ -93,10 +92,9 @@ _CASES = [
 
 
 def _misplaced(result, right, feature_map, pool, stride):
-    rows = len(feature_map)
     return ("The padding is in the wrong place: Keras puts half of it before the map and half after, and only an odd "
-            f"extra cell goes after (bottom, right); poolviz.same_padding({rows}, {pool}, {stride}) = "
-            f"{poolviz.same_padding(rows, pool, stride)} gives (before, after) for the rows.")
+            f"extra cell goes after (bottom, right); poolviz.same_padding({len(feature_map)}, {pool}, {stride}) = "
+            f"{poolviz.same_padding(len(feature_map), pool, stride)} gives (before, after) for the rows.")
 
 
 #: Exercise 3's usual mistakes, as functions of a case, and their hints.
@@ -105,8 +103,7 @@ _MISTAKES = [
      "You divided by the whole window; divide by the number of real (non-padded) cells in it."),
     (lambda *case: _average_padded(*case, "rows'"),
      "The columns are padded as the rows are; each side has its own: poolviz.same_padding(cols, pool, stride)."),
-    (lambda *case: _average_padded(*case, "all after"), _misplaced),
-    (lambda *case: _average_padded(*case, "odd cell before"), _misplaced),
+    *((lambda *case, side=side: _average_padded(*case, side), _misplaced) for side in ("all after", "odd cell before")),
     (lambda m, pool, stride: poolviz.max_pool2d(m, pool, stride, "same"),
      "That is max pooling; average pooling takes the mean of each window's real cells."),
     (lambda m, pool, stride: (-(-len(m) // stride),) * 2, "The map is not square: count the output columns from "

@@ -11,8 +11,8 @@ from poolviz import data
 
 from ._harness import _as_array, _check_function, _close, _grade, exercise
 
-__all__ = ["EXERCISE_1_MAP", "EXERCISE_2_MAP", "check_max_pool_by_hand",
-           "check_max_pool_gradient", "check_same_padding_max"]
+__all__ = ["EXERCISE_1_MAP", "EXERCISE_2_MAP", "check_max_pool_by_hand", "check_max_pool_gradient",
+           "check_same_padding_max"]
 
 #: The 4x4 map of exercise 1: max and average pooling give different answers.
 EXERCISE_1_MAP = np.array([[0.2, 0.9, 0.0, 0.4],
@@ -49,11 +49,10 @@ def check_max_pool_by_hand(answer):
 def check_same_padding_max(answer):
     """Exercise 2: ``MaxPooling2D(2, padding="same")`` on :data:`EXERCISE_2_MAP`."""
     result, expected = _as_array(answer), poolviz.max_pool2d(EXERCISE_2_MAP, 2, padding="same")
-    zero_padded = np.pad(EXERCISE_2_MAP, ((0, 1), (0, 1)))
     _grade(result, expected, same=_close, shown=f"\n{result}\n", wrong_shape=(
         f"the pooled map has shape (2, 2) (with 'same' padding each side has ceil(3 / 2) = 2 "
         f"cells); got shape {result.shape}."), hints=[
-        (poolviz.max_pool2d(zero_padded, 2),
+        (poolviz.max_pool2d(np.pad(EXERCISE_2_MAP, ((0, 1), (0, 1))), 2),
          "you filled the padding with zeros, and 0 beats every negative value; Keras ignores "
          "padded cells, as if they were -infinity"),
         (poolviz.max_pool2d(EXERCISE_2_MAP[::-1, ::-1], 2, padding="same")[::-1, ::-1],

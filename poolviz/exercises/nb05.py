@@ -44,8 +44,8 @@ def check_global_shapes(answer):
 
 
 def _head_parameters(input_size=28, filters=16, kernel=3, classes=10):
-    """Parameters of ``Dense(classes)`` after a valid ``Conv2D(filters, kernel)``
-    on a square single-channel image: (after Flatten, after global pooling).
+    """Parameters of ``Dense(classes)`` after a valid ``Conv2D(filters, kernel)`` on a square single-channel image:
+    (after Flatten, after global pooling).
 
     >>> _head_parameters()
     (108170, 170)
@@ -60,20 +60,16 @@ def check_head_parameters(answer):
     after_flatten, after_pooling = _unpack_pair(
         answer, f"answer should be a pair of whole numbers (after Flatten, after pooling), got {_describe(answer)}")
     counts = _as_int(after_flatten, "the count after Flatten"), _as_int(after_pooling, "the count after pooling")
-    right = _head_parameters()
-    conv = "count only the Dense layer, not the 160 of the Conv2D"
-    hints = []
-    if counts[0] != right[0]:
-        hints.append("after Flatten: " + _hint(counts[0], [
-            (right[0] - 10, "the 10 biases of the Dense layer are missing"),
-            (_head_parameters(input_size=30)[0],
-             "a 3x3 convolution without padding turns 28x28 into 26x26, not 28x28"),
-            (right[0] + 160, conv),
-        ], "the Dense layer sees 26 * 26 * 16 inputs and has one weight per input and class, plus one bias per class"))
-    if counts[1] != right[1]:
-        hints.append("after pooling: " + _hint(counts[1], [
-            (right[1] - 10, "the 10 biases of the Dense layer are missing"), (right[1] + 160, conv),
-        ], "the Dense layer sees one number per channel, 16 of them, whatever the image size"))
+    right, conv = _head_parameters(), "count only the Dense layer, not the 160 of the Conv2D"
+    hints = [f"after {name}: " + _hint(count, [(good - 10, "the 10 biases of the Dense layer are missing"),
+                                               (good + 160, conv), *more], otherwise)
+             for name, count, good, more, otherwise in [
+                 ("Flatten", counts[0], right[0], [(_head_parameters(input_size=30)[0], "a 3x3 convolution without "
+                                                    "padding turns 28x28 into 26x26, not 28x28")],
+                  "the Dense layer sees 26 * 26 * 16 inputs and has one weight per input and class, plus one bias per "
+                  "class"),
+                 ("pooling", counts[1], right[1], [], "the Dense layer sees one number per channel, 16 of them, "
+                                                      "whatever the image size")] if count != good]
     _grade(counts, right, hints=[(right[::-1], "the two are swapped: (after Flatten, after global pooling)")],
            otherwise="; ".join(hints),
            correct=f"{right[0]} against {right[1]}: global pooling cuts the head by a factor of "
