@@ -199,6 +199,13 @@ def gradient_of_average_pooling(feature_map, upstream):
     return gradient
 
 
+def gradient_aliases_the_feature_map(feature_map, upstream):
+    """``gradient = feature_map`` is no copy: zeroing it wipes the map it reads."""
+    gradient = feature_map
+    gradient[...] = 0.0
+    return _gradient(feature_map, upstream)
+
+
 def gradient_is_the_pooled_map(feature_map, upstream):
     return poolviz.max_pool2d(feature_map)
 
@@ -224,6 +231,12 @@ def global_average_first_image_only(batch):
 
 def global_average_channels_first(batch):
     return batch.mean(axis=(2, 3))
+
+
+def global_average_divides_in_place(batch):
+    """The right numbers, but the caller's batch is divided too."""
+    batch /= batch.shape[1] * batch.shape[2]
+    return batch.sum(axis=(1, 2))
 
 
 def global_average_keepdims(batch):
@@ -379,6 +392,8 @@ CATALOGUE = [
      ["average pooling's gradient"]),
     (nb04.check_max_pool_gradient, "returns the pooled map", gradient_is_the_pooled_map,
      ["the shape of the input feature map"]),
+    (nb04.check_max_pool_gradient, "gradient = feature_map (no copy)", gradient_aliases_the_feature_map,
+     ["changed the array it was given"]),
     (nb04.check_max_pool_gradient, "called instead of passed",
      np.zeros((4, 4)), [_CALLED]),
     # 05, exercise 1: ((32, 64), (32, 1, 1, 64))
@@ -406,6 +421,8 @@ CATALOGUE = [
      ["(1 and 2)"]),
     (nb05.check_global_average_pool, "keepdims", global_average_keepdims, ["keepdims=True"]),
     (nb05.check_global_average_pool, "channels mixed", global_average_flattened, ["(1 and 2)"]),
+    (nb05.check_global_average_pool, "divides its input in place", global_average_divides_in_place,
+     ["changed the array it was given"]),
     (nb05.check_global_average_pool, "called instead of passed",
      global_average_keepdims(nb05._BATCHES[1][1]), [_CALLED]),
     # going further 01, exercise 1: [[2.5, 5], [1, 2]]

@@ -53,8 +53,7 @@ def _as_int(answer, name="answer"):
     """``answer`` as a Python int (a float like 13.0 too), or a hint."""
     if isinstance(answer, (bool, np.bool_)):
         raise AssertionError(f"{name} should be a whole number, got the bool {answer!r}")
-    if isinstance(answer, (int, np.integer)) or (
-            isinstance(answer, (float, np.floating)) and float(answer).is_integer()):
+    if isinstance(answer, (int, np.integer)) or (isinstance(answer, (float, np.floating)) and answer.is_integer()):
         if abs(int(answer)) >= 2**63:  # no size or count is that big
             raise AssertionError(f"{name} should be a size or a count, got {_describe(answer)}")
         return int(answer)
@@ -182,7 +181,10 @@ def _check_function(function, cases, *, expected, mistakes, shape, values, corre
                  "Your result holds whole numbers where the right one has fractions: give the output a float dtype.")
     for description, *args in cases:
         right = expected(*args)
-        result = _call(function, *(np.array(arg) if isinstance(arg, np.ndarray) else arg for arg in args))
+        copies = [np.array(arg) if isinstance(arg, np.ndarray) else arg for arg in args]
+        result = _call(function, *copies)
+        if any(isinstance(arg, np.ndarray) and not np.array_equal(arg, copy) for arg, copy in zip(args, copies)):
+            raise AssertionError(f"on {description} your function changed the array it was given: work on a copy.")
         if result is None:
             raise AssertionError("your function returned None: is the `return` statement missing? It should "
                                  "return the result array.")

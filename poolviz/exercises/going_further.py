@@ -108,8 +108,7 @@ def check_torch_output_size(answer):
 @exercise("give the top-left value (a number).")
 def check_count_include_pad(answer):
     """03, exercise 2: top-left value of ``F.avg_pool2d(ones(4, 4), 3, 2, padding=1)``."""
-    value = _as_array(answer)
-    top_left = going_further.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0]
+    value, top_left = _as_array(answer), going_further.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0]
     # Two decimals are enough: 0.44 is no other rule's answer.
     _grade(value, top_left, same=lambda a, b: _close(a, b, rtol=0, atol=0.005), shown=_describe(
         answer), wrong_shape=f"answer should be one number, got {_describe(answer)}", hints=[

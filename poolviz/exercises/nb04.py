@@ -32,8 +32,7 @@ EXERCISE_2_MAP.setflags(write=False)
 def check_max_pool_by_hand(answer):
     """Exercise 1: ``MaxPooling2D(2)`` on :data:`EXERCISE_1_MAP`, worked out by hand."""
     result, expected = _as_array(answer), poolviz.max_pool2d(EXERCISE_1_MAP, 2)
-    off = ([tuple(i) for i in np.argwhere(~np.isclose(result, expected)).tolist()]
-           if result.shape == expected.shape else [])
+    off = [tuple(i) for i in np.argwhere(~np.isclose(result, expected)).tolist()] if result.shape == (2, 2) else []
     _grade(result, expected, same=_close, shown=f"\n{result}\n", wrong_shape=(
         f"the pooled map has shape (2, 2) (a 4x4 map in 2x2 windows with stride 2 gives 2x2 cells); got shape "
         f"{result.shape}."), hints=[
