@@ -81,6 +81,8 @@ def test_03_average_pool_same_cases_cover_padding_after_and_on_both_sides():
     sides = {pair for placement in placements for pair in placement}
     assert (0, 1) in sides and (1, 1) in sides and (0, 0) in sides
     assert any(m.shape[0] != m.shape[1] for _, m, _, _ in nb03._CASES)
+    # Code that pads the columns as it pads the rows passes unless some map pads them differently.
+    assert any(rows != cols for rows, cols in placements)
 
 
 # --------------------------------------------------------------------------
@@ -97,6 +99,12 @@ def test_04_exercise_2_answer_differs_from_zero_padding():
     zero_padded = np.zeros((4, 4))
     zero_padded[:3, :3] = nb04.EXERCISE_2_MAP
     np.testing.assert_array_equal(poolviz.max_pool2d(zero_padded, 2), [[-1.0, 0.0], [0.0, 0.0]])
+
+
+def test_04_max_pool_gradient_cases_catch_square_only_loops_and_a_max_started_at_0():
+    upstream_shapes = {upstream.shape for _, _, upstream in nb04._GRADIENT_CASES}
+    assert any(rows != cols for rows, cols in upstream_shapes)
+    assert any(feature_map.max() < 0 for _, feature_map, _ in nb04._GRADIENT_CASES)
 
 
 def test_04_max_pool_gradient_reference_routes_to_the_first_winner():

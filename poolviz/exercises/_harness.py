@@ -53,8 +53,7 @@ def _as_int(answer, name="answer"):
     """``answer`` as a Python int (a float like 13.0 too), or a hint."""
     if isinstance(answer, (bool, np.bool_)):
         raise AssertionError(f"{name} should be a whole number, got the bool {answer!r}")
-    if isinstance(answer, (int, np.integer)) or (
-            isinstance(answer, (float, np.floating)) and float(answer).is_integer()):
+    if isinstance(answer, (int, np.integer)) or (isinstance(answer, (float, np.floating)) and answer.is_integer()):
         if abs(int(answer)) >= 2**63:  # no size or count is that big
             raise AssertionError(f"{name} should be a size or a count, got {_describe(answer)}")
         return int(answer)
@@ -83,8 +82,8 @@ def _unpack_pair(answer, hint):
 
 
 def _as_pair_of_ints(answer, name="answer"):
-    first, second = _unpack_pair(answer, f"{name} should be a pair of whole numbers like "
-                                         f"(3, 3), got {_describe(answer)}")
+    first, second = _unpack_pair(answer, f"{name} should be a pair of whole numbers like (3, 3), got "
+                                         f"{_describe(answer)}")
     return _as_int(first, name), _as_int(second, name)
 
 
@@ -92,9 +91,7 @@ def _as_array(answer, name="answer"):
     """``answer`` as a float64 array of at most MAX_ANSWER_CELLS numbers, or a hint;
     never iterates an iterator, never drops an imaginary part or a mask."""
     def refuse(why=""):
-        return AssertionError(f"{name} should be an array of numbers, got "
-                              f"{_describe(answer)}{why}")
-
+        return AssertionError(f"{name} should be an array of numbers, got {_describe(answer)}{why}")
     cells, stack = 0, [answer]
     while stack:  # count before NumPy builds anything
         item = stack.pop()
@@ -116,8 +113,7 @@ def _as_array(answer, name="answer"):
     if array.size > MAX_ANSWER_CELLS:
         raise refuse(f" with more than {MAX_ANSWER_CELLS} numbers")
     if array.dtype.kind == "c":  # float64 would drop the imaginary part with a warning
-        raise AssertionError(f"{name} should hold real numbers, got complex values: "
-                             f"{_describe(answer)}")
+        raise AssertionError(f"{name} should hold real numbers, got complex values: {_describe(answer)}")
     if array.dtype.kind not in "biuf":
         raise refuse()
     return array.astype(np.float64)
@@ -131,8 +127,8 @@ def _hint(value, hints, otherwise, same=operator.eq):
 
 def _grade(value, expected, *, hints=(), otherwise, correct=None, same=operator.eq, shown=None,
            wrong_shape=None):
-    """Raise ``wrong_shape`` if the shapes differ, print ``Correct: {correct}`` if
-    ``same(value, expected)``, else raise ``"{shown} is not right: {_hint(...)}."``."""
+    """Raise ``wrong_shape`` if the shapes differ, print ``Correct: {correct}`` if ``same(value, expected)``, else
+    raise ``"{shown} is not right: {_hint(...)}."``."""
     if wrong_shape is not None and np.shape(value) != np.shape(expected):
         raise AssertionError(wrong_shape)
     if same(value, expected):
@@ -143,38 +139,64 @@ def _grade(value, expected, *, hints=(), otherwise, correct=None, same=operator.
     raise AssertionError(f"{value if shown is None else shown} is not right: {hint}.")
 
 
-def _close(result, expected):
-    return result.shape == np.shape(expected) and np.allclose(result, expected)
+def _close(result, expected, **tolerance):
+    return result.shape == np.shape(expected) and np.allclose(result, expected, **tolerance)
+
+
+def _rounded(expected):
+    """Whether an answer is ``expected`` rounded to 0, 1 or 2 decimals: too coarse."""
+    return lambda value: any(_close(np.round(value * 10**d), value * 10**d) and _close(
+        value, expected, rtol=0, atol=0.5 / 10**d + 1e-9) for d in range(3))
 
 
 def _call(function, *args):
     """Call a student's function; its exception becomes a hint."""
     if not callable(function):
-        raise AssertionError(f"answer should be a function (def ...), got {_describe(function)}")
+        raise AssertionError(f"answer should be a function (def ...), got {_describe(function)}: pass the function "
+                             "itself, its name without brackets")
     try:
         return function(*args)
     except (Exception, SystemExit) as error:  # the student's code may raise anything
-        shapes = ", ".join(f"array of shape {np.shape(arg)}" if isinstance(arg, np.ndarray)
-                           else repr(arg) for arg in args)
+        shapes = ", ".join(f"array of shape {np.shape(a)}" if isinstance(a, np.ndarray) else repr(a) for a in args)
         raise AssertionError(f"your function raised {type(error).__name__}: {_said(error)} "
                              f"(called with {shapes})") from error
 
 
-def _check_function(function, cases, *, expected, wrong_shape, wrong_values, correct,
-                    close=np.allclose):
-    """Run a student's function on copies of each case ``(description, *args)``;
-    a result unlike ``expected(*args)`` gets ``"on {description} "`` and the
-    exercise's own hint, ``wrong_shape(result, right, *args)`` or ``wrong_values``."""
+def _made(mistake, result, right, args, close):
+    """Whether ``result`` is what ``mistake(*args)`` gives and the right one is not (or has its shape, if a shape)."""
+    try:
+        wrong = mistake(*args)
+    except (ValueError, IndexError):  # a mistake that cannot be made on this case
+        return False
+    if isinstance(wrong, tuple):
+        return result.shape == wrong != right.shape
+    return result.shape == wrong.shape and close(result, wrong) and not _close(wrong, right)
+
+
+def _check_function(function, cases, *, expected, mistakes, shape, values, correct, close=np.allclose):
+    """Run a student's function on copies of each case ``(description, *args)``; on the first result unlike
+    ``expected(*args)``, the hint of the first ``(mistake, hint)`` that gives it (see :func:`_made`), else ``shape``
+    or ``values``. A hint is a text or ``hint(result, right, *args)``."""
+    truncated = (lambda *args: np.trunc(expected(*args)),
+                 "Your result holds whole numbers where the right one has fractions: give the output a float dtype.")
     for description, *args in cases:
         right = expected(*args)
-        result = _call(function, *(np.array(arg) if isinstance(arg, np.ndarray) else arg
-                                   for arg in args))
+        copies = [np.array(arg) if isinstance(arg, np.ndarray) else arg for arg in args]
+        result = _call(function, *copies)
+        if any(isinstance(arg, np.ndarray) and not np.array_equal(arg, copy) for arg, copy in zip(args, copies)):
+            raise AssertionError(f"on {description} your function changed the array it was given: work on a copy.")
         if result is None:
-            raise AssertionError("your function returned None: is the `return` statement "
-                                 "missing? It should return the result array.")
+            raise AssertionError("your function returned None: is the `return` statement missing? It should "
+                                 "return the result array.")
         result = _as_array(result, "your function's result")
-        if result.shape != right.shape:
-            raise AssertionError(f"on {description} {wrong_shape(result, right, *args)}")
-        if not close(result, right):
-            raise AssertionError(f"on {description} {wrong_values(result, right, *args)}")
+        if result.shape == right.shape and close(result, right):
+            continue
+        wrong_shape = result.shape != right.shape
+        hint = next((hint for mistake, hint in (*mistakes, truncated) if _made(mistake, result, right, args, close)),
+                    shape if wrong_shape else values)
+        shown = (f"have shape {right.shape}, got {result.shape}. " if wrong_shape else
+                 f"be\n{right}\ngot\n{result}.\n" if right.ndim <= 2 else
+                 f"equal the right one; it is off by up to {np.max(np.abs(result - right)):g}.\n")
+        raise AssertionError(f"on {description} the result should {shown}"
+                             f"{hint(result, right, *args) if callable(hint) else hint}")
     _correct(correct)

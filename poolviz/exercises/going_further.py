@@ -10,11 +10,10 @@ import poolviz
 from poolviz import data, going_further
 
 from .._checks import _describe
-from ._harness import _as_array, _as_int, _close, _correct, _grade, exercise
+from ._harness import _as_array, _as_int, _close, _correct, _grade, _rounded, exercise
 
-__all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad",
-           "check_max_blur_by_hand", "check_most_cells_equal", "check_strided_conv_parameters",
-           "check_torch_output_size"]
+__all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad", "check_max_blur_by_hand",
+           "check_most_cells_equal", "check_strided_conv_parameters", "check_torch_output_size"]
 
 #: 01, exercise 1: ``max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)`` by hand.
 MAX_BLUR_MAP = np.array([[0.0, 4.0, 0.0, 0.0],
@@ -23,57 +22,54 @@ MAX_BLUR_MAP = np.array([[0.0, 4.0, 0.0, 0.0],
                          [0.0, 0.0, 0.0, 0.0]])
 
 
-@exercise("give the 2x2 result of max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2), e.g. "
-          "[[a, b], [c, d]].")
+@exercise("give the 2x2 result of max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2), e.g. [[a, b], [c, d]].")
 def check_max_blur_by_hand(answer):
     """01, exercise 1: ``max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)``."""
-    result = _as_array(answer)
+    result, dense = _as_array(answer), poolviz.max_pool2d(MAX_BLUR_MAP, 2, strides=1)
     expected = going_further.max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)
     _grade(result, expected, same=_close, shown=result.tolist(), wrong_shape=(
-        f"the result is 2x2 (floor((4 - 2) / 2) + 1 = 2 per side); got shape {result.shape}."),
-           hints=[
+        f"the result is 2x2 (floor((4 - 2) / 2) + 1 = 2 per side); got shape {result.shape}."), hints=[
         (poolviz.max_pool2d(MAX_BLUR_MAP, 2),
          "that is plain 2x2 max pooling with stride 2: take the max with stride 1 first"),
-        (poolviz.average_pool2d(np.pad(poolviz.max_pool2d(MAX_BLUR_MAP, 2, strides=1),
-                                       ((0, 1), (0, 1))), 2),
+        (poolviz.average_pool2d(np.pad(dense, ((0, 1), (0, 1))), 2),
          "you padded with zeros; the paper's code reflects (the padded row repeats the "
          "second-to-last row, [a, b, c] -> [a, b, c, b])"),
+        (poolviz.average_pool2d(np.pad(dense, ((0, 1), (0, 1)), mode="edge"), 2),
+         "you repeated the last row and column; reflection repeats the second-to-last, [a, b, c] -> [a, b, c, b]"),
         (4 * expected, "the blur [1, 1] x [1, 1] sums to 4: divide by it"),
+        (expected.T, "rows and columns are swapped"),
     ], otherwise="compute poolviz.max_pool2d(MAX_BLUR_MAP, 2, strides=1) (3x3), pad one row and "
                  "one column after it by reflection, then average each 2x2 block at stride 2",
-        correct="the stride-1 max is 3x3; reflect padding adds one row and column after it (a "
-                "copy of the second-to-last), and the [1, 1] / 2 blur at stride 2 averages each "
-                "2x2 block of that 4x4 map.")
+        correct="the stride-1 max is 3x3; reflect padding adds one row and column after it (a copy of the "
+                "second-to-last), and the [1, 1] / 2 blur at stride 2 averages each 2x2 block of that 4x4 map.")
 
 
 @exercise("give 'max', 'average' or 'max-blur'.")
 def check_most_cells_equal(answer):
     """01, exercise 2: the pooling that keeps most cells equal under 1-pixel shifts."""
+    answer = answer.strip().lower() if isinstance(answer, str) else answer  # 'Max ' is 'max'
     if not isinstance(answer, str) or answer not in ("max", "average", "max-blur"):
-        raise AssertionError(f"answer should be 'max', 'average' or 'max-blur', got "
-                             f"{_describe(answer)}")
+        raise AssertionError(f"answer should be 'max', 'average' or 'max-blur', got {_describe(answer)}")
     photo, zero_sum = data.photograph(downscale=4), np.array([[-1.0, 2.0, -1.0]] * 3)
     equal = {op: going_further.shift_change(photo, op, kernel=zero_sum).fraction_equal.mean()
              for op in ("max", "average", "max-blur")}
     if answer != max(equal, key=equal.get):
-        raise AssertionError(
-            f"{answer!r} keeps {equal[answer]:.1%} of the cells equal; one of the others keeps "
-            "more. Look at the fraction_equal column of the table, not at relative_l1.")
-    _correct(f"max pooling keeps {equal['max']:.0%} of the cells exactly, max-blur "
-             f"{equal['max-blur']:.1%}: a blur mixes every value into its neighbours, so almost "
-             "nothing stays exactly equal, although the change is smaller in size. Exact "
-             "equality and relative change measure different things.")
+        raise AssertionError(f"{answer!r} keeps {equal[answer]:.1%} of the cells equal; one of the others keeps more. "
+                             "Look at the fraction_equal column of the table, not at relative_l1.")
+    _correct(f"max pooling keeps {equal['max']:.0%} of the cells exactly, max-blur {equal['max-blur']:.1%}: a blur "
+             "mixes every value into its neighbours, so almost nothing stays exactly equal, although the change is "
+             "smaller in size. Exact equality and relative change measure different things.")
 
 
 @exercise("give the number of parameters (an int).")
 def check_strided_conv_parameters(answer):
     """02, exercise 1: parameters of ``Conv2D(64, 2, strides=2)`` on 64 channels."""
-    depthwise = ("each of the 64 filters sees all 64 input channels (that count is a "
-                 "DepthwiseConv2D's)")
+    depthwise = "each of the 64 filters sees all 64 input channels (that count is a DepthwiseConv2D's)"
     _grade(_as_int(answer), 2 * 2 * 64 * 64 + 64, hints=[
         (2 * 2 * 64 * 64, "you left out the 64 biases (Conv2D uses a bias by default)"),
-        (2 * 2 * 64, depthwise),
-        (2 * 2 * 64 + 64, depthwise),
+        (2 * 2 * 64 * 64 + 1, "one bias per filter, 64 of them, not one for the layer"),
+        (64 * 64 + 64, "each filter has 2 x 2 weights per input channel, not 1"),
+        (lambda count: count in (2 * 2 * 64, 2 * 2 * 64 + 64), depthwise),
         (0, "that is pooling's count; a Conv2D learns its weights"),
     ], otherwise="kernel rows x kernel cols x input channels x filters, plus one bias per filter",
         correct="2 x 2 x 64 inputs per filter, 64 filters, plus 64 biases: 16,448 weights to "
@@ -86,12 +82,13 @@ def check_average_pool_kernel(answer):
     kernel, expected = _as_array(answer), np.zeros((2, 2, 2, 2))
     expected[:, :, 0, 0] = expected[:, :, 1, 1] = 0.25
     _grade(kernel, expected, same=_close, shown="the kernel", wrong_shape=(
-        f"a Conv2D kernel is (rows, cols, input channels, filters) = (2, 2, 2, 2); got shape "
-        f"{kernel.shape}."), hints=[
-        (np.full((2, 2, 2, 2), 0.25), "with 1/4 everywhere each output adds both input "
-                                      "channels; pooling never mixes channels: put 0 where the "
-                                      "input and output channel differ"),
+        f"a Conv2D kernel is (rows, cols, input channels, filters) = (2, 2, 2, 2); got shape {kernel.shape}."), hints=[
+        (np.full((2, 2, 2, 2), 0.25), "with 1/4 everywhere each output adds both input channels; pooling never mixes "
+                                      "channels: put 0 where the input and output channel differ"),
         (4 * expected, "that sums each window; the average divides by the 4 cells"),
+        (expected.transpose(2, 3, 0, 1), "that is PyTorch's layout (filters, input channels, rows, cols); Keras's "
+                                         "is (rows, cols, input channels, filters)"),
+        (expected[..., ::-1], "each output channel averages the other input channel"),
     ], otherwise="kernel[:, :, c, c] = 1/4 for each channel c, 0 everywhere else",
         correct="each output channel averages its own input channel (1/4 on the diagonal) and "
                 "ignores the other (0): pooling works on each map separately.")
@@ -101,13 +98,9 @@ def check_average_pool_kernel(answer):
 def check_torch_output_size(answer):
     """03, exercise 1: columns of ``F.max_pool2d(4 columns, 3, 2, 1, ceil_mode=True)``."""
     _grade(_as_int(answer), going_further.torch_output_size(4, 3, 2, padding=1, ceil_mode=True),
-           # Both wrong answers are 2 here; the first matching hint, the floor one, wins.
-           hints=[(going_further.torch_output_size(4, 3, 2, padding=1),
-                   "that is ceil_mode=False (floor); ceil_mode rounds up"),
-                  (poolviz.output_size(4, 3, 2, "same"),
-                   "that is Keras's padding='same' (ceil(4 / 2)); use PyTorch's formula")],
-           otherwise="use ceil((n + 2 * padding - kernel_size) / stride) + 1, then the padding "
-                     "rule",
+           hints=[(2, "2 is what floor gives (ceil_mode=False), and what ceil gives without the "
+                      "padding; ceil_mode rounds (n + 2 * padding - kernel_size) / stride up")],
+           otherwise="use ceil((n + 2 * padding - kernel_size) / stride) + 1, then the padding rule",
            correct="ceil((4 + 2*1 - 3) / 2) + 1 = ceil(1.5) + 1 = 3; the last window starts at 4, "
                    "inside the input plus the left padding (4 < 4 + 1), so it is kept.")
 
@@ -115,15 +108,16 @@ def check_torch_output_size(answer):
 @exercise("give the top-left value (a number).")
 def check_count_include_pad(answer):
     """03, exercise 2: top-left value of ``F.avg_pool2d(ones(4, 4), 3, 2, padding=1)``."""
-    value = _as_array(answer)
-    top_left = going_further.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0]
-    _grade(value, top_left, same=np.isclose, shown=_describe(answer), wrong_shape=(
-        f"answer should be one number, got {_describe(answer)}"), hints=[
+    value, top_left = _as_array(answer), going_further.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0]
+    # Two decimals are enough: 0.44 is no other rule's answer.
+    _grade(value, top_left, same=lambda a, b: _close(a, b, rtol=0, atol=0.005), shown=_describe(
+        answer), wrong_shape=f"answer should be one number, got {_describe(answer)}", hints=[
         (1.0, "1.0 is Keras's answer (real cells only); PyTorch's default also counts the padding"),
+        (6 / 9, "the window hangs over the left edge too, not only the top: count its real cells again"),
+        (_rounded(top_left), "rounded too coarsely: give two decimals or the fraction"),
     ], otherwise="sum the real cells of the window, divide by kernel rows x kernel cols",
-        correct="the window covers 4 real cells and 5 padded ones, and PyTorch's default "
-                "count_include_pad=True divides by all 9: 4 / 9. Keras (and "
-                "count_include_pad=False) divide by 4 and give 1.0.")
+        correct="the window covers 4 real cells and 5 padded ones, and PyTorch's default count_include_pad=True "
+                "divides by all 9: 4 / 9. Keras (and count_include_pad=False) divide by 4 and give 1.0.")
 
 
 @exercise("give the number of cells no window covers (an int).")
@@ -134,6 +128,9 @@ def check_cells_never_seen(answer):
         (49 - 5 * 5, "a window starting at 6 would need row 7, which a 7x7 map does not have: "
                      "'valid' gives floor((7 - 2) / 3) + 1 = 2 windows per side, not 3"),
         (16, "16 cells are covered; the question asks for the cells that are not"),
+        (9, "9 is where a skipped row crosses a skipped column; a cell is never read if its row "
+            "OR its column is skipped"),
+        (42, "a cell in a skipped row and a skipped column is counted twice"),
     ], otherwise="list the rows each window covers along one side, then count rows x columns",
         correct=f"windows start at rows/columns 0 and 3 and cover 0-1 and 3-4: 4 x 4 = 16 cells "
                 f"are read, {expected} of 49 never are (every cell in row or column 2, 5 or 6).")

@@ -10,13 +10,9 @@ import poolviz
 from poolviz import data
 from poolviz._checks import _describe
 
-from ._harness import _as_array, _as_int, _as_pair_of_ints, _correct, _grade, _unpack_pair, exercise
+from ._harness import _as_array, _as_int, _as_pair_of_ints, _correct, _grade, _hint, _unpack_pair, exercise
 
 __all__ = ["check_horizontal_detector", "check_parameter_count", "check_photograph_shapes"]
-
-
-def _response(image, kernel):
-    return poolviz.relu(poolviz.conv2d(image, kernel))
 
 
 @exercise("write a 3x3 kernel (a list of 3 rows or an array) that detects horizontal lines.")
@@ -28,29 +24,29 @@ def check_horizontal_detector(answer):
     if not np.isfinite(kernel).all():
         raise AssertionError("the kernel contains NaN or infinity.")
     vertical = data.line_feature_map()  # the tutorial's detector on the vertical line
-    horizontal = _response(data.horizontal_line(), kernel)
-    yours_on_vertical = _response(data.vertical_line(), kernel)
+    horizontal, yours_on_vertical = (poolviz.relu(poolviz.conv2d(image, kernel))
+                                     for image in (data.horizontal_line(), data.vertical_line()))
     if not np.allclose(horizontal, vertical.T):
-        if np.allclose(yours_on_vertical, vertical):
-            hint = ("that kernel finds the vertical line, as the tutorial's does; turn it on its "
-                    "side")
-        else:
-            hint = ("on data.horizontal_line() the feature map should be 3 in rows 2 and 3 and 0 "
-                    "everywhere else, like the vertical detector's map turned on its side")
+        hint = _hint(horizontal, [
+            (lambda _: np.allclose(yours_on_vertical, vertical), "that kernel finds the vertical "
+             "line, as the tutorial's does; turn it on its side"),
+            (lambda h: any(np.allclose(h, np.roll(vertical.T, k, axis=0)) for k in (-1, 1)),
+             "the line shows one row off: put the weights in the middle row"),
+            (lambda h: h.max() > 0 and np.allclose(h * 3 / h.max(), vertical.T), f"the pattern "
+             f"is right, at {horizontal.max() / 3:g} times the right values: scale the weights"),
+        ], "on data.horizontal_line() the feature map should be 3 in rows 2 and 3 and 0 "
+           "everywhere else, like the vertical detector's map turned on its side")
         raise AssertionError(f"{hint}. Your feature map:\n{horizontal}")
     on_vertical = yours_on_vertical.max()
     if on_vertical >= 3:
         raise AssertionError(f"it also answers {on_vertical:g} on the vertical line: a horizontal "
                              "detector should answer less there than on a horizontal line (3).")
-    if np.array_equal(kernel, data.VERTICAL_LINE_DETECTOR.T):
-        what = "It is the tutorial's detector transposed."
-    elif np.isclose(kernel.sum(), 0.0):
-        what = ("Its weights add up to 0, like the -1 2 -1 filter of section 4 turned on its "
-                "side: a flat area gives 0, so it answers only where a row is brighter than the "
-                "rows above and below it.")
-    else:
-        what = ("It is not the tutorial's detector transposed (that is "
-                "data.VERTICAL_LINE_DETECTOR.T), but it gives the same map on this image.")
+    what = _hint(kernel, [
+        (lambda k: np.array_equal(k, data.VERTICAL_LINE_DETECTOR.T), "It is the tutorial's detector transposed."),
+        (lambda k: np.isclose(k.sum(), 0.0), "Its weights add up to 0, like the -1 2 -1 filter of section 4 turned on "
+         "its side: a flat area gives 0, so it answers only where a row is brighter than the rows above and below it."),
+    ], "It is not the tutorial's detector transposed (that is data.VERTICAL_LINE_DETECTOR.T), but it gives the same "
+       "map on this image.")
     _correct(f"3 on the horizontal line, at most {on_vertical:g} on the vertical one. {what}")
 
 
@@ -71,43 +67,46 @@ def check_parameter_count(answer):
         (expected - 4 + 1, "each filter has its own bias, not one for the whole layer"),
         (_conv2d_parameter_count(1, (5, 5), 3), "that is one filter; the layer has 4"),
         (expected - 4 + 12, "one bias per filter, not per filter and channel"),
+        (expected - 4 + 3, "one bias per filter (4), not per input channel (3)"),
+        (_conv2d_parameter_count(4, (1, 1), 3), "each filter has 5 * 5 weights per input channel"),
     ], otherwise="count, per filter, 5 * 5 weights for each input channel, plus one bias; then "
                  "multiply by the number of filters",
-        correct=f"each of the 4 filters has 5 * 5 * 3 = 75 weights and 1 bias: "
-                f"4 * (75 + 1) = {expected}.")
+        correct=f"each of the 4 filters has 5 * 5 * 3 = 75 weights and 1 bias: 4 * (75 + 1) = {expected}.")
 
 
-#: ``data.photograph(downscale=3).shape`` (600 // 3, 512 // 3), and exercise
-#: 3's filter size (5, not the tutorial's 3).
-EXERCISE_3_PHOTO_SHAPE = (200, 170)
-EXERCISE_3_KERNEL = 5
+#: ``data.photograph(downscale=3).shape`` (600 // 3, 512 // 3), and exercise 3's filter size (5, not the tutorial's 3).
+EXERCISE_3_PHOTO_SHAPE, EXERCISE_3_KERNEL = (200, 170), 5
 
 
 def _photograph_shapes():
     """(feature map shape, pooled shape) of exercise 3: 5x5 filter, 2x2 max pooling."""
-    rows, cols = EXERCISE_3_PHOTO_SHAPE
-    feature = (rows - EXERCISE_3_KERNEL + 1, cols - EXERCISE_3_KERNEL + 1)
+    feature = tuple(n - EXERCISE_3_KERNEL + 1 for n in EXERCISE_3_PHOTO_SHAPE)
     return feature, poolviz.pooled_shape(feature, 2)
 
 
-@exercise("give ((feature map rows, cols), (pooled rows, cols)) for the 200x170 photograph and "
-          "a 5x5 filter.")
+@exercise("give ((feature map rows, cols), (pooled rows, cols)) for the 200x170 photograph and a 5x5 filter.")
 def check_photograph_shapes(answer):
     """Exercise 3: (feature map shape, pooled shape) of the photograph, 5x5 filter."""
     feature, pooled = _unpack_pair(answer, "give two shapes, like ((rows, cols), (rows, cols)), "
                                            f"got {_describe(answer)}")
-    feature = _as_pair_of_ints(feature, "the feature map shape")
-    pooled = _as_pair_of_ints(pooled, "the pooled shape")
+    feature, pooled = _as_pair_of_ints(feature, "the feature map shape"), _as_pair_of_ints(pooled, "the pooled shape")
     (rows, cols), (right_feature, right_pooled) = EXERCISE_3_PHOTO_SHAPE, _photograph_shapes()
+    swapped = (f"rows and columns are swapped: the photograph is {rows} rows by {cols} columns, "
+               "and a shape gives the rows first")
     _grade(feature, right_feature, shown=f"the feature map shape {feature}", hints=[
+        (right_feature[::-1], swapped),
         ((rows, cols), "without padding the filter must fit entirely inside the photo, so the "
                        "border rows and columns are lost"),
-        ((rows - 2, cols - 2), "that is what a 3x3 filter gives; a 5x5 filter loses 5 - 1 = 4 "
-                               "rows and columns"),
+        ((rows - 2, cols - 2), "that is what a 3x3 filter gives; a 5x5 filter loses 5 - 1 = 4 rows and columns"),
         ((rows - 5, cols - 5), "a 5x5 filter fits at n - 5 + 1 positions per side, not n - 5"),
+        (lambda shape: shape[0] == shape[1], f"the photograph is not square: {rows} rows but "
+                                             f"{cols} columns, and each side loses 4"),
     ], otherwise="a valid 5x5 convolution gives (rows - 4, cols - 4)")
     _grade(pooled, right_pooled, shown=f"the pooled shape {pooled}", hints=[
         ((rows // 2, cols // 2), "pool the feature map, not the photograph"),
+        (right_pooled[::-1], swapped),
+        (tuple(n - 1 for n in right_pooled), "the '+ 1' is missing: floor((n - 2) / 2) + 1, "
+                                             "rounding down, counts the first window too"),
     ], otherwise="2x2 pooling with stride 2 halves each side of the feature map, rounding down: "
                  "floor((n - 2) / 2) + 1")
     _correct(f"{rows}x{cols} -> {right_feature[0]}x{right_feature[1]} after the 5x5 filter -> "

@@ -27,8 +27,7 @@ def check_global_shapes(answer):
     if all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in (flat, kept)):
         raise AssertionError(f"{_describe(answer)} is a single shape; give two shapes, one "
                              "without and one with keepdims, like ((a, b), (a, 1, 1, b)).")
-    shapes = (_as_shape(flat, "the shape without keepdims"),
-              _as_shape(kept, "the shape with keepdims"))
+    shapes = (_as_shape(flat, "the shape without keepdims"), _as_shape(kept, "the shape with keepdims"))
     batch, _, _, channels = EXERCISE_1_BATCH_SHAPE
     right = ((batch, channels), (batch, 1, 1, channels))
     _grade(shapes, right, hints=[
@@ -40,15 +39,13 @@ def check_global_shapes(answer):
          "in their places (rows and columns come before the channels)"),
         (lambda pair: pair[1] == right[1],
          "the keepdims shape is right; without keepdims only batch and channels remain"),
-    ], otherwise="one number per image and channel is left: the 7x7 grid of each channel becomes "
-                 "a single value",
-        correct="global pooling removes the two spatial axes; keepdims=True keeps them with "
-                "size 1.")
+    ], otherwise="one number per image and channel is left: the 7x7 grid of each channel becomes a single value",
+        correct="global pooling removes the two spatial axes; keepdims=True keeps them with size 1.")
 
 
 def _head_parameters(input_size=28, filters=16, kernel=3, classes=10):
-    """Parameters of ``Dense(classes)`` after a valid ``Conv2D(filters, kernel)``
-    on a square single-channel image: (after Flatten, after global pooling).
+    """Parameters of ``Dense(classes)`` after a valid ``Conv2D(filters, kernel)`` on a square single-channel image:
+    (after Flatten, after global pooling).
 
     >>> _head_parameters()
     (108170, 170)
@@ -57,59 +54,53 @@ def _head_parameters(input_size=28, filters=16, kernel=3, classes=10):
     return side * side * filters * classes + classes, filters * classes + classes
 
 
-@exercise("give a pair: (Dense parameters after Flatten, Dense parameters after "
-          "GlobalAveragePooling2D).")
+@exercise("give a pair: (Dense parameters after Flatten, Dense parameters after GlobalAveragePooling2D).")
 def check_head_parameters(answer):
     """Exercise 2: parameters of ``Dense(10)`` after Flatten and after global pooling."""
     after_flatten, after_pooling = _unpack_pair(
-        answer, f"answer should be a pair of whole numbers (after Flatten, after pooling), got "
-                f"{_describe(answer)}")
-    counts = (_as_int(after_flatten, "the count after Flatten"),
-              _as_int(after_pooling, "the count after global pooling"))
-    right = _head_parameters()
-    conv = "count only the Dense layer, not the 160 of the Conv2D"
-    hints = []
-    if counts[0] != right[0]:
-        hints.append("after Flatten: " + _hint(counts[0], [
-            (right[0] - 10, "the 10 biases of the Dense layer are missing"),
-            (_head_parameters(input_size=30)[0],
-             "a 3x3 convolution without padding turns 28x28 into 26x26, not 28x28"),
-            (right[0] + 160, conv),
-        ], "the Dense layer sees 26 * 26 * 16 inputs and has one weight per input and class, "
-           "plus one bias per class"))
-    if counts[1] != right[1]:
-        hints.append("after pooling: " + _hint(counts[1], [
-            (right[1] - 10, "the 10 biases of the Dense layer are missing"), (right[1] + 160, conv),
-        ], "the Dense layer sees one number per channel, 16 of them, whatever the image size"))
-    _grade(counts, right, otherwise="; ".join(hints),
+        answer, f"answer should be a pair of whole numbers (after Flatten, after pooling), got {_describe(answer)}")
+    counts = _as_int(after_flatten, "the count after Flatten"), _as_int(after_pooling, "the count after pooling")
+    right, conv = _head_parameters(), "count only the Dense layer, not the 160 of the Conv2D"
+    hints = [f"after {name}: " + _hint(count, [(good - 10, "the 10 biases of the Dense layer are missing"),
+                                               (good + 160, conv), *more], otherwise)
+             for name, count, good, more, otherwise in [
+                 ("Flatten", counts[0], right[0], [(_head_parameters(input_size=30)[0], "a 3x3 convolution without "
+                                                    "padding turns 28x28 into 26x26, not 28x28")],
+                  "the Dense layer sees 26 * 26 * 16 inputs and has one weight per input and class, plus one bias per "
+                  "class"),
+                 ("pooling", counts[1], right[1], [], "the Dense layer sees one number per channel, 16 of them, "
+                                                      "whatever the image size")] if count != good]
+    _grade(counts, right, hints=[(right[::-1], "the two are swapped: (after Flatten, after global pooling)")],
+           otherwise="; ".join(hints),
            correct=f"{right[0]} against {right[1]}: global pooling cuts the head by a factor of "
                    f"{right[0] // right[1]}, and its size no longer depends on the image size.")
 
 
 _BATCHES = [
-    ("a (1, 6, 6, 1) batch holding the tutorial's line feature map",
-     data.line_feature_map().reshape(1, 6, 6, 1)),
-    ("np.arange(48.0).reshape(2, 4, 3, 2)", np.arange(48.0).reshape(2, 4, 3, 2)),
     ("a random (3, 5, 7, 4) batch", np.random.default_rng(5).normal(size=(3, 5, 7, 4))),
+    ("a (1, 6, 6, 1) batch holding the tutorial's line feature map", data.line_feature_map().reshape(1, 6, 6, 1)),
+    ("np.arange(48.0).reshape(2, 4, 3, 2)", np.arange(48.0).reshape(2, 4, 3, 2)),
 ]
 
 
-def _global_average_wrong_shape(result, expected, batch):
-    if result.shape == poolviz.global_average_pool2d(batch, keepdims=True).shape:
-        hint = "that is the keepdims=True shape; drop the two size-1 axes"
-    else:
-        hint = "average over the rows and columns axes (1 and 2) only"
-    return f"the result should have shape {expected.shape}, got {result.shape}: {hint}."
+#: Exercise 3's usual mistakes: what each gives on a batch (a shape where that is enough).
+_MISTAKES = [
+    (lambda batch: batch.shape[:1] + (1, 1) + batch.shape[3:], "That is the keepdims=True shape; drop the two "
+                                                               "size-1 axes."),
+    (lambda batch: batch.shape[3:], "Keep the batch axis: one row of channel averages per image."),
+    (lambda batch: batch.max(axis=(1, 2)), "That is global max pooling; average each channel of each image over "
+                                           "all its rows and columns."),
+    (lambda batch: batch.sum(axis=(1, 2)), "You added the values up; divide by the number of cells, rows x cols."),
+    (lambda batch: batch.sum(axis=(1, 2)) / batch.shape[1]**2, "The maps are not square: divide by rows x cols."),
+]
 
 
-@exercise("write global_average_pool(batch) for a (batch, rows, cols, channels) array and pass "
-          "the function itself (no brackets).")
+@exercise("write global_average_pool(batch) for a (batch, rows, cols, channels) array and pass the function "
+          "itself (no brackets).")
 def check_global_average_pool(answer):
     """Exercise 3: ``GlobalAveragePooling2D`` on a channels-last batch, as a function."""
     _check_function(
-        answer, _BATCHES, expected=poolviz.global_average_pool2d,
-        wrong_shape=_global_average_wrong_shape, wrong_values=lambda result, expected, _: (
-            f"the result should be\n{expected}\ngot\n{result}\naverage each channel of each "
-            "image over all its rows and columns."),
-        correct=f"your function agrees with poolviz.global_average_pool2d on {len(_BATCHES)} "
-                "batches.")
+        answer, _BATCHES, expected=poolviz.global_average_pool2d, mistakes=_MISTAKES,
+        shape="Average over the rows and columns axes (1 and 2) only.",
+        values="Average each channel of each image over all its rows and columns.",
+        correct=f"your function agrees with poolviz.global_average_pool2d on {len(_BATCHES)} batches.")

@@ -1,0 +1,569 @@
+"""The catalogue of wrong answers: for every exercise check, the mistakes a
+student new to CNNs makes (swapped axes, padding on the wrong side, max for
+mean, square-only code, floor for ceil, rounding, a function called instead
+of passed, ...), each refused with a hint that names that mistake; and the
+right answer in the forms a student reasonably gives it, each accepted.
+
+The wrong functions are written here as a student would write them (loops
+and plain NumPy), independently of the checks' own diagnoses.
+"""
+
+import numpy as np
+import pytest
+
+import poolviz
+import poolviz.going_further
+from poolviz import data
+from poolviz.exercises import going_further as gf
+from poolviz.exercises import nb01, nb02, nb03, nb04, nb05
+
+
+def _name(check):
+    return f"{check.__module__.rsplit('.', 1)[-1]}.{check.__name__}"
+
+
+# --------------------------------------------------------------------------
+# 01 exercise 3: pool_each_map(batch), 2x2 max pooling, channels last
+# --------------------------------------------------------------------------
+def _max_pool_map(feature_map, rows_out=None, cols_out=None, reduce=np.max, start=None):
+    """A student's 2x2, stride-2 loop over one map; the knobs are the mistakes."""
+    rows_out = feature_map.shape[0] // 2 if rows_out is None else rows_out
+    cols_out = feature_map.shape[1] // 2 if cols_out is None else cols_out
+    pooled = np.zeros((rows_out, cols_out))
+    for i in range(rows_out):
+        for j in range(cols_out):
+            window = feature_map[2 * i:2 * i + 2, 2 * j:2 * j + 2]
+            pooled[i, j] = reduce(window) if start is None else max(start, window.max())
+    return pooled
+
+
+def _each_map(pool_map, batch):
+    return np.stack([np.stack([pool_map(batch[n, :, :, c]) for c in range(batch.shape[3])], -1)
+                     for n in range(batch.shape[0])])
+
+
+def pool_each_map_averaging(batch):
+    return _each_map(lambda m: _max_pool_map(m, reduce=np.mean), batch)
+
+
+def pool_each_map_square_maps_only(batch):
+    """Counts the output rows and uses that count for the columns too."""
+    return _each_map(lambda m: _max_pool_map(m, cols_out=m.shape[0] // 2), batch)
+
+
+def pool_each_map_channels_first(batch):
+    """Pools axes 2 and 3, as if the batch were (batch, channels, rows, cols)."""
+    return np.stack([np.stack([_max_pool_map(image[c]) for c in range(image.shape[0])])
+                     for image in batch])
+
+
+def pool_each_map_rows_and_cols_swapped(batch):
+    """Stacks each map's result transposed (the columns loop outside)."""
+    return _each_map(lambda m: _max_pool_map(m.T).T if m.shape[0] == m.shape[1]
+                     else _max_pool_map(m), batch).swapaxes(1, 2)
+
+
+def pool_each_map_first_image_only(batch):
+    return _each_map(_max_pool_map, batch[:1])
+
+
+def pool_each_map_ceil(batch):
+    """Rounds the output size up, keeping a half window at an odd edge."""
+    return _each_map(lambda m: _max_pool_map(m, -(-m.shape[0] // 2), -(-m.shape[1] // 2)), batch)
+
+
+def pool_each_map_max_starts_at_zero(batch):
+    return _each_map(lambda m: _max_pool_map(m, start=0.0), batch)
+
+
+def pool_each_map_integer_output(batch):
+    """``np.zeros(shape, dtype=int)`` as the output: every max is cut to a whole number."""
+    return _each_map(_max_pool_map, batch).astype(int)
+
+
+# --------------------------------------------------------------------------
+# 03 exercise 3: average_pool_same(feature_map, pool, stride), with loops
+# --------------------------------------------------------------------------
+def _average_same(feature_map, pool, stride, *, pads=None, out=None, reduce=np.mean,
+                  divide_by_pool=False):
+    """A student's loop; ``pads(n)`` gives (before, after) for a side of n cells,
+    ``out(n)`` the output size of that side."""
+    pads = pads or (lambda n: poolviz.same_padding(n, pool, stride))
+    out = out or (lambda n: -(-n // stride))
+    rows, cols = feature_map.shape
+    (top, _), (left, _) = pads(rows), pads(cols)
+    pooled = np.zeros((out(rows), out(cols)))
+    for i in range(pooled.shape[0]):
+        for j in range(pooled.shape[1]):
+            r, c = i * stride - top, j * stride - left
+            window = feature_map[max(r, 0):max(r + pool, 0), max(c, 0):max(c + pool, 0)]
+            if window.size:  # square-only code reads past the map's last column
+                pooled[i, j] = window.sum() / pool**2 if divide_by_pool else reduce(window)
+    return pooled
+
+
+def average_same_row_padding_for_columns(feature_map, pool, stride):
+    """The issue's example: the columns are padded as the rows are."""
+    rows_pad = poolviz.same_padding(feature_map.shape[0], pool, stride)
+    return _average_same(feature_map, pool, stride, pads=lambda n: rows_pad)
+
+
+def average_same_all_padding_after(feature_map, pool, stride):
+    return _average_same(feature_map, pool, stride,
+                         pads=lambda n: (0, sum(poolviz.same_padding(n, pool, stride))))
+
+
+def average_same_odd_cell_before(feature_map, pool, stride):
+    """PyTorch-like: the larger half of the padding before the map."""
+    def pads(n):
+        total = sum(poolviz.same_padding(n, pool, stride))
+        return total - total // 2, total // 2
+    return _average_same(feature_map, pool, stride, pads=pads)
+
+
+def average_same_half_pool_before(feature_map, pool, stride):
+    """Pads (pool - 1) // 2 before, whatever the map: wrong where the total is odd."""
+    return _average_same(feature_map, pool, stride, pads=lambda n: ((pool - 1) // 2, 0))
+
+
+def average_same_divides_by_pool_area(feature_map, pool, stride):
+    return _average_same(feature_map, pool, stride, divide_by_pool=True)
+
+
+def average_same_takes_the_max(feature_map, pool, stride):
+    return _average_same(feature_map, pool, stride, reduce=np.max)
+
+
+def average_same_square_maps_only(feature_map, pool, stride):
+    side = -(-feature_map.shape[0] // stride)
+    return _average_same(feature_map, pool, stride, out=lambda n: side)
+
+
+def average_same_floor_size(feature_map, pool, stride):
+    return _average_same(feature_map, pool, stride, out=lambda n: n // stride)
+
+
+def average_same_valid(feature_map, pool, stride):
+    return _average_same(feature_map, pool, stride, pads=lambda n: (0, 0),
+                         out=lambda n: (n - pool) // stride + 1)
+
+
+def average_same_stride_ignored(feature_map, pool, stride):
+    return _average_same(feature_map, pool, 1)
+
+
+def average_same_integer_output(feature_map, pool, stride):
+    return _average_same(feature_map, pool, stride).astype(int)
+
+
+# --------------------------------------------------------------------------
+# 04 exercise 3: max_pool_gradient(feature_map, upstream)
+# --------------------------------------------------------------------------
+def _gradient(feature_map, upstream, *, value=None, rows=None, cols=None, start=None,
+              upstream_at=lambda upstream, i, j: upstream[i, j]):
+    rows = upstream.shape[0] if rows is None else rows
+    cols = upstream.shape[1] if cols is None else cols
+    gradient = np.zeros(feature_map.shape)
+    for i in range(rows):
+        for j in range(cols):
+            window = feature_map[2 * i:2 * i + 2, 2 * j:2 * j + 2]
+            if start is not None and window.max() <= start:
+                continue  # "best = 0": a window of negative values has no winner
+            r, c = np.unravel_index(np.argmax(window), window.shape)
+            gradient[2 * i + r, 2 * j + c] += (upstream_at(upstream, i, j)
+                                              if value is None else value)
+    return gradient
+
+
+def gradient_ones_at_the_winners(feature_map, upstream):
+    """Marks where the max is, forgetting the upstream value."""
+    return _gradient(feature_map, upstream, value=1.0)
+
+
+def gradient_upstream_transposed(feature_map, upstream):
+    return _gradient(feature_map, upstream, upstream_at=lambda up, i, j: up[j, i])
+
+
+def gradient_square_maps_only(feature_map, upstream):
+    return _gradient(feature_map, upstream, cols=upstream.shape[0])
+
+
+def gradient_max_starts_at_zero(feature_map, upstream):
+    return _gradient(feature_map, upstream, start=0.0)
+
+
+def gradient_of_average_pooling(feature_map, upstream):
+    gradient = np.zeros(feature_map.shape)
+    for i, j in np.ndindex(upstream.shape):
+        gradient[2 * i:2 * i + 2, 2 * j:2 * j + 2] += upstream[i, j] / 4
+    return gradient
+
+
+def gradient_aliases_the_feature_map(feature_map, upstream):
+    """``gradient = feature_map`` is no copy: zeroing it wipes the map it reads."""
+    gradient = feature_map
+    gradient[...] = 0.0
+    return _gradient(feature_map, upstream)
+
+
+def gradient_is_the_pooled_map(feature_map, upstream):
+    return poolviz.max_pool2d(feature_map)
+
+
+# --------------------------------------------------------------------------
+# 05 exercise 3: global_average_pool(batch)
+# --------------------------------------------------------------------------
+def global_average_takes_the_max(batch):
+    return batch.max(axis=(1, 2))
+
+
+def global_average_sums(batch):
+    return batch.sum(axis=(1, 2))
+
+
+def global_average_square_maps_only(batch):
+    return batch.sum(axis=(1, 2)) / batch.shape[1] ** 2
+
+
+def global_average_first_image_only(batch):
+    return batch[0].mean(axis=(0, 1))
+
+
+def global_average_channels_first(batch):
+    return batch.mean(axis=(2, 3))
+
+
+def global_average_divides_in_place(batch):
+    """The right numbers, but the caller's batch is divided too."""
+    batch /= batch.shape[1] * batch.shape[2]
+    return batch.sum(axis=(1, 2))
+
+
+def global_average_keepdims(batch):
+    return batch.mean(axis=(1, 2), keepdims=True)
+
+
+def global_average_flattened(batch):
+    return batch.reshape(len(batch), -1).mean(axis=1)
+
+
+# --------------------------------------------------------------------------
+# The catalogue: (check, mistake, answer, fragments the hint must hold)
+# --------------------------------------------------------------------------
+_MAX_BLUR_DENSE = poolviz.max_pool2d(gf.MAX_BLUR_MAP, 2, strides=1)
+_KERAS_KERNEL = np.zeros((2, 2, 2, 2))
+_KERAS_KERNEL[:, :, 0, 0] = _KERAS_KERNEL[:, :, 1, 1] = 0.25
+_CALLED = "pass the function itself"
+
+CATALOGUE = [
+    # 01, exercise 1: 28 rows, pool 3, stride 2 -> (13, 14)
+    (nb01.check_output_sizes, "valid rounded up", (14, 14), ["'valid' drops windows"]),
+    (nb01.check_output_sizes, "the + 1 forgotten", (12, 14), ["the '+ 1'"]),
+    (nb01.check_output_sizes, "stride ignored (stride 1)", (26, 28), ["stride 1"]),
+    (nb01.check_output_sizes, "stride taken as the pool", (9, 10), ["stride", "not the pool"]),
+    (nb01.check_output_sizes, "valid and same swapped", (14, 13), ["swapped", "(valid, same)"]),
+    (nb01.check_output_sizes, "same taken as valid", (13, 13), ["ceil(n / stride)"]),
+    (nb01.check_output_sizes, "same keeps the size", (13, 28), ["only when stride is 1"]),
+    (nb01.check_output_sizes, "the + 1 added to same", (13, 15), ["no '+ 1'"]),
+    (nb01.check_output_sizes, "floor forgotten", (13.5, 14), ["whole number"]),
+    # 01, exercise 2: 3 of 9 stay
+    (nb01.check_unchanged_after_shift, "counted the changed cells", 6, ["changed"]),
+    (nb01.check_unchanged_after_shift, "assumed pooling hides the move", 9, ["not all of them"]),
+    (nb01.check_unchanged_after_shift, "a fraction, not a count", 1 / 3, ["whole number"]),
+    (nb01.check_unchanged_after_shift, "counted cells of the 6x6 map", 12, ["only 9 cells"]),
+    # 01, exercise 3
+    (nb01.check_pool_each_map, "average for max", pool_each_map_averaging, ["average pooling"]),
+    (nb01.check_pool_each_map, "square maps only", pool_each_map_square_maps_only,
+     ["rows", "columns", "not square"]),
+    (nb01.check_pool_each_map, "channels-first axes", pool_each_map_channels_first,
+     ["axes 1 and 2"]),
+    (nb01.check_pool_each_map, "rows and columns swapped", pool_each_map_rows_and_cols_swapped,
+     ["Rows and columns are swapped"]),
+    (nb01.check_pool_each_map, "first image only", pool_each_map_first_image_only,
+     ["every image"]),
+    (nb01.check_pool_each_map, "ceil for the size", pool_each_map_ceil, ["'valid'"]),
+    (nb01.check_pool_each_map, "running max starts at 0", pool_each_map_max_starts_at_zero,
+     ["Starting a running maximum at 0"]),
+    (nb01.check_pool_each_map, "integer output array", pool_each_map_integer_output,
+     ["whole numbers", "dtype"]),
+    (nb01.check_pool_each_map, "called instead of passed",
+     pool_each_map_averaging(nb01._BATCHES[0][1]), [_CALLED]),
+    # 02, exercise 1
+    (nb02.check_horizontal_detector, "the vertical detector", data.VERTICAL_LINE_DETECTOR,
+     ["finds the vertical line"]),
+    (nb02.check_horizontal_detector, "the line off-centre", [[1, 1, 1], [0, 0, 0], [0, 0, 0]],
+     ["middle row"]),
+    (nb02.check_horizontal_detector, "weights too large", [[0, 0, 0], [2, 2, 2], [0, 0, 0]],
+     ["2 times"]),
+    (nb02.check_horizontal_detector, "a row, not a 3x3 kernel", [1, 1, 1], ["should be 3x3"]),
+    # 02, exercise 2: 4 * (5 * 5 * 3 + 1) = 304
+    (nb02.check_parameter_count, "one input channel", 104, ["3 channels"]),
+    (nb02.check_parameter_count, "biases forgotten", 300, ["add the biases"]),
+    (nb02.check_parameter_count, "one filter", 76, ["one filter"]),
+    (nb02.check_parameter_count, "a bias per input channel", 303, ["per filter"]),
+    (nb02.check_parameter_count, "kernel size forgotten", 16, ["5 * 5"]),
+    # 02, exercise 3: 200x170 -> (196, 166) -> (98, 83)
+    (nb02.check_photograph_shapes, "rows and columns swapped", ((166, 196), (83, 98)),
+     ["swapped", "200 rows"]),
+    (nb02.check_photograph_shapes, "square photo assumed", ((196, 196), (98, 98)),
+     ["not square", "170"]),
+    (nb02.check_photograph_shapes, "padding 'same'", ((200, 170), (100, 85)),
+     ["border rows and columns are lost"]),
+    (nb02.check_photograph_shapes, "a 3x3 filter", ((198, 168), (99, 84)), ["3x3 filter"]),
+    (nb02.check_photograph_shapes, "n - 5", ((195, 165), (97, 82)), ["n - 5 + 1"]),
+    (nb02.check_photograph_shapes, "pooled the photograph", ((196, 166), (100, 85)),
+     ["pool the feature map"]),
+    (nb02.check_photograph_shapes, "pooled shape transposed", ((196, 166), (83, 98)),
+     ["swapped"]),
+    (nb02.check_photograph_shapes, "the pooling's + 1 forgotten", ((196, 166), (97, 82)),
+     ["the '+ 1'"]),
+    # 03, exercise 1: [18, 19.5, 21]
+    (nb03.check_same_padding_bottom_row, "divided by the pool area", [8.0, 13.0, 84 / 9],
+     ["counting the padded cells as zeros"]),
+    (nb03.check_same_padding_bottom_row, "max for average", [21.0, 23.0, 24.0],
+     ["max pooling"]),
+    (nb03.check_same_padding_bottom_row, "all padding after", [21.0, 23.0, 24.0],
+     ["1 before and 1 after"]),
+    (nb03.check_same_padding_bottom_row, "the top row", [3.0, 4.5, 6.0], ["the top row"]),
+    (nb03.check_same_padding_bottom_row, "the right column, not the bottom row",
+     poolviz.average_pool2d(nb03.EXERCISE_1_MAP, 3, 2, "same")[:, -1], ["right column"]),
+    (nb03.check_same_padding_bottom_row, "valid padding", [16.0, 18.0], ["ceil(5 / 2) = 3"]),
+    (nb03.check_same_padding_bottom_row, "rounded to whole numbers", [18, 20, 21],
+     ["round"]),
+    # 03, exercise 2: 20
+    (nb03.check_cells_never_used, "counted the covered cells", 16, ["DO cover"]),
+    (nb03.check_cells_never_used, "stride taken as the pool", 0, ["jumps over"]),
+    (nb03.check_cells_never_used, "counted shared cells twice", 24, ["count it twice"]),
+    (nb03.check_cells_never_used, "only the skipped rows", 12, ["columns"]),
+    (nb03.check_cells_never_used, "only where skipped rows and columns cross", 4, ["OR"]),
+    # 03, exercise 3
+    (nb03.check_average_pool_same, "row padding for the columns",
+     average_same_row_padding_for_columns, ["columns", "same_padding"]),
+    (nb03.check_average_pool_same, "all padding after", average_same_all_padding_after,
+     ["wrong place"]),
+    (nb03.check_average_pool_same, "odd padding cell before", average_same_odd_cell_before,
+     ["wrong place", "after"]),
+    (nb03.check_average_pool_same, "(pool - 1) // 2 before", average_same_half_pool_before,
+     ["wrong place"]),
+    (nb03.check_average_pool_same, "divided by the pool area", average_same_divides_by_pool_area,
+     ["divided by the whole window"]),
+    (nb03.check_average_pool_same, "max for average", average_same_takes_the_max,
+     ["max pooling"]),
+    (nb03.check_average_pool_same, "square maps only", average_same_square_maps_only,
+     ["not square"]),
+    (nb03.check_average_pool_same, "floor for ceil", average_same_floor_size,
+     ["ceil(n / stride)"]),
+    (nb03.check_average_pool_same, "valid for same", average_same_valid, ["'valid'"]),
+    (nb03.check_average_pool_same, "stride ignored", average_same_stride_ignored,
+     ["ceil(n / stride)"]),
+    (nb03.check_average_pool_same, "integer output array", average_same_integer_output,
+     ["whole numbers", "dtype"]),
+    (nb03.check_average_pool_same, "called instead of passed",
+     average_same_valid(nb03.EXERCISE_1_MAP, 3, 2), [_CALLED]),
+    # 04, exercise 1: [[0.9, 0.7], [0.3, 0.8]]
+    (nb04.check_max_pool_by_hand, "average for max", poolviz.average_pool2d(nb04.EXERCISE_1_MAP, 2),
+     ["average pooling"]),
+    (nb04.check_max_pool_by_hand, "rows and columns swapped", [[0.9, 0.3], [0.7, 0.8]],
+     ["swapped"]),
+    (nb04.check_max_pool_by_hand, "stride 1", poolviz.max_pool2d(nb04.EXERCISE_1_MAP, 2, 1),
+     ["stride 2"]),
+    (nb04.check_max_pool_by_hand, "a flat list", [0.9, 0.7, 0.3, 0.8], ["shape (2, 2)"]),
+    (nb04.check_max_pool_by_hand, "one window misread", [[0.9, 0.7], [0.3, 0.6]],
+     ["[(1, 1)]"]),
+    # 04, exercise 2: [[-1, -3], [-6, -9]]
+    (nb04.check_same_padding_max, "zero padding", [[-1.0, 0.0], [0.0, 0.0]], ["zeros"]),
+    (nb04.check_same_padding_max, "padding before", [[-4.0, -2.0], [-1.0, -3.0]],
+     ["go after the map"]),
+    (nb04.check_same_padding_max, "average for max",
+     poolviz.average_pool2d(nb04.EXERCISE_2_MAP, 2, padding="same"), ["average pooling"]),
+    (nb04.check_same_padding_max, "rows and columns swapped", [[-1.0, -6.0], [-3.0, -9.0]],
+     ["swapped"]),
+    (nb04.check_same_padding_max, "valid padding", [[-1.0]], ["ceil(3 / 2) = 2"]),
+    # 04, exercise 3
+    (nb04.check_max_pool_gradient, "ones at the winners", gradient_ones_at_the_winners,
+     ["upstream value"]),
+    (nb04.check_max_pool_gradient, "upstream transposed", gradient_upstream_transposed,
+     ["upstream", "swapped"]),
+    (nb04.check_max_pool_gradient, "square maps only", gradient_square_maps_only,
+     ["not square"]),
+    (nb04.check_max_pool_gradient, "running max starts at 0", gradient_max_starts_at_zero,
+     ["negative"]),
+    (nb04.check_max_pool_gradient, "average pooling's gradient", gradient_of_average_pooling,
+     ["average pooling's gradient"]),
+    (nb04.check_max_pool_gradient, "returns the pooled map", gradient_is_the_pooled_map,
+     ["the shape of the input feature map"]),
+    (nb04.check_max_pool_gradient, "gradient = feature_map (no copy)", gradient_aliases_the_feature_map,
+     ["changed the array it was given"]),
+    (nb04.check_max_pool_gradient, "called instead of passed",
+     np.zeros((4, 4)), [_CALLED]),
+    # 05, exercise 1: ((32, 64), (32, 1, 1, 64))
+    (nb05.check_global_shapes, "swapped", ((32, 1, 1, 64), (32, 64)), ["swapped"]),
+    (nb05.check_global_shapes, "batch axis dropped", ((64,), (1, 1, 64)), ["batch axis"]),
+    (nb05.check_global_shapes, "channels first", ((32, 64), (32, 64, 1, 1)),
+     ["before the channels"]),
+    (nb05.check_global_shapes, "flattened instead of pooled", ((32, 3136), (32, 1, 1, 3136)),
+     ["a single value"]),
+    # 05, exercise 2: (108170, 170)
+    (nb05.check_head_parameters, "swapped", (170, 108170), ["swapped"]),
+    (nb05.check_head_parameters, "no convolution shrink", (125450, 170), ["26x26"]),
+    (nb05.check_head_parameters, "biases forgotten", (108160, 160), ["10 biases"]),
+    (nb05.check_head_parameters, "Conv2D counted too", (108330, 330), ["only the Dense"]),
+    (nb05.check_head_parameters, "inputs, not parameters", (10816, 16), ["weight per input"]),
+    # 05, exercise 3
+    (nb05.check_global_average_pool, "max for average", global_average_takes_the_max,
+     ["global max pooling"]),
+    (nb05.check_global_average_pool, "sum for average", global_average_sums, ["divide"]),
+    (nb05.check_global_average_pool, "square maps only", global_average_square_maps_only,
+     ["not square"]),
+    (nb05.check_global_average_pool, "first image only", global_average_first_image_only,
+     ["batch axis"]),
+    (nb05.check_global_average_pool, "channels-first axes", global_average_channels_first,
+     ["(1 and 2)"]),
+    (nb05.check_global_average_pool, "keepdims", global_average_keepdims, ["keepdims=True"]),
+    (nb05.check_global_average_pool, "channels mixed", global_average_flattened, ["(1 and 2)"]),
+    (nb05.check_global_average_pool, "divides its input in place", global_average_divides_in_place,
+     ["changed the array it was given"]),
+    (nb05.check_global_average_pool, "called instead of passed",
+     global_average_keepdims(nb05._BATCHES[1][1]), [_CALLED]),
+    # going further 01, exercise 1: [[2.5, 5], [1, 2]]
+    (gf.check_max_blur_by_hand, "plain max pooling", poolviz.max_pool2d(gf.MAX_BLUR_MAP, 2),
+     ["plain 2x2 max pooling"]),
+    (gf.check_max_blur_by_hand, "zero padding", poolviz.average_pool2d(
+        np.pad(_MAX_BLUR_DENSE, ((0, 1), (0, 1))), 2), ["zeros"]),
+    (gf.check_max_blur_by_hand, "edge padding", poolviz.average_pool2d(
+        np.pad(_MAX_BLUR_DENSE, ((0, 1), (0, 1)), mode="edge"), 2), ["last row"]),
+    (gf.check_max_blur_by_hand, "sum, not average", [[10.0, 20.0], [4.0, 8.0]], ["divide"]),
+    (gf.check_max_blur_by_hand, "rows and columns swapped", [[2.5, 1.0], [5.0, 2.0]],
+     ["swapped"]),
+    # going further 01, exercise 2: 'max'
+    (gf.check_most_cells_equal, "read relative_l1", "max-blur", ["fraction_equal"]),
+    (gf.check_most_cells_equal, "average", "average", ["fraction_equal"]),
+    # going further 02, exercise 1: 2 * 2 * 64 * 64 + 64
+    (gf.check_strided_conv_parameters, "biases forgotten", 16384, ["biases"]),
+    (gf.check_strided_conv_parameters, "depthwise", 256, ["DepthwiseConv2D"]),
+    (gf.check_strided_conv_parameters, "one bias for the layer", 16385, ["per filter"]),
+    (gf.check_strided_conv_parameters, "kernel size forgotten", 4160, ["2 x 2"]),
+    (gf.check_strided_conv_parameters, "pooling's count", 0, ["pooling's count"]),
+    # going further 02, exercise 2
+    (gf.check_average_pool_kernel, "channels mixed", np.full((2, 2, 2, 2), 0.25),
+     ["never mixes channels"]),
+    (gf.check_average_pool_kernel, "a sum", 4 * _KERAS_KERNEL, ["divides by the 4 cells"]),
+    (gf.check_average_pool_kernel, "PyTorch's layout", _KERAS_KERNEL.transpose(2, 3, 0, 1),
+     ["PyTorch"]),
+    (gf.check_average_pool_kernel, "channels crossed", _KERAS_KERNEL[:, :, :, ::-1],
+     ["other"]),
+    (gf.check_average_pool_kernel, "one channel's kernel", np.full((2, 2), 0.25),
+     ["(2, 2, 2, 2)"]),
+    # going further 03, exercise 1: 3
+    (gf.check_torch_output_size, "floor", 2, ["ceil_mode=False"]),
+    (gf.check_torch_output_size, "padding left out", 2, ["padding"]),
+    (gf.check_torch_output_size, "not rounded", 2.5, ["whole number"]),
+    # going further 03, exercise 2: 4 / 9
+    (gf.check_count_include_pad, "Keras's rule", 1.0, ["Keras's answer"]),
+    (gf.check_count_include_pad, "only the top row padded", 6 / 9, ["left"]),
+    (gf.check_count_include_pad, "rounded too coarsely", 0.4, ["round"]),
+    # going further 03, exercise 3: 33
+    (gf.check_cells_never_seen, "counted the covered cells", 16, ["covered"]),
+    (gf.check_cells_never_seen, "a third window", 24, ["row 7"]),
+    (gf.check_cells_never_seen, "only where skipped rows and columns cross", 9, ["OR"]),
+    (gf.check_cells_never_seen, "counted shared cells twice", 42, ["twice"]),
+]
+
+
+@pytest.mark.parametrize("check, answer, fragments",
+                         [(check, answer, fragments) for check, _, answer, fragments in CATALOGUE],
+                         ids=[f"{_name(check)}: {mistake}" for check, mistake, _, _ in CATALOGUE])
+def test_each_catalogued_mistake_is_refused_with_a_hint_naming_it(check, answer, fragments):
+    with pytest.raises(AssertionError) as caught:
+        check(answer)
+    message = str(caught.value)
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+# --------------------------------------------------------------------------
+# The right answer in the forms a student reasonably gives it
+# --------------------------------------------------------------------------
+def _as_float32(right):
+    return lambda *args: right(*args).astype(np.float32)
+
+
+def _as_nested_list(right):
+    return lambda *args: right(*args).tolist()
+
+
+def _average_pool_same(feature_map, pool, stride):
+    return poolviz.average_pool2d(feature_map, pool, stride, padding="same")
+
+
+#: (check, form, answer). What is reasonable, exercise by exercise:
+#: - a whole number (size, count, parameters) may come as a float with no fraction
+#:   (13.0, from a division) or a NumPy integer; a fraction (13.5) is refused;
+#: - a pair or a shape may be a tuple, a list or a NumPy array;
+#: - a by-hand array may be a nested list or tuple, an int list where the values are
+#:   whole, a float32 array; its values are exact (.5, .25, .1), so no rounding is needed
+#:   and whole-number rounding is refused (see the catalogue above);
+#: - the PyTorch average 4/9 is a float of no exact decimal form: two decimals (0.44) are
+#:   enough, since no other rule gives a value that close; one decimal (0.4) is refused;
+#: - a function may compute in float32 (about 7 digits) and return a nested list;
+#: - a word may differ in case and surrounding spaces ('Max ').
+ACCEPTED = [
+    (nb01.check_output_sizes, "floats", (13.0, 14.0)),
+    (nb01.check_output_sizes, "a NumPy array", np.array([13, 14])),
+    (nb01.check_unchanged_after_shift, "a float", 3.0),
+    (nb01.check_unchanged_after_shift, "np.sum's integer", np.int64(3)),
+    (nb01.check_pool_each_map, "float32", _as_float32(poolviz.max_pool2d)),
+    (nb01.check_pool_each_map, "a nested list", _as_nested_list(poolviz.max_pool2d)),
+    (nb02.check_horizontal_detector, "a list of int rows", [[0, 0, 0], [1, 1, 1], [0, 0, 0]]),
+    (nb02.check_horizontal_detector, "a tuple of rows", ((0, 0, 0), (1, 1, 1), (0, 0, 0))),
+    (nb02.check_horizontal_detector, "float32", np.float32(data.VERTICAL_LINE_DETECTOR.T)),
+    (nb02.check_parameter_count, "a float", 304.0),
+    (nb02.check_photograph_shapes, "lists", [[196, 166], [98, 83]]),
+    (nb02.check_photograph_shapes, "a NumPy array", np.array([[196, 166], [98, 83]])),
+    (nb02.check_photograph_shapes, "floats from a division", ((196.0, 166.0), (98.0, 83.0))),
+    (nb03.check_same_padding_bottom_row, "a tuple with ints", (18, 19.5, 21)),
+    (nb03.check_same_padding_bottom_row, "float32", np.float32([18.0, 19.5, 21.0])),
+    (nb03.check_same_padding_bottom_row, "the last row kept 2-D", [[18.0, 19.5, 21.0]]),
+    (nb03.check_cells_never_used, "a float", 20.0),
+    (nb03.check_average_pool_same, "float32", _as_float32(_average_pool_same)),
+    (nb03.check_average_pool_same, "a nested list", _as_nested_list(_average_pool_same)),
+    (nb04.check_max_pool_by_hand, "a tuple of tuples", ((0.9, 0.7), (0.3, 0.8))),
+    (nb04.check_max_pool_by_hand, "float32", np.float32([[0.9, 0.7], [0.3, 0.8]])),
+    (nb04.check_same_padding_max, "ints", [[-1, -3], [-6, -9]]),
+    (nb04.check_max_pool_gradient, "float32", _as_float32(nb04._max_pool_gradient_reference)),
+    (nb04.check_max_pool_gradient, "a nested list",
+     _as_nested_list(nb04._max_pool_gradient_reference)),
+    (nb05.check_global_shapes, "lists", [[32, 64], [32, 1, 1, 64]]),
+    (nb05.check_global_shapes, "NumPy integers", (np.array([32, 64]), np.array([32, 1, 1, 64]))),
+    (nb05.check_head_parameters, "floats", [108170.0, 170.0]),
+    (nb05.check_global_average_pool, "float32", _as_float32(poolviz.global_average_pool2d)),
+    (nb05.check_global_average_pool, "a nested list",
+     _as_nested_list(poolviz.global_average_pool2d)),
+    (gf.check_max_blur_by_hand, "a list with ints", [[2.5, 5], [1, 2]]),
+    (gf.check_max_blur_by_hand, "float32", np.float32([[2.5, 5.0], [1.0, 2.0]])),
+    (gf.check_most_cells_equal, "capitalised, with a space", "Max "),
+    (gf.check_strided_conv_parameters, "a float", 16448.0),
+    (gf.check_average_pool_kernel, "a nested list", _KERAS_KERNEL.tolist()),
+    (gf.check_average_pool_kernel, "float32", np.float32(_KERAS_KERNEL)),
+    (gf.check_torch_output_size, "a float", 3.0),
+    (gf.check_count_include_pad, "the fraction", 4 / 9),
+    (gf.check_count_include_pad, "three decimals", 0.444),
+    (gf.check_count_include_pad, "two decimals", 0.44),
+    (gf.check_count_include_pad, "float32", np.float32(4 / 9)),
+    (gf.check_cells_never_seen, "a float", 33.0),
+]
+
+
+@pytest.mark.parametrize("check, answer", [(check, answer) for check, _, answer in ACCEPTED],
+                         ids=[f"{_name(check)}: {form}" for check, form, _ in ACCEPTED])
+def test_the_right_answer_in_a_reasonable_form_is_accepted(check, answer, capsys):
+    check(answer)
+    assert capsys.readouterr().out.startswith("Correct: ")
+
+
+def test_every_check_has_catalogued_mistakes_and_accepted_forms():
+    checks = {_name(getattr(module, name)) for module in (nb01, nb02, nb03, nb04, nb05, gf)
+              for name in module.__all__ if name.startswith("check_")}
+    assert len(checks) == 22
+    assert {_name(row[0]) for row in CATALOGUE} == checks
+    assert {_name(row[0]) for row in ACCEPTED} == checks
