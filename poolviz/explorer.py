@@ -13,6 +13,7 @@ import contextlib
 import functools
 import importlib.util
 import numbers
+import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -76,11 +77,47 @@ class PoolingState:
     divisors = property(lambda self: self.real_cells if self.operation.endswith("average") else None,
                         doc="For average pooling, what each output cell was divided by (`real_cells`); else None.")
 
+    @property
+    def description(self):
+        """The picture in words: the pooling, its output in numbers (summarised when large),
+        then the window and its arithmetic, from :attr:`arithmetic_text`; or the message."""
+        if not self.ok:
+            return self.message
+        (rows, cols), window, (pool_rows, pool_cols), (stride_rows, stride_cols) = (
+            self.feature_map.shape, self.window, self.pool_size, self.strides)
+        divisors = f"; divided by {_in_numbers(self.divisors)}" if any(self.padding_amounts) and self.divisors \
+            is not None else ""
+        return (f"{self.operation} pooling {pool_rows} x {pool_cols}, strides {stride_rows} x {stride_cols}, "
+                f"{self.padding}, of the {rows} x {cols} input ({_in_numbers(self.feature_map, 16)}) gives "
+                f"{_in_numbers(self.pooled)}{divisors}; window {self.step + 1} of {self.n_windows} reads rows "
+                f"{window.rows.start} to {window.rows.stop - 1}, columns {window.cols.start} to "
+                f"{window.cols.stop - 1}: " + " ".join(re.sub(r"(?<!,)\n", "; ", self.arithmetic_text.split("\n", 1)[1])
+                                                   .split()))
+
     def _at_step(self, step):
         """The same pooling with window `step` selected: reads one window, nothing else."""
         window = pooling_window(self.feature_map, divmod(step, self.output_shape[1]), self.pool_size,
                                 self.strides, self.padding, self.operation.split()[-1])
         return replace(self, step=step, window=window, arithmetic_text=_arithmetic_text(window, step, self.n_windows))
+
+
+def _in_numbers(array, max_cells=36):
+    """A map in words: its values row by row when small, else its shape, range and where its largest values are.
+
+    >>> _in_numbers(np.array([[0.0, 3.0], [1 / 3, 3.0]]))
+    '2 x 2: rows 0 3 / 0.333 3'
+    """
+    shape = f"{array.shape[0]} x {array.shape[1]}"
+    if array.size <= max_cells:
+        return f"{shape}: rows " + " / ".join(" ".join(f"{value:.3g}" for value in row) for row in array)
+    finite = array[np.isfinite(array)]
+    if not finite.size:
+        return f"{shape}, no finite value"
+    top = np.argwhere(array == finite.max())
+    (first_row, first_col), (last_row, last_col) = top.min(axis=0), top.max(axis=0)
+    where = (f"at row {first_row}, column {first_col}" if len(top) == 1 else
+             f"in {len(top)} cells within rows {first_row} to {last_row}, columns {first_col} to {last_col}")
+    return f"{shape}, values {finite.min():.3g} to {finite.max():.3g}, the largest {where}"
 
 
 def _arithmetic_text(window, step, n_windows):
@@ -235,6 +272,19 @@ class TranslationState:
                                        max_shift, direction)
         shift = as_int(shift, "shift", 0, int(result.shifts[-1]), " (max_shift)")
         return cls(as_feature_map(image, "image"), result, other, shift)
+
+    @property
+    def description(self):
+        """The picture in words: the shifted input, the pooled map before and after, the curves."""
+        result, shift, (rows, cols) = self.result, self.shift, self.image.shape
+        direction = {steps: name for name, steps in _SHIFT_STEPS.items()}[result.shift_steps]
+        changed, curves = result.changed[shift], (self.result, self.other_result)
+        return (f"input {rows} x {cols} shifted {shift} px {direction} ({_in_numbers(self.shifted_image(), 16)}); "
+                f"{result.operation} pooling {result.pool_size[0]} x {result.pool_size[1]} before the shift gives "
+                f"{_in_numbers(result.pooled[0])}, after it {_in_numbers(result.pooled[shift])}; "
+                f"{changed.size - int(changed.sum())} of {changed.size} pooled cells unchanged; fraction unchanged "
+                f"at shifts 0 to {result.shifts[-1]}: " + ", ".join(
+                    f"{r.operation} " + " ".join(f"{f:.2f}" for f in r.fraction_unchanged) for r in curves))
 
     def shifted_image(self, shift=None):
         """The input moved by `shift` (default: the selected one) in the result's direction."""
@@ -416,6 +466,13 @@ class PoolingExplorerModel(_ExplorerModel):
         state = self.state
         return None if self.message else window_coverage(state.feature_map.shape, state.pool_size,
                                                          state.strides, state.padding)
+
+    @property
+    def coverage_text(self):
+        """The coverage view in words, or ''."""
+        coverage = self.coverage
+        return "" if coverage is None else (f"windows covering each input cell: {_in_numbers(coverage)}; "
+                                            f"real cells per window (divisor): {_in_numbers(self.state.real_cells)}")
 
     @staticmethod
     def tensorflow_available():

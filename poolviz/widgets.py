@@ -31,12 +31,14 @@ Examples
 from __future__ import annotations
 
 import html
+import pathlib
 import traceback
 from contextlib import nullcontext
 
 import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
+import traitlets
 from matplotlib.figure import Figure
 
 import poolviz
@@ -69,6 +71,19 @@ _LECTURE_CSS = """<style>
 .poolviz-lecture .widget-checkbox input { transform: scale(1.6); margin-right: 10px; }
 .poolviz-lecture .poolviz-message .widget-html-content { font-size: 26px !important; }
 </style>"""
+
+
+try:  # the `course` extra has it; without it the explorers work, unnamed for a screen reader
+    import anywidget
+except ImportError:  # pragma: no cover - Colab-shaped installs
+    anywidget = None
+
+if anywidget is not None:
+    class _Accessibility(anywidget.AnyWidget):
+        """The explorer's words for a screen reader: `alts` (picture class -> alt text), `said` (the live region)."""
+        _esm, _css = (pathlib.Path(__file__).with_name(f"_a11y.{kind}") for kind in ("js", "css"))
+        alts = traitlets.Dict().tag(sync=True)
+        said = traitlets.Unicode("").tag(sync=True)
 
 
 def _pre(text):
@@ -105,13 +120,15 @@ class _ExplorerView(widgets.VBox):
         self.add_class(f"poolviz-{kind}")
         if self.lecture:
             self.add_class("poolviz-lecture")
-        # Never wider than drawn; narrower (a small window) only shrinks it.
+        # Never wider than drawn; narrower (a small window) only shrinks it. No margin: with one, a
+        # full-width picture overflows its column, which becomes a scroll region no key reaches.
         self.image = widgets.Image(format="png", layout=widgets.Layout(
-            width=f"{int(figsize[0] * CSS_DPI)}px", max_width="100%", height="auto"))
+            width=f"{int(figsize[0] * CSS_DPI)}px", max_width="100%", height="auto", margin="0"))
         self.image.add_class("poolviz-plot")
         self.message_html = _html("poolviz-message")
         self.caption_html = _html("poolviz-caption", layout=widgets.Layout(display="none"))
         self._figsize, self._showing, self._control_traits = figsize, False, {}
+        self.words = _Accessibility() if anywidget is not None else None
 
     def _rc(self):
         return mpl.rc_context(plot.LECTURE_RC) if self.lecture else nullcontext()
@@ -166,13 +183,24 @@ class _ExplorerView(widgets.VBox):
         with self._rc():
             figure.show(*self._figure_arguments())
             self.image.value = figure.render_png()
-        self.caption_html.value = html.escape(caption)  # after the picture it describes
+        self._say({"poolviz-plot": self.model.state.description}, caption)
+        self.caption_html.value = html.escape(caption)  # after the picture and its words
         self.image.layout.display = None
+
+    def _say(self, alts, said=None):
+        if self.words is not None:
+            with self.words.hold_sync():
+                self.words.alts = {**self.words.alts, **alts}
+                self.words.said = self.words.said if said is None else said
 
     def _show_message(self, text):
         self.message_html.value = _pre(text)
         if text:
             self.image.layout.display = "none"
+            self._say({}, text)
+
+    def _words(self):
+        return [] if self.words is None else [self.words]
 
     def _beside(self, controls, pictures):
         """Lecture layout: a column of controls with the pictures to its right."""
@@ -254,7 +282,7 @@ class PoolingExplorer(_ExplorerView):
         inputs = [c[name] for name in ("padding", "operation", "input", "shift rows", "shift cols")]
         texts = widgets.HBox([self.formula_html, self.arithmetic_html], layout=widgets.Layout(
             justify_content="space-between", grid_gap="0 2em", flex_flow="row wrap"))
-        below = [self.image, self.caption_html, self.message_html, texts,
+        below = [self.image, self.caption_html, *self._words(), self.message_html, texts,
                  widgets.HBox([self.keras_button, self.keras_html]), self.coverage_checkbox, self.coverage_image]
         if self.lecture:  # controls beside the picture: a projector's 720 rows hold both
             return self._beside(pool + inputs + [c["window step"], self.play], below)
@@ -305,6 +333,7 @@ class PoolingExplorer(_ExplorerView):
         with self._rc():
             plot.coverage_figure(coverage, self.model.state.real_cells, fig=self.coverage_figure)
             self.coverage_image.value = plot.figure_to_png(self.coverage_figure)
+        self._say({"poolviz-coverage": self.model.coverage_text})
         self.coverage_image.layout.display = None
 
     def _check_with_keras(self, button=None):
@@ -329,7 +358,7 @@ class TranslationExplorer(_ExplorerView):
         model.observe(self._safe_redraw, names="state")
         self._safe_redraw()
         c = self.controls
-        pictures = [self.image, self.caption_html, self.message_html, self.fraction_html]
+        pictures = [self.image, self.caption_html, *self._words(), self.message_html, self.fraction_html]
         if self.lecture:
             self.children = self._beside([c[name] for name in c], pictures)
         else:
