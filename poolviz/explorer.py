@@ -25,7 +25,7 @@ from poolviz._checks import MAX_IMAGE_CELLS, MAX_SHIFT, MAX_SHIFT_CELLS, MAX_WIN
 from poolviz.going_further import max_blur_pool2d, window_coverage
 from poolviz.going_further.antialias import relative_l1_change
 from poolviz.pooling import output_size_formula, padding_amounts, pool_arguments, pool_fit_message, real_cell_counts
-from poolviz.walkthrough import format_number, pooling_window
+from poolviz.walkthrough import format_number, in_words, pooling_window
 
 __all__ = ["PoolingExplorerModel", "PoolingState", "TranslationExplorerModel", "TranslationState", "pooling_state"]
 
@@ -85,11 +85,11 @@ class PoolingState:
             return self.message
         (rows, cols), window, (pool_rows, pool_cols), (stride_rows, stride_cols) = (
             self.feature_map.shape, self.window, self.pool_size, self.strides)
-        divisors = f"; divided by {_in_numbers(self.divisors)}" if any(self.padding_amounts) and self.divisors \
+        divisors = f"; divided by {in_words(self.divisors)}" if any(self.padding_amounts) and self.divisors \
             is not None else ""
         return (f"{self.operation} pooling {pool_rows} x {pool_cols}, strides {stride_rows} x {stride_cols}, "
-                f"{self.padding}, of the {rows} x {cols} input ({_in_numbers(self.feature_map, 16)}) gives "
-                f"{_in_numbers(self.pooled)}{divisors}; window {self.step + 1} of {self.n_windows} reads rows "
+                f"{self.padding}, of the {rows} x {cols} input ({in_words(self.feature_map, 16)}) gives "
+                f"{in_words(self.pooled)}{divisors}; window {self.step + 1} of {self.n_windows} reads rows "
                 f"{window.rows.start} to {window.rows.stop - 1}, columns {window.cols.start} to "
                 f"{window.cols.stop - 1}: " + " ".join(re.sub(r"(?<!,)\n", "; ", self.arithmetic_text.split("\n", 1)[1])
                                                    .split()))
@@ -99,25 +99,6 @@ class PoolingState:
         window = pooling_window(self.feature_map, divmod(step, self.output_shape[1]), self.pool_size,
                                 self.strides, self.padding, self.operation.split()[-1])
         return replace(self, step=step, window=window, arithmetic_text=_arithmetic_text(window, step, self.n_windows))
-
-
-def _in_numbers(array, max_cells=36):
-    """A map in words: its values row by row when small, else its shape, range and where its largest values are.
-
-    >>> _in_numbers(np.array([[0.0, 3.0], [1 / 3, 3.0]]))
-    '2 x 2: rows 0 3 / 0.333 3'
-    """
-    shape = f"{array.shape[0]} x {array.shape[1]}"
-    if array.size <= max_cells:
-        return f"{shape}: rows " + " / ".join(" ".join(f"{value:.3g}" for value in row) for row in array)
-    finite = array[np.isfinite(array)]
-    if not finite.size:
-        return f"{shape}, no finite value"
-    top = np.argwhere(array == finite.max())
-    (first_row, first_col), (last_row, last_col) = top.min(axis=0), top.max(axis=0)
-    where = (f"at row {first_row}, column {first_col}" if len(top) == 1 else
-             f"in {len(top)} cells within rows {first_row} to {last_row}, columns {first_col} to {last_col}")
-    return f"{shape}, values {finite.min():.3g} to {finite.max():.3g}, the largest {where}"
 
 
 def _arithmetic_text(window, step, n_windows):
@@ -279,9 +260,9 @@ class TranslationState:
         result, shift, (rows, cols) = self.result, self.shift, self.image.shape
         direction = {steps: name for name, steps in _SHIFT_STEPS.items()}[result.shift_steps]
         changed, curves = result.changed[shift], (self.result, self.other_result)
-        return (f"input {rows} x {cols} shifted {shift} px {direction} ({_in_numbers(self.shifted_image(), 16)}); "
+        return (f"input {rows} x {cols} shifted {shift} px {direction} ({in_words(self.shifted_image(), 16)}); "
                 f"{result.operation} pooling {result.pool_size[0]} x {result.pool_size[1]} before the shift gives "
-                f"{_in_numbers(result.pooled[0])}, after it {_in_numbers(result.pooled[shift])}; "
+                f"{in_words(result.pooled[0])}, after it {in_words(result.pooled[shift])}; "
                 f"{changed.size - int(changed.sum())} of {changed.size} pooled cells unchanged; fraction unchanged "
                 f"at shifts 0 to {result.shifts[-1]}: " + ", ".join(
                     f"{r.operation} " + " ".join(f"{f:.2f}" for f in r.fraction_unchanged) for r in curves))
@@ -471,8 +452,8 @@ class PoolingExplorerModel(_ExplorerModel):
     def coverage_text(self):
         """The coverage view in words, or ''."""
         coverage = self.coverage
-        return "" if coverage is None else (f"windows covering each input cell: {_in_numbers(coverage)}; "
-                                            f"real cells per window (divisor): {_in_numbers(self.state.real_cells)}")
+        return "" if coverage is None else (f"windows covering each input cell: {in_words(coverage)}; "
+                                            f"real cells per window (divisor): {in_words(self.state.real_cells)}")
 
     @staticmethod
     def tensorflow_available():

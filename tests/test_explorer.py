@@ -239,3 +239,55 @@ def test_a_pool_bigger_than_the_image_sets_a_message_and_each_change_is_publishe
     assert model.state is None and "A 4 x 4 pool does not fit in the 3 x 3 image" in model.message
     model.pool_size = 2
     assert model.message == "" and model.result is not None
+
+
+# --------------------------------------------------------------------------
+# The pictures in words (issue 22): exact numbers, following the state
+# --------------------------------------------------------------------------
+
+def test_the_pooling_picture_in_words_gives_the_pooled_numbers_and_the_window_arithmetic():
+    from poolviz.explorer import PoolingExplorerModel
+
+    model = PoolingExplorerModel()
+    assert model.state.description == (
+        "max pooling 2 x 2, strides 2 x 2, valid, of the 6 x 6 input (6 x 6, values 0 to 3, the largest in 12 "
+        "cells within rows 0 to 5, columns 2 to 3) gives 3 x 3: rows 0 3 0 / 0 3 0 / 0 3 0; window 1 of 9 reads "
+        "rows 0 to 1, columns 0 to 1: max(0.0, 0.0, 0.0, 0.0) = 0.0")
+    model.step = 1
+    assert model.state.description.endswith("window 2 of 9 reads rows 0 to 1, columns 2 to 3: "
+                                            "max(3.0, 3.0, 3.0, 3.0) = 3.0")
+
+
+def test_the_words_name_padding_divisors_and_summarise_a_large_map():
+    from poolviz.explorer import PoolingExplorerModel
+
+    padded = PoolingExplorerModel(operation="average", padding="same", pool_rows=4).state.description
+    assert "gives 2 x 3: rows 0 3 0 / 0 3 0; divided by 2 x 3: rows 6 6 6 / 6 6 6;" in padded
+    assert padded.endswith("average(pad, pad, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0) = 0.0 / 6 = 0.0; "
+                           "divisor 6, not 8: the 2 padded cells are not counted (Keras)")
+    photo = PoolingExplorerModel(input_name="photograph").state
+    largest = np.unravel_index(np.argmax(photo.pooled), photo.pooled.shape)
+    assert f"gives 37 x 32, values {photo.pooled.min():.3g} to 1, the largest at row {largest[0]}, " \
+           f"column {largest[1]};" in photo.description
+    assert PoolingExplorerModel(pool_rows=9).state.description.startswith("A 9 x 2 pool does not fit")
+
+
+def test_the_translation_picture_in_words_gives_both_maps_and_both_curves():
+    from poolviz.explorer import TranslationExplorerModel
+
+    model = TranslationExplorerModel(shift=1)
+    assert "before the shift gives 4 x 4: rows 0 1 1 0 / 0 1 1 0 / 0 1 1 0 / 0 1 1 0, after it 4 x 4: " \
+           "rows 0 0 1 0 / 0 0 1 0 / 0 0 1 0 / 0 0 1 0; 12 of 16 pooled cells unchanged" in model.state.description
+    assert model.state.description.endswith("max 1.00 0.75 0.50 0.25, average 1.00 0.50 0.50 0.25")
+    before = model.state.description
+    model.shift = 2
+    assert model.state.description != before and "8 of 16 pooled cells unchanged" in model.state.description
+
+
+def test_the_coverage_view_in_words():
+    from poolviz.explorer import PoolingExplorerModel
+
+    model = PoolingExplorerModel(strides_same_as_pool=False, stride_rows=3, stride_cols=3)
+    assert model.coverage_text.startswith("windows covering each input cell: 6 x 6: rows 1 1 0 1 1 0 / 1 1 0 1 1 0 / ")
+    assert model.coverage_text.endswith("real cells per window (divisor): 2 x 2: rows 4 4 / 4 4")
+    assert PoolingExplorerModel(pool_rows=9).coverage_text == ""

@@ -387,3 +387,25 @@ def test_padding_in_capitals_from_code_shows_in_the_dropdown():
     assert explorer.controls["padding"].value == "same" == explorer.model.padding
     explorer.model.padding = "VALID"
     assert explorer.controls["padding"].value == "valid"
+
+
+def test_each_picture_has_words_that_follow_it_and_the_live_region_says_the_output_and_window():
+    pytest.importorskip("anywidget")
+    explorer = pooling_explorer()
+    words = explorer.words
+    assert words in explorer.children or any(words in box.children for box in explorer.children)
+    assert words.alts == {"poolviz-plot": explorer.model.state.description}
+    assert words.said.endswith("output 3 x 3; window 1 of 9")
+    picture = explorer.image.value
+    explorer.controls["window step"].value = 2
+    assert explorer.image.value != picture and words.alts["poolviz-plot"] == explorer.model.state.description
+    assert "window 2 of 9 reads rows 0 to 1, columns 2 to 3" in words.alts["poolviz-plot"]
+    assert words.said.endswith("window 2 of 9")
+    explorer.coverage_checkbox.value = True
+    assert words.alts["poolviz-coverage"] == explorer.model.coverage_text != ""
+    explorer.controls["pool rows"].value = 6
+    explorer.controls["padding"].value = "valid"
+    explorer.model.pool_rows = 7  # no output: the region says why
+    assert words.said == explorer.model.message != ""
+    translation = translation_explorer()
+    assert translation.words.alts == {"poolviz-plot": translation.model.state.description}
