@@ -45,6 +45,7 @@ import poolviz
 from poolviz import plot
 from poolviz._checks import as_bool
 from poolviz.explorer import TRANSLATION_OPERATIONS, PoolingExplorerModel, TranslationExplorerModel
+from poolviz.walkthrough import in_words
 
 __all__ = ["pooling_explorer", "translation_explorer"]
 
@@ -91,6 +92,19 @@ def _pre(text):
             f"{html.escape(text)}</pre>") if text else ""
 
 
+def _table(title, array, marked=()):
+    """`array` as an HTML table (summarised in words past 256 cells); `marked` (row, col) cells are
+    bracketed as well as shaded, so the window reads without colour."""
+    if array.size > 256:
+        return f"<p>{html.escape(title)}: {in_words(array)}</p>"
+    cells = ["".join(f"<td style='background:#ffe066;color:#000'>[{value:.3g}]</td>" if (row, col) in marked else
+                     f"<td>{value:.3g}</td>" for col, value in enumerate(values)) for row, values in enumerate(array)]
+    return (f"<table class='poolviz-table' style='display:inline-table; margin:0 2em 1em 0'>"
+            f"<caption>{html.escape(title)}</caption><tr><td></td>"
+            + "".join(f"<th scope='col'>{col}</th>" for col in range(array.shape[1])) + "</tr>"
+            + "".join(f"<tr><th scope='row'>{row}</th>{line}</tr>" for row, line in enumerate(cells)) + "</table>")
+
+
 def _html(css_class, **kwargs):
     widget = widgets.HTML("", **kwargs)
     widget.add_class(css_class)
@@ -129,6 +143,19 @@ class _ExplorerView(widgets.VBox):
         self.caption_html = _html("poolviz-caption", layout=widgets.Layout(display="none"))
         self._figsize, self._showing, self._control_traits = figsize, False, {}
         self.words = _Accessibility() if anywidget is not None else None
+        self.tables_html = _html("poolviz-tables", layout=widgets.Layout(flex_flow="row wrap", grid_gap="0 2em"))
+
+    def _numbers(self):
+        """The "numbers" checkbox (registered last among the controls): the maps as tables."""
+        box = self.controls["numbers"] = widgets.Checkbox(description="numbers", indent=False, layout=self._layout())
+        box.observe(lambda change: self._show_tables(), names="value")
+        return box
+
+    def _show_tables(self):
+        state = self.model.state
+        box = self.controls.get("numbers")  # None during the first redraw
+        shown = box is not None and box.value and state is not None and state.ok
+        self.tables_html.value = "".join(_table(*table) for table in self._tables(state)) if shown else ""
 
     def _rc(self):
         return mpl.rc_context(plot.LECTURE_RC) if self.lecture else nullcontext()
@@ -283,7 +310,9 @@ class PoolingExplorer(_ExplorerView):
         texts = widgets.HBox([self.formula_html, self.arithmetic_html], layout=widgets.Layout(
             justify_content="space-between", grid_gap="0 2em", flex_flow="row wrap"))
         below = [self.image, self.caption_html, *self._words(), self.message_html, texts,
-                 widgets.HBox([self.keras_button, self.keras_html]), self.coverage_checkbox, self.coverage_image]
+                 widgets.HBox([self.keras_button, self.keras_html]), widgets.HBox([self.coverage_checkbox,
+                                                                                  self._numbers()]),
+                 self.tables_html, self.coverage_image]
         if self.lecture:  # controls beside the picture: a projector's 720 rows hold both
             return self._beside(pool + inputs + [c["window step"], self.play], below)
         return [widgets.HBox([widgets.VBox(pool), widgets.VBox(inputs)]),
@@ -306,6 +335,13 @@ class PoolingExplorer(_ExplorerView):
     def _figure_arguments(self):
         return (self.model.state,)
 
+    def _tables(self, state):
+        window, (rows, cols) = state.window, state.feature_map.shape
+        read = {(row, col) for row in window.rows for col in window.cols if 0 <= row < rows and 0 <= col < cols}
+        return [(f"input {rows} x {cols}, window {state.step + 1} of {state.n_windows} in [brackets]",
+                 state.feature_map, read), (f"{state.operation} pooled {state.output_shape[0]} x "
+                                            f"{state.output_shape[1]}", state.pooled, {window.output_index})]
+
     def _caption(self):
         model, state = self.model, self.model.state
         rows, cols = state.feature_map.shape
@@ -324,6 +360,7 @@ class PoolingExplorer(_ExplorerView):
         if state is not None and state.ok:
             self._show_png(self.figure, self._caption())
         self._redraw_coverage()
+        self._show_tables()
 
     def _redraw_coverage(self):
         coverage = self.model.coverage if self.coverage_checkbox.value else None
@@ -358,12 +395,15 @@ class TranslationExplorer(_ExplorerView):
         model.observe(self._safe_redraw, names="state")
         self._safe_redraw()
         c = self.controls
-        pictures = [self.image, self.caption_html, *self._words(), self.message_html, self.fraction_html]
+        pictures = [self.image, self.caption_html, *self._words(), self.message_html, self.fraction_html,
+                    self.tables_html]
+        numbers = self._numbers()
         if self.lecture:
             self.children = self._beside([c[name] for name in c], pictures)
         else:
             self.children = [widgets.HBox([widgets.VBox([c["shift (px)"], c["pool size"]]),
-                                           widgets.VBox([c["operation"], c["input"], c["direction"]])]), *pictures]
+                                           widgets.VBox([c["operation"], c["input"], c["direction"]])]), numbers,
+                             *pictures]
 
     _DERIVED = ("shift (px)",)
 
@@ -375,12 +415,19 @@ class TranslationExplorer(_ExplorerView):
         state = self.model.state
         return state.shifted_image(), state.result, state.shift, state.other_result
 
+    def _tables(self, state):
+        result, shift = state.result, state.shift
+        changed = {tuple(cell) for cell in np.argwhere(result.changed[shift]).tolist()}
+        return [(f"input shifted {shift} px", state.shifted_image(), ()), ("pooled before the shift", result.pooled[0]),
+                ("pooled after the shift, changed cells in [brackets]", result.pooled[shift], changed)]
+
     def _redraw(self):
         model = self.model
         self.fraction_html.value = _pre(model.fraction_text)
         self._show_message(model.message)
         if model.state is None:
             return
+        self._show_tables()
         if self.figure is None:
             with self._rc():
                 self.figure = plot.TranslationFigure.build(Figure(figsize=self._figsize, dpi=DPI), fast_labels=True)

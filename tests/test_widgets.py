@@ -49,7 +49,7 @@ def test_controls_have_clear_descriptions():
     explorer = pooling_explorer()
     assert set(explorer.controls) == {
         "pool rows", "pool cols", "strides same as pool", "stride rows", "stride cols", "padding", "operation",
-        "input", "shift rows", "shift cols", "window step"}
+        "input", "shift rows", "shift cols", "window step", "numbers"}
     for description, control in explorer.controls.items():
         assert control.description == description
     assert explorer.controls["operation"].options == poolviz.OPERATIONS
@@ -409,3 +409,21 @@ def test_each_picture_has_words_that_follow_it_and_the_live_region_says_the_outp
     assert words.said == explorer.model.message != ""
     translation = translation_explorer()
     assert translation.words.alts == {"poolviz-plot": translation.model.state.description}
+
+
+def test_the_numbers_checkbox_shows_the_maps_as_tables_with_the_window_in_brackets():
+    explorer = pooling_explorer()
+    assert explorer.tables_html.value == ""
+    explorer.controls["numbers"].value = True
+    explorer.controls["window step"].value = 2  # rows 0-1, columns 2-3: the line's 3s
+    tables = explorer.tables_html.value
+    assert tables.count("<table") == 2 and "input 6 x 6, window 2 of 9 in [brackets]" in tables
+    assert tables.count(">[3]</td>") == 4 + 1 and tables.count(">[0]</td>") == 0  # the window, its output cell
+    assert "<th scope='row'>5</th><td>0</td><td>0</td><td>3</td><td>3</td><td>0</td><td>0</td></tr>" in tables
+    explorer.controls["input"].value = "photograph"  # 4800 cells: words instead of a table
+    assert "<p>input 75 x 64, window 2 of 1184 in [brackets]: 75 x 64, values" in explorer.tables_html.value
+    explorer.controls["numbers"].value = False
+    assert explorer.tables_html.value == ""
+    translation = translation_explorer(shift=1)
+    translation.controls["numbers"].value = True
+    assert translation.tables_html.value.count(">[0]</td>") == 4  # the column the line left

@@ -23,8 +23,8 @@ SCREENS = [(1280, 720, 1), (1920, 1080, 2)]
 
 POOLING_TAB_ORDER = ["pool rows", "pool cols", "strides same as pool", "stride rows", "stride cols", "padding",
                      "operation", "input", "shift rows", "shift cols", "window step", "player play", "player stop",
-                     "Check with Keras", "show coverage (windows per input cell)"]
-TRANSLATION_TAB_ORDER = ["shift (px)", "pool size", "operation", "input", "direction"]
+                     "Check with Keras", "show coverage (windows per input cell)", "numbers"]
+TRANSLATION_TAB_ORDER = ["shift (px)", "pool size", "operation", "input", "direction", "numbers"]
 
 # Widths of a run of narrow and of wide characters in an element's own font.
 _GLYPH_WIDTHS = """(element) => {
