@@ -448,13 +448,6 @@ class PoolingExplorerModel(_ExplorerModel):
         return None if self.message else window_coverage(state.feature_map.shape, state.pool_size,
                                                          state.strides, state.padding)
 
-    @property
-    def coverage_text(self):
-        """The coverage view in words, or ''."""
-        coverage = self.coverage
-        return "" if coverage is None else (f"windows covering each input cell: {in_words(coverage)}; "
-                                            f"real cells per window (divisor): {in_words(self.state.real_cells)}")
-
     @staticmethod
     def tensorflow_available():
         """True when TensorFlow can be imported (checked without importing it)."""

@@ -14,8 +14,8 @@ or ``.poolviz-translation``, and ``.poolviz-lecture``), the picture
 ``img.poolviz-plot`` (2 PNG pixels per CSS pixel), the hidden caption of what
 it shows ``.poolviz-caption`` (sent after it), ``.poolviz-formula``,
 ``.poolviz-arithmetic``, ``.poolviz-message``, ``.poolviz-keras``,
-``.poolviz-keras-button``, ``.poolviz-fraction``; controls ``.widget-slider``
-and ``.widget-dropdown select`` named by their ``.widget-label``.
+``.poolviz-keras-button``, ``.poolviz-fraction``, ``.poolviz-tables``, the live region
+``.poolviz-live``; controls ``.widget-slider`` and ``.widget-dropdown select`` named by their ``.widget-label``.
 
 Examples
 --------
@@ -370,7 +370,8 @@ class PoolingExplorer(_ExplorerView):
         with self._rc():
             plot.coverage_figure(coverage, self.model.state.real_cells, fig=self.coverage_figure)
             self.coverage_image.value = plot.figure_to_png(self.coverage_figure)
-        self._say({"poolviz-coverage": self.model.coverage_text})
+        self._say({"poolviz-coverage": f"windows covering each input cell: {in_words(coverage)}; real cells "
+                                       f"per window (divisor): {in_words(self.model.state.real_cells)}"})
         self.coverage_image.layout.display = None
 
     def _check_with_keras(self, button=None):

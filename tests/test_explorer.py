@@ -282,12 +282,3 @@ def test_the_translation_picture_in_words_gives_both_maps_and_both_curves():
     before = model.state.description
     model.shift = 2
     assert model.state.description != before and "8 of 16 pooled cells unchanged" in model.state.description
-
-
-def test_the_coverage_view_in_words():
-    from poolviz.explorer import PoolingExplorerModel
-
-    model = PoolingExplorerModel(strides_same_as_pool=False, stride_rows=3, stride_cols=3)
-    assert model.coverage_text.startswith("windows covering each input cell: 6 x 6: rows 1 1 0 1 1 0 / 1 1 0 1 1 0 / ")
-    assert model.coverage_text.endswith("real cells per window (divisor): 2 x 2: rows 4 4 / 4 4")
-    assert PoolingExplorerModel(pool_rows=9).coverage_text == ""

@@ -110,10 +110,13 @@ _CLOSE = """async () => { const panel = window.jupyterapp.shell.currentWidget;
 
 
 def _open_and_run(page, path):
+    """Open the notebook, Run All, and wait until every cell has run and every explorer picture has
+    its words. (Notebooks run side by side were slower here: the page renders them all at once.)"""
     from playwright.sync_api import expect
 
     page.evaluate("async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }", path)
     expect(page.locator(CURRENT + " .jp-Notebook")).to_be_visible()
+    # The status bar, not the toolbar dot: Run All before "Idle" silently runs nothing.
     expect(page.get_by_text("Python 3 (ipykernel) | Idle", exact=True)).to_be_visible()
     page.evaluate("() => window.jupyterapp.commands.execute('runmenu:run-all')")
     # Every code cell numbered, none queued: the run is over.
