@@ -254,19 +254,6 @@ class TranslationState:
         shift = as_int(shift, "shift", 0, int(result.shifts[-1]), " (max_shift)")
         return cls(as_feature_map(image, "image"), result, other, shift)
 
-    @property
-    def description(self):
-        """The picture in words: the shifted input, the pooled map before and after, the curves."""
-        result, shift, (rows, cols) = self.result, self.shift, self.image.shape
-        direction = {steps: name for name, steps in _SHIFT_STEPS.items()}[result.shift_steps]
-        changed, curves = result.changed[shift], (self.result, self.other_result)
-        return (f"input {rows} x {cols} shifted {shift} px {direction} ({in_words(self.shifted_image(), 16)}); "
-                f"{result.operation} pooling {result.pool_size[0]} x {result.pool_size[1]} before the shift gives "
-                f"{in_words(result.pooled[0])}, after it {in_words(result.pooled[shift])}; "
-                f"{changed.size - int(changed.sum())} of {changed.size} pooled cells unchanged; fraction unchanged "
-                f"at shifts 0 to {result.shifts[-1]}: " + ", ".join(
-                    f"{r.operation} " + " ".join(f"{f:.2f}" for f in r.fraction_unchanged) for r in curves))
-
     def shifted_image(self, shift=None):
         """The input moved by `shift` (default: the selected one) in the result's direction."""
         shift = self.shift if shift is None else shift

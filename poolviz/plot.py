@@ -304,6 +304,10 @@ class _Picture:
         """An empty picture (`options` as in the constructor); draw with ``show``."""
         return cls(fig, **options)
 
+    def in_words(self) -> str:
+        """What the picture shows, in numbers: its alt text."""
+        return _figure_in_words(self.fig)
+
     def _render(self, layers):
         self._renderer = self._renderer or LayeredRenderer(self.fig)
         return self._renderer.render(self._layout, layers)
@@ -349,6 +353,10 @@ class PoolingFigure(_Picture):
             return "<PoolingFigure: no output for these settings>"
         shapes = " -> ".join(f"{rows} x {cols}" for rows, cols in (state.feature_map.shape, state.output_shape))
         return f"<PoolingFigure {state.operation}, {shapes}, step {state.step + 1} of {state.n_windows}>"
+
+    def in_words(self) -> str:
+        """The pooling, its output's numbers and the window's arithmetic (the state's description)."""
+        return self.state.description
 
     def _annotate(self, shape):
         if self.annotate_max_cells is None:
@@ -478,7 +486,6 @@ class TranslationFigure(_Picture):
         self.shifted, self.before, self.after = (
             heatmap([[0.0]], ax=ax, annotate=False, cmap=cmap, label_paths=fast_labels)
             for ax, cmap in zip(axes, ("gray_r", "viridis", "viridis")))
-        axes[0].set_title("shifted input")
         self.changed_patches = axes[2].add_collection(PatchCollection(
             [], facecolor="none", edgecolor=_WINDOW_COLOR, hatch="xx", linewidth=2.5, zorder=4))
         self.curves = {name: axes[3].plot([], [], marker="o", label=name)[0] for name in ("max", "average", "max-blur")}
@@ -503,6 +510,7 @@ class TranslationFigure(_Picture):
         self.after.update(after, *value_range, annotate=before.size <= small)
         self.changed_cells = [(int(row), int(col)) for row, col in np.argwhere(changed)]
         self.changed_patches.set_paths([Rectangle((col - 0.5, row - 0.5), 1, 1) for row, col in self.changed_cells])
+        self.shifted.ax.set_title(f"input shifted {shift} px")
         self.before.ax.set_title(f"{result.operation} pool {result.pool_size[0]} x {result.pool_size[1]}, no shift")
         self.after.ax.set_title(f"after shift: {int((~changed).sum())} of {changed.size} unchanged")
         results = {r.operation: r for r in (other_result, result) if r is not None}
@@ -519,8 +527,7 @@ class TranslationFigure(_Picture):
         """PNG bytes: the maps and curves redrawn over a kept background."""
         maps = (self.shifted, self.before, self.after)
         changing = [artist for m in maps for artist in (*m.artists, *m.ax.spines.values())]
-        changing += [self.changed_patches, *self.curves.values(), self.marker, self.before.ax.title,
-                     self.after.ax.title]
+        changing += [self.changed_patches, *self.curves.values(), self.marker, *(m.ax.title for m in maps)]
         return self._render([(None, changing)])
 
 
@@ -562,7 +569,7 @@ def _figure_in_words(fig):
         maps = [np.ma.filled(np.ma.asarray(image.get_array(), dtype=float), np.nan) for image in ax.images]
         words = [in_words(a) if a.ndim == 2 else f"a colour picture {a.shape[0]} x {a.shape[1]}" for a in maps]
         words += [f"{line.get_label()}: " + " ".join(f"{y:.3g}" for y in line.get_ydata())
-                  for line in ax.lines if not line.get_label().startswith("_")]
+                  for line in ax.lines if line.get_visible() and not line.get_label().startswith("_")]
         words += ["bars " + " ".join(f"{value:.3g}" for value in bars.datavalues) for bars in ax.containers]
         panels.append(f"{ax.get_title() or f'panel {number}'}: {'; '.join(words) or 'no data'}")
     return "Figure. " + ". ".join(panels + [" ".join(text.get_text().split()) for text in fig.texts if text.get_text()])

@@ -210,7 +210,7 @@ class _ExplorerView(widgets.VBox):
         with self._rc():
             figure.show(*self._figure_arguments())
             self.image.value = figure.render_png()
-        self._say({"poolviz-plot": self.model.state.description}, caption)
+        self._say({"poolviz-plot": figure.in_words()}, caption)
         self.caption_html.value = html.escape(caption)  # after the picture and its words
         self.image.layout.display = None
 

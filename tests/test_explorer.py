@@ -272,13 +272,14 @@ def test_the_words_name_padding_divisors_and_summarise_a_large_map():
     assert PoolingExplorerModel(pool_rows=9).state.description.startswith("A 9 x 2 pool does not fit")
 
 
-def test_the_translation_picture_in_words_gives_both_maps_and_both_curves():
-    from poolviz.explorer import TranslationExplorerModel
+def test_in_words_lists_small_maps_summarises_large_ones_and_names_bad_input():
+    from poolviz.walkthrough import in_words
 
-    model = TranslationExplorerModel(shift=1)
-    assert "before the shift gives 4 x 4: rows 0 1 1 0 / 0 1 1 0 / 0 1 1 0 / 0 1 1 0, after it 4 x 4: " \
-           "rows 0 0 1 0 / 0 0 1 0 / 0 0 1 0 / 0 0 1 0; 12 of 16 pooled cells unchanged" in model.state.description
-    assert model.state.description.endswith("max 1.00 0.75 0.50 0.25, average 1.00 0.50 0.50 0.25")
-    before = model.state.description
-    model.shift = 2
-    assert model.state.description != before and "8 of 16 pooled cells unchanged" in model.state.description
+    assert in_words([[1.0, np.nan], [np.inf, 0.25]]) == "2 x 2: rows 1 nan / inf 0.25"
+    assert in_words(np.arange(64.0).reshape(8, 8)) == "8 x 8, values 0 to 63, the largest at row 7, column 7"
+    assert in_words(np.arange(4.0).reshape(2, 2), max_cells=3) == "2 x 2, values 0 to 3, the largest at row 1, column 1"
+    assert in_words(np.full((7, 7), np.nan)) == "7 x 7, no finite value"
+    with pytest.raises(ValueError, match="array must be a non-empty 2-D array"):
+        in_words(np.zeros(3))
+    with pytest.raises(ValueError, match="max_cells must be at least 0"):
+        in_words([[1.0]], max_cells=-1)

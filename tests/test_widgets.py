@@ -409,8 +409,14 @@ def test_each_picture_has_words_that_follow_it_and_the_live_region_says_the_outp
     explorer.controls["padding"].value = "valid"
     explorer.model.pool_rows = 7  # no output: the region says why
     assert words.said == explorer.model.message != ""
-    translation = translation_explorer()
-    assert translation.words.alts == {"poolviz-plot": translation.model.state.description}
+    translation = translation_explorer(shift=1)
+    alt = translation.words.alts["poolviz-plot"]
+    assert alt == ("Figure. input shifted 1 px: 8 x 8, values 0 to 1, the largest in 16 cells within rows 0 to 7, "
+                   "columns 4 to 5. max pool 2 x 2, no shift: 4 x 4: rows 0 1 1 0 / 0 1 1 0 / 0 1 1 0 / 0 1 1 0. "
+                   "after shift: 12 of 16 unchanged: 4 x 4: rows 0 0 1 0 / 0 0 1 0 / 0 0 1 0 / 0 0 1 0. "
+                   "fraction unchanged: max: 1 0.75 0.5 0.25; average: 1 0.5 0.5 0.25")
+    translation.controls["shift (px)"].value = 2
+    assert "after shift: 8 of 16 unchanged" in translation.words.alts["poolviz-plot"]
 
 
 def test_the_numbers_checkbox_shows_the_maps_as_tables_with_the_window_in_brackets():
