@@ -580,7 +580,9 @@ def show_figures_with_alt_text(ipython=None) -> None:
     one) also as HTML: its PNG in an ``<img>`` whose alt says in numbers what each panel draws.
     JupyterLab and Voila prefer that HTML; a bare PNG output gets no text alternative there.
     Call it once, in a notebook's setup cell."""
-    ipython = _pyplot() and __import__("IPython").get_ipython() if ipython is None else ipython
+    if ipython is None:
+        from IPython import get_ipython
+        ipython = get_ipython()
     if not hasattr(ipython, "display_formatter"):
         raise TypeError(f"ipython must be an IPython shell (or None inside one), got {type(ipython).__name__}")
 

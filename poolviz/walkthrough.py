@@ -114,14 +114,14 @@ def format_number(value):
     return text + "0" if text.endswith(".") else text
 
 
-def in_words(array: np.ndarray, max_cells: int = 36) -> str:
+def in_words(values: np.typing.ArrayLike, max_cells: int = 36) -> str:
     """A map in words, for a screen reader: its values row by row up to `max_cells` cells, else
     its shape, its range and where its largest values are.
 
     >>> in_words(np.array([[0.0, 3.0], [1 / 3, 3.0]]))
     '2 x 2: rows 0 3 / 0.333 3'
     """
-    array = as_feature_map(array, "array", max_cells=MAX_IMAGE_CELLS, why=" (2**24)")
+    array = as_feature_map(values, "values", max_cells=MAX_IMAGE_CELLS, why=" (2**24)")
     max_cells, shape = as_int(max_cells, "max_cells", 0, MAX_IMAGE_CELLS), f"{array.shape[0]} x {array.shape[1]}"
     if array.size <= max_cells:
         return f"{shape}: rows " + " / ".join(" ".join(f"{value:.3g}" for value in row) for row in array)

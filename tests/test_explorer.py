@@ -279,7 +279,7 @@ def test_in_words_lists_small_maps_summarises_large_ones_and_names_bad_input():
     assert in_words(np.arange(64.0).reshape(8, 8)) == "8 x 8, values 0 to 63, the largest at row 7, column 7"
     assert in_words(np.arange(4.0).reshape(2, 2), max_cells=3) == "2 x 2, values 0 to 3, the largest at row 1, column 1"
     assert in_words(np.full((7, 7), np.nan)) == "7 x 7, no finite value"
-    with pytest.raises(ValueError, match="array must be a non-empty 2-D array"):
+    with pytest.raises(ValueError, match="values must be a non-empty 2-D array"):
         in_words(np.zeros(3))
     with pytest.raises(ValueError, match="max_cells must be at least 0"):
         in_words([[1.0]], max_cells=-1)
