@@ -78,6 +78,13 @@ def test_dashboard_has_no_serious_violations_and_its_pictures_speak(request, chr
             expect(pooling.locator(hall.PLOT)).not_to_have_attribute("src", before_src)
             expect(pooling.locator(hall.PLOT)).not_to_have_attribute("alt", before_alt)
         assert "pooling 3 x 2" in _alt(pooling) and "window 2 of 6" in _alt(pooling), _alt(pooling)
+        # Focus shows: the handle the keys moved has a 3 px outline.
+        handle = hall.control(pooling, hall.SLIDER, "window step").locator(hall.SLIDER_HANDLE)
+        assert handle.evaluate("h => [h.matches(':focus-visible'), getComputedStyle(h).outlineStyle, "
+                               "getComputedStyle(h).outlineWidth]") == [True, "solid", "3px"]
+        assert handle.get_attribute("aria-label") == "window step"
+        assert [button.get_attribute("aria-label") for button in pooling.locator(".widget-play button").all()
+                if button.is_visible()] == ["play the window walk", "stop: back to window 1"]
         before_alt = _alt(translation)
         hall.control(translation, hall.SLIDER, "shift (px)").locator(hall.SLIDER_HANDLE).focus()
         page.keyboard.press("ArrowRight")
