@@ -13,6 +13,7 @@ import contextlib
 import functools
 import importlib.util
 import numbers
+import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -24,7 +25,7 @@ from poolviz._checks import MAX_IMAGE_CELLS, MAX_SHIFT, MAX_SHIFT_CELLS, MAX_WIN
 from poolviz.going_further import max_blur_pool2d, window_coverage
 from poolviz.going_further.antialias import relative_l1_change
 from poolviz.pooling import output_size_formula, padding_amounts, pool_arguments, pool_fit_message, real_cell_counts
-from poolviz.walkthrough import format_number, pooling_window
+from poolviz.walkthrough import format_number, in_words, pooling_window
 
 __all__ = ["PoolingExplorerModel", "PoolingState", "TranslationExplorerModel", "TranslationState", "pooling_state"]
 
@@ -75,6 +76,23 @@ class PoolingState:
     ok = property(lambda self: not self.message, doc="True when there is an output to show.")
     divisors = property(lambda self: self.real_cells if self.operation.endswith("average") else None,
                         doc="For average pooling, what each output cell was divided by (`real_cells`); else None.")
+
+    @property
+    def description(self):
+        """The picture in words: the pooling, its output in numbers (summarised when large),
+        then the window and its arithmetic, from :attr:`arithmetic_text`; or the message."""
+        if not self.ok:
+            return self.message
+        (rows, cols), window, (pool_rows, pool_cols), (stride_rows, stride_cols) = (
+            self.feature_map.shape, self.window, self.pool_size, self.strides)
+        divisors = f"; divided by {in_words(self.divisors)}" if any(self.padding_amounts) and self.divisors \
+            is not None else ""
+        return (f"{self.operation} pooling {pool_rows} x {pool_cols}, strides {stride_rows} x {stride_cols}, "
+                f"{self.padding}, of the {rows} x {cols} input ({in_words(self.feature_map, 16)}) gives "
+                f"{in_words(self.pooled)}{divisors}; window {self.step + 1} of {self.n_windows} reads rows "
+                f"{window.rows.start} to {window.rows.stop - 1}, columns {window.cols.start} to "
+                f"{window.cols.stop - 1}: " + " ".join(re.sub(r"(?<!,)\n", "; ", self.arithmetic_text.split("\n", 1)[1])
+                                                   .split()))
 
     def _at_step(self, step):
         """The same pooling with window `step` selected: reads one window, nothing else."""

@@ -8,11 +8,14 @@ the explorers (:mod:`poolviz.widgets`) redraw a change without a new figure.
 
 from __future__ import annotations
 
+import base64
 import functools
+import html
 import io
 
 import matplotlib as mpl
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection, PathCollection
 from matplotlib.colors import Colormap
@@ -28,9 +31,10 @@ import poolviz
 from poolviz._checks import _real_array, as_feature_map, as_int, as_real, check_type
 from poolviz._png import LayeredRenderer, digest
 from poolviz.explorer import pooling_state
+from poolviz.walkthrough import in_words
 
 __all__ = ["coverage_figure", "difference_heatmap", "figure_to_png", "heatmap", "line_detector_figure",
-           "pooling_figure"]
+           "pooling_figure", "show_figures_with_alt_text"]
 
 #: Explorers write values into maps of at most this many cells (14 x 14 would add ~80 ms).
 EXPLORER_ANNOTATE_MAX_CELLS = 64
@@ -43,7 +47,9 @@ _MAX_TICKS = 64
 _MAX_PNG_PIXELS = 2**25  # 128 MB of RGBA
 _LARGEST = 1e300  # colour limits beyond it overflow the colour bar's ticks
 _BAD_COLOR = "violet"  # NaN cells: a colour no colour map of the course uses
-_WINDOW_COLOR = "#e8112d"  # red stands out on every viridis colour
+_WINDOW_COLOR = "#e8112d"  # red, banded black-white-red: to a colour-blind eye, red matches mid viridis
+_FRAME_BANDS = [patheffects.Stroke(linewidth=8, foreground="k"), patheffects.Stroke(linewidth=6, foreground="w"),
+                patheffects.Normal()]  # one band has contrast >= 4.5 with every viridis colour, in any vision
 _BOOL = (bool, np.bool_)
 
 
@@ -298,6 +304,10 @@ class _Picture:
         """An empty picture (`options` as in the constructor); draw with ``show``."""
         return cls(fig, **options)
 
+    def in_words(self) -> str:
+        """What the picture shows, in numbers: its alt text."""
+        return _figure_in_words(self.fig)
+
     def _render(self, layers):
         self._renderer = self._renderer or LayeredRenderer(self.fig)
         return self._renderer.render(self._layout, layers)
@@ -331,7 +341,8 @@ class PoolingFigure(_Picture):
         self.padding_patches = axes[0].add_collection(PatchCollection(
             [], facecolor="0.88", edgecolor="0.55", hatch="///", linewidth=0.5))
         self.window_patch, self.output_patch = (ax.add_patch(Rectangle(
-            (-0.5, -0.5), 1, 1, fill=False, edgecolor=_WINDOW_COLOR, linewidth=3, zorder=4)) for ax in axes[:2])
+            (-0.5, -0.5), 1, 1, fill=False, edgecolor=_WINDOW_COLOR, linewidth=3, zorder=4,
+            path_effects=_FRAME_BANDS)) for ax in axes[:2])
         size = mpl.rcParams["font.size"]
         self.arithmetic = fig.text(0.05, bottom - 0.09, "", va="top", family="monospace", fontsize=0.9 * size)
         self.message = fig.text(0.5, 0.5, "", ha="center", va="center", wrap=True, fontsize=1.2 * size)
@@ -342,6 +353,10 @@ class PoolingFigure(_Picture):
             return "<PoolingFigure: no output for these settings>"
         shapes = " -> ".join(f"{rows} x {cols}" for rows, cols in (state.feature_map.shape, state.output_shape))
         return f"<PoolingFigure {state.operation}, {shapes}, step {state.step + 1} of {state.n_windows}>"
+
+    def in_words(self) -> str:
+        """The pooling, its output's numbers and the window's arithmetic (the state's description)."""
+        return self.state.description
 
     def _annotate(self, shape):
         if self.annotate_max_cells is None:
@@ -471,7 +486,6 @@ class TranslationFigure(_Picture):
         self.shifted, self.before, self.after = (
             heatmap([[0.0]], ax=ax, annotate=False, cmap=cmap, label_paths=fast_labels)
             for ax, cmap in zip(axes, ("gray_r", "viridis", "viridis")))
-        axes[0].set_title("shifted input")
         self.changed_patches = axes[2].add_collection(PatchCollection(
             [], facecolor="none", edgecolor=_WINDOW_COLOR, hatch="xx", linewidth=2.5, zorder=4))
         self.curves = {name: axes[3].plot([], [], marker="o", label=name)[0] for name in ("max", "average", "max-blur")}
@@ -496,6 +510,7 @@ class TranslationFigure(_Picture):
         self.after.update(after, *value_range, annotate=before.size <= small)
         self.changed_cells = [(int(row), int(col)) for row, col in np.argwhere(changed)]
         self.changed_patches.set_paths([Rectangle((col - 0.5, row - 0.5), 1, 1) for row, col in self.changed_cells])
+        self.shifted.ax.set_title(f"input shifted {shift} px")
         self.before.ax.set_title(f"{result.operation} pool {result.pool_size[0]} x {result.pool_size[1]}, no shift")
         self.after.ax.set_title(f"after shift: {int((~changed).sum())} of {changed.size} unchanged")
         results = {r.operation: r for r in (other_result, result) if r is not None}
@@ -512,8 +527,7 @@ class TranslationFigure(_Picture):
         """PNG bytes: the maps and curves redrawn over a kept background."""
         maps = (self.shifted, self.before, self.after)
         changing = [artist for m in maps for artist in (*m.artists, *m.ax.spines.values())]
-        changing += [self.changed_patches, *self.curves.values(), self.marker, self.before.ax.title,
-                     self.after.ax.title]
+        changing += [self.changed_patches, *self.curves.values(), self.marker, *(m.ax.title for m in maps)]
         return self._render([(None, changing)])
 
 
@@ -545,3 +559,37 @@ def coverage_figure(coverage: np.typing.ArrayLike, divisors: np.typing.ArrayLike
     if divisors is not None:
         heatmap(divisors, ax=axes[1], cmap="Greys", vmin=0, title="real cells per window (divisor)")
     return fig
+
+
+# Figures in a notebook, in words ----------------------------------------------
+def _figure_in_words(fig):
+    """Each panel's title and what it draws: a map's numbers (:func:`in_words`), a curve's values, bars' lengths."""
+    panels = []
+    for number, ax in enumerate((ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"), 1):
+        maps = [np.ma.filled(np.ma.asarray(image.get_array(), dtype=float), np.nan) for image in ax.images]
+        words = [in_words(a) if a.ndim == 2 else f"a colour picture {a.shape[0]} x {a.shape[1]}" for a in maps]
+        words += [f"{line.get_label()}: " + " ".join(f"{y:.3g}" for y in line.get_ydata())
+                  for line in ax.lines if line.get_visible() and not line.get_label().startswith("_")]
+        words += ["bars " + " ".join(f"{value:.3g}" for value in bars.datavalues) for bars in ax.containers]
+        panels.append(f"{ax.get_title() or f'panel {number}'}: {'; '.join(words) or 'no data'}")
+    return "Figure. " + ". ".join(panels + [" ".join(text.get_text().split()) for text in fig.texts if text.get_text()])
+
+
+def show_figures_with_alt_text(ipython=None) -> None:
+    """From now on, show each matplotlib figure of the IPython session `ipython` (default: this
+    one) also as HTML: its PNG in an ``<img>`` whose alt says in numbers what each panel draws.
+    JupyterLab and Voila prefer that HTML; a bare PNG output gets no text alternative there.
+    Call it once, in a notebook's setup cell."""
+    if ipython is None:
+        from IPython import get_ipython
+        ipython = get_ipython()
+    if not hasattr(ipython, "display_formatter"):
+        raise TypeError(f"ipython must be an IPython shell (or None inside one), got {type(ipython).__name__}")
+
+    def as_html(fig):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", bbox_inches="tight")
+        return (f'<img src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}" '
+                f'alt="{html.escape(_figure_in_words(fig))}">')
+
+    ipython.display_formatter.formatters["text/html"].for_type(Figure, as_html)

@@ -12,17 +12,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import (
+    MAX_IMAGE_CELLS,
     MAX_WALK_CELLS,
     MAX_WALK_WINDOWS,
     MAX_WINDOW_CELLS,
     _describe,
     _real_array,
     as_feature_map,
+    as_int,
     as_size_pair,
 )
 from .pooling import padding_amounts, pool_arguments, pooled_shape, window_bounds
 
-__all__ = ["PoolingWindow", "pooling_window", "walk_windows"]
+__all__ = ["PoolingWindow", "in_words", "pooling_window", "walk_windows"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,6 +112,27 @@ def format_number(value):
     except OverflowError:
         raise ValueError(f"value must fit in a float, got an int of {int(value).bit_length()} bits") from None
     return text + "0" if text.endswith(".") else text
+
+
+def in_words(values: np.typing.ArrayLike, max_cells: int = 36) -> str:
+    """A map in words, for a screen reader: its values row by row up to `max_cells` cells, else
+    its shape, its range and where its largest values are.
+
+    >>> in_words(np.array([[0.0, 3.0], [1 / 3, 3.0]]))
+    '2 x 2: rows 0 3 / 0.333 3'
+    """
+    array = as_feature_map(values, "values", max_cells=MAX_IMAGE_CELLS, why=" (2**24)")
+    max_cells, shape = as_int(max_cells, "max_cells", 0, MAX_IMAGE_CELLS), f"{array.shape[0]} x {array.shape[1]}"
+    if array.size <= max_cells:
+        return f"{shape}: rows " + " / ".join(" ".join(f"{value:.3g}" for value in row) for row in array)
+    finite = array[np.isfinite(array)]
+    if not finite.size:
+        return f"{shape}, no finite value"
+    top = np.argwhere(array == finite.max())
+    (first_row, first_col), (last_row, last_col) = top.min(axis=0), top.max(axis=0)
+    where = (f"at row {first_row}, column {first_col}" if len(top) == 1 else
+             f"in {len(top)} cells within rows {first_row} to {last_row}, columns {first_col} to {last_col}")
+    return f"{shape}, values {finite.min():.3g} to {finite.max():.3g}, the largest {where}"
 
 
 def _checked(feature_map, pool_size, strides, padding, operation):

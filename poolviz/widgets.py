@@ -14,8 +14,8 @@ or ``.poolviz-translation``, and ``.poolviz-lecture``), the picture
 ``img.poolviz-plot`` (2 PNG pixels per CSS pixel), the hidden caption of what
 it shows ``.poolviz-caption`` (sent after it), ``.poolviz-formula``,
 ``.poolviz-arithmetic``, ``.poolviz-message``, ``.poolviz-keras``,
-``.poolviz-keras-button``, ``.poolviz-fraction``; controls ``.widget-slider``
-and ``.widget-dropdown select`` named by their ``.widget-label``.
+``.poolviz-keras-button``, ``.poolviz-fraction``, ``.poolviz-tables``, the live region
+``.poolviz-live``; controls ``.widget-slider`` and ``.widget-dropdown select`` named by their ``.widget-label``.
 
 Examples
 --------
@@ -31,18 +31,21 @@ Examples
 from __future__ import annotations
 
 import html
+import pathlib
 import traceback
 from contextlib import nullcontext
 
 import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
+import traitlets
 from matplotlib.figure import Figure
 
 import poolviz
 from poolviz import plot
 from poolviz._checks import as_bool
 from poolviz.explorer import TRANSLATION_OPERATIONS, PoolingExplorerModel, TranslationExplorerModel
+from poolviz.walkthrough import in_words
 
 __all__ = ["pooling_explorer", "translation_explorer"]
 
@@ -71,9 +74,35 @@ _LECTURE_CSS = """<style>
 </style>"""
 
 
+try:  # the `course` extra has it; without it the explorers work, unnamed for a screen reader
+    import anywidget
+except ImportError:  # pragma: no cover - Colab-shaped installs
+    anywidget = None
+
+if anywidget is not None:
+    class _Accessibility(anywidget.AnyWidget):
+        """The explorer's words for a screen reader: `alts` (picture class -> alt text), `said` (the live region)."""
+        _esm, _css = (pathlib.Path(__file__).with_name(f"_a11y.{kind}") for kind in ("js", "css"))
+        alts = traitlets.Dict().tag(sync=True)
+        said = traitlets.Unicode("").tag(sync=True)
+
+
 def _pre(text):
     return (f'<pre class="poolviz-mono" style="margin:0; white-space:pre-wrap; font-family:{MONOSPACE}">'
             f"{html.escape(text)}</pre>") if text else ""
+
+
+def _table(title, array, marked=()):
+    """`array` as an HTML table (summarised in words past 256 cells); `marked` (row, col) cells are
+    bracketed as well as shaded, so the window reads without colour."""
+    if array.size > 256:
+        return f"<p>{html.escape(title)}: {in_words(array)}</p>"
+    cells = ["".join(f"<td style='background:#ffe066;color:#000'>[{value:.3g}]</td>" if (row, col) in marked else
+                     f"<td>{value:.3g}</td>" for col, value in enumerate(values)) for row, values in enumerate(array)]
+    return (f"<table class='poolviz-table' style='display:inline-table; margin:0 2em 1em 0'>"
+            f"<caption>{html.escape(title)}</caption><tr><td></td>"
+            + "".join(f"<th scope='col'>{col}</th>" for col in range(array.shape[1])) + "</tr>"
+            + "".join(f"<tr><th scope='row'>{row}</th>{line}</tr>" for row, line in enumerate(cells)) + "</table>")
 
 
 def _html(css_class, **kwargs):
@@ -105,13 +134,28 @@ class _ExplorerView(widgets.VBox):
         self.add_class(f"poolviz-{kind}")
         if self.lecture:
             self.add_class("poolviz-lecture")
-        # Never wider than drawn; narrower (a small window) only shrinks it.
+        # Never wider than drawn; narrower (a small window) only shrinks it. No margin: with one, a
+        # full-width picture overflows its column, which becomes a scroll region no key reaches.
         self.image = widgets.Image(format="png", layout=widgets.Layout(
-            width=f"{int(figsize[0] * CSS_DPI)}px", max_width="100%", height="auto"))
+            width=f"{int(figsize[0] * CSS_DPI)}px", max_width="100%", height="auto", margin="0"))
         self.image.add_class("poolviz-plot")
         self.message_html = _html("poolviz-message")
         self.caption_html = _html("poolviz-caption", layout=widgets.Layout(display="none"))
         self._figsize, self._showing, self._control_traits = figsize, False, {}
+        self.words = _Accessibility() if anywidget is not None else None
+        self.tables_html = _html("poolviz-tables", layout=widgets.Layout(flex_flow="row wrap", grid_gap="0 2em"))
+
+    def _numbers(self):
+        """The "numbers" checkbox (registered last among the controls): the maps as tables."""
+        box = self.controls["numbers"] = widgets.Checkbox(description="numbers", indent=False, layout=self._layout())
+        box.observe(lambda change: self._show_tables(), names="value")
+        return box
+
+    def _show_tables(self):
+        state = self.model.state
+        box = self.controls.get("numbers")  # None during the first redraw
+        shown = box is not None and box.value and state is not None and state.ok
+        self.tables_html.value = "".join(_table(*table) for table in self._tables(state)) if shown else ""
 
     def _rc(self):
         return mpl.rc_context(plot.LECTURE_RC) if self.lecture else nullcontext()
@@ -166,13 +210,24 @@ class _ExplorerView(widgets.VBox):
         with self._rc():
             figure.show(*self._figure_arguments())
             self.image.value = figure.render_png()
-        self.caption_html.value = html.escape(caption)  # after the picture it describes
+        self._say({"poolviz-plot": figure.in_words()}, caption)
+        self.caption_html.value = html.escape(caption)  # after the picture and its words
         self.image.layout.display = None
+
+    def _say(self, alts, said=None):
+        if self.words is not None:
+            with self.words.hold_sync():
+                self.words.alts = {**self.words.alts, **alts}
+                self.words.said = self.words.said if said is None else said
 
     def _show_message(self, text):
         self.message_html.value = _pre(text)
         if text:
             self.image.layout.display = "none"
+            self._say({}, text)
+
+    def _words(self):
+        return [] if self.words is None else [self.words]
 
     def _beside(self, controls, pictures):
         """Lecture layout: a column of controls with the pictures to its right."""
@@ -254,8 +309,10 @@ class PoolingExplorer(_ExplorerView):
         inputs = [c[name] for name in ("padding", "operation", "input", "shift rows", "shift cols")]
         texts = widgets.HBox([self.formula_html, self.arithmetic_html], layout=widgets.Layout(
             justify_content="space-between", grid_gap="0 2em", flex_flow="row wrap"))
-        below = [self.image, self.caption_html, self.message_html, texts,
-                 widgets.HBox([self.keras_button, self.keras_html]), self.coverage_checkbox, self.coverage_image]
+        below = [self.image, self.caption_html, *self._words(), self.message_html, texts,
+                 widgets.HBox([self.keras_button, self.keras_html]), widgets.HBox([self.coverage_checkbox,
+                                                                                  self._numbers()]),
+                 self.tables_html, self.coverage_image]
         if self.lecture:  # controls beside the picture: a projector's 720 rows hold both
             return self._beside(pool + inputs + [c["window step"], self.play], below)
         return [widgets.HBox([widgets.VBox(pool), widgets.VBox(inputs)]),
@@ -278,6 +335,13 @@ class PoolingExplorer(_ExplorerView):
     def _figure_arguments(self):
         return (self.model.state,)
 
+    def _tables(self, state):
+        window, (rows, cols) = state.window, state.feature_map.shape
+        read = {(row, col) for row in window.rows for col in window.cols if 0 <= row < rows and 0 <= col < cols}
+        return [(f"input {rows} x {cols}, window {state.step + 1} of {state.n_windows} in [brackets]",
+                 state.feature_map, read), (f"{state.operation} pooled {state.output_shape[0]} x "
+                                            f"{state.output_shape[1]}", state.pooled, {window.output_index})]
+
     def _caption(self):
         model, state = self.model, self.model.state
         rows, cols = state.feature_map.shape
@@ -296,6 +360,7 @@ class PoolingExplorer(_ExplorerView):
         if state is not None and state.ok:
             self._show_png(self.figure, self._caption())
         self._redraw_coverage()
+        self._show_tables()
 
     def _redraw_coverage(self):
         coverage = self.model.coverage if self.coverage_checkbox.value else None
@@ -305,6 +370,8 @@ class PoolingExplorer(_ExplorerView):
         with self._rc():
             plot.coverage_figure(coverage, self.model.state.real_cells, fig=self.coverage_figure)
             self.coverage_image.value = plot.figure_to_png(self.coverage_figure)
+        self._say({"poolviz-coverage": f"windows covering each input cell: {in_words(coverage)}; real cells "
+                                       f"per window (divisor): {in_words(self.model.state.real_cells)}"})
         self.coverage_image.layout.display = None
 
     def _check_with_keras(self, button=None):
@@ -329,12 +396,15 @@ class TranslationExplorer(_ExplorerView):
         model.observe(self._safe_redraw, names="state")
         self._safe_redraw()
         c = self.controls
-        pictures = [self.image, self.caption_html, self.message_html, self.fraction_html]
+        pictures = [self.image, self.caption_html, *self._words(), self.message_html, self.fraction_html,
+                    self.tables_html]
+        numbers = self._numbers()
         if self.lecture:
             self.children = self._beside([c[name] for name in c], pictures)
         else:
             self.children = [widgets.HBox([widgets.VBox([c["shift (px)"], c["pool size"]]),
-                                           widgets.VBox([c["operation"], c["input"], c["direction"]])]), *pictures]
+                                           widgets.VBox([c["operation"], c["input"], c["direction"]])]), numbers,
+                             *pictures]
 
     _DERIVED = ("shift (px)",)
 
@@ -346,12 +416,19 @@ class TranslationExplorer(_ExplorerView):
         state = self.model.state
         return state.shifted_image(), state.result, state.shift, state.other_result
 
+    def _tables(self, state):
+        result, shift = state.result, state.shift
+        changed = {tuple(cell) for cell in np.argwhere(result.changed[shift]).tolist()}
+        return [(f"input shifted {shift} px", state.shifted_image(), ()), ("pooled before the shift", result.pooled[0]),
+                ("pooled after the shift, changed cells in [brackets]", result.pooled[shift], changed)]
+
     def _redraw(self):
         model = self.model
         self.fraction_html.value = _pre(model.fraction_text)
         self._show_message(model.message)
         if model.state is None:
             return
+        self._show_tables()
         if self.figure is None:
             with self._rc():
                 self.figure = plot.TranslationFigure.build(Figure(figsize=self._figsize, dpi=DPI), fast_labels=True)

@@ -239,3 +239,47 @@ def test_a_pool_bigger_than_the_image_sets_a_message_and_each_change_is_publishe
     assert model.state is None and "A 4 x 4 pool does not fit in the 3 x 3 image" in model.message
     model.pool_size = 2
     assert model.message == "" and model.result is not None
+
+
+# --------------------------------------------------------------------------
+# The pictures in words (issue 22): exact numbers, following the state
+# --------------------------------------------------------------------------
+
+def test_the_pooling_picture_in_words_gives_the_pooled_numbers_and_the_window_arithmetic():
+    from poolviz.explorer import PoolingExplorerModel
+
+    model = PoolingExplorerModel()
+    assert model.state.description == (
+        "max pooling 2 x 2, strides 2 x 2, valid, of the 6 x 6 input (6 x 6, values 0 to 3, the largest in 12 "
+        "cells within rows 0 to 5, columns 2 to 3) gives 3 x 3: rows 0 3 0 / 0 3 0 / 0 3 0; window 1 of 9 reads "
+        "rows 0 to 1, columns 0 to 1: max(0.0, 0.0, 0.0, 0.0) = 0.0")
+    model.step = 1
+    assert model.state.description.endswith("window 2 of 9 reads rows 0 to 1, columns 2 to 3: "
+                                            "max(3.0, 3.0, 3.0, 3.0) = 3.0")
+
+
+def test_the_words_name_padding_divisors_and_summarise_a_large_map():
+    from poolviz.explorer import PoolingExplorerModel
+
+    padded = PoolingExplorerModel(operation="average", padding="same", pool_rows=4).state.description
+    assert "gives 2 x 3: rows 0 3 0 / 0 3 0; divided by 2 x 3: rows 6 6 6 / 6 6 6;" in padded
+    assert padded.endswith("average(pad, pad, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0) = 0.0 / 6 = 0.0; "
+                           "divisor 6, not 8: the 2 padded cells are not counted (Keras)")
+    photo = PoolingExplorerModel(input_name="photograph").state
+    largest = np.unravel_index(np.argmax(photo.pooled), photo.pooled.shape)
+    assert f"gives 37 x 32, values {photo.pooled.min():.3g} to 1, the largest at row {largest[0]}, " \
+           f"column {largest[1]};" in photo.description
+    assert PoolingExplorerModel(pool_rows=9).state.description.startswith("A 9 x 2 pool does not fit")
+
+
+def test_in_words_lists_small_maps_summarises_large_ones_and_names_bad_input():
+    from poolviz.walkthrough import in_words
+
+    assert in_words([[1.0, np.nan], [np.inf, 0.25]]) == "2 x 2: rows 1 nan / inf 0.25"
+    assert in_words(np.arange(64.0).reshape(8, 8)) == "8 x 8, values 0 to 63, the largest at row 7, column 7"
+    assert in_words(np.arange(4.0).reshape(2, 2), max_cells=3) == "2 x 2, values 0 to 3, the largest at row 1, column 1"
+    assert in_words(np.full((7, 7), np.nan)) == "7 x 7, no finite value"
+    with pytest.raises(ValueError, match="values must be a non-empty 2-D array"):
+        in_words(np.zeros(3))
+    with pytest.raises(ValueError, match="max_cells must be at least 0"):
+        in_words([[1.0]], max_cells=-1)

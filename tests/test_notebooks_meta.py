@@ -422,8 +422,12 @@ def test_sanitize_rules_parse_and_do_not_mangle_figure_sizes():
     text = SANITIZE_FILE.read_text()
     rules = get_sanitize_patterns(text)
     # nbval drops a rule silently when its two lines are not adjacent.
-    assert len(rules) == text.count("\nregex: ") == text.count("\nreplace: ") == 2
+    assert len(rules) == text.count("\nregex: ") == text.count("\nreplace: ") == 3
     sample = "<Figure size 640x480 with 1 Axes> at 0x7f17deadbeef, Keras 3.15.1"
+    figure = '<img src="data:image/png;base64,iVBORw0K+/9=" alt="Figure. input 6 x 6: rows 0 3">'
+    for regex, replacement in rules:
+        figure = re.sub(regex, replacement, figure)
+    assert figure == '<img src="data:image/png;base64,PNG" alt="Figure. input 6 x 6: rows 0 3">'
     for regex, replacement in rules:
         assert replacement.strip()
         sample = re.sub(regex, replacement, sample)

@@ -49,7 +49,7 @@ def _savefig_pixels(fig):
 
 def test_public_names_and_doctests():
     assert plot.__all__ == ["coverage_figure", "difference_heatmap", "figure_to_png", "heatmap",
-                            "line_detector_figure", "pooling_figure"]
+                            "line_detector_figure", "pooling_figure", "show_figures_with_alt_text"]
     failures, attempted = doctest.testmod(plot)
     assert failures == 0 and attempted >= 8
 
@@ -326,3 +326,66 @@ def _translation_show(**kwargs):
 def test_bad_arguments_get_an_error_naming_them(call, error, name):
     with pytest.raises(error, match=rf"\b{name}\b"):
         call()
+
+
+# --------------------------------------------------------------------------
+# Colour vision, contrast and words (issue 22)
+# --------------------------------------------------------------------------
+
+def _rgb(png_bytes):
+    return np.asarray(Image.open(io.BytesIO(png_bytes)).convert("RGB"), dtype=float) / 255
+
+
+@pytest.mark.parametrize("deficiency", [None, "protanopia", "deuteranopia", "tritanopia"])
+def test_the_window_frame_stands_out_from_every_cell_colour_in_any_colour_vision(deficiency):
+    from colour_vision import ARTIFACTS, contrast, simulate
+
+    # A map in every viridis colour, the frame on it; where the frame is drawn, some of its pixels
+    # differ from the cell below by WCAG's 3:1 for graphics, whatever the cell's colour.
+    ramp = np.arange(64.0).reshape(8, 8)
+    fig = Figure(figsize=(9.6, 3.2), dpi=72)
+    figure = plot.PoolingFigure.build(fig, show_arithmetic=False, annotate_max_cells=0).show(pooling_state(ramp))
+    seen = _rgb(figure.render_png())
+    seen = seen if deficiency is None else simulate(seen, deficiency)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    Image.fromarray((seen * 255).round().astype(np.uint8)).save(ARTIFACTS / f"cvd-frame-{deficiency or 'normal'}.png")
+    for step in (0, 5, 10, 15):
+        state = pooling_state(ramp, step=step)
+        figure.show(state)
+        picture = _rgb(figure.render_png())
+        picture = picture if deficiency is None else simulate(picture, deficiency)
+        ax = figure.input.ax
+        # The frame's top edge: from the window's top-left corner, a column of pixels across it.
+        x, y = ax.transData.transform((state.window.cols.start, state.window.rows.start - 0.5))
+        rows = picture[int(fig.bbox.height - y) - 6: int(fig.bbox.height - y) + 7, int(x)]
+        cell = picture[int(fig.bbox.height - y) + 12, int(x)]
+        best = max(float(contrast(pixel, cell)) for pixel in rows)
+        assert best >= 3.0, (deficiency, step, best)
+
+
+def test_cell_labels_have_wcag_text_contrast_on_every_colour_map_the_course_uses():
+    from colour_vision import contrast
+
+    for cmap in ("viridis", "gray_r", "gray", "Greys", "Greens", "RdBu_r", "coolwarm"):
+        values = np.linspace(0, 1, 64).reshape(8, 8)
+        artists = plot.heatmap(values, ax=Figure().subplots(), cmap=cmap, annotate=True)
+        cells = artists.image.to_rgba(values).reshape(-1, 4)
+        labels = [to_rgba(text.get_color()) for text in artists.texts]
+        ratios = [float(contrast(label, cell)) for label, cell in zip(labels, cells)]
+        assert min(ratios) >= 4.5, (cmap, min(ratios))
+
+
+def test_figures_in_notebooks_come_with_html_whose_alt_gives_the_numbers():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    plot.show_figures_with_alt_text(shell)
+    fig = Figure()
+    plot.pooling_figure(np.arange(16.0).reshape(4, 4), step=1, fig=fig)
+    html = shell.display_formatter.format(fig)[0]["text/html"]
+    assert html.startswith('<img src="data:image/png;base64,iVBOR')
+    assert html.endswith('alt="Figure. input 4 x 4: 4 x 4: rows 0 1 2 3 / 4 5 6 7 / 8 9 10 11 / 12 13 14 15. '
+                         'max pooling: 2 x 2: 2 x 2: rows 5 7 / 13 15. step 2 of 4: output cell (0, 1) &lt;- input '
+                         'rows 0..1, cols 2..3 max(2.0, 3.0, 6.0, 7.0) = 7.0">')
+    with pytest.raises(TypeError, match="ipython must be an IPython shell"):
+        plot.show_figures_with_alt_text("shell")

@@ -49,7 +49,7 @@ def test_controls_have_clear_descriptions():
     explorer = pooling_explorer()
     assert set(explorer.controls) == {
         "pool rows", "pool cols", "strides same as pool", "stride rows", "stride cols", "padding", "operation",
-        "input", "shift rows", "shift cols", "window step"}
+        "input", "shift rows", "shift cols", "window step", "numbers"}
     for description, control in explorer.controls.items():
         assert control.description == description
     assert explorer.controls["operation"].options == poolviz.OPERATIONS
@@ -387,3 +387,51 @@ def test_padding_in_capitals_from_code_shows_in_the_dropdown():
     assert explorer.controls["padding"].value == "same" == explorer.model.padding
     explorer.model.padding = "VALID"
     assert explorer.controls["padding"].value == "valid"
+
+
+def test_each_picture_has_words_that_follow_it_and_the_live_region_says_the_output_and_window():
+    pytest.importorskip("anywidget")
+    explorer = pooling_explorer()
+    words = explorer.words
+    assert words in explorer.children or any(words in box.children for box in explorer.children)
+    assert words.alts == {"poolviz-plot": explorer.model.state.description}
+    assert words.said.endswith("output 3 x 3; window 1 of 9")
+    picture = explorer.image.value
+    explorer.controls["window step"].value = 2
+    assert explorer.image.value != picture and words.alts["poolviz-plot"] == explorer.model.state.description
+    assert "window 2 of 9 reads rows 0 to 1, columns 2 to 3" in words.alts["poolviz-plot"]
+    assert words.said.endswith("window 2 of 9")
+    explorer.coverage_checkbox.value = True
+    assert words.alts["poolviz-coverage"] == ("windows covering each input cell: 6 x 6: rows 1 1 1 1 1 1 / "
+                                              + " / ".join(["1 1 1 1 1 1"] * 5) + "; real cells per window "
+                                              "(divisor): 3 x 3: rows 4 4 4 / 4 4 4 / 4 4 4")
+    explorer.controls["pool rows"].value = 6
+    explorer.controls["padding"].value = "valid"
+    explorer.model.pool_rows = 7  # no output: the region says why
+    assert words.said == explorer.model.message != ""
+    translation = translation_explorer(shift=1)
+    alt = translation.words.alts["poolviz-plot"]
+    assert alt == ("Figure. input shifted 1 px: 8 x 8, values 0 to 1, the largest in 16 cells within rows 0 to 7, "
+                   "columns 4 to 5. max pool 2 x 2, no shift: 4 x 4: rows 0 1 1 0 / 0 1 1 0 / 0 1 1 0 / 0 1 1 0. "
+                   "after shift: 12 of 16 unchanged: 4 x 4: rows 0 0 1 0 / 0 0 1 0 / 0 0 1 0 / 0 0 1 0. "
+                   "fraction unchanged: max: 1 0.75 0.5 0.25; average: 1 0.5 0.5 0.25")
+    translation.controls["shift (px)"].value = 2
+    assert "after shift: 8 of 16 unchanged" in translation.words.alts["poolviz-plot"]
+
+
+def test_the_numbers_checkbox_shows_the_maps_as_tables_with_the_window_in_brackets():
+    explorer = pooling_explorer()
+    assert explorer.tables_html.value == ""
+    explorer.controls["numbers"].value = True
+    explorer.controls["window step"].value = 2  # rows 0-1, columns 2-3: the line's 3s
+    tables = explorer.tables_html.value
+    assert tables.count("<table") == 2 and "input 6 x 6, window 2 of 9 in [brackets]" in tables
+    assert tables.count(">[3]</td>") == 4 + 1 and tables.count(">[0]</td>") == 0  # the window, its output cell
+    assert "<th scope='row'>5</th><td>0</td><td>0</td><td>3</td><td>3</td><td>0</td><td>0</td></tr>" in tables
+    explorer.controls["input"].value = "photograph"  # 4800 cells: words instead of a table
+    assert "<p>input 75 x 64, window 2 of 1184 in [brackets]: 75 x 64, values" in explorer.tables_html.value
+    explorer.controls["numbers"].value = False
+    assert explorer.tables_html.value == ""
+    translation = translation_explorer(shift=1)
+    translation.controls["numbers"].value = True
+    assert translation.tables_html.value.count(">[0]</td>") == 4  # the column the line left

@@ -280,6 +280,8 @@ def launch_jupyter_lab(base: Path, notebook: Path,
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(settings))
     shutil.copy(notebook, root_dir / notebook.name)
+    # The course's notebooks too, for the accessibility audit (tests/browser/test_accessibility.py).
+    shutil.copytree(REPO_ROOT / "notebooks", root_dir / "notebooks", ignore=shutil.ignore_patterns("*.py", "*.md"))
 
     port, token = free_port(), "poolviz-browser-test"
     command = [

@@ -29,8 +29,8 @@ pytestmark = pytest.mark.browser
 
 POOLING_TAB_ORDER = ["pool rows", "pool cols", "strides same as pool", "stride rows", "stride cols", "padding",
                      "operation", "input", "shift rows", "shift cols", "window step", "player play", "player stop",
-                     "Check with Keras", "show coverage (windows per input cell)"]
-TRANSLATION_TAB_ORDER = ["shift (px)", "pool size", "operation", "input", "direction"]
+                     "Check with Keras", "show coverage (windows per input cell)", "numbers"]
+TRANSLATION_TAB_ORDER = ["shift (px)", "pool size", "operation", "input", "direction", "numbers"]
 
 # The default input is the tutorial's 6 x 6 line-detector output.
 FORMULA = ".poolviz-formula"
