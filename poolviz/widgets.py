@@ -60,18 +60,7 @@ DPI = CSS_DPI * PIXEL_DENSITY
 MONOSPACE = "var(--jp-code-font-family, monospace), monospace"
 LECTURE_CONTROL_WIDTH = "400px"
 
-_LECTURE_CSS = """<style>
-.poolviz-lecture .widget-label, .poolviz-lecture .widget-readout, .poolviz-lecture .widget-html-content,
-.poolviz-lecture .widget-html-content pre, .poolviz-lecture select, .poolviz-lecture button,
-.poolviz-lecture .widget-checkbox, .poolviz-lecture .widget-label-basic span {
-    font-size: 22px !important; line-height: 1.35 !important; }
-.poolviz-lecture .widget-slider, .poolviz-lecture .widget-dropdown, .poolviz-lecture .widget-checkbox,
-.poolviz-lecture .widget-play { height: 44px !important; }
-.poolviz-lecture select, .poolviz-lecture button { height: 40px !important; }
-.poolviz-lecture .noUi-handle { transform: scale(1.6); }
-.poolviz-lecture .widget-checkbox input { transform: scale(1.6); margin-right: 10px; }
-.poolviz-lecture .poolviz-message .widget-html-content { font-size: 26px !important; }
-</style>"""
+_LECTURE_CSS = f"<style>{pathlib.Path(__file__).with_name('_lecture.css').read_text()}</style>"  # package data
 
 
 try:  # the `course` extra has it; without it the explorers work, unnamed for a screen reader
