@@ -25,20 +25,6 @@ __version__ = "0.1.0"
 
 OPERATIONS = ("max", "average", "global max", "global average")
 
-__all__ = [
-    "OPERATIONS",
-    "PoolingWindow",
-    "average_pool2d",
-    "conv2d",
-    "data",
-    "global_average_pool2d",
-    "global_max_pool2d",
-    "max_pool2d",
-    "output_size",
-    "output_size_formula",
-    "pooled_shape",
-    "pooling_window",
-    "relu",
-    "same_padding",
-    "walk_windows",
-]
+__all__ = ["OPERATIONS", "PoolingWindow", "average_pool2d", "conv2d", "data", "global_average_pool2d",
+           "global_max_pool2d", "max_pool2d", "output_size", "output_size_formula", "pooled_shape", "pooling_window",
+           "relu", "same_padding", "walk_windows"]

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import (
-    MAX_CONV_WORK,
-    as_numeric_array,
-    as_pair,
-    check_padding,
-    check_rank,
-    check_result_cells,
-)
+from ._checks import MAX_CONV_WORK, as_numeric_array, as_pair, check_padding, check_rank, check_result_cells
 from .pooling import check_pool_fits, output_size, padding_amounts
 
 __all__ = ["conv2d", "relu"]
@@ -40,15 +33,12 @@ def conv2d(x: np.typing.ArrayLike, kernel: np.typing.ArrayLike, bias: np.typing.
     flat = array.ndim == 2
     if flat:
         if weights.ndim != 2:
-            raise ValueError(f"kernel must be 2-D (rows, cols) for a 2-D x, "
-                             f"got shape {weights.shape}")
+            raise ValueError(f"kernel must be 2-D (rows, cols) for a 2-D x, got shape {weights.shape}")
         array = array[np.newaxis, :, :, np.newaxis]
         weights = weights[:, :, np.newaxis, np.newaxis]
     elif weights.ndim != 4 or weights.shape[2] != array.shape[3]:
-        raise ValueError(
-            f"kernel must have shape (rows, cols, {array.shape[3]}, out_channels) "
-            f"for x of shape {array.shape}, got shape {weights.shape}"
-        )
+        raise ValueError(f"kernel must have shape (rows, cols, {array.shape[3]}, out_channels) for x of shape "
+                         f"{array.shape}, got shape {weights.shape}")
     if weights.size == 0:
         raise ValueError(f"kernel must not be empty, got shape {weights.shape}")
     biases = _conv_bias(bias, weights.shape[3], flat)
@@ -59,10 +49,9 @@ def conv2d(x: np.typing.ArrayLike, kernel: np.typing.ArrayLike, bias: np.typing.
     out_cells = array.shape[0] * out_rows * out_cols
     work = out_cells * weights.size
     if work > MAX_CONV_WORK:
-        raise ValueError(f"conv2d would do {work} multiply-adds ({out_cells} output positions x "
-                         f"{weights.size} kernel weights), more than its limit of "
-                         f"{MAX_CONV_WORK} (2**28, about a second): use a smaller kernel, a "
-                         f"larger stride or a smaller x")
+        raise ValueError(f"conv2d would do {work} multiply-adds ({out_cells} output positions x {weights.size} kernel "
+                         f"weights), more than its limit of {MAX_CONV_WORK} (2**28, about a second): use a smaller "
+                         f"kernel, a larger stride or a smaller x")
     dtype = np.result_type(array.dtype, weights.dtype, biases.dtype, np.float32)
     array = array.astype(dtype, copy=False)
     if padding == "same":  # zeros, the odd one after (bottom/right)
@@ -81,8 +70,7 @@ def _conv_bias(bias, out_channels, flat):
     if biases.ndim == 0:
         return np.broadcast_to(biases, (out_channels,))
     if biases.shape != (out_channels,):
-        what = "a single number or shape (1,) for a 2-D kernel" if flat else (
-            f"a number or shape ({out_channels},)")
+        what = "a single number or shape (1,) for a 2-D kernel" if flat else f"a number or shape ({out_channels},)"
         raise ValueError(f"bias must be {what}, got shape {biases.shape}")
     return biases
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 import poolviz
-from poolviz._checks import _describe, as_numeric_array, check_data_format, check_rank
+from poolviz._checks import _describe, as_bool, as_numeric_array, check_data_format, check_rank
 from poolviz.data import VERTICAL_LINE_DETECTOR
 from poolviz.pooling import pool_arguments, pooled_shape
 
@@ -85,8 +85,7 @@ def load_keras() -> ModuleType:
 
 def _check_operation(operation, name="operation"):
     if not isinstance(operation, str) or operation not in _OPERATIONS:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, _OPERATIONS))}, "
-                         f"got {_describe(operation)}")
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, _OPERATIONS))}, got {_describe(operation)}")
 
 
 def tutorial_model(pooling: str | None = None) -> keras.Model:
@@ -120,8 +119,7 @@ def _layer(keras, key, name=None):
     layer_class = getattr(keras.layers, _OPERATIONS[operation][0])
     if pool is None:
         return layer_class(data_format=data_format, keepdims=keepdims, name=name)
-    return layer_class(pool_size=pool, strides=stride, padding=padding,
-                       data_format=data_format, name=name)
+    return layer_class(pool_size=pool, strides=stride, padding=padding, data_format=data_format, name=name)
 
 
 @functools.lru_cache(maxsize=256)
@@ -134,8 +132,7 @@ def _checked(x, operation, pool_size, strides, padding, data_format, keepdims):
     the argument TensorFlow could not take."""
     _check_operation(operation)
     data_format = check_data_format(data_format)
-    if not isinstance(keepdims, (bool, np.bool_)):
-        raise TypeError(f"keepdims must be True or False, got {_describe(keepdims)}")
+    keepdims = as_bool(keepdims, "keepdims")
     array = as_numeric_array(x)
     check_rank(array)
     if array.size > MAX_KERAS_CELLS:
@@ -146,23 +143,19 @@ def _checked(x, operation, pool_size, strides, padding, data_format, keepdims):
                         f"has no kernel; convert it first, e.g. x.astype(np.float64)")
     pool, stride, padding = pool_arguments(pool_size, strides, padding)  # checked even where unused
     if operation.startswith("global"):
-        key = (operation, None, None, None, data_format, bool(keepdims))
+        key = (operation, None, None, None, data_format, keepdims)
     else:
-        rows, cols = array.shape[-2:] if array.ndim == 2 or data_format == "channels_first" \
-            else array.shape[1:3]
+        rows, cols = array.shape[-2:] if array.ndim == 2 or data_format == "channels_first" else array.shape[1:3]
         out_rows, out_cols = pooled_shape((rows, cols), pool, stride, padding)
         if padding == "same" and max(pool) > MAX_KERAS_POOL:
-            raise ValueError(
-                f"pool_size {pool} is larger than {MAX_KERAS_POOL}, the largest the Keras bridge "
-                f"hands to TensorFlow with padding 'same' (its time grows with the pool size); "
-                f"poolviz.{operation}_pool2d pools it alone")
-        work = (array.size // (rows * cols)) * out_rows * out_cols * min(pool[0], rows) \
-            * min(pool[1], cols)
+            raise ValueError(f"pool_size {pool} is larger than {MAX_KERAS_POOL}, the largest the Keras bridge hands "
+                             f"to TensorFlow with padding 'same' (its time grows with the pool size); "
+                             f"poolviz.{operation}_pool2d pools it alone")
+        work = (array.size // (rows * cols)) * out_rows * out_cols * min(pool[0], rows) * min(pool[1], cols)
         if work > MAX_KERAS_WORK:
-            raise ValueError(
-                f"pool_size {pool} with strides {stride} reads {work} cells in TensorFlow, more "
-                f"than the Keras bridge's limit of {MAX_KERAS_WORK} (2**28, seconds): choose a "
-                f"smaller x or pool_size, or larger strides")
+            raise ValueError(f"pool_size {pool} with strides {stride} reads {work} cells in TensorFlow, more than the "
+                             f"Keras bridge's limit of {MAX_KERAS_WORK} (2**28, seconds): choose a smaller x or "
+                             f"pool_size, or larger strides")
         key = (operation, pool, stride, padding, data_format, False)
     if "average" in operation and array.dtype.kind != "f":
         array = array.astype(np.float32)  # TensorFlow cannot average integers
@@ -199,8 +192,7 @@ def keras_pool2d(x: np.typing.ArrayLike, operation: str, pool_size: int | tuple[
     array([[ 5.,  7.],
            [13., 15.]], dtype=float32)
     """
-    return _keras_result(*_checked(x, operation, pool_size, strides, padding, data_format,
-                                   keepdims))
+    return _keras_result(*_checked(x, operation, pool_size, strides, padding, data_format, keepdims))
 
 
 @dataclass(frozen=True)
@@ -223,10 +215,8 @@ class Comparison:
 
     def __str__(self):
         verdict = "agree" if self.agree else "DISAGREE"
-        lines = [self.description, f"poolviz: {_shown(self.poolviz)}",
-                 f"Keras:   {_shown(self.keras)}",
-                 f"largest absolute difference: {self.max_abs_difference:.3g} "
-                 + f"(tolerance {self.atol:g}): {verdict}",
+        lines = [self.description, f"poolviz: {_shown(self.poolviz)}", f"Keras:   {_shown(self.keras)}",
+                 f"largest absolute difference: {self.max_abs_difference:.3g} (tolerance {self.atol:g}): {verdict}",
                  self.explained and f"not counted: {self.explained}"]
         return "\n".join(line for line in lines if line)
 
@@ -261,8 +251,7 @@ def _difference(ours, theirs, operation):
             by_design &= theirs == lowest
             same |= by_design
             if by_design.any():
-                explained.append(f"{int(by_design.sum())} window(s) whose values are all "
-                                 f"{what}: poolviz gives {what}")
+                explained.append(f"{int(by_design.sum())} window(s) whose values are all {what}: poolviz gives {what}")
     if explained:
         explained.append(f"TensorFlow gives its lowest {theirs.dtype} {float(lowest):.8g} there "
                          f"(a difference by design, documented in poolviz.pooling)")
@@ -298,11 +287,9 @@ def compare(x: np.typing.ArrayLike, operation: str, pool_size: int | tuple[int, 
         description = f"{operation} pooling"
     else:
         ours = _OPERATIONS[operation][1](x, pool, stride, padding, data_format)
-        description = (f"{operation} pooling, pool_size={pool}, strides={stride}, "
-                       f"padding={padding!r}")
+        description = f"{operation} pooling, pool_size={pool}, strides={stride}, padding={padding!r}"
     if data_format != "channels_last":
         description += f", data_format={data_format!r}"
     theirs = _keras_result(array, key)
     difference, explained = _difference(ours, theirs, operation)
-    return Comparison(ours, theirs, difference, bool(difference <= tolerance), tolerance,
-                      description, explained)
+    return Comparison(ours, theirs, difference, bool(difference <= tolerance), tolerance, description, explained)

@@ -31,19 +31,9 @@ from ._checks import (
     check_result_cells,
 )
 
-__all__ = [
-    "average_pool2d",
-    "global_average_pool2d",
-    "global_max_pool2d",
-    "max_pool2d",
-    "output_size",
-    "output_size_formula",
-    "padding_amounts",
-    "pooled_shape",
-    "real_cell_counts",
-    "same_padding",
-    "window_bounds",
-]
+__all__ = ["average_pool2d", "global_average_pool2d", "global_max_pool2d", "max_pool2d", "output_size",
+           "output_size_formula", "padding_amounts", "pooled_shape", "real_cell_counts", "same_padding",
+           "window_bounds"]
 
 _INT32_LIMIT = " (2**31 - 1, TensorFlow's int32 limit)"
 
@@ -186,8 +176,7 @@ def pool_fit_message(input_shape, pool_size, strides=None, padding="valid", *,
 def check_pool_fits(input_shape, pool_size, strides=None, padding="valid", *,
                     noun="input", window="pool", argument="pool_size"):
     """Raise :func:`pool_fit_message` as a ``ValueError`` if it is not empty."""
-    message = pool_fit_message(input_shape, pool_size, strides, padding, noun=noun,
-                               window=window, argument=argument)
+    message = pool_fit_message(input_shape, pool_size, strides, padding, noun=noun, window=window, argument=argument)
     if message:
         raise ValueError(message)
 
@@ -219,11 +208,9 @@ def real_cell_counts(input_shape: tuple[int, int], pool_size: int | tuple[int, i
     """
     out_rows, out_cols = pooled_shape(input_shape, pool_size, strides, padding)
     if out_rows * out_cols > MAX_IMAGE_CELLS:
-        raise ValueError(f"real_cell_counts would return {out_rows} x {out_cols} counts, more "
-                         f"than its limit of {MAX_IMAGE_CELLS} (2**24): count one axis at a "
-                         f"time with window_bounds")
-    (rows, cols), (pool, stride, padding) = input_shape, pool_arguments(pool_size, strides,
-                                                                         padding)
+        raise ValueError(f"real_cell_counts would return {out_rows} x {out_cols} counts, more than its limit of "
+                         f"{MAX_IMAGE_CELLS} (2**24): count one axis at a time with window_bounds")
+    (rows, cols), (pool, stride, padding) = input_shape, pool_arguments(pool_size, strides, padding)
     row_start, row_stop = _bounds(np.arange(out_rows), int(rows), pool[0], stride[0], padding)
     col_start, col_stop = _bounds(np.arange(out_cols), int(cols), pool[1], stride[1], padding)
     return np.multiply.outer(row_stop - row_start, col_stop - col_start).astype(int)
@@ -248,8 +235,7 @@ def max_pool2d(x: np.typing.ArrayLike, pool_size: int | tuple[int, int] = (2, 2)
     """
     array, order, pool, stride, padding = _checked(x, pool_size, strides, padding, data_format)
     # The dtype of x in native byte order; float16 in float32 (as in Keras), bool in float64.
-    dtype = {"e": np.dtype("f4"), "?": np.dtype("f8")}.get(array.dtype.char,
-                                                          array.dtype.newbyteorder("="))
+    dtype = {"e": np.dtype("f4"), "?": np.dtype("f8")}.get(array.dtype.char, array.dtype.newbyteorder("="))
     # Start from what any real cell replaces: NaN (np.fmax skips it) or the lowest int.
     start = np.nan if dtype.kind == "f" else np.iinfo(dtype).min
     return _reduce_windows(np.fmax, array, order, pool, stride, padding, start, dtype)
@@ -339,8 +325,7 @@ def _checked(x, pool_size, strides, padding, data_format):
     data_format = check_data_format(data_format)
     array = _real_array(x, "x")  # not converted: the passes read it as it is
     check_rank(array)
-    order = ((0, 1) if array.ndim == 2 else (2, 3, 0, 1) if data_format == "channels_first"
-             else (1, 2, 0, 3))
+    order = (0, 1) if array.ndim == 2 else (2, 3, 0, 1) if data_format == "channels_first" else (1, 2, 0, 3)
     rows, cols = array.shape[order[0]], array.shape[order[1]]
     if padding == "valid" and (pool[0] > rows or pool[1] > cols):
         raise ValueError(pool_fit_message((rows, cols), pool, stride, padding))
@@ -389,8 +374,7 @@ def _global_pool(x, data_format, keepdims, operation):
         dtype = np.promote_types(array.dtype, "f4") if array.dtype.kind == "f" else "f8"
         pooled = array.mean(axis=axes, keepdims=True, dtype=dtype)
     # The result in native order; float16 as float32 (as in Keras), bool as float64.
-    pooled = pooled.astype({"e": "f4", "?": "f8"}.get(pooled.dtype.char,
-                                                       pooled.dtype.newbyteorder("=")), copy=False)
+    pooled = pooled.astype({"e": "f4", "?": "f8"}.get(pooled.dtype.char, pooled.dtype.newbyteorder("=")), copy=False)
     if array.ndim == 2:
         return pooled if keepdims else float(pooled[0, 0])
     return pooled if keepdims else pooled.reshape(pooled.shape[0], -1)

@@ -10,15 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import (
-    MAX_IMAGE_CELLS,
-    _describe,
-    _real_array,
-    as_feature_map,
-    as_int,
-    as_pair,
-    check_data_format,
-)
+from .._checks import MAX_IMAGE_CELLS, _describe, _real_array, as_feature_map, as_int, as_pair, check_data_format
 from ..convolution import conv2d, relu
 from ..data import shift
 from ..pooling import average_pool2d, max_pool2d

@@ -11,18 +11,13 @@ import math
 import numpy as np
 
 from .._checks import MAX_WINDOW, _converted, _describe, as_feature_map, as_int, as_numeric_array, as_pair, as_size_pair
+from .._checks import as_bool as _as_bool
 
 __all__ = ["torch_avg_pool2d", "torch_max_pool2d", "torch_output_size", "torch_pool2d_loop"]
 
 IntOrPair = int | tuple[int, int]
 MAX_GATHERED_CELLS = 2**25  # per pass: outputs times the window cells that reach real data
 MAX_LOOP_CELLS = 2**20  # torch_pool2d_loop's window cells in all (one Python step each)
-
-
-def _as_bool(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {_describe(value)}")
-    return bool(value)
 
 
 def torch_output_size(n: int, kernel_size: int, stride: int | None = None, padding: int = 0,
@@ -150,9 +145,8 @@ def torch_pool2d_loop(x: np.typing.ArrayLike, kernel_size: tuple[int, int], stri
     """PyTorch's max or average pooling of one 2-D map, window by window, from its
     documentation and CPU kernels (sizes as pairs): the obvious version, the tests' oracle.
     A Python loop: at most 2**20 window cells in all."""
-    x, kernel_size, stride, padding, dilation = _loop_arguments(x, kernel_size, stride, padding,
-                                                               dilation, ceil_mode, operation,
-                                                               count_include_pad, divisor_override)
+    x, kernel_size, stride, padding, dilation = _loop_arguments(x, kernel_size, stride, padding, dilation, ceil_mode,
+                                                               operation, count_include_pad, divisor_override)
     rows, cols = len(x), len(x[0])
     sizes = []
     for n, k, s, p, d in zip((rows, cols), kernel_size, stride, padding, dilation):
