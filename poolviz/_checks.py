@@ -54,8 +54,7 @@ def as_pair(value, name):
     elif isinstance(value, (tuple, list, np.ndarray)):  # never iterate a generator
         if not _is_pair(value):
             count = value.size if isinstance(value, np.ndarray) else len(value)
-            raise ValueError(_NOT_A_PAIR.format(name=name, value=_describe(value))
-                             + f" with {count} entries")
+            raise ValueError(_NOT_A_PAIR.format(name=name, value=_describe(value)) + f" with {count} entries")
         items = tuple(value)
     else:
         raise TypeError(_NOT_A_PAIR.format(name=name, value=_describe(value)))
@@ -119,8 +118,7 @@ def check_padding(padding):
 def check_data_format(data_format):
     """Return ``data_format``, or raise naming the value."""
     if not isinstance(data_format, str) or data_format not in DATA_FORMATS:
-        raise ValueError(f"data_format must be 'channels_last' or 'channels_first', "
-                         f"got {_describe(data_format)}")
+        raise ValueError(f"data_format must be 'channels_last' or 'channels_first', got {_describe(data_format)}")
     return data_format
 
 
@@ -130,9 +128,9 @@ def _real_array(x, name):
     hidden values would be read as data); otherwise their data is read."""
     if type(x) is not np.ndarray and np.ma.isMaskedArray(x) and np.ma.getmask(x).any():
         masked = np.count_nonzero(np.ma.getmask(x))
-        raise ValueError(f"{name} is a masked array with {masked} masked cell(s); poolviz does "
-                         f"not honour masks (the hidden values would be pooled as data): fill "
-                         f"them first, e.g. {name}.filled(np.nan) or {name}.filled(0)")
+        raise ValueError(f"{name} is a masked array with {masked} masked cell(s); poolviz does not honour masks (the "
+                         f"hidden values would be pooled as data): fill them first, e.g. {name}.filled(np.nan) or "
+                         f"{name}.filled(0)")
     if type(x) in (tuple, list):  # np.asarray would copy the arrays it holds, however large
         held = sum(np.size(item) for item in x if isinstance(item, np.ndarray))
         if held > MAX_IMAGE_CELLS:
@@ -145,8 +143,7 @@ def _real_array(x, name):
     except MemoryError:
         raise ValueError(f"{name} is too large to hold in memory: {_describe(x)}") from None
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers, got an array of dtype {array.dtype} "
-                        f"from {_describe(x)}")
+        raise TypeError(f"{name} must hold real numbers, got an array of dtype {array.dtype} from {_describe(x)}")
     return array
 
 
@@ -179,8 +176,7 @@ def as_feature_map(x, name="feature_map", max_cells=None, why=""):
     """
     array = _real_array(x, name)
     if array.ndim != 2 or array.size == 0:
-        raise ValueError(f"{name} must be a non-empty 2-D array (rows, cols), "
-                         f"got shape {array.shape}")
+        raise ValueError(f"{name} must be a non-empty 2-D array (rows, cols), got shape {array.shape}")
     if max_cells is not None and array.size > max_cells:
         raise ValueError(f"{name} must have at most {max_cells} cells{why}, got shape "
                          f"{array.shape} ({array.size} cells)")

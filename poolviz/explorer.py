@@ -83,16 +83,14 @@ class PoolingState:
         then the window and its arithmetic, from :attr:`arithmetic_text`; or the message."""
         if not self.ok:
             return self.message
-        (rows, cols), window, (pool_rows, pool_cols), (stride_rows, stride_cols) = (
-            self.feature_map.shape, self.window, self.pool_size, self.strides)
-        divisors = f"; divided by {in_words(self.divisors)}" if any(self.padding_amounts) and self.divisors \
-            is not None else ""
-        return (f"{self.operation} pooling {pool_rows} x {pool_cols}, strides {stride_rows} x {stride_cols}, "
-                f"{self.padding}, of the {rows} x {cols} input ({in_words(self.feature_map, 16)}) gives "
-                f"{in_words(self.pooled)}{divisors}; window {self.step + 1} of {self.n_windows} reads rows "
-                f"{window.rows.start} to {window.rows.stop - 1}, columns {window.cols.start} to "
-                f"{window.cols.stop - 1}: " + " ".join(re.sub(r"(?<!,)\n", "; ", self.arithmetic_text.split("\n", 1)[1])
-                                                   .split()))
+        (rows, cols), (pool, stride), window = self.feature_map.shape, (self.pool_size, self.strides), self.window
+        divisors = self.divisors if any(self.padding_amounts) else None
+        divided = "" if divisors is None else f"; divided by {in_words(divisors)}"
+        arithmetic = " ".join(re.sub(r"(?<!,)\n", "; ", self.arithmetic_text.split("\n", 1)[1]).split())
+        return (f"{self.operation} pooling {pool[0]} x {pool[1]}, strides {stride[0]} x {stride[1]}, {self.padding}, "
+                f"of the {rows} x {cols} input ({in_words(self.feature_map, 16)}) gives {in_words(self.pooled)}"
+                f"{divided}; window {self.step + 1} of {self.n_windows} reads rows {window.rows.start} to "
+                f"{window.rows.stop - 1}, columns {window.cols.start} to {window.cols.stop - 1}: {arithmetic}")
 
     def _at_step(self, step):
         """The same pooling with window `step` selected: reads one window, nothing else."""
@@ -164,8 +162,7 @@ def _pooling(feature_map, pool_size, strides, padding, operation):
         formula = (f"global pooling: one window over the whole {rows} x {cols} map\n"
                    "output = 1 value per feature map (Keras shape (batch, channels))")
     else:
-        message = pool_fit_message(array.shape, pool, stride, padding)
-        if message:
+        if message := pool_fit_message(array.shape, pool, stride, padding):
             return PoolingState(array, operation, pool, stride, padding, message=message)
         pool_function = poolviz.max_pool2d if operation == "max" else poolviz.average_pool2d
         pooled = np.asarray(pool_function(array, pool, stride, padding), dtype=float)
@@ -219,8 +216,7 @@ def translation_invariance(image, operation: str = "max", pool_size=2, max_shift
     array = as_feature_map(image, "image", max_cells=MAX_SHIFT_CELLS // (max_shift + 1),
                            why=f" for max_shift={max_shift}: (max_shift + 1) * rows * cols may be at most "
                                f"{MAX_SHIFT_CELLS} (2**24); use a smaller max_shift or a smaller image")
-    message = pool_fit_message(array.shape, pool, noun="image")
-    if message:
+    if message := pool_fit_message(array.shape, pool, noun="image"):
         raise ValueError(message)
     steps = _SHIFT_STEPS[direction]
     pool_function = {"max": poolviz.max_pool2d, "average": poolviz.average_pool2d,  # max-blur: Zhang (2019)
