@@ -94,8 +94,7 @@ def shift(image: np.typing.ArrayLike, rows: int = 0, cols: int = 0) -> np.ndarra
     if abs(rows) >= height or abs(cols) >= width:
         return moved
     source = array[max(-rows, 0):height - max(rows, 0), max(-cols, 0):width - max(cols, 0)]
-    moved[max(rows, 0):max(rows, 0) + source.shape[0],
-          max(cols, 0):max(cols, 0) + source.shape[1]] = source
+    moved[max(rows, 0):max(rows, 0) + source.shape[0], max(cols, 0):max(cols, 0) + source.shape[1]] = source
     return moved
 
 

@@ -169,12 +169,10 @@ def _pooling(feature_map, pool_size, strides, padding, operation):
         formula = "\n".join([f"output rows = {output_size_formula(rows, pool[0], stride[0], padding)}",
                              f"output cols = {output_size_formula(cols, pool[1], stride[1], padding)}",
                              f"output shape = {pooled.shape}"])
-    return PoolingState(
-        array, operation, pool, stride, padding,
-        padding_amounts=(*padding_amounts(rows, pool[0], stride[0], padding),
-                         *padding_amounts(cols, pool[1], stride[1], padding)),
-        output_shape=pooled.shape, pooled=pooled, formula_text=formula, n_windows=pooled.size,
-        real_cells=real_cell_counts(array.shape, pool, stride, padding))
+    amounts = (*padding_amounts(rows, pool[0], stride[0], padding), *padding_amounts(cols, pool[1], stride[1], padding))
+    return PoolingState(array, operation, pool, stride, padding, padding_amounts=amounts, output_shape=pooled.shape,
+                        pooled=pooled, formula_text=formula, n_windows=pooled.size,
+                        real_cells=real_cell_counts(array.shape, pool, stride, padding))
 
 
 @dataclass(frozen=True, eq=False)
@@ -224,10 +222,9 @@ def translation_invariance(image, operation: str = "max", pool_size=2, max_shift
     pooled = [np.asarray(pool_function(_data.shift(array, k * steps[0], k * steps[1]), pool), dtype=float)
               for k in range(max_shift + 1)]
     changed = np.array([~np.isclose(p, pooled[0], rtol=0.0, atol=1e-9, equal_nan=True) for p in pooled])
-    return TranslationInvariance(
-        np.arange(max_shift + 1), steps, operation, pool, pooled, changed,
-        fraction_unchanged=1.0 - changed.reshape(len(pooled), -1).mean(axis=1),
-        relative_change=np.array([relative_l1_change(pooled[0], p) for p in pooled]))
+    return TranslationInvariance(np.arange(max_shift + 1), steps, operation, pool, pooled, changed,
+                                 fraction_unchanged=1.0 - changed.reshape(len(pooled), -1).mean(axis=1),
+                                 relative_change=np.array([relative_l1_change(pooled[0], p) for p in pooled]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -532,8 +529,7 @@ class TranslationExplorerModel(_ExplorerModel):
         changed = result.changed[shift]
         return (f"shift {shift} px {self.direction}, {result.operation} pooling {result.pool_size[0]} x "
                 f"{result.pool_size[1]}: {result.fraction_unchanged[shift]:.2f} of the pooled outputs unchanged "
-                f"({changed.size - int(changed.sum())} of {changed.size}); "
-                f"{other.operation} pooling: {other.fraction_unchanged[shift]:.2f}. "
-                f"Size of the change, sum |after - before| / sum |before|: "
+                f"({changed.size - int(changed.sum())} of {changed.size}); {other.operation} pooling: "
+                f"{other.fraction_unchanged[shift]:.2f}. Size of the change, sum |after - before| / sum |before|: "
                 f"{result.operation} {result.relative_change[shift]:.3f}, "
                 f"{other.operation} {other.relative_change[shift]:.3f}")

@@ -36,12 +36,9 @@ __all__ = ["Comparison", "compare", "keras_pool2d", "load_keras", "tutorial_mode
 
 INSTALL_HINT = ("poolviz.keras_bridge needs TensorFlow with Keras 3: `pip install tensorflow` "
                 "in the environment this kernel runs in, then restart the kernel.")
-_OPERATIONS = {
-    "max": ("MaxPooling2D", poolviz.max_pool2d),
-    "average": ("AveragePooling2D", poolviz.average_pool2d),
-    "global max": ("GlobalMaxPooling2D", poolviz.global_max_pool2d),
-    "global average": ("GlobalAveragePooling2D", poolviz.global_average_pool2d),
-}
+_OPERATIONS = {"max": ("MaxPooling2D", poolviz.max_pool2d), "average": ("AveragePooling2D", poolviz.average_pool2d),
+               "global max": ("GlobalMaxPooling2D", poolviz.global_max_pool2d),
+               "global average": ("GlobalAveragePooling2D", poolviz.global_average_pool2d)}
 # Limits of what TensorFlow is handed: a same-padded pool per axis (time grows with it:
 # 10**6 took 1 s on 8x8, 2**30 minutes and GBs), cells of x (copied into a tensor), and
 # cell reads, maps x output cells x real cells per window (2**28 take seconds).

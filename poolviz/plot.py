@@ -181,9 +181,10 @@ class HeatmapArtists:
 
 
 def _as_map(a, name):
-    if isinstance(a, np.ndarray) and a.size > _MAX_CELLS:  # checked before the float64 copy
-        raise ValueError(f"{name} has {a.size} cells, more than the {_MAX_CELLS} (2048 x 2048) a picture shows")
-    return as_feature_map(a, name)
+    array = _real_array(a, name)
+    if array.size > _MAX_CELLS:  # checked before the float64 copy
+        raise ValueError(f"{name} has {array.size} cells, more than the {_MAX_CELLS} (2048 x 2048) a picture shows")
+    return as_feature_map(array, name)
 
 
 def _pyplot():
@@ -533,12 +534,9 @@ class TranslationFigure(_Picture):
 
 # The pooling explorer's coverage view ---------------------------------------
 def _coverage_counts(values, name):
-    array = _real_array(values, name)
-    if array.size > _MAX_CELLS:
-        raise ValueError(f"{name} has {array.size} cells, more than the {_MAX_CELLS} (2048 x 2048) a picture shows")
-    if array.ndim != 2 or array.size == 0 or not np.all(np.isfinite(array)) or array.min() < 0:
-        raise ValueError(f"{name} must be a non-empty 2-D array of counts (finite, >= 0), "
-                         f"got shape {array.shape}")
+    array = _as_map(values, name)
+    if not np.all(np.isfinite(array)) or array.min() < 0:
+        raise ValueError(f"{name} must hold counts (finite, >= 0), got values from {array.min()} to {array.max()}")
     return array
 
 
@@ -549,9 +547,7 @@ def coverage_figure(coverage: np.typing.ArrayLike, divisors: np.typing.ArrayLike
     (cleared first; a new ``Figure`` by default) and return it."""
     coverage = _coverage_counts(coverage, "coverage")
     divisors = None if divisors is None else _coverage_counts(divisors, "divisors")
-    if fig is not None and not isinstance(fig, Figure):
-        raise TypeError(f"fig must be None or a matplotlib Figure, got {type(fig).__name__}")
-    fig = Figure(figsize=(7.0, 3.0)) if fig is None else fig
+    fig = Figure(figsize=(7.0, 3.0)) if fig is None else check_type(fig, "fig", Figure, "None or a matplotlib Figure")
     fig.clear()
     axes = fig.subplots(1, 1 if divisors is None else 2, squeeze=False)[0]
     heatmap(coverage, ax=axes[0], cmap="Greens", vmin=0, vmax=max(float(coverage.max()), 1),

@@ -196,8 +196,7 @@ def walk_windows(feature_map: np.typing.ArrayLike, pool_size: int | tuple[int, i
     pool = pooling[0]
     windows, cells = out_rows * out_cols, out_rows * out_cols * pool[0] * pool[1]
     if windows > MAX_WALK_WINDOWS or cells > MAX_WALK_CELLS:
-        raise ValueError(
-            f"walk_windows would list {windows} windows of {pool[0] * pool[1]} cells, {cells} cells "
-            f"in all; its limits are {MAX_WALK_WINDOWS} windows (2**14) and {MAX_WALK_CELLS} cells "
-            f"(2**22): walk a smaller feature_map, or read single windows with pooling_window")
+        raise ValueError(f"walk_windows would list {windows} windows of {pool[0] * pool[1]} cells, {cells} cells in "
+                         f"all; its limits are {MAX_WALK_WINDOWS} windows (2**14) and {MAX_WALK_CELLS} cells (2**22): "
+                         f"walk a smaller feature_map, or read single windows with pooling_window")
     return [_window(image, (i, j), pooling, operation) for i in range(out_rows) for j in range(out_cols)]

@@ -299,9 +299,8 @@ class PoolingExplorer(_ExplorerView):
         texts = widgets.HBox([self.formula_html, self.arithmetic_html], layout=widgets.Layout(
             justify_content="space-between", grid_gap="0 2em", flex_flow="row wrap"))
         below = [self.image, self.caption_html, *self._words(), self.message_html, texts,
-                 widgets.HBox([self.keras_button, self.keras_html]), widgets.HBox([self.coverage_checkbox,
-                                                                                  self._numbers()]),
-                 self.tables_html, self.coverage_image]
+                 widgets.HBox([self.keras_button, self.keras_html]),
+                 widgets.HBox([self.coverage_checkbox, self._numbers()]), self.tables_html, self.coverage_image]
         if self.lecture:  # controls beside the picture: a projector's 720 rows hold both
             return self._beside(pool + inputs + [c["window step"], self.play], below)
         return [widgets.HBox([widgets.VBox(pool), widgets.VBox(inputs)]),
