@@ -14,12 +14,10 @@ def conv2d(x: np.typing.ArrayLike, kernel: np.typing.ArrayLike, bias: np.typing.
            strides: int | tuple[int, int] = (1, 1), padding: str = "valid") -> np.ndarray:
     """Cross-correlation like ``keras.layers.Conv2D`` (channels last).
 
-    Either a 2-D map ``(rows, cols)`` with a 2-D kernel ``(k_rows, k_cols)``
-    and a bias (a number, or shape ``(1,)`` as Keras keeps it), giving a 2-D
-    map; or a 4-D batch ``(batch, rows, cols, in_channels)`` with a Keras
-    kernel ``(k_rows, k_cols, in_channels, out_channels)`` and a bias per
-    output channel.  ``same`` padding adds zeros, the odd one at the
-    bottom/right.
+    Either a 2-D map ``(rows, cols)`` with a 2-D kernel ``(k_rows, k_cols)`` and a bias (a number, or shape ``(1,)``
+    as Keras keeps it), giving a 2-D map; or a 4-D batch ``(batch, rows, cols, in_channels)`` with a Keras kernel
+    ``(k_rows, k_cols, in_channels, out_channels)`` and a bias per output channel.  ``same`` padding adds zeros, the
+    odd one at the bottom/right.
 
     >>> conv2d(np.arange(16).reshape(4, 4), np.ones((3, 3)))
     array([[45., 54.],

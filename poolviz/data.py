@@ -99,13 +99,11 @@ def shift(image: np.typing.ArrayLike, rows: int = 0, cols: int = 0) -> np.ndarra
 
 
 def photograph(downscale: int = 1) -> np.ndarray:
-    """A real grayscale photograph (Grace Hopper, from matplotlib's sample
-    data, so nothing is downloaded) as float64 in [0, 1], 600 rows x 512 columns
-    before ``downscale``.
+    """A real grayscale photograph (Grace Hopper, from matplotlib's sample data, so nothing is downloaded) as
+    float64 in [0, 1], 600 rows x 512 columns before ``downscale``.
 
-    ``downscale`` is an int from 1 to 512: each ``downscale`` x ``downscale``
-    block is averaged into one pixel (edges that do not fill a block are
-    dropped; 512 leaves a single pixel).
+    ``downscale`` is an int from 1 to 512: each ``downscale`` x ``downscale`` block is averaged into one pixel
+    (edges that do not fill a block are dropped; 512 leaves a single pixel).
     """
     downscale = as_int(downscale, "downscale", 1, 512, " (the photograph has 512 columns; more would leave no pixel)")
     import matplotlib.image

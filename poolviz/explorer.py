@@ -49,12 +49,10 @@ def _input(name, custom, shift):
 class PoolingState:
     """Everything the pooling explorer shows for one set of controls.
 
-    `pool_size` and `strides` are the ones used (global pooling: the whole
-    map, ``"valid"``); `padding_amounts` is (top, bottom, left, right);
-    `step` is the current window of `n_windows` (row by row, like the hand
-    calculation) and `arithmetic_text` its arithmetic; `real_cells` counts
-    the real cells of each window. When the controls give no output,
-    `message` says why and the fields that need an output are None.
+    `pool_size` and `strides` are the ones used (global pooling: the whole map, ``"valid"``); `padding_amounts` is
+    (top, bottom, left, right); `step` is the current window of `n_windows` (row by row, like the hand calculation)
+    and `arithmetic_text` its arithmetic; `real_cells` counts the real cells of each window. When the controls give
+    no output, `message` says why and the fields that need an output are None.
     """
 
     feature_map: np.ndarray
@@ -370,11 +368,10 @@ class _ExplorerModel(traitlets.HasTraits):
 class PoolingExplorerModel(_ExplorerModel):
     """The pooling explorer without widgets: controls in, one :class:`PoolingState` out.
 
-    `feature_map` (optional, 2-D) is listed as ``"your array"`` and selected;
-    `controls` are starting values of the traits below. A value out of range
-    raises ``traitlets.TraitError`` naming it; controls that merely give no
-    output set `message`. When the walk gets shorter, `step` moves to its
-    last window. Keras runs only on request (:meth:`check_with_keras`).
+    `feature_map` (optional, 2-D) is listed as ``"your array"`` and selected; `controls` are starting values of the
+    traits below. A value out of range raises ``traitlets.TraitError`` naming it; controls that merely give no output
+    set `message`. When the walk gets shorter, `step` moves to its last window. Keras runs only on request
+    (:meth:`check_with_keras`).
 
     >>> model = PoolingExplorerModel(operation="average")
     >>> model.step = 1
@@ -480,9 +477,9 @@ def _keras_verdict(state):
 class TranslationExplorerModel(_ExplorerModel):
     """The translation-invariance explorer without widgets: one :class:`TranslationState`.
 
-    `image` (optional, 2-D) is listed as ``"your array"``. The state holds the
-    poolings at every shift up to ``max_shift``, so moving ``shift`` only
-    selects one; when ``max_shift`` drops below ``shift``, ``shift`` follows.
+    `image` (optional, 2-D) is listed as ``"your array"``; `controls` are starting values of the traits below. The
+    state holds the poolings at every shift up to ``max_shift``, so moving ``shift`` only selects one; when
+    ``max_shift`` drops below ``shift``, ``shift`` follows.
 
     >>> float(TranslationExplorerModel(shift=1).result.fraction_unchanged[1])
     0.75

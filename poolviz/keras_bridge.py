@@ -1,13 +1,10 @@
 """Run the tutorial's Keras layers beside poolviz and compare the two.
 
-The only module of poolviz that talks to Keras. TensorFlow is imported inside
-the functions, so ``import poolviz`` stays light and works without it.
-
-Every argument is checked before TensorFlow sees it, because TensorFlow does
-not check them itself: ``MaxPooling2D(3, strides=1)`` on a 2x2 input kills
-the process with SIGFPE, a stride of 2**31 kills it with SIGABRT, and in a
-notebook no slider may kill the kernel. The limits of TensorFlow's own
-kernels are stated in the errors that enforce them.
+The only module of poolviz that talks to Keras. TensorFlow is imported inside the functions, so ``import poolviz``
+stays light and works without it. Every argument is checked before TensorFlow sees it, because TensorFlow does not
+check them itself: ``MaxPooling2D(3, strides=1)`` on a 2x2 input kills the process with SIGFPE, a stride of 2**31
+kills it with SIGABRT, and in a notebook no slider may kill the kernel. The limits of TensorFlow's own kernels are
+stated in the errors that enforce them.
 """
 
 from __future__ import annotations
@@ -49,12 +46,10 @@ _loaded = False
 
 
 def load_keras() -> ModuleType:
-    """Import TensorFlow and Keras quietly and return ``keras`` (ImportError with
-    an install hint without them).
+    """Import TensorFlow and Keras quietly and return ``keras`` (ImportError with an install hint without them).
 
-    TensorFlow's C++ layer writes start-up lines ("Could not find cuda
-    drivers") to file descriptor 2, which a notebook would store as a changing
-    output: it points at ``os.devnull`` only while TensorFlow loads and lists
+    TensorFlow's C++ layer writes start-up lines ("Could not find cuda drivers") to file descriptor 2, which a
+    notebook would store as a changing output: it points at ``os.devnull`` only while TensorFlow loads and lists
     its devices, so later warnings still show.
     """
     global _loaded

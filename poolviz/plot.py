@@ -116,10 +116,9 @@ def _glyphs(text, size, family):
 
 
 class HeatmapArtists:
-    """The artists of one heatmap, changed in place by :meth:`update`: ``ax``, ``image``,
-    ``colorbar`` (or None), ``labels`` (each cell's text, row-major), and ``texts`` (a
-    ``Text`` per cell) or, with ``label_paths``, ``label_collection`` (glyph outlines:
-    one draw call instead of ~0.4 ms per label)."""
+    """The artists of one heatmap, changed in place by :meth:`update`: ``ax``, ``image``, ``colorbar`` (or None),
+    ``labels`` (each cell's text, row-major), and ``texts`` (a ``Text`` per cell) or, with ``label_paths``,
+    ``label_collection`` (glyph outlines: one draw call instead of ~0.4 ms per label)."""
 
     def __init__(self, ax, image, max_ticks=_ANNOTATE_MAX_SIDE, label_paths=False):
         self.ax, self.image, self.colorbar, self.max_ticks, self.label_paths = ax, image, None, max_ticks, label_paths
@@ -212,8 +211,7 @@ def heatmap(a: np.typing.ArrayLike, ax: Axes | None = None, annotate: bool | Non
     ax : matplotlib.axes.Axes, optional
         Default: ``plt.gca()``.
     annotate : bool, optional
-        Write each value in its cell, black or white for contrast (default:
-        up to 16 x 16).
+        Write each value in its cell, black or white for contrast (default: up to 16 x 16).
     colorbar, cmap, title, vmin, vmax
         As in matplotlib; `vmin` and `vmax` default to the finite range.
     max_ticks : int
@@ -315,12 +313,11 @@ class _Picture:
 
 
 class PoolingFigure(_Picture):
-    """The input with the current window and padding, the output, the divisors
-    (average pooling with padding), and the window's arithmetic.
+    """The input with the current window and padding, the output, the divisors (average pooling with padding),
+    and the window's arithmetic.
 
-    Attributes: ``fig``, ``input``, ``output``, ``divisors`` (HeatmapArtists),
-    ``window_patch``, ``output_patch``, ``padding_patches``, ``arithmetic``,
-    ``message`` and ``state`` (the state shown last).
+    Attributes: ``fig``, ``input``, ``output``, ``divisors`` (HeatmapArtists), ``window_patch``, ``output_patch``,
+    ``padding_patches``, ``arithmetic``, ``message`` and ``state`` (the state shown last).
     """
 
     def __init__(self, fig: Figure | None = None, *, show_arithmetic: bool = True,
@@ -422,15 +419,13 @@ def pooling_figure(feature_map: np.typing.ArrayLike, pool_size: int | tuple[int,
                    fast_labels: bool = False) -> PoolingFigure:
     """Draw one step of pooling: the input with its window, the output, the arithmetic.
 
-    Padded cells (``"same"``) are hatched; for average pooling with padding a
-    third map shows each output cell's divisor (Keras divides by real cells).
+    Padded cells (``"same"``) are hatched; for average pooling with padding a third map shows each output cell's
+    divisor (Keras divides by real cells).
 
-    `feature_map`, `pool_size`, `strides`, `padding`, `operation` and `step`
-    are those of :func:`poolviz.explorer.pooling_state`; draw other settings
-    with ``figure.show(pooling_state(...))``. `fig` defaults to a new pyplot
-    figure; maps of at most `annotate_max_cells` cells get their values
-    written in (default: up to 16 x 16); `max_ticks` and `fast_labels` are
-    :func:`heatmap`'s `max_ticks` and `label_paths`.
+    `feature_map`, `pool_size`, `strides`, `padding`, `operation` and `step` are those of
+    :func:`poolviz.explorer.pooling_state`; draw other settings with ``figure.show(pooling_state(...))``. `fig`
+    defaults to a new pyplot figure; maps of at most `annotate_max_cells` cells get their values written in
+    (default: up to 16 x 16); `max_ticks` and `fast_labels` are :func:`heatmap`'s `max_ticks` and `label_paths`.
 
     Examples
     --------
@@ -542,9 +537,8 @@ def _coverage_counts(values, name):
 
 def coverage_figure(coverage: np.typing.ArrayLike, divisors: np.typing.ArrayLike | None = None,
                     fig: Figure | None = None) -> Figure:
-    """Draw the coverage map (per input cell) beside the divisor map (real
-    cells per window, :func:`poolviz.pooling.real_cell_counts`) into ``fig``
-    (cleared first; a new ``Figure`` by default) and return it."""
+    """Draw the coverage map (per input cell) beside the divisor map (real cells per window,
+    :func:`poolviz.pooling.real_cell_counts`) into ``fig`` (cleared first; a new ``Figure`` by default); return it."""
     coverage = _coverage_counts(coverage, "coverage")
     divisors = None if divisors is None else _coverage_counts(divisors, "divisors")
     fig = Figure(figsize=(7.0, 3.0)) if fig is None else check_type(fig, "fig", Figure, "None or a matplotlib Figure")

@@ -1,12 +1,10 @@
 """Pooling as its definition, and the window arithmetic behind it.
 
-The rules of ``keras.layers.MaxPooling2D`` and ``AveragePooling2D``:
-``strides=None`` means ``pool_size``; ``"valid"`` keeps the windows that fit,
-``floor((n - pool) / stride) + 1`` per axis; ``"same"`` gives ``ceil(n / stride)``
-with just enough padding, the odd cell after (bottom/right).  Output cell
-``i`` of an axis reads cells ``i * stride - before`` to ``i * stride - before
-+ pool`` (``before``: the padding before the input); cells outside ``[0, n)``
-are padding, skipped by max pooling and left out of the average's count.
+The rules of ``keras.layers.MaxPooling2D`` and ``AveragePooling2D``: ``strides=None`` means ``pool_size``;
+``"valid"`` keeps the windows that fit, ``floor((n - pool) / stride) + 1`` per axis; ``"same"`` gives
+``ceil(n / stride)`` with just enough padding, the odd cell after (bottom/right).  Output cell ``i`` of an axis
+reads cells ``i * stride - before`` to ``i * stride - before + pool`` (``before``: the padding before the input);
+cells outside ``[0, n)`` are padding, skipped by max pooling and left out of the average's count.
 """
 
 from __future__ import annotations
@@ -64,10 +62,8 @@ def _bounds(index, n, pool, stride, padding):
 
 
 def output_size(n: int, pool: int, stride: int, padding: str = "valid") -> int:
-    """Number of pooled cells along one axis of length ``n``.
-
-    ``valid``: ``floor((n - pool) / stride) + 1`` (0 for a pool longer than
-    ``n``); ``same``: ``ceil(n / stride)``.
+    """Number of pooled cells along one axis of length ``n``: ``floor((n - pool) / stride) + 1`` for ``valid``
+    (0 for a pool longer than ``n``), ``ceil(n / stride)`` for ``same``.
 
     >>> output_size(6, 2, 2, "valid"), output_size(7, 3, 2, "same")
     (3, 4)
@@ -114,10 +110,9 @@ def window_bounds(index: int | np.ndarray, n: int, pool: int, stride: int,
                   padding: str = "valid") -> tuple[int, int] | tuple[np.ndarray, np.ndarray]:
     """Real input cells ``[start, stop)`` of window ``index`` along one axis.
 
-    The window ``[index * stride - before, index * stride - before + pool)``
-    clipped to the real cells ``[0, n)``: ``stop - start`` is what average
-    pooling divides by.  ``index`` is an int or an integer array (then so
-    are ``start`` and ``stop``) in ``[0, output_size(n, pool, stride, padding))``.
+    The window ``[index * stride - before, index * stride - before + pool)`` clipped to the real cells ``[0, n)``:
+    ``stop - start`` is what average pooling divides by.  ``index`` is an int or an integer array (then so are
+    ``start`` and ``stop``) in ``[0, output_size(n, pool, stride, padding))``.
 
     >>> window_bounds(0, 5, 3, 2, "same"), window_bounds(2, 5, 3, 2, "same")
     ((0, 2), (3, 5))
@@ -222,12 +217,10 @@ def max_pool2d(x: np.typing.ArrayLike, pool_size: int | tuple[int, int] = (2, 2)
                data_format: str = "channels_last") -> np.ndarray:
     """Max pooling with the semantics of ``keras.layers.MaxPooling2D``.
 
-    ``x`` is a 2-D map ``(rows, cols)`` or a 4-D batch in ``data_format``;
-    ``pool_size`` and ``strides`` are ints or pairs (``strides=None``: the
-    pool size); ``padding`` is ``"valid"`` or ``"same"``.  The result has the
-    layout and dtype of ``x`` (float32 for float16 as in Keras, float64 for
-    bool).  NaN is skipped, as in TensorFlow (a window of NaN only gives NaN);
-    of a tie between 0.0 and -0.0 either may come back.
+    ``x`` is a 2-D map ``(rows, cols)`` or a 4-D batch in ``data_format``; ``pool_size`` and ``strides`` are ints or
+    pairs (``strides=None``: the pool size); ``padding`` is ``"valid"`` or ``"same"``.  The result has the layout and
+    dtype of ``x`` (float32 for float16 as in Keras, float64 for bool).  NaN is skipped, as in TensorFlow (a window
+    of NaN only gives NaN); of a tie between 0.0 and -0.0 either may come back.
 
     >>> max_pool2d(np.arange(16).reshape(4, 4))
     array([[ 5,  7],

@@ -1,20 +1,16 @@
 """Interactive explorers: thin ipywidgets views over :mod:`poolviz.explorer`.
 
-``import poolviz`` never imports this module (it imports ipywidgets). A view
-sends a control's new value to its model; the model computes one state, and
-the view draws it: it updates one persistent matplotlib figure in place,
-sends the PNG to an ``ipywidgets.Image`` (no ipympl: JupyterLab and Voila
-alike), and sets every control to the value in use (a slider widens to show
-a value set from code, never clamps it). Sliders follow a drag; the front end
-keeps one update per control in flight and merges later moves, so a slow
-picture skips values and the newest is drawn.
+``import poolviz`` never imports this module (it imports ipywidgets). A view sends a control's new value to its
+model; the model computes one state, and the view draws it: it updates one persistent matplotlib figure in place,
+sends the PNG to an ``ipywidgets.Image`` (no ipympl: JupyterLab and Voila alike), and sets every control to the
+value in use (a slider widens to show a value set from code, never clamps it). Sliders follow a drag; the front
+end keeps one update per control in flight and merges later moves, so a slow picture skips values and the newest
+is drawn.
 
-DOM hooks for browser tests: ``.poolviz-explorer`` (with ``.poolviz-pooling``
-or ``.poolviz-translation``, and ``.poolviz-lecture``), the picture
-``img.poolviz-plot`` (2 PNG pixels per CSS pixel), the hidden caption of what
-it shows ``.poolviz-caption`` (sent after it), ``.poolviz-formula``,
-``.poolviz-arithmetic``, ``.poolviz-message``, ``.poolviz-keras``,
-``.poolviz-keras-button``, ``.poolviz-fraction``, ``.poolviz-tables``, the live region
+DOM hooks for browser tests: ``.poolviz-explorer`` (with ``.poolviz-pooling`` or ``.poolviz-translation``, and
+``.poolviz-lecture``), the picture ``img.poolviz-plot`` (2 PNG pixels per CSS pixel), the hidden caption of what it
+shows ``.poolviz-caption`` (sent after it), ``.poolviz-formula``, ``.poolviz-arithmetic``, ``.poolviz-message``,
+``.poolviz-keras``, ``.poolviz-keras-button``, ``.poolviz-fraction``, ``.poolviz-tables``, the live region
 ``.poolviz-live``; controls ``.widget-slider`` and ``.widget-dropdown select`` named by their ``.widget-label``.
 
 Examples
@@ -269,8 +265,7 @@ class PoolingExplorer(_ExplorerView):
         if change["new"] or state is None:
             self.model.strides_same_as_pool = change["new"]
         else:  # unchecking starts from the stride in use: the picture does not jump
-            self.model.configure(strides_same_as_pool=False, stride_rows=state.strides[0],
-                                 stride_cols=state.strides[1])
+            self.model.configure(strides_same_as_pool=False, stride_rows=state.strides[0], stride_cols=state.strides[1])
 
     def _build_texts(self):
         self.formula_html = _html("poolviz-formula")
@@ -429,10 +424,8 @@ def pooling_explorer(feature_map: np.typing.ArrayLike | None = None, *, lecture:
                      **controls) -> PoolingExplorer:
     """An interactive pooling explorer for a notebook or a Voila page; its ``model`` drives it from code.
 
-    `feature_map` (2-D, optional) is listed as "your array" (default input: the
-    tutorial's 6 x 6 line-detector output); `lecture` gives large fonts and
-    controls, readable from the back of a room; `controls` are starting values,
-    as in :class:`poolviz.explorer.PoolingExplorerModel`.
+    `feature_map` and `controls` as in :class:`poolviz.explorer.PoolingExplorerModel` (default input: the
+    tutorial's 6 x 6 line-detector output); `lecture` gives large fonts and controls, readable from the back of a room.
     """
     return PoolingExplorer(PoolingExplorerModel(feature_map, **controls), lecture=lecture)
 
@@ -441,8 +434,7 @@ def translation_explorer(image: np.typing.ArrayLike | None = None, *, lecture: b
                          **controls) -> TranslationExplorer:
     """An explorer of translation invariance: shift the input, see what changes.
 
-    `image` (2-D, optional) is listed as "your array" (default input: the
-    tutorial's 8 x 8 vertical line); `lecture` and `controls` as in
-    :func:`pooling_explorer` (:class:`poolviz.explorer.TranslationExplorerModel`).
+    `image` and `controls` as in :class:`poolviz.explorer.TranslationExplorerModel` (default input: the tutorial's
+    8 x 8 vertical line); `lecture` as in :func:`pooling_explorer`.
     """
     return TranslationExplorer(TranslationExplorerModel(image, **controls), lecture=lecture)
