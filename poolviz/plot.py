@@ -567,9 +567,9 @@ def _figure_in_words(fig):
 
 def show_figures_with_alt_text(ipython=None) -> None:
     """From now on, show each matplotlib figure of the IPython session `ipython` (default: this
-    one) also as HTML: its PNG in an ``<img>`` whose alt says in numbers what each panel draws.
-    JupyterLab and Voila prefer that HTML; a bare PNG output gets no text alternative there.
-    Call it once, in a notebook's setup cell."""
+    one) as HTML: its PNG in an ``<img>`` whose alt says in numbers what each panel draws, and
+    not also as a bare PNG, which gets no text alternative in JupyterLab and Voila (and would
+    store the picture twice). Call it once, in a notebook's setup cell, after ``%matplotlib``."""
     if ipython is None:
         from IPython import get_ipython
         ipython = get_ipython()
@@ -583,3 +583,4 @@ def show_figures_with_alt_text(ipython=None) -> None:
                 f'alt="{html.escape(_figure_in_words(fig))}">')
 
     ipython.display_formatter.formatters["text/html"].for_type(Figure, as_html)
+    ipython.display_formatter.formatters["image/png"].pop(Figure, None)

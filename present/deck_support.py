@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 import poolviz
 from poolviz import data, plot
+from poolviz.going_further import torch_avg_pool2d
 from poolviz.going_further.antialias import shift_change
 
 MODE_VARIABLE = "POOLVIZ_DECK"
@@ -48,6 +49,12 @@ def picture_html(fig: Figure, alt: str, scale: float = 1.4) -> str:
 
 def show_picture(fig: Figure, alt: str, scale: float = 1.4) -> None:
     _display_html(picture_html(fig, alt, scale))
+
+
+def show_side_by_side(text: str, picture: str) -> None:
+    """Facts (monospace) on the left, a picture from :func:`picture_html` on the right."""
+    _display_html('<div style="display:flex; align-items:center; gap:24px">'
+                  f'<pre class="deck-facts">{html.escape(text)}</pre>{picture}</div>')
 
 
 def show_facts(text: str) -> None:
@@ -117,8 +124,24 @@ def same_padding_divisors() -> tuple[np.ndarray, np.ndarray]:
     return poolviz.average_pool2d(ramp, pool_size=(2, 2), padding="same"), divisors
 
 
+def pytorch_on_the_ramp() -> dict[str, np.ndarray]:
+    """The same 5 x 5 ramp with PyTorch's ``avg_pool2d(2)`` rules: PyTorch has no ``same``, so two stand-ins."""
+    ramp = np.arange(25.0).reshape(5, 5)
+    return {"ceil_mode=True": torch_avg_pool2d(ramp, 2, ceil_mode=True),
+            "padding=1": torch_avg_pool2d(ramp, 2, padding=1),
+            "padding=1, count_include_pad=False": torch_avg_pool2d(ramp, 2, padding=1, count_include_pad=False)}
+
+
 def _relative_change(before, after) -> float:
     return float(np.sum(np.abs(after - before)) / np.sum(np.abs(before)))
+
+
+def explorer_start_change() -> dict[str, float]:
+    """Relative L1 change of the raw 8 x 8 line, pooled, after the translation explorer's first step (1 px right)."""
+    line = data.vertical_line()
+    moved = data.shift(line, cols=1)
+    return {"max": _relative_change(poolviz.max_pool2d(line), poolviz.max_pool2d(moved)),
+            "average": _relative_change(poolviz.average_pool2d(line), poolviz.average_pool2d(moved))}
 
 
 def shift_measurement(cols_moved: int = 1) -> dict[str, float]:
@@ -144,19 +167,24 @@ def parameter_counts(image_size=32, channels=3, filters=32, kernel_size=3, class
             "global pooling + Dense": filters * classes + classes}
 
 
-def antialiasing_change() -> dict[str, float]:
-    """Mean relative L1 change of the pooled photograph feature map over 1-px shifts (right, down, diagonal)."""
+ANTIALIASING_OPERATIONS = ("max", "average", "max-blur")
+
+
+def antialiasing_change() -> dict[str, dict[str, float]]:
+    """The pooled photograph feature map under 1-px shifts (right, down, diagonal), two measures, each the mean."""
     photo = data.photograph(downscale=2)
-    return {operation: float(shift_change(photo, operation, kernel=data.VERTICAL_LINE_DETECTOR).relative_l1.mean())
-            for operation in ("max", "average", "max-blur")}
+    changes = {operation: shift_change(photo, operation, kernel=data.VERTICAL_LINE_DETECTOR)
+               for operation in ANTIALIASING_OPERATIONS}
+    return {"relative L1 change": {op: float(change.relative_l1.mean()) for op, change in changes.items()},
+            "cells exactly unchanged": {op: float(change.fraction_equal.mean()) for op, change in changes.items()}}
 
 
 # Down-sampling layers of two keras.applications models, counted from the built models in
 # notebooks/going_further/02_strided_convolutions.ipynb (TensorFlow is not loaded here);
-# tests/test_present.py finds these rows in that notebook's stored output.
+# tests/test_present.py finds these rows, and ResNet50's pooling layer, in that notebook's stored output.
 MODEL_DOWNSAMPLING = {
-    "ResNet50": {"max/avg pool": 1, "strided convs": 7},
-    "ConvNeXtTiny": {"max/avg pool": 0, "strided convs": 4},
+    "ResNet50": {"max/avg pool": 1, "strided convs": 7, "pooling layer": ("MaxPooling2D", (3, 3), (2, 2))},
+    "ConvNeXtTiny": {"max/avg pool": 0, "strided convs": 4, "pooling layer": None},
 }
 
 
@@ -171,5 +199,44 @@ def heatmaps_figure(maps: dict[str, np.ndarray], size=(10.0, 3.4), annotate=None
     for index, (ax, (name, array)) in enumerate(zip(axes, maps.items())):
         cmap = (cmaps or ["viridis"] * len(maps))[index]
         plot.heatmap(array, ax=ax, annotate=annotate, cmap=cmap, title=f"{name} {array.shape[0]} x {array.shape[1]}")
+    fig.tight_layout()
+    return fig
+
+
+def global_pooling_figure(feature_map: np.ndarray, counts: dict[str, int]) -> Figure:
+    """The line map titled with its global max and average, beside the two Dense heads' sizes on a log scale."""
+    fig = Figure(figsize=(10.0, 3.0))
+    map_ax, bars_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 2.6]})
+    plot.heatmap(feature_map, ax=map_ax, annotate=True,
+                 title=f"global max {poolviz.global_max_pool2d(feature_map):g}, "
+                       f"average {poolviz.global_average_pool2d(feature_map):g}")
+    map_ax.title.set_fontsize(14)
+    heads = ["Flatten + Dense", "global pooling + Dense"]
+    bars_ax.barh(heads, [counts[head] for head in heads], color=["tab:red", "tab:green"])
+    bars_ax.set_xscale("log")
+    bars_ax.set_xlim(100, 3e6)
+    bars_ax.invert_yaxis()  # Flatten on top, as in the table below
+    bars_ax.set_xlabel("parameters of the Dense head (log scale)", fontsize=12)
+    bars_ax.tick_params(labelsize=12)
+    for position, head in enumerate(heads):
+        bars_ax.text(counts[head], position, f" {counts[head]:,}", va="center", fontsize=13)
+    fig.tight_layout()
+    return fig
+
+
+def shift_change_figure(change: dict[str, dict[str, float]]) -> Figure:
+    """Bars of the two shift measures for each pooling: one ranks max-blur steadiest, the other least steady."""
+    from matplotlib.ticker import PercentFormatter
+
+    fig = Figure(figsize=(6.2, 3.3))
+    size_ax, kept_ax = fig.subplots(1, 2)
+    for ax, (measure, values), color in zip((size_ax, kept_ax), change.items(), ("tab:blue", "tab:orange")):
+        ax.bar(list(values), list(values.values()), color=color)
+        ax.set_title(measure.replace("cells exactly", "cells"), fontsize=15)
+        ax.tick_params(axis="x", labelsize=13, rotation=30)
+        ax.tick_params(axis="y", labelsize=12)
+    size_ax.set_ylabel("lower: steadier", fontsize=13)
+    kept_ax.set_ylabel("higher: steadier", fontsize=13)
+    kept_ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     fig.tight_layout()
     return fig

@@ -379,10 +379,15 @@ def test_figures_in_notebooks_come_with_html_whose_alt_gives_the_numbers():
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()
+    # What `%matplotlib inline` does for PNG, without switching this process's backend.
+    shell.display_formatter.formatters["image/png"].for_type(Figure, lambda fig: b"\x89PNG")
+    assert "image/png" in shell.display_formatter.format(Figure())[0]
     plot.show_figures_with_alt_text(shell)
     fig = Figure()
     plot.pooling_figure(np.arange(16.0).reshape(4, 4), step=1, fig=fig)
-    html = shell.display_formatter.format(fig)[0]["text/html"]
+    shown = shell.display_formatter.format(fig)[0]
+    assert "image/png" not in shown  # the picture once, in the HTML
+    html = shown["text/html"]
     assert html.startswith('<img src="data:image/png;base64,iVBOR')
     assert html.endswith('alt="Figure. input 4 x 4: 4 x 4: rows 0 1 2 3 / 4 5 6 7 / 8 9 10 11 / 12 13 14 15. '
                          'max pooling: 2 x 2: 2 x 2: rows 5 7 / 13 15. step 2 of 4: output cell (0, 1) &lt;- input '

@@ -184,20 +184,48 @@ def deck_slides(notebook):
     return slides
 
 
-def test_every_slide_has_a_title_and_speaker_notes_and_the_minutes_add_up_to_fifty():
+LESSON_PLAN = REPO_ROOT / "present" / "lesson-plan.md"
+
+
+def notes_of(notebook, slide):
+    """The speaker notes of ``slide`` (0 is the title slide, 10 the take-away)."""
+    (notes,) = [cell.source for cell in deck_slides(notebook)[slide]
+                if cell.metadata["slideshow"]["slide_type"] == "notes"]
+    return notes
+
+
+def lesson_plan_timing():
+    """The lesson plan's timing table: (number or "", title, minutes, start "h:mm") per row, the total left out."""
+    rows = []
+    for line in LESSON_PLAN.read_text(encoding="utf-8").splitlines():
+        columns = [column.strip() for column in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(columns) >= 4 and re.fullmatch(r"\d+", columns[2]):
+            rows.append((columns[0], columns[1], int(columns[2]), columns[3]))
+    return rows
+
+
+def test_every_slide_has_a_title_and_speaker_notes_and_the_minutes_and_the_slack_add_up_to_fifty():
     notebook = nbformat.read(DECK, as_version=4)
     assert notebook.metadata.kernelspec.name == "python3"
     assert all(cell.get("outputs", []) == [] for cell in notebook.cells if cell.cell_type == "code")
     slides = deck_slides(notebook)
     assert len(slides) == 11
-    minutes = 0
-    for number, cells in enumerate(slides, start=1):
+    minutes = []
+    for number, cells in enumerate(slides):
         assert cells[0].cell_type == "markdown" and cells[0].source.startswith("#"), number
-        notes = [cell.source for cell in cells if cell.metadata["slideshow"]["slide_type"] == "notes"]
-        assert len(notes) == 1, number
-        assert all(part in notes[0] for part in ("Ask:", "Expect:", "Listen for:")), number
-        minutes += int(re.match(r"\*\*(\d+) min\.\*\*", notes[0]).group(1))
-    assert minutes == 50
+        notes = notes_of(notebook, number)
+        assert all(part in notes for part in ("Ask:", "Expect:", "Listen for:")), number
+        minutes.append(int(re.match(r"\*\*(\d+) min\.\*\*", notes).group(1)))
+    # The lesson plan's table has the notes' minutes, one row per slide, then a named slack row.
+    timing = lesson_plan_timing()
+    slide_rows, other_rows = [row for row in timing if row[0]], [row for row in timing if not row[0]]
+    assert [int(row[0]) for row in slide_rows] == list(range(11)) and [row[2] for row in slide_rows] == minutes
+    (slack,) = other_rows
+    assert slack[1].startswith("slack") and 2 <= slack[2] <= 3, slack
+    assert sum(minutes) + slack[2] == 50, (minutes, slack)
+    starts = [row[3] for row in timing]
+    assert starts == [f"0:{sum(row[2] for row in timing[:index]):02d}" for index in range(len(timing))], starts
+    assert "| **total** | **50** |" in LESSON_PLAN.read_text(encoding="utf-8")
 
 
 def stored_text(notebook_path):
@@ -234,13 +262,64 @@ def test_the_decks_numbers_are_the_notebooks_numbers():
     # The notes: behind Flatten a 64 x 64 image needs 1,230,090 parameters; global pooling's head stays 330.
     assert deck.parameter_counts(image_size=64)["Flatten + Dense"] == 1_230_090
     assert deck.parameter_counts(image_size=64)["global pooling + Dense"] == 330
+    # The line map's global max and average (slide 8's picture).
+    line_map = deck.line_feature_map(2)
+    assert (f"global max: {deck.poolviz.global_max_pool2d(line_map)}  "
+            f"global average: {deck.poolviz.global_average_pool2d(line_map)}") in stored_text(
+        "notebooks/05_global_pooling.ipynb")
+    # Slide 9: both measures on the photograph, averaged over the right, down and diagonal 1-px shifts.
     change = deck.antialiasing_change()
-    row = "photo -> tutorial detector  " + "".join(f"{change[op]:9.3f}" for op in ("max", "average", "max-blur"))
-    assert row in stored_text("notebooks/going_further/01_antialiased_pooling.ipynb")
-    # The slide's other half: on the raw line, plain max pooling changes least.
-    line = deck.data.vertical_line()
-    assert (deck.shift_change(line, "max").relative_l1.mean()
-            < min(deck.shift_change(line, op).relative_l1.mean() for op in ("average", "max-blur")))
+    size, kept = change["relative L1 change"], change["cells exactly unchanged"]
+    operations = ("max", "average", "max-blur")
+    assert deck.ANTIALIASING_OPERATIONS == operations
+    going_further_01 = stored_text("notebooks/going_further/01_antialiased_pooling.ipynb")
+    row = ("photo -> tutorial detector  " + "".join(f"{size[op]:9.3f}" for op in operations) + " | "
+           + "".join(f"{kept[op]:9.3f}" for op in operations))
+    assert row in going_further_01
+    # max-blur changes least in size but keeps the fewest cells exactly: the catch the slide states.
+    assert min(size, key=size.get) == "max-blur" and min(kept, key=kept.get) == "max-blur"
+    # On the raw 8 x 8 vertical and horizontal lines plain max changes least; the diagonal is the exception.
+    for name, least in [("vertical", "max"), ("horizontal", "max"), ("diagonal", "max-blur")]:
+        line = getattr(deck.data, f"{name}_line")()
+        line_change = {op: deck.shift_change(line, op).relative_l1.mean() for op in operations}
+        assert min(line_change, key=line_change.get) == least, (name, line_change)
+        assert f"{name} line 8x8".ljust(28) + "".join(f"{line_change[op]:9.3f}" for op in operations) \
+            in going_further_01, name
+
+
+def test_the_numbers_in_the_speaker_notes_are_the_computed_ones():
+    notebook = nbformat.read(DECK, as_version=4)
+    # Slide 6: PyTorch's rules on the same ramp (no `same`; ceil_mode=True, or padding=1 and its divisors).
+    torch = deck.pytorch_on_the_ramp()
+    pooled, _ = deck.same_padding_divisors()
+    assert deck.np.array_equal(torch["ceil_mode=True"], pooled) and torch["ceil_mode=True"][2, 2] == 24
+    padded = torch["padding=1"]
+    assert padded[0].tolist() == [0, 0.75, 1.75] and padded[0, 1] == (1 + 2) / 4
+    assert torch["padding=1, count_include_pad=False"][0, 1] == 1.5
+    notes = notes_of(notebook, 6)
+    assert "`AvgPool2d(2, ceil_mode=True)`" in notes and "gives 24 too" in notes
+    assert f"the top row reads {', '.join(f'{value:g}' for value in padded[0])}" in notes
+    assert "(1 + 2) / 4 = 0.75 would be 1.5" in notes
+    # Slide 7: where the translation explorer starts (the raw line, 1 px right), and the photograph.
+    start = deck.explorer_start_change()
+    notes = notes_of(notebook, 7)
+    assert f"changes max pooling by {start['max']:.3f} and\naverage pooling by {start['average']:.3f}" in notes
+    assert start["max"] == start["average"] / 2 and "max changes half as much" in notes
+    from poolviz.explorer import TranslationExplorerModel
+
+    explorer = TranslationExplorerModel(operation="max")
+    assert (explorer.input_name, explorer.shift, explorer.direction) == ("vertical line", 1, "right")
+    assert f"max {start['max']:.3f}, average {start['average']:.3f}" in explorer.fraction_text
+    moved = deck.shift_measurement(1)
+    assert f"({moved['max pooled change']:.3f} and {moved['average pooled change']:.3f})" in notes
+    # Slide 9: both measures, for max and max-blur; ResNet50's one pooling layer.
+    change = deck.antialiasing_change()
+    size, kept = change["relative L1 change"], change["cells exactly unchanged"]
+    notes = notes_of(notebook, 9)
+    assert f"({size['max-blur']:.3f} against {size['max']:.3f}\nfor max)" in notes
+    assert f"({kept['max-blur']:.1%} against {kept['max']:.1%} for max)" in notes
+    kind, (rows, cols), (stride, _) = deck.MODEL_DOWNSAMPLING["ResNet50"]["pooling layer"]
+    assert kind == "MaxPooling2D" and f"one max pooling layer\n  ({rows} x {cols}, stride {stride})" in notes
 
 
 def test_the_decks_model_counts_are_those_built_in_the_going_further_notebook():
@@ -250,6 +329,10 @@ def test_the_decks_model_counts_are_those_built_in_the_going_further_notebook():
         columns = line.split()
         # model, parameters, max/avg pool, global pool, (in blocks), strided convs, last pooling layer
         assert (int(columns[2]), int(columns[5])) == (counts["max/avg pool"], counts["strided convs"]), line
+    # ResNet50's one windowed pooling layer, and ConvNeXtTiny's none.
+    kind, window, strides = deck.MODEL_DOWNSAMPLING["ResNet50"]["pooling layer"]
+    assert f"('pool1_pool', '{kind}', {window}, {strides})" in text
+    assert deck.MODEL_DOWNSAMPLING["ConvNeXtTiny"]["pooling layer"] is None
 
 
 def test_the_handout_is_one_static_file_with_every_slide_and_picture(tmp_path):
@@ -263,7 +346,7 @@ def test_the_handout_is_one_static_file_with_every_slide_and_picture(tmp_path):
     assert [heading.rstrip("\u00b6") for heading in headings] == [title.replace("`", "") for title in titles]
     assert page.count('<section class="slide"') == len(titles) == page.count('<aside class="notes">')
     images = re.findall(r"<img [^>]*>", page)
-    assert len(images) == 7  # five pictures and the two explorers' still pictures
+    assert len(images) == 9  # seven pictures and the two explorers' still pictures
     for image in images:
         assert re.search(r'src="data:image/png;base64,', image), image[:100]
         assert len(re.search(r'alt="([^"]*)"', image).group(1)) >= 20, image[:100]

@@ -166,7 +166,7 @@ def test_binder_installs_the_course_without_test_tools_at_locked_versions():
     assert (binder / lines[0].split()[1]).resolve() == LOCK
     names = {canonicalize_name(Requirement(line.removeprefix("-e ").replace(".[", "poolviz[")).name)
              for line in lines[1:]}
-    assert names == {"poolviz", "keras", "tensorflow-cpu", "voila"}
+    assert names == {"poolviz", "keras", "tensorflow-cpu", "voila", "anywidget"}
     assert not names & TEST_TOOLS
     assert all("==" not in line for line in lines), "versions come from the lock"
 

@@ -18,9 +18,11 @@ reading, not asserted: speed targets live in benchmarks/bench_widgets.py).
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 
 import pytest
+from axe import audit, counts, report
 
 import lecture_hall as hall
 from conftest import PAGE_TIMEOUT_MS
@@ -279,11 +281,75 @@ def test_keyboard_reaches_every_control_in_layout_order_and_drives_the_player(da
     hall.wait_for_caption(explorer, r"pooling 2 x 2, strides 2 x 2, .*; window 1 of 9$")
 
 
+def _alt(explorer):
+    return explorer.locator(hall.PLOT).get_attribute("alt") or ""
+
+
+def test_axe_finds_nothing_serious_and_each_picture_has_words_that_follow_it(dashboard, artifacts_dir):
+    """axe-core (serious and critical) on the page (JupyterLab: on the outputs, not Lab's own
+    chrome); each explorer picture's alt says what it shows and follows it; controls are named."""
+    from playwright.sync_api import expect
+
+    page, pooling, where = dashboard.page, dashboard.explorer, dashboard.where
+    translation = page.locator(hall.TRANSLATION_EXPLORER)
+    expect(pooling.locator(hall.PLOT)).to_have_attribute("alt", re.compile("window 1 of 9"))
+    violations = audit(page, ".jp-OutputArea" if where == "lab" else "body")
+    (artifacts_dir / f"axe-{where}.txt").write_text(
+        f"{sum(counts(violations).values())} nodes {dict(counts(violations))}\n{report(violations, where)}\n")
+    assert violations == [], report(violations, where)
+
+    for explorer, kind in ((pooling, "pooling"), (translation, "translation")):
+        assert len(_alt(explorer)) > 40, f"{kind} picture: alt {_alt(explorer)!r}"
+    assert _alt(pooling).startswith("max pooling 2 x 2, strides 2 x 2, valid, of the 6 x 6 "), _alt(pooling)
+    moves = (("pool rows", "ArrowRight"), ("window step", "ArrowRight"))
+    for description, key in moves:
+        before_alt, before_src = _alt(pooling), pooling.locator(hall.PLOT).get_attribute("src")
+        hall.control(pooling, hall.SLIDER, description).locator(hall.SLIDER_HANDLE).focus()
+        page.keyboard.press(key)
+        expect(pooling.locator(hall.PLOT)).not_to_have_attribute("src", before_src)
+        expect(pooling.locator(hall.PLOT)).not_to_have_attribute("alt", before_alt)
+    assert "pooling 3 x 2" in _alt(pooling) and "window 2 of 6" in _alt(pooling), _alt(pooling)
+    # Focus shows: the handle the keys moved has a 3 px outline.
+    handle = hall.control(pooling, hall.SLIDER, "window step").locator(hall.SLIDER_HANDLE)
+    assert handle.evaluate("h => [h.matches(':focus-visible'), getComputedStyle(h).outlineStyle, "
+                           "getComputedStyle(h).outlineWidth]") == [True, "solid", "3px"]
+    assert handle.get_attribute("aria-label") == "window step"
+    assert [button.get_attribute("aria-label") for button in pooling.locator(".widget-play button").all()
+            if button.is_visible()] == ["play the window walk", "stop: back to window 1"]
+    before_alt = _alt(translation)
+    shift = hall.control(translation, hall.SLIDER, "shift (px)").locator(hall.SLIDER_HANDLE)
+    shift.focus()
+    page.keyboard.press("ArrowRight")
+    expect(translation.locator(hall.PLOT)).not_to_have_attribute("alt", before_alt)
+
+    # Back as found.
+    page.keyboard.press("ArrowLeft")
+    expect(translation.locator(hall.PLOT)).to_have_attribute("alt", before_alt)
+    for description, _ in reversed(moves):
+        hall.control(pooling, hall.SLIDER, description).locator(hall.SLIDER_HANDLE).focus()
+        page.keyboard.press("ArrowLeft")
+    hall.wait_for_caption(pooling, r"pooling 2 x 2, strides 2 x 2, .*; window 1 of 9$")
+
+
 def test_dragging_draws_while_moving_and_the_final_value_right_after_release(dashboard, artifacts_dir):
-    explorer = dashboard.explorer
+    from playwright.sync_api import expect
+
+    explorer, page = dashboard.explorer, dashboard.page
     hall.control(explorer, hall.DROPDOWN, "input").locator("select").select_option("photograph")
     hall.wait_for_caption(explorer, r"^input photograph 75 x 64, shifted \(0, 0\)")
+    live = explorer.locator(".poolviz-live")
+    expect(live).to_have_attribute("aria-live", "polite")
+    live.evaluate("""(region) => { window.__liveLog = [];
+        new MutationObserver(() => window.__liveLog.push(region.textContent))
+            .observe(region, {childList: true, characterData: true, subtree: true}); }""")
     drag = hall.drag_slider(explorer, "shift cols", r"shifted \(0, 4\)")
+    # drag_slider ends with a key press on "window step", right after the drag's last picture.
+    expect(live).to_have_text(re.compile(r"shifted \(0, 4\);.*; window 2 of \d+$"))
+    spoken = page.evaluate("() => window.__liveLog")
+    (artifacts_dir / f"a11y-{dashboard.where}-live-region-drag.txt").write_text(f"{drag}\n" + "\n".join(spoken) + "\n")
+    # The live region rests while the pictures follow the drag, then says the last one (at
+    # most the drag's last value, then the key press's): a reader is not flooded.
+    assert 1 <= len(spoken) <= 2 < drag.pictures_during, (spoken, drag)
     (artifacts_dir / f"hall-{dashboard.where}-drag.txt").write_text(
         f"{drag}\npictures per second while dragging: {drag.pictures_per_second:.1f}\n")
     assert drag.pictures_during >= 3, f"the picture did not follow the drag: {drag}"

@@ -1,4 +1,5 @@
-"""The lecture deck in a browser: every slide visited, nothing scrolls, the explorers answer keys.
+"""The lecture deck in a browser: every slide visited, nothing scrolls, the explorers answer keys,
+axe-core finds nothing serious or critical on any slide.
 
 One page load of the deck as ``make present`` serves it (scripts/present.py,
 Voila with the reveal.js template in present/jupyter/), at 1280x720; the same
@@ -11,6 +12,7 @@ from __future__ import annotations
 import statistics
 
 import pytest
+from axe import audit, report
 
 import lecture_hall as hall
 from conftest import PAGE_TIMEOUT_MS
@@ -62,8 +64,10 @@ _SLIDE_PROBLEMS = """() => {
 }"""
 
 
-def walk_slides(page, artifacts_dir, width, height, explorer_keys: bool) -> dict[int, list[float]]:
-    """Go through every slide with the arrow key; on explorer slides, press keys inside the explorer."""
+def walk_slides(page, artifacts_dir, width, height, explorer_keys: bool, axe_found=None) -> dict[int, list[float]]:
+    """Go through every slide with the arrow key; on explorer slides, press keys inside the explorer.
+    With a dict ``axe_found``, axe-core audits each slide (reveal.js hides all but the present one)
+    and the serious and critical violations are stored by slide number."""
     page.keyboard.press("Home")
     latencies = {}
     for number in range(1, SLIDES + 1):
@@ -71,6 +75,10 @@ def walk_slides(page, artifacts_dir, width, height, explorer_keys: bool) -> dict
         if explorer_keys or number in EXPLORER_SLIDES:  # each slide once, the explorers at both sizes
             page.screenshot(path=artifacts_dir / f"deck-{width}x{height}-slide{number:02d}.png")
         assert page.evaluate(_SLIDE_PROBLEMS) == [], f"slide {number} at {width}x{height}"
+        if axe_found is not None:
+            violations = audit(page, ".reveal .slides > section.present")
+            if violations:
+                axe_found[number] = report(violations, f"slide {number}")
         if explorer_keys and number in EXPLORER_SLIDES:
             selector, slider = EXPLORER_SLIDES[number]
             explorer = page.locator(selector)
@@ -113,7 +121,10 @@ def test_deck_every_slide_fits_has_notes_and_no_error_and_the_explorers_answer_k
             for part in ("min.", "Ask:", "Expect:", "Listen for:"):
                 assert part in notes, f"slide {number}: speaker notes without {part!r}"
 
-        latencies = walk_slides(page, artifacts_dir, 1280, 720, explorer_keys=True)
+        axe_found = {}
+        latencies = walk_slides(page, artifacts_dir, 1280, 720, explorer_keys=True, axe_found=axe_found)
+        (artifacts_dir / "axe-deck.txt").write_text(f"{len(axe_found)} slides with violations\n{axe_found}\n")
+        assert axe_found == {}, "\n".join(axe_found.values())
         (artifacts_dir / "deck-key-latencies.txt").write_text(repr(latencies) + "\n")
         for number, values in latencies.items():
             assert statistics.median(values) <= KEY_TO_PICTURE_LIMIT_MS, (number, values)
