@@ -1,8 +1,7 @@
 """Small inputs for the course: the tutorial's line image and its relatives.
 
-Every function returns a new float64 array, so a student may change it
-freely without touching anyone else's copy.  Sizes are ints (a float such as
-2.5 is refused, not truncated); images have at most 2**24 cells (4096 x 4096).
+Every function returns a new float64 array, so a student may change it freely without touching anyone else's copy.
+Sizes are ints (a float such as 2.5 is refused, not truncated); images have at most 2**24 cells (4096 x 4096).
 """
 
 from __future__ import annotations

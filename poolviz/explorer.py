@@ -175,11 +175,10 @@ def _pooling(feature_map, pool_size, strides, padding, operation):
 
 @dataclass(frozen=True, eq=False)
 class TranslationInvariance:
-    """How the pooled outputs react to shifting the input by 0, 1, ..., max_shift pixels
-    (``shift_steps`` (rows, cols) per pixel): ``pooled[k]`` at shift k, ``changed[k]`` its cells
-    unlike ``pooled[0]``; per shift, ``fraction_unchanged`` and ``relative_change`` = sum |pooled[k]
-    - pooled[0]| / sum |pooled[0]| (equality favours max pooling, whose outputs stay put or jump;
-    this also counts how far they moved)."""
+    """How the pooled outputs react to shifting the input by 0, 1, ..., max_shift pixels (``shift_steps`` (rows,
+    cols) per pixel): ``pooled[k]`` at shift k, ``changed[k]`` its cells unlike ``pooled[0]``; per shift,
+    ``fraction_unchanged`` and ``relative_change`` = sum |pooled[k] - pooled[0]| / sum |pooled[0]| (equality
+    favours max pooling, whose outputs stay put or jump; this also counts how far they moved)."""
 
     shifts: np.ndarray
     shift_steps: tuple

@@ -81,13 +81,11 @@ def _check_operation(operation, name="operation"):
 
 
 def tutorial_model(pooling: str | None = None) -> keras.Model:
-    """The tutorial's model: an 8x8 image, the 3x3 vertical-line detector
-    (``Conv2D``, bias 0, ReLU), then the pooling layer ``pooling`` names
-    (``"average"`` and ``"max"`` pool 2x2), if any.
+    """The tutorial's model: an 8x8 image, the 3x3 vertical-line detector (``Conv2D``, bias 0, ReLU), then the
+    pooling layer ``pooling`` names (``"average"`` and ``"max"`` pool 2x2), if any.
 
-    Layers ``"image"``, ``"line_detector"``, ``"pooling"``; the model is
-    ``"line_detector_model"`` plus e.g. ``"_global_max"``, names that
-    rebuilding keeps (the Keras session is cleared first).
+    Layers ``"image"``, ``"line_detector"``, ``"pooling"``; the model is ``"line_detector_model"`` plus e.g.
+    ``"_global_max"``, names that rebuilding keeps (the Keras session is cleared first).
     """
     if pooling is not None:
         _check_operation(pooling, "pooling")
@@ -172,13 +170,12 @@ def _keras_result(array, key):
 def keras_pool2d(x: np.typing.ArrayLike, operation: str, pool_size: int | tuple[int, int] = (2, 2),
                  strides: int | tuple[int, int] | None = None, padding: str = "valid",
                  data_format: str = "channels_last", keepdims: bool = False) -> float | np.ndarray:
-    """Pool ``x`` with the Keras layer of ``operation``: ``"max"``, ``"average"``,
-    ``"global max"`` or ``"global average"``.
+    """Pool ``x`` with the Keras layer of ``operation``: ``"max"``, ``"average"``, ``"global max"`` or
+    ``"global average"``.
 
-    Other arguments as in :func:`poolviz.max_pool2d` and
-    :func:`poolviz.global_max_pool2d`. Integers are averaged as float32.
-    Returns Keras's result (float32 for float input) in the shape poolviz
-    gives: for a 2-D ``x``, a 2-D map or a float (global pooling).
+    Other arguments as in :func:`poolviz.max_pool2d` and :func:`poolviz.global_max_pool2d`. Integers are averaged
+    as float32. Returns Keras's result (float32 for float input) in the shape poolviz gives: for a 2-D ``x``, a 2-D
+    map or a float (global pooling).
 
     >>> keras_pool2d(np.arange(16.0).reshape(4, 4), "max")  # doctest: +SKIP
     array([[ 5.,  7.],
@@ -191,10 +188,9 @@ def keras_pool2d(x: np.typing.ArrayLike, operation: str, pool_size: int | tuple[
 class Comparison:
     """poolviz's and Keras's result for the same pooling, and how far apart.
 
-    ``max_abs_difference`` counts NaN in both at one place as equal, NaN in
-    one only or different shapes as ``inf``, and leaves out what ``explained``
-    lists: windows whose values are all NaN or all -inf, where TensorFlow's max
-    pooling gives its lowest float32 (-3.4028235e+38), a difference by design.
+    ``max_abs_difference`` counts NaN in both at one place as equal, NaN in one only or different shapes as
+    ``inf``, and leaves out what ``explained`` lists: windows whose values are all NaN or all -inf, where
+    TensorFlow's max pooling gives its lowest float32 (-3.4028235e+38), a difference by design.
     """
 
     poolviz: object

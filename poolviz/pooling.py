@@ -193,9 +193,8 @@ def pooled_shape(input_shape: tuple[int, int], pool_size: int | tuple[int, int],
 
 def real_cell_counts(input_shape: tuple[int, int], pool_size: int | tuple[int, int],
                      strides: int | tuple[int, int] | None = None, padding: str = "valid") -> np.ndarray:
-    """Number of real (not padded) cells under each window, an int array
-    shaped like the pooled output: what Keras's average pooling divides each
-    window's sum by, not the pool's area.
+    """Number of real (not padded) cells under each window, an int array shaped like the pooled output: what
+    Keras's average pooling divides each window's sum by, not the pool's area.
 
     >>> real_cell_counts((3, 3), (2, 2), (2, 2), "same")
     array([[4, 2],
@@ -239,11 +238,10 @@ def average_pool2d(x: np.typing.ArrayLike, pool_size: int | tuple[int, int] = (2
                    data_format: str = "channels_last") -> np.ndarray:
     """Average pooling with the semantics of ``keras.layers.AveragePooling2D``.
 
-    Each window's sum is divided by its number of real cells: padded cells
-    are left out, as in Keras.  Parameters and layout as in
-    :func:`max_pool2d`; the result is float32 for float16 and float32 input,
-    float64 otherwise.  NaN propagates; a window holding both inf and -inf
-    gives NaN, and a sum past the dtype's range gives inf, silently as in TF.
+    Each window's sum is divided by its number of real cells: padded cells are left out, as in Keras.  Parameters
+    and layout as in :func:`max_pool2d`; the result is float32 for float16 and float32 input, float64 otherwise.
+    NaN propagates; a window holding both inf and -inf gives NaN, and a sum past the dtype's range gives inf,
+    silently as in TF.
 
     >>> average_pool2d(np.arange(16).reshape(4, 4), 3, strides=2, padding="same")
     array([[ 5. ,  6.5],
