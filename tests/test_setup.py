@@ -438,6 +438,14 @@ def test_sdist_contains_everything_its_tests_read(tmp_path):
     assert sorted(expected - members) == []
 
 
+def test_the_files_poolviz_reads_beside_its_modules_are_package_data():
+    # widgets.py reads _a11y.js, _a11y.css and _lecture.css from its own folder: one left out of
+    # package-data would be missing from the wheel, and the explorers would fail there.
+    listed = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["poolviz"]
+    beside = sorted(path.name for path in (ROOT / "poolviz").iterdir() if path.is_file() and path.suffix != ".py")
+    assert "_lecture.css" in beside and sorted(listed) == beside
+
+
 # --------------------------------------------------------------------------
 # Doctests and CI
 # --------------------------------------------------------------------------
