@@ -531,7 +531,7 @@ class TranslationFigure(_Picture):
 def _coverage_counts(values, name):
     array = _as_map(values, name)
     if not np.all(np.isfinite(array)) or array.min() < 0:
-        raise ValueError(f"{name} must hold counts (finite, >= 0), got values from {array.min()} to {array.max()}")
+        raise ValueError(f"{name} must hold counts (finite, >= 0), got {in_words(array)}")
     return array
 
 
