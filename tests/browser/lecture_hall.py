@@ -55,12 +55,35 @@ def open_dashboard(page, url: str, lab: bool = False) -> None:
 
     page.goto(url)
     if lab:
-        # The status bar, not the toolbar dot: the dot says idle before the
-        # kernel is connected, and Run All then silently runs nothing.
-        expect(page.get_by_text("Python 3 (ipykernel) | Idle", exact=True)).to_be_visible()
-        page.evaluate("() => window.jupyterapp.commands.execute('runmenu:run-all')")
+        page.wait_for_function("() => window.jupyterapp !== undefined")
+        run_all(page)
     for selector in (POOLING_EXPLORER, TRANSLATION_EXPLORER):
         expect(page.locator(selector).locator(PLOT)).to_be_visible()
+
+
+_KERNEL_READY = """(kernelId) => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const kernel = panel && panel.sessionContext && panel.sessionContext.session
+        && panel.sessionContext.session.kernel;
+    return !!kernel && (!kernelId || kernel.id === kernelId) && kernel.connectionStatus === 'connected'
+        && kernel.status === 'idle';
+}"""
+
+
+def run_all(page, kernel_id: str | None = None) -> None:
+    """In JupyterLab: once the current notebook's kernel (``kernel_id``, if given) is connected
+    and idle, clear every output and prompt and start Run All.
+
+    The kernel, not the status bar or the toolbar dot: both can say idle before the notebook
+    has a kernel, and Run All then asks for one in a dialog. Clearing first makes "every
+    prompt numbered" mean this run. The command is not awaited: its promise can outlive the
+    run (page.evaluate has no timeout); callers wait, bounded, for what the run shows.
+    """
+    page.wait_for_function(_KERNEL_READY, arg=kernel_id)
+    page.evaluate("async () => { await window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs'); }")
+    page.wait_for_function("""() => ![...window.jupyterapp.shell.currentWidget.node
+        .querySelectorAll('.jp-CodeCell .jp-InputPrompt')].some(p => /\\[\\d+\\]/.test(p.textContent))""")
+    page.evaluate("() => { window.jupyterapp.commands.execute('runmenu:run-all'); }")
 
 
 def caption(explorer) -> str:
