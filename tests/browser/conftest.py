@@ -246,21 +246,19 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def page(chromium, artifacts_dir, request):
-    """A fresh page (own cookies and storage); its JavaScript errors go to a log file."""
+def new_page(chromium, width: int = 1280, height: int = 720):
+    """A fresh page (own cookies and storage) at this viewport, with the tests' timeouts:
+    ``(context, page, messages)``, ``messages`` collecting its JavaScript errors and console lines."""
     from playwright.sync_api import expect
 
-    context = chromium.new_context(viewport={"width": 1280, "height": 1600})
+    context = chromium.new_context(viewport={"width": width, "height": height})
     context.set_default_timeout(PAGE_TIMEOUT_MS)
     expect.set_options(timeout=PAGE_TIMEOUT_MS)
     page = context.new_page()
     messages: list[str] = []
     page.on("pageerror", lambda error: messages.append(f"pageerror: {error}"))
     page.on("console", lambda message: messages.append(f"console.{message.type}: {message.text}"))
-    yield page
-    (artifacts_dir / f"{request.node.name}-console.log").write_text("\n".join(messages) + "\n")
-    context.close()
+    return context, page, messages
 
 
 def launch_jupyter_lab(base: Path, notebook: Path,

@@ -18,22 +18,13 @@ import pytest
 from axe import audit, counts, report
 
 import lecture_hall as hall
-from conftest import PAGE_TIMEOUT_MS, REPO_ROOT
+from conftest import PAGE_TIMEOUT_MS, REPO_ROOT, new_page
 
 pytestmark = pytest.mark.browser
 
 NOTEBOOKS = [path.relative_to(REPO_ROOT).as_posix() for path in
              sorted((REPO_ROOT / "notebooks").glob("0*.ipynb")) + sorted(
                  (REPO_ROOT / "notebooks" / "going_further").glob("0*.ipynb"))]
-
-
-def _page(chromium, width=1280, height=720):
-    from playwright.sync_api import expect
-
-    context = chromium.new_context(viewport={"width": width, "height": height})
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    expect.set_options(timeout=PAGE_TIMEOUT_MS)
-    return context, context.new_page()
 
 
 def _record(artifacts_dir, where, violations):
@@ -114,7 +105,7 @@ def _check_dark_theme(page, artifacts_dir):
 def test_every_notebook_after_run_all_in_jupyterlab_has_no_serious_violations(
         request, chromium, artifacts_dir, jupyter_lab):
 
-    context, page = _page(chromium, 1280, 900)
+    context, page, _ = new_page(chromium, 1280, 900)
     found, seconds = {}, {}
     try:
         page.goto(f"{jupyter_lab.base_url}/lab?token={jupyter_lab.token}")

@@ -25,7 +25,7 @@ import pytest
 from axe import audit, counts, report
 
 import lecture_hall as hall
-from conftest import PAGE_TIMEOUT_MS
+from conftest import new_page
 
 pytestmark = pytest.mark.browser
 
@@ -78,21 +78,13 @@ class Dashboard:
 @pytest.fixture(scope="module", params=list(SCREENS))
 def dashboard(request, chromium, artifacts_dir):
     """The dashboard in one place, loaded once at 1280x720 with both explorers drawn."""
-    from playwright.sync_api import expect
-
     where = request.param
     if where == "lab":
         url = request.getfixturevalue("jupyter_lab").notebook_url
     else:
         url = request.getfixturevalue("voila_dashboard" if where == "voila-default"
                                       else "voila_lecture_dashboard").url
-    context = chromium.new_context(viewport={"width": 1280, "height": 720})
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    expect.set_options(timeout=PAGE_TIMEOUT_MS)
-    page = context.new_page()
-    messages: list[str] = []
-    page.on("pageerror", lambda error: messages.append(f"pageerror: {error}"))
-    page.on("console", lambda message: messages.append(f"console.{message.type}: {message.text}"))
+    context, page, messages = new_page(chromium)
     try:
         hall.open_dashboard(page, url, lab=where == "lab")
         yield Dashboard(where, page)

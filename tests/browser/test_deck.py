@@ -15,7 +15,7 @@ import pytest
 from axe import audit, report
 
 import lecture_hall as hall
-from conftest import PAGE_TIMEOUT_MS
+from conftest import new_page
 
 pytestmark = pytest.mark.browser
 
@@ -99,10 +99,7 @@ def test_deck_every_slide_fits_has_notes_and_no_error_and_the_explorers_answer_k
         voila_deck, chromium, artifacts_dir):
     from playwright.sync_api import expect
 
-    context = chromium.new_context(viewport={"width": 1280, "height": 720})
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    expect.set_options(timeout=PAGE_TIMEOUT_MS)
-    page = context.new_page()
+    context, page, _ = new_page(chromium)
     errors, remote = [], []
     page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
