@@ -1,9 +1,8 @@
 """Pictures of pooling, drawn with matplotlib only.
 
-Every function takes ``ax=None`` (or ``fig=None`` when it needs several
-axes), returns its artists, never calls ``plt.show()`` and changes no
-global setting. The returned objects update their artists in place, so
-the explorers (:mod:`poolviz.widgets`) redraw a change without a new figure.
+Every function takes ``ax=None`` (or ``fig=None`` when it needs several axes), returns its artists,
+never calls ``plt.show()`` and changes no global setting. The returned objects update their artists
+in place, so the explorers (:mod:`poolviz.widgets`) redraw a change without a new figure.
 """
 
 from __future__ import annotations
@@ -553,15 +552,30 @@ def coverage_figure(coverage: np.typing.ArrayLike, divisors: np.typing.ArrayLike
 
 # Figures in a notebook, in words ----------------------------------------------
 def _figure_in_words(fig):
-    """Each panel's title and what it draws: a map's numbers (:func:`in_words`), a curve's values, bars' lengths."""
+    """Each panel's title, axis labels and what it draws: a map's numbers (:func:`in_words`), each
+    curve's values (summarised past 36), bars with their names, and the words written on a chart."""
+    def written(v):  # 288,010 rather than 2.88e+05
+        return f"{int(v):,}" if float(v).is_integer() and abs(v) < 1e15 else f"{v:.4g}"
+
+    def series(values):
+        return " ".join(map(written, values)) if len(values) <= 36 else in_words(np.reshape(values, (1, -1)))
+
     panels = []
     for number, ax in enumerate((ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"), 1):
         maps = [np.ma.filled(np.ma.asarray(image.get_array(), dtype=float), np.nan) for image in ax.images]
         words = [in_words(a) if a.ndim == 2 else f"a colour picture {a.shape[0]} x {a.shape[1]}" for a in maps]
-        words += [f"{line.get_label()}: " + " ".join(f"{y:.3g}" for y in line.get_ydata())
-                  for line in ax.lines if line.get_visible() and not line.get_label().startswith("_")]
-        words += ["bars " + " ".join(f"{value:.3g}" for value in bars.datavalues) for bars in ax.containers]
-        panels.append(f"{ax.get_title() or f'panel {number}'}: {'; '.join(words) or 'no data'}")
+        lines = [line for line in ax.lines if line.get_visible()]  # unlabelled ones if none has a label
+        lines = [line for line in lines if not line.get_label().startswith("_")] or lines
+        words += [f"{line.get_label() if line.get_label()[0] != '_' else f'line {n}'}: {series(line.get_ydata())}"
+                  for n, line in enumerate(lines, 1)]
+        for bars in ax.containers:  # named by the tick labels along their base, when there is one per bar
+            ticks = ax.get_yticklabels() if bars.orientation == "horizontal" else ax.get_xticklabels()
+            names = [tick.get_text() for tick in ticks] if len(ticks) == len(bars) else [""] * len(bars)
+            words.append("bars " + ", ".join(f"{name} {written(v)}".strip() for name, v in zip(names, bars.datavalues)))
+        words += [" ".join(text.get_text().split()) for text in ax.texts if not ax.images and text.get_text()]
+        axes = [f"{xy} axis {label}" for xy, label in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if label]
+        title = ax.get_title() or f"panel {number}"
+        panels.append(f"{title}{' (' + ', '.join(axes) + ')' if axes else ''}: {'; '.join(words) or 'no data'}")
     return "Figure. " + ". ".join(panels + [" ".join(text.get_text().split()) for text in fig.texts if text.get_text()])
 
 

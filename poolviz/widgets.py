@@ -7,11 +7,10 @@ value in use (a slider widens to show a value set from code, never clamps it). S
 end keeps one update per control in flight and merges later moves, so a slow picture skips values and the newest
 is drawn.
 
-DOM hooks for browser tests: ``.poolviz-explorer`` (with ``.poolviz-pooling`` or ``.poolviz-translation``, and
-``.poolviz-lecture``), the picture ``img.poolviz-plot`` (2 PNG pixels per CSS pixel), the hidden caption of what it
-shows ``.poolviz-caption`` (sent after it), ``.poolviz-formula``, ``.poolviz-arithmetic``, ``.poolviz-message``,
-``.poolviz-keras``, ``.poolviz-keras-button``, ``.poolviz-fraction``, ``.poolviz-tables``, the live region
-``.poolviz-live``; controls ``.widget-slider`` and ``.widget-dropdown select`` named by their ``.widget-label``.
+DOM hooks for browser tests: ``.poolviz-explorer`` (``.poolviz-pooling``, ``.poolviz-translation``,
+``.poolviz-lecture``), the picture ``img.poolviz-plot``, the hidden caption of what it shows ``.poolviz-caption``
+(sent after it), ``.poolviz-formula``, ``-arithmetic``, ``-message``, ``-keras``, ``-keras-button``, ``-fraction``,
+``-tables``, the live region ``.poolviz-live``; controls ``.widget-slider``, ``.widget-dropdown select``.
 
 Examples
 --------
@@ -55,6 +54,7 @@ DPI = CSS_DPI * PIXEL_DENSITY
 #: Monospace for the arithmetic, so a window's rows line up (Voila gives <pre> a proportional font).
 MONOSPACE = "var(--jp-code-font-family, monospace), monospace"
 LECTURE_CONTROL_WIDTH = "400px"
+TABLE_CELLS = 256  #: the numbers view shows a map of more cells in words, not as a table
 
 _LECTURE_CSS = f"<style>{pathlib.Path(__file__).with_name('_lecture.css').read_text()}</style>"  # package data
 
@@ -80,7 +80,7 @@ def _pre(text):
 def _table(title, array, marked=()):
     """`array` as an HTML table (summarised in words past 256 cells); `marked` (row, col) cells are
     bracketed as well as shaded, so the window reads without colour."""
-    if array.size > 256:
+    if array.size > TABLE_CELLS:
         return f"<p>{html.escape(title)}: {in_words(array)}</p>"
     cells = ["".join(f"<td style='background:#ffe066;color:#000'>[{value:.3g}]</td>" if (row, col) in marked else
                      f"<td>{value:.3g}</td>" for col, value in enumerate(values)) for row, values in enumerate(array)]
@@ -321,7 +321,9 @@ class PoolingExplorer(_ExplorerView):
     def _tables(self, state):
         window, (rows, cols) = state.window, state.feature_map.shape
         read = {(row, col) for row in window.rows for col in window.cols if 0 <= row < rows and 0 <= col < cols}
-        return [(f"input {rows} x {cols}, window {state.step + 1} of {state.n_windows} in [brackets]",
+        (r0, c0), (r1, c1) = np.min(list(read), axis=0), np.max(list(read), axis=0)  # where, for a map in words
+        where = "in [brackets]" if rows * cols <= TABLE_CELLS else f"on rows {r0} to {r1}, columns {c0} to {c1}"
+        return [(f"input {rows} x {cols}, window {state.step + 1} of {state.n_windows} {where}",
                  state.feature_map, read), (f"{state.operation} pooled {state.output_shape[0]} x "
                                             f"{state.output_shape[1]}", state.pooled, {window.output_index})]
 
@@ -415,9 +417,12 @@ class TranslationExplorer(_ExplorerView):
         if self.figure is None:
             with self._rc():
                 self.figure = plot.TranslationFigure.build(Figure(figsize=self._figsize, dpi=DPI), fast_labels=True)
+        changed = model.state.result.changed[model.shift]
+        same = changed.size - int(changed.sum())
         self._show_png(self.figure, f"input {model.input_name} {model.image.shape[0]} x {model.image.shape[1]}, "
                                     f"shifted {model.shift} px {model.direction}; {model.operation} pooling "
-                                    f"{model.pool_size} x {model.pool_size}")
+                                    f"{model.pool_size} x {model.pool_size}; output {changed.shape[0]} x "
+                                    f"{changed.shape[1]}, {same} of {changed.size} unchanged")
 
 
 def pooling_explorer(feature_map: np.typing.ArrayLike | None = None, *, lecture: bool = False,

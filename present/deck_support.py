@@ -73,11 +73,12 @@ def show_explorer(kind: str, **controls) -> None:
 
         display(explorer)
         return
-    caption = explorer.caption_html.value
+    caption = explorer.caption_html.value  # already HTML-escaped by the explorer
+    words = html.escape(explorer.figure.in_words())  # the numbers the picture shows, as its live alt says
     source = "data:image/png;base64," + base64.b64encode(explorer.image.value).decode("ascii")
-    _display_html(f'<img class="deck-picture" src="{source}" alt="The {kind} explorer: {caption}">'
+    _display_html(f'<img class="deck-picture" src="{source}" alt="The {kind} explorer. {words}">'
                   f'<p class="deck-live"><em>In the lecture this slide is a live {kind} explorer; here is its '
-                  f'starting picture ({html.escape(caption)}). Try it yourself with '
+                  f'starting picture ({caption}). Try it yourself with '
                   f'<code>poolviz.widgets.{kind}_explorer()</code>.</em></p>')
 
 

@@ -157,8 +157,11 @@ def test_first_code_cell_is_the_setup_cell(notebook):
         "keras.utils.set_random_seed(",
         "keras = load_keras()",
         "keras.__version__",
+        "poolviz.plot.show_figures_with_alt_text()",
     ):
         assert required in source, required
+    # After %matplotlib, which would otherwise bring back the bare PNG that has no alt text.
+    assert source.index("%matplotlib inline") < source.index("poolviz.plot.show_figures_with_alt_text()")
     first_tensorflow = min(source.find(marker) for marker in ("load_keras()", "import keras",
                                                               "import tensorflow")
                            if marker in source)

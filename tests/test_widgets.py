@@ -414,9 +414,11 @@ def test_each_picture_has_words_that_follow_it_and_the_live_region_says_the_outp
     assert alt == ("Figure. input shifted 1 px: 8 x 8, values 0 to 1, the largest in 16 cells within rows 0 to 7, "
                    "columns 4 to 5. max pool 2 x 2, no shift: 4 x 4: rows 0 1 1 0 / 0 1 1 0 / 0 1 1 0 / 0 1 1 0. "
                    "after shift: 12 of 16 unchanged: 4 x 4: rows 0 0 1 0 / 0 0 1 0 / 0 0 1 0 / 0 0 1 0. "
-                   "fraction unchanged: max: 1 0.75 0.5 0.25; average: 1 0.5 0.5 0.25")
+                   "fraction unchanged (x axis shift (pixels)): max: 1 0.75 0.5 0.25; average: 1 0.5 0.5 0.25")
+    assert translation.words.said.endswith("max pooling 2 x 2; output 4 x 4, 12 of 16 unchanged")
     translation.controls["shift (px)"].value = 2
     assert "after shift: 8 of 16 unchanged" in translation.words.alts["poolviz-plot"]
+    assert translation.words.said.endswith("output 4 x 4, 8 of 16 unchanged")
 
 
 def test_the_numbers_checkbox_shows_the_maps_as_tables_with_the_window_in_brackets():
@@ -429,7 +431,9 @@ def test_the_numbers_checkbox_shows_the_maps_as_tables_with_the_window_in_bracke
     assert tables.count(">[3]</td>") == 4 + 1 and tables.count(">[0]</td>") == 0  # the window, its output cell
     assert "<th scope='row'>5</th><td>0</td><td>0</td><td>3</td><td>3</td><td>0</td><td>0</td></tr>" in tables
     explorer.controls["input"].value = "photograph"  # 4800 cells: words instead of a table
-    assert "<p>input 75 x 64, window 2 of 1184 in [brackets]: 75 x 64, values" in explorer.tables_html.value
+    # No brackets in words: the text says where the window is.
+    assert ("<p>input 75 x 64, window 2 of 1184 on rows 0 to 1, columns 2 to 3: 75 x 64, values"
+            in explorer.tables_html.value)
     explorer.controls["numbers"].value = False
     assert explorer.tables_html.value == ""
     translation = translation_explorer(shift=1)

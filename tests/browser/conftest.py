@@ -319,43 +319,33 @@ def launch_voila_deck(log_path: Path) -> tuple[ServerProcess, VoilaServer, Calla
     return server, VoilaServer(url=f"http://{LOCALHOST}:{port}/", style="deck"), lambda: port_accepts_connections(port)
 
 
-#: The servers each fixture needs (``dashboard`` is test_dashboard.py's page in three places).
-SERVERS_OF_FIXTURE = {
-    "jupyter_lab": ["JupyterLab"],
-    "voila_dashboard": ["Voila (default style)"],
-    "voila_lecture_dashboard": ["Voila (lecture style)"],
-    "voila_deck": ["Voila deck"],
-    "dashboard": ["JupyterLab", "Voila (default style)", "Voila (lecture style)"],
-}
-
-
 class Servers:
-    """JupyterLab, the two Voila dashboards and the Voila deck: the ones this
-    pytest process's tests need, booting side by side.
-
-    They start together (each boot is mostly waiting on imports, so on two
-    cores they overlap well); a test waits only for the one it uses. With two
-    workers, a worker that runs only the deck's tests starts only the deck.
+    """JupyterLab, the two Voila dashboards and the Voila deck, each started the first time a
+    test of this pytest process needs it (:meth:`start` boots several side by side: each boot is
+    mostly waiting on imports, so on two cores they overlap well). A worker that runs only the
+    deck's tests starts only the deck. Logs are per worker: ``<server>[-gwN].log``.
     """
 
-    def __init__(self, base: Path, artifacts_dir: Path, notebook: Path, names) -> None:
+    def __init__(self, base: Path, artifacts_dir: Path, notebook: Path) -> None:
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        log = {name: artifacts_dir / f"{name}{'-' + worker if worker else ''}.log"
+               for name in ("jupyterlab", "voila-default", "voila-lecture", "voila-deck")}
         self._launchers = {
-            "JupyterLab": lambda: launch_jupyter_lab(base, notebook, artifacts_dir / "jupyterlab.log"),
-            "Voila (default style)": lambda: launch_voila("default", artifacts_dir / "voila-default.log"),
-            "Voila (lecture style)": lambda: launch_voila("lecture", artifacts_dir / "voila-lecture.log"),
-            "Voila deck": lambda: launch_voila_deck(artifacts_dir / "voila-deck.log"),
+            "JupyterLab": lambda: launch_jupyter_lab(base, notebook, log["jupyterlab"]),
+            "Voila (default style)": lambda: launch_voila("default", log["voila-default"]),
+            "Voila (lecture style)": lambda: launch_voila("lecture", log["voila-lecture"]),
+            "Voila deck": lambda: launch_voila_deck(log["voila-deck"]),
         }
         self._launched = {}
-        for name in names:
-            self._start(name)
 
-    def _start(self, name: str):
-        if name not in self._launched:
-            self._launched[name] = self._launchers[name]()
-        return self._launched[name]
+    def start(self, *names: str) -> None:
+        for name in names:
+            if name not in self._launched:
+                self._launched[name] = self._launchers[name]()
 
     def ready(self, name: str):
-        server, address, is_ready = self._start(name)
+        self.start(name)
+        server, address, is_ready = self._launched[name]
         server.wait_until(is_ready, name)
         return address
 
@@ -368,11 +358,9 @@ class Servers:
 
 
 @pytest.fixture(scope="session")
-def servers(request, chromium, tmp_path_factory, dashboard_notebook, artifacts_dir) -> Iterator[Servers]:
+def servers(chromium, tmp_path_factory, dashboard_notebook, artifacts_dir) -> Iterator[Servers]:
     # Asks for ``chromium`` first so that a missing browser skips before any server starts.
-    needed = {name for item in request.session.items for fixture in getattr(item, "fixturenames", ())
-              for name in SERVERS_OF_FIXTURE.get(fixture, ())}
-    started = Servers(tmp_path_factory.mktemp("jupyterlab"), artifacts_dir, dashboard_notebook, sorted(needed))
+    started = Servers(tmp_path_factory.mktemp("jupyterlab"), artifacts_dir, dashboard_notebook)
     try:
         yield started
     finally:

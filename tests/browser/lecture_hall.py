@@ -122,7 +122,7 @@ class Drag:
 
 
 def drag_slider(explorer, description: str, final_caption_pattern: str, sweeps: int = 7,
-                moves_per_sweep: int = 16) -> Drag:
+                moves_per_sweep: int = 16, after_release=None) -> Drag:
     """Drag the slider ``description`` back and forth, ending at its right end.
 
     The mouse crosses the track ``sweeps`` times (made odd, so the last
@@ -150,6 +150,8 @@ def drag_slider(explorer, description: str, final_caption_pattern: str, sweeps: 
             page.mouse.move(x, y)
     page.mouse.up()
     wait_for_caption(explorer, final_caption_pattern)
+    if after_release is not None:  # e.g. wait for what the live region says at rest
+        after_release()
     # A key press on another control after the final picture: a picture
     # still queued from the drag would arrive before this one's.
     _press_and_wait_for_picture(explorer, "window step", "ArrowRight")
