@@ -10,16 +10,13 @@ and plain NumPy), independently of the checks' own diagnoses.
 
 import numpy as np
 import pytest
+from test_exercises import _name, assert_refused
 
 import poolviz
 import poolviz.going_further
 from poolviz import data
 from poolviz.exercises import going_further as gf
 from poolviz.exercises import nb01, nb02, nb03, nb04, nb05
-
-
-def _name(check):
-    return f"{check.__module__.rsplit('.', 1)[-1]}.{check.__name__}"
 
 
 # --------------------------------------------------------------------------
@@ -474,11 +471,7 @@ CATALOGUE = [
                          [(check, answer, fragments) for check, _, answer, fragments in CATALOGUE],
                          ids=[f"{_name(check)}: {mistake}" for check, mistake, _, _ in CATALOGUE])
 def test_each_catalogued_mistake_is_refused_with_a_hint_naming_it(check, answer, fragments):
-    with pytest.raises(AssertionError) as caught:
-        check(answer)
-    message = str(caught.value)
-    for fragment in fragments:
-        assert fragment in message, message
+    assert_refused(check, answer, *fragments)
 
 
 # --------------------------------------------------------------------------
