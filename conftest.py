@@ -9,7 +9,6 @@ After a notebook's last cell, its report must show every explorer cell played.
 """
 
 import json
-import os
 import tempfile
 from pathlib import Path
 
@@ -21,14 +20,6 @@ except ImportError:  # an environment without nbval (the lower-bound job): no no
     IPyNbCell = None
 
 PLAYER = Path(__file__).parent / "tests" / "play_explorers.py"
-
-
-def _explorer_cells(path):
-    """Code cells that show an explorer of ``poolviz.widgets``."""
-    import nbformat
-
-    return [cell for cell in nbformat.read(path, as_version=4).cells
-            if cell.cell_type == "code" and "widgets." in cell.source and "explorer(" in cell.source]
 
 
 def _notebook_of(item):
@@ -44,16 +35,10 @@ def pytest_runtest_setup(item):
         return
     report = Path(tempfile.mkdtemp(prefix="poolviz-play-")) / "report.json"
     item.parent.play_report = report
-    saved = {name: os.environ.get(name) for name in ("PYTHONSTARTUP", "POOLVIZ_PLAY_REPORT")}
-    os.environ.update(PYTHONSTARTUP=str(PLAYER), POOLVIZ_PLAY_REPORT=str(report))
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PYTHONSTARTUP", str(PLAYER))
+        patch.setenv("POOLVIZ_PLAY_REPORT", str(report))
         yield  # nbval starts the notebook's kernel here
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -62,13 +47,10 @@ def pytest_runtest_teardown(item, nextitem):
     notebook = _notebook_of(item)
     if notebook is None or (nextitem is not None and nextitem.parent is item.parent):
         return
-    import nbformat
-
-    cells = nbformat.read(notebook, as_version=4).cells
-    if sum(other.parent is item.parent for other in item.session.items) < sum(
-            cell.cell_type == "code" for cell in cells):
+    code = [cell.source for cell in item.parent.nb.cells if cell.cell_type == "code"]  # as nbval read it
+    if sum(other.parent is item.parent for other in item.session.items) < len(code):
         return  # only some cells were selected (-k, a cell id): not a whole play
-    explorers = len(_explorer_cells(notebook))
+    explorers = sum("widgets." in source and "explorer(" in source for source in code)
     report = getattr(item.parent, "play_report", None)
     moves = json.loads(report.read_text())["moves"] if report is not None and report.exists() else []
     assert len(moves) == explorers, (
