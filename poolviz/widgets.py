@@ -78,8 +78,8 @@ def _pre(text):
 
 
 def _table(title, array, marked=()):
-    """`array` as an HTML table (summarised in words past 256 cells); `marked` (row, col) cells are
-    bracketed as well as shaded, so the window reads without colour."""
+    """`array` as an HTML table (in words past TABLE_CELLS cells); `marked` (row, col) cells are bracketed
+    as well as shaded, so the window reads without colour."""
     if array.size > TABLE_CELLS:
         return f"<p>{html.escape(title)}: {in_words(array)}</p>"
     cells = ["".join(f"<td style='background:#ffe066;color:#000'>[{value:.3g}]</td>" if (row, col) in marked else
