@@ -90,3 +90,16 @@ def test_the_closing_note_tables_are_the_notebooks_stored_outputs():
     for block, stored in zip(blocks, sources):
         assert block in stored, block
 
+
+
+def test_02_reads_the_stored_census_and_shows_every_model_it_holds():
+    # Statements about real networks come from the census of all keras.applications models
+    # (scripts/census.py), not from models picked by hand: each one has a row in the table.
+    import json
+
+    census = json.loads((ROOT / "poolviz" / "going_further" / "keras_applications_census.json").read_text())
+    notebook = _read(FOLDER / "02_strided_convolutions.ipynb")
+    source = "".join(cell.source for cell in _code(notebook))
+    assert "keras_applications_census.json" in source and "architecture_counts(" not in source
+    first_words = {line.split()[0] for line in _text(notebook).splitlines() if line.split()}
+    assert len(census["models"]) >= 40 and sorted(set(census["models"]) - first_words) == []
