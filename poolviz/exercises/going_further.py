@@ -15,8 +15,7 @@ from ._harness import _as_array, _as_int, _close, _correct, _grade, _rounded, ex
 __all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad", "check_max_blur_by_hand",
            "check_most_cells_equal", "check_strided_conv_parameters", "check_torch_output_size"]
 
-#: 01, exercise 1: ``max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)`` by hand; not square, so that square-only
-#: code and padding on the wrong side give wrong numbers.
+#: 01, exercise 1, by hand; not square, so that square-only code and padding on the wrong side give wrong numbers.
 MAX_BLUR_MAP = np.array([[4.0, 0.0, 0.0, 0.0, 0.0],
                          [0.0, 0.0, 0.0, 0.0, 8.0],
                          [0.0, 0.0, 4.0, 0.0, 0.0],
