@@ -552,8 +552,7 @@ def coverage_figure(coverage: np.typing.ArrayLike, divisors: np.typing.ArrayLike
 
 # Figures in a notebook, in words ----------------------------------------------
 def _figure_in_words(fig):
-    """Each panel's title, axis labels and what it draws: a map's numbers (:func:`in_words`), each
-    curve's values (summarised past 36), bars with their names, and the words written on a chart."""
+    """Each panel in words: title, axis labels, maps (:func:`in_words`), curves, named bars, text; no size twice."""
     def written(v):  # 288,010 rather than 2.88e+05
         return f"{int(v):,}" if float(v).is_integer() and abs(v) < 1e15 else f"{v:.4g}"
 
@@ -563,7 +562,9 @@ def _figure_in_words(fig):
     panels = []
     for number, ax in enumerate((ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"), 1):
         maps = [np.ma.filled(np.ma.asarray(image.get_array(), dtype=float), np.nan) for image in ax.images]
-        words = [in_words(a) if a.ndim == 2 else f"a colour picture {a.shape[0]} x {a.shape[1]}" for a in maps]
+        title, sizes = ax.get_title() or f"panel {number}", [f"{a.shape[0]} x {a.shape[1]}" for a in maps]
+        words = [in_words(a).removeprefix(f"{size}: ").removeprefix(f"{size}, ") if f" {size}" in f" {title}" else
+                 in_words(a) if a.ndim == 2 else f"a colour picture {size}" for a, size in zip(maps, sizes)]
         lines = [line for line in ax.lines if line.get_visible()]  # unlabelled ones if none has a label
         lines = [line for line in lines if not line.get_label().startswith("_")] or lines
         words += [f"{line.get_label() if line.get_label()[0] != '_' else f'line {n}'}: {series(line.get_ydata())}"
@@ -574,7 +575,6 @@ def _figure_in_words(fig):
             words.append("bars " + ", ".join(f"{name} {written(v)}".strip() for name, v in zip(names, bars.datavalues)))
         words += [" ".join(text.get_text().split()) for text in ax.texts if not ax.images and text.get_text()]
         axes = [f"{xy} axis {label}" for xy, label in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if label]
-        title = ax.get_title() or f"panel {number}"
         panels.append(f"{title}{' (' + ', '.join(axes) + ')' if axes else ''}: {'; '.join(words) or 'no data'}")
     return "Figure. " + ". ".join(panels + [" ".join(text.get_text().split()) for text in fig.texts if text.get_text()])
 

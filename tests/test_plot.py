@@ -389,8 +389,17 @@ def test_figures_in_notebooks_come_with_html_whose_alt_gives_the_numbers():
     assert "image/png" not in shown  # the picture once, in the HTML
     html = shown["text/html"]
     assert html.startswith('<img src="data:image/png;base64,iVBOR')
-    assert html.endswith('alt="Figure. input 4 x 4: 4 x 4: rows 0 1 2 3 / 4 5 6 7 / 8 9 10 11 / 12 13 14 15. '
-                         'max pooling: 2 x 2: 2 x 2: rows 5 7 / 13 15. step 2 of 4: output cell (0, 1) &lt;- input '
+    # Each size once: the titles give them, so the numbers follow without "4 x 4: 4 x 4".
+    assert html.endswith('alt="Figure. input 4 x 4: rows 0 1 2 3 / 4 5 6 7 / 8 9 10 11 / 12 13 14 15. '
+                         'max pooling: 2 x 2: rows 5 7 / 13 15. step 2 of 4: output cell (0, 1) &lt;- input '
                          'rows 0..1, cols 2..3 max(2.0, 3.0, 6.0, 7.0) = 7.0">')
+    # A title that names another size (or none) leaves the map's own size in the words.
+    fig = Figure()
+    for ax, title, shape in zip(fig.subplots(1, 3), ("input 16 x 16", "", "photo 15 x 20"), ((6, 6), (6, 6), (15, 20))):
+        plot.heatmap(np.arange(float(np.prod(shape))).reshape(shape), ax=ax)
+        ax.set_title(title)
+    alt = shell.display_formatter.format(fig)[0]["text/html"].split('alt="')[1]
+    assert alt.startswith("Figure. input 16 x 16: 6 x 6: rows 0 1 2 3 4 5 / ") and "panel 2: 6 x 6: rows 0 1" in alt
+    assert "photo 15 x 20: values 0 to 299, the largest at row 14, column 19" in alt
     with pytest.raises(TypeError, match="ipython must be an IPython shell"):
         plot.show_figures_with_alt_text("shell")
