@@ -13,6 +13,7 @@ import numpy as np
 
 from ._checks import (
     MAX_IMAGE_CELLS,
+    MAX_LAYERS,
     MAX_WALK_CELLS,
     MAX_WALK_WINDOWS,
     MAX_WINDOW_CELLS,
@@ -20,11 +21,13 @@ from ._checks import (
     _real_array,
     as_feature_map,
     as_int,
+    as_pair,
     as_size_pair,
+    check_padding,
 )
-from .pooling import padding_amounts, pool_arguments, pooled_shape, window_bounds
+from .pooling import check_pool_fits, padding_amounts, pool_arguments, pooled_shape, window_bounds
 
-__all__ = ["PoolingWindow", "in_words", "pooling_window", "walk_windows"]
+__all__ = ["PoolingWindow", "in_words", "pooling_window", "receptive_field", "walk_windows"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,3 +203,49 @@ def walk_windows(feature_map: np.typing.ArrayLike, pool_size: int | tuple[int, i
                          f"all; its limits are {MAX_WALK_WINDOWS} windows (2**14) and {MAX_WALK_CELLS} cells (2**22): "
                          f"walk a smaller feature_map, or read single windows with pooling_window")
     return [_window(image, (i, j), pooling, operation) for i in range(out_rows) for j in range(out_cols)]
+
+
+def receptive_field(layers, output_index: tuple, input_shape: tuple) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The input cells that output cell `output_index` of a stack of layers depends on, its receptive field:
+    ``((first row, stop row), (first col, stop col))``, stops excluded as in ``range``.
+
+    `layers`, first layer first: ``(kernel, stride, padding)`` (an int or a pair each, ``"valid"`` or ``"same"``;
+    Keras's rules, the same for ``Conv2D`` and pooling; no dilation) or ``"global"`` (one window over the whole map).
+    Going back one layer, cells ``[a, b)`` come from ``[a * stride - before, (b - 1) * stride - before + kernel)``
+    (``before``: the padding above or left; ``same`` puts the odd padded cell after, so a field at the bottom or right
+    border is cut differently from one at the top or left), clipped to the cells that layer reads: padded cells
+    depend on nothing. With a stride larger than its kernel a layer skips cells; the field then has holes, and this
+    is its span.
+
+    >>> receptive_field([(3, 1, "valid"), (2, 2, "valid")], (0, 1), (8, 8))
+    ((0, 4), (2, 6))
+    >>> receptive_field([(3, 1, "same"), "global"], (0, 0), (5, 7))
+    ((0, 5), (0, 7))
+    """
+    if not isinstance(layers, (list, tuple)) or len(layers) > MAX_LAYERS:
+        raise TypeError(f"layers must be a list of at most {MAX_LAYERS} layers, got {_describe(layers)}")
+    shapes, checked = [as_size_pair(input_shape, "input_shape")], []
+    for number, layer in enumerate(layers):
+        try:
+            if isinstance(layer, str) and layer == "global":
+                layer = (shapes[-1], shapes[-1], "valid")
+            if not isinstance(layer, (list, tuple)) or len(layer) != 3:
+                raise TypeError("it is neither")
+            kernel, stride, padding = as_pair(layer[0], "kernel"), as_pair(layer[1], "stride"), check_padding(layer[2])
+            check_pool_fits(shapes[-1], kernel, stride, padding, noun="map", window="window", argument="kernel")
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"layers[{number}] must be (kernel, stride, padding) or 'global', fitting its "
+                              f"{shapes[-1][0]} x {shapes[-1][1]} map, got {_describe(layer)}: {error}") from None
+        checked.append((kernel, stride, padding))
+        shapes.append(pooled_shape(shapes[-1], kernel, stride, padding))
+    index = as_size_pair(output_index, "output_index", minimum=0)
+    if index[0] >= shapes[-1][0] or index[1] >= shapes[-1][1]:
+        raise ValueError(f"output_index must lie in the {shapes[-1][0]} x {shapes[-1][1]} output, got {index}")
+    field = []
+    for axis in (0, 1):
+        start, stop = index[axis], index[axis] + 1
+        for shape, (kernel, stride, padding) in zip(shapes[-2::-1], checked[::-1]):
+            start = window_bounds(start, shape[axis], kernel[axis], stride[axis], padding)[0]
+            stop = window_bounds(stop - 1, shape[axis], kernel[axis], stride[axis], padding)[1]
+        field.append((start, stop))
+    return tuple(field)
