@@ -66,8 +66,8 @@ def _random_stack(rng):
 
 
 def _strides_within_kernels(layers):
-    pairs = [(np.broadcast_to(k, 2), np.broadcast_to(s, 2)) for k, s, _ in (l for l in layers if l != "global")]
-    return all((s <= k).all() for k, s in pairs)
+    return all((np.broadcast_to(layer[1], 2) <= np.broadcast_to(layer[0], 2)).all()
+               for layer in layers if layer != "global")
 
 
 def test_the_oracle_reads_keras_padding_rule():
