@@ -27,7 +27,7 @@ from poolviz.going_further.antialias import relative_l1_change
 from poolviz.pooling import output_size_formula, padding_amounts, pool_arguments, pool_fit_message, real_cell_counts
 from poolviz.walkthrough import format_number, in_words, pooling_window, receptive_field
 
-__all__ = ["PoolingExplorerModel", "PoolingState", "ReceptiveFieldModel", "ReceptiveFieldState",
+__all__ = ["PoolingExplorerModel", "PoolingState", "ReceptiveFieldExplorerModel", "ReceptiveFieldState",
            "TranslationExplorerModel", "TranslationState", "pooling_state"]
 
 LINE_DETECTOR_INPUT = "line detector output (tutorial)"  # the 8 x 8 line through the detector and ReLU
@@ -580,12 +580,12 @@ def _receptive_field_state(stack, shape, cell):
     return ReceptiveFieldState(stack, tuple(shapes), index, *receptive_field(layers, index, shape))
 
 
-class ReceptiveFieldModel(_ExplorerModel):
+class ReceptiveFieldExplorerModel(_ExplorerModel):
     """The receptive-field explorer without widgets: a stack of layers, an input size and an output cell (numbered
     row by row, like the explorer's buttons) in, one :class:`ReceptiveFieldState` out. A value out of range raises
     ``traitlets.TraitError`` naming it; when the output shrinks, `output_cell` moves to its last cell.
 
-    >>> model = ReceptiveFieldModel(stack="conv 3x3, pool 2x2 stride 2", output_cell=6)
+    >>> model = ReceptiveFieldExplorerModel(stack="conv 3x3, pool 2x2 stride 2", output_cell=6)
     >>> model.state.output_index, model.state.rows, model.state.cols
     ((1, 1), (2, 6), (2, 6))
     """

@@ -501,6 +501,6 @@ class ReceptiveFieldExplorer(_ExplorerView):
 def receptive_field_explorer(*, lecture: bool = False, **controls) -> ReceptiveFieldExplorer:
     """An explorer of receptive fields: choose a stack of layers and an output cell, see the input cells it depends on.
 
-    `controls` as in :class:`poolviz.explorer.ReceptiveFieldModel`; `lecture` as in :func:`pooling_explorer`.
+    `controls` as in :class:`poolviz.explorer.ReceptiveFieldExplorerModel`; `lecture` as in :func:`pooling_explorer`.
     """
-    return ReceptiveFieldExplorer(poolviz.explorer.ReceptiveFieldModel(**controls), lecture=lecture)
+    return ReceptiveFieldExplorer(poolviz.explorer.ReceptiveFieldExplorerModel(**controls), lecture=lecture)

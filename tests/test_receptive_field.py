@@ -19,7 +19,7 @@ import traitlets  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from poolviz import plot  # noqa: E402
-from poolviz.explorer import RECEPTIVE_FIELD_STACKS, ReceptiveFieldModel  # noqa: E402
+from poolviz.explorer import RECEPTIVE_FIELD_STACKS, ReceptiveFieldExplorerModel  # noqa: E402
 from poolviz.walkthrough import receptive_field  # noqa: E402
 
 
@@ -151,7 +151,7 @@ def test_bad_arguments_are_refused_naming_the_argument(arguments, named):
 # The explorer's model, view and picture
 # --------------------------------------------------------------------------
 def test_the_model_gives_the_field_of_the_chosen_cell_and_follows_a_shrinking_output():
-    model = ReceptiveFieldModel(stack="conv 3x3, pool 2x2 stride 2", output_cell=7)
+    model = ReceptiveFieldExplorerModel(stack="conv 3x3, pool 2x2 stride 2", output_cell=7)
     state = model.state
     assert state.shapes == ((12, 12), (10, 10), (5, 5)) and state.output_index == (1, 2)
     assert (state.rows, state.cols) == ((2, 6), (4, 8))
