@@ -25,7 +25,7 @@ from poolviz._checks import MAX_IMAGE_CELLS, MAX_SHIFT, MAX_SHIFT_CELLS, MAX_WIN
 from poolviz.going_further import max_blur_pool2d, window_coverage
 from poolviz.going_further.antialias import relative_l1_change
 from poolviz.pooling import output_size_formula, padding_amounts, pool_arguments, pool_fit_message, real_cell_counts
-from poolviz.walkthrough import format_number, in_words, pooling_window, receptive_field
+from poolviz.walkthrough import RECEPTIVE_FIELD_STACKS, format_number, in_words, pooling_window, receptive_field
 
 __all__ = ["PoolingExplorerModel", "PoolingState", "ReceptiveFieldExplorerModel", "ReceptiveFieldState",
            "TranslationExplorerModel", "TranslationState", "pooling_state"]
@@ -533,20 +533,10 @@ class TranslationExplorerModel(_ExplorerModel):
 
 
 # The receptive-field explorer ---------------------------------------------------
-_CONV = (3, 1, "valid")
-#: The receptive-field explorer's stacks: layers as :func:`poolviz.walkthrough.receptive_field` takes them.
-RECEPTIVE_FIELD_STACKS = {
-    "conv 3x3": (_CONV,), "conv 3x3, conv 3x3": (_CONV, _CONV), "conv 3x3, pool 2x2 stride 2": (_CONV, (2, 2, "valid")),
-    "(conv 3x3, pool 2x2 stride 2) twice": (_CONV, (2, 2, "valid")) * 2,
-    "(conv 3x3, pool 2x2 stride 2) twice, padding 'same'": ((3, 1, "same"), (2, 2, "same")) * 2,
-    "conv 3x3, pool 3x3 stride 2 (overlapping)": (_CONV, (3, 2, "valid")),
-    "conv 3x3, global pooling": (_CONV, "global")}
-
-
 @dataclass(frozen=True, eq=False)
 class ReceptiveFieldState:
-    """What the receptive-field explorer shows: the `stack`'s map `shapes` (input first), the chosen output cell
-    `output_index` and the input `rows` and `cols` ``[start, stop)`` it depends on; or `message`, why no output."""
+    """What the receptive-field explorer shows: the `stack`'s map `shapes` (input first), the chosen `output_index`
+    and the input `rows` and `cols` ``[start, stop)`` it depends on; or `message`, why the stack gives no output."""
 
     stack: str
     shapes: tuple
@@ -558,26 +548,12 @@ class ReceptiveFieldState:
 
     @property
     def description(self):
-        """The state in words: the maps' sizes, the output cell and the input rows and columns it depends on."""
-        if not self.ok:
-            return self.message
+        """The state in words: the maps' sizes, the output cell and the input cells it depends on; or the message."""
         (top, bottom), (left, right), (rows, cols) = self.rows, self.cols, self.shapes[0]
-        return (f"{self.stack}: maps {' -> '.join(f'{r} x {c}' for r, c in self.shapes)}. Output row "
-                f"{self.output_index[0]}, column {self.output_index[1]} depends on input rows {top} to {bottom - 1}, "
-                f"columns {left} to {right - 1}: {(bottom - top) * (right - left)} of the {rows * cols} input cells")
-
-
-def _receptive_field_state(stack, shape, cell):
-    layers, shapes = RECEPTIVE_FIELD_STACKS[stack], [shape]
-    for number, layer in enumerate(layers, 1):
-        kernel, stride, padding = (shapes[-1], shapes[-1], "valid") if layer == "global" else layer
-        if pool_fit_message(shapes[-1], kernel, stride, padding):
-            return ReceptiveFieldState(stack, tuple(shapes), message=(
-                f"The stack does not fit a {shape[0]} x {shape[1]} input: its layer {number} gets a {shapes[-1][0]} x "
-                f"{shapes[-1][1]} map, smaller than its {kernel} x {kernel} window. Choose a larger input."))
-        shapes.append(poolviz.pooled_shape(shapes[-1], kernel, stride, padding))
-    index = divmod(min(cell, shapes[-1][0] * shapes[-1][1] - 1), shapes[-1][1])
-    return ReceptiveFieldState(stack, tuple(shapes), index, *receptive_field(layers, index, shape))
+        return self.message or (
+            f"{self.stack}: maps {' -> '.join(f'{r} x {c}' for r, c in self.shapes)}. Output row {self.output_index[0]}"
+            f", column {self.output_index[1]} depends on input rows {top} to {bottom - 1}, columns {left} to "
+            f"{right - 1}: {(bottom - top) * (right - left)} of the {rows * cols} input cells")
 
 
 class ReceptiveFieldExplorerModel(_ExplorerModel):
@@ -593,9 +569,7 @@ class ReceptiveFieldExplorerModel(_ExplorerModel):
     stack = traitlets.Unicode("conv 3x3, pool 2x2 stride 2")
     input_rows, input_cols, output_cell = traitlets.Int(12), traitlets.Int(12), traitlets.Int(0)
     state = traitlets.Instance(ReceptiveFieldState, allow_none=True, read_only=True)
-
-    _CONTROLS = ("stack", "input_rows", "input_cols", "output_cell")
-    _FOLLOWER = "output_cell"
+    _CONTROLS, _FOLLOWER = ("stack", "input_rows", "input_cols", "output_cell"), "output_cell"
     _CHOICES = {"stack": tuple(RECEPTIVE_FIELD_STACKS)}
     _RANGES = dict.fromkeys(_CONTROLS[1:3], (1, 16, " (one button per output cell)"))
     _validate = traitlets.validate(*_CONTROLS)(_checked_control)
@@ -606,6 +580,18 @@ class ReceptiveFieldExplorerModel(_ExplorerModel):
         self.configure(**controls)
 
     _last = lambda self, state: state.shapes[-1][0] * state.shapes[-1][1] - 1 if state and state.ok else 255  # noqa
-    _compute = lambda self: _receptive_field_state(self.stack, (self.input_rows, self.input_cols),  # noqa: E731
-                                                   self.output_cell)
-    _select = lambda self, cell: _receptive_field_state(self.stack, (self.input_rows, self.input_cols), cell)  # noqa
+    _compute = lambda self: self._select(self.output_cell)  # noqa: E731
+
+    def _select(self, cell):
+        layers, shapes = RECEPTIVE_FIELD_STACKS[self.stack], [(self.input_rows, self.input_cols)]
+        for number, layer in enumerate(layers, 1):
+            kernel, stride, padding = (shapes[-1], shapes[-1], "valid") if layer == "global" else layer
+            if pool_fit_message(shapes[-1], kernel, stride, padding):
+                return ReceptiveFieldState(self.stack, tuple(shapes), message=(
+                    f"The stack does not fit a {shapes[0][0]} x {shapes[0][1]} input: its layer {number} gets a "
+                    f"{shapes[-1][0]} x {shapes[-1][1]} map, smaller than its {kernel} x {kernel} window. Choose a "
+                    "larger input."))
+            shapes.append(poolviz.pooled_shape(shapes[-1], kernel, stride, padding))
+        index = divmod(min(cell, shapes[-1][0] * shapes[-1][1] - 1), shapes[-1][1])
+        return replace(ReceptiveFieldState(self.stack, tuple(shapes), index),
+                       **dict(zip(("rows", "cols"), receptive_field(layers, index, shapes[0]))))

@@ -27,13 +27,13 @@ from matplotlib.ticker import FixedLocator, MaxNLocator
 from matplotlib.transforms import Affine2D
 
 import poolviz
-from poolviz._checks import _describe, _real_array, as_feature_map, as_int, as_real, as_size_pair, check_type
+from poolviz._checks import _real_array, as_feature_map, as_int, as_real, check_type
 from poolviz._png import LayeredRenderer, digest
 from poolviz.explorer import pooling_state
 from poolviz.walkthrough import in_words
 
 __all__ = ["coverage_figure", "difference_heatmap", "figure_to_png", "heatmap", "line_detector_figure",
-           "pooling_figure", "receptive_field_map", "show_figures_with_alt_text"]
+           "pooling_figure", "show_figures_with_alt_text"]
 
 #: Explorers write values into maps of at most this many cells (14 x 14 would add ~80 ms).
 EXPLORER_ANNOTATE_MAX_CELLS = 64
@@ -598,21 +598,3 @@ def show_figures_with_alt_text(ipython=None) -> None:
 
     ipython.display_formatter.formatters["text/html"].for_type(Figure, as_html)
     ipython.display_formatter.formatters["image/png"].pop(Figure, None)
-
-
-# The receptive field --------------------------------------------------------
-def receptive_field_map(shape: tuple[int, int], field, ax: Axes | None = None,
-                        title: str | None = None) -> HeatmapArtists:
-    """Draw a ``(rows, cols)`` map with the cells of `field`, ``((first row, stop), (first col, stop))`` as
-    :func:`poolviz.walkthrough.receptive_field` gives it, dark and framed; the frame is ``.frame`` of the result."""
-    rows, cols = as_size_pair(shape, "shape", maximum=2048)  # a picture's limit (heatmap's 2048 x 2048)
-    (top, bottom), (left, right) = (as_size_pair(pair, "field", 0, n) for pair, n in zip(
-        field if isinstance(field, (tuple, list)) and len(field) == 2 else [None] * 2, (rows, cols)))
-    if top >= bottom or left >= right:
-        raise ValueError(f"field must hold at least one cell, got {_describe(field)}")
-    seen = np.zeros((rows, cols))
-    seen[top:bottom, left:right] = 1
-    artists = heatmap(seen, ax=ax, annotate=False, cmap="Blues", title=title, vmin=-0.25, vmax=1.25, max_ticks=12)
-    artists.frame = artists.ax.add_patch(Rectangle((left - 0.5, top - 0.5), right - left, bottom - top, fill=False,
-                                                   edgecolor=_WINDOW_COLOR, linewidth=3, path_effects=_FRAME_BANDS))
-    return artists

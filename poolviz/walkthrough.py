@@ -205,33 +205,37 @@ def walk_windows(feature_map: np.typing.ArrayLike, pool_size: int | tuple[int, i
     return [_window(image, (i, j), pooling, operation) for i in range(out_rows) for j in range(out_cols)]
 
 
+_CONV, _POOL = (3, 1, "valid"), (2, 2, "valid")
+#: Stacks for :func:`receptive_field` (and its explorer), by name.
+RECEPTIVE_FIELD_STACKS = {
+    "conv 3x3": (_CONV,), "conv 3x3, conv 3x3": (_CONV, _CONV), "conv 3x3, pool 2x2 stride 2": (_CONV, _POOL),
+    "(conv 3x3, pool 2x2 stride 2) twice": (_CONV, _POOL) * 2,
+    "(conv 3x3, pool 2x2 stride 2) twice, padding 'same'": ((3, 1, "same"), (2, 2, "same")) * 2,
+    "conv 3x3, pool 3x3 stride 2 (overlapping)": (_CONV, (3, 2, "valid")),
+    "conv 3x3, global pooling": (_CONV, "global")}
+
+
 def receptive_field(layers, output_index: tuple, input_shape: tuple) -> tuple[tuple[int, int], tuple[int, int]]:
-    """The input cells that output cell `output_index` of a stack of layers depends on, its receptive field:
+    """The input cells that output cell `output_index` of a stack of `layers` depends on, its receptive field:
     ``((first row, stop row), (first col, stop col))``, stops excluded as in ``range``.
 
-    `layers`, first layer first: ``(kernel, stride, padding)`` (an int or a pair each, ``"valid"`` or ``"same"``;
-    Keras's rules, the same for ``Conv2D`` and pooling; no dilation) or ``"global"`` (one window over the whole map).
-    Going back one layer, cells ``[a, b)`` come from ``[a * stride - before, (b - 1) * stride - before + kernel)``
-    (``before``: the padding above or left; ``same`` puts the odd padded cell after, so a field at the bottom or right
-    border is cut differently from one at the top or left), clipped to the cells that layer reads: padded cells
-    depend on nothing. With a stride larger than its kernel a layer skips cells; the field then has holes, and this
-    is its span.
+    A layer is ``(kernel, stride, padding)``, first layer first (Keras's rules, the same for ``Conv2D`` and pooling;
+    no dilation), or ``"global"``. Going back a layer, cells ``[a, b)`` come from ``[a * stride - before,
+    (b - 1) * stride - before + kernel)``, clipped to the map that layer reads: padded cells depend on nothing, and
+    ``same`` puts the odd padded cell after (bottom/right). A stride larger than its kernel skips cells: the field
+    then has holes, and this is its span.
 
-    >>> receptive_field([(3, 1, "valid"), (2, 2, "valid")], (0, 1), (8, 8))
-    ((0, 4), (2, 6))
-    >>> receptive_field([(3, 1, "same"), "global"], (0, 0), (5, 7))
-    ((0, 5), (0, 7))
+    >>> receptive_field([(3, 1, "valid"), (2, 2, "valid")], (0, 1), (8, 8)), receptive_field(["global"], (0, 0), (5, 7))
+    (((0, 4), (2, 6)), ((0, 5), (0, 7)))
     """
     if not isinstance(layers, (list, tuple)) or len(layers) > MAX_LAYERS:
         raise TypeError(f"layers must be a list of at most {MAX_LAYERS} layers, got {_describe(layers)}")
     shapes, checked = [as_size_pair(input_shape, "input_shape")], []
     for number, layer in enumerate(layers):
         try:
-            if isinstance(layer, str) and layer == "global":
-                layer = (shapes[-1], shapes[-1], "valid")
-            if not isinstance(layer, (list, tuple)) or len(layer) != 3:
-                raise TypeError("it is neither")
-            kernel, stride, padding = as_pair(layer[0], "kernel"), as_pair(layer[1], "stride"), check_padding(layer[2])
+            kernel, stride, padding = (shapes[-1], shapes[-1], "valid") if isinstance(layer, str) and \
+                layer == "global" else layer
+            kernel, stride, padding = as_pair(kernel, "kernel"), as_pair(stride, "stride"), check_padding(padding)
             check_pool_fits(shapes[-1], kernel, stride, padding, noun="map", window="window", argument="kernel")
         except (TypeError, ValueError) as error:
             raise type(error)(f"layers[{number}] must be (kernel, stride, padding) or 'global', fitting its "

@@ -173,7 +173,7 @@ PLAUSIBLE = {  # by parameter or trait name: values that get past the first chec
     "classes": range(1, 11), "input_size": range(4, 29), "max_cells": range(1, 65),
     "annotate_max_cells": (None, 36), "vmin": (None,), "vmax": (None,),
     "layers": ([(3, 1, "valid")], [(3, 1, "same"), (2, 2, "same")], [(2, 2, "valid"), "global"], []),
-    "field": (((0, 1), (0, 1)), ((0, 2), (1, 3))), "output_cell": range(0, 9), "stack": ("conv 3x3", "x"),
+    "output_cell": range(0, 9), "stack": ("conv 3x3", "x"),
     **dict.fromkeys(["input_rows", "input_cols"], range(0, 18)),
     **dict.fromkeys(["coverage", "divisors"], lambda r: np.random.default_rng(r.randrange(99)).integers(
         0, 4, size=(r.randint(1, 7), r.randint(1, 7)))),

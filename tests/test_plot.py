@@ -49,8 +49,7 @@ def _savefig_pixels(fig):
 
 def test_public_names_and_doctests():
     assert plot.__all__ == ["coverage_figure", "difference_heatmap", "figure_to_png", "heatmap",
-                            "line_detector_figure", "pooling_figure", "receptive_field_map",
-                            "show_figures_with_alt_text"]
+                            "line_detector_figure", "pooling_figure", "show_figures_with_alt_text"]
     failures, attempted = doctest.testmod(plot)
     assert failures == 0 and attempted >= 8
 

@@ -16,9 +16,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import traitlets  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
 
-from poolviz import plot  # noqa: E402
 from poolviz.explorer import RECEPTIVE_FIELD_STACKS, ReceptiveFieldExplorerModel  # noqa: E402
 from poolviz.walkthrough import receptive_field  # noqa: E402
 
@@ -196,14 +194,12 @@ def test_the_view_names_each_output_cell_and_a_click_shows_its_field():
     assert explorer.image.layout.display is None and len(explorer.cells_box.children) == 2
 
 
-def test_the_picture_darkens_and_frames_exactly_the_field():
-    artists = plot.receptive_field_map((6, 8), ((1, 4), (2, 7)), ax=Figure().subplots(), title="t")
-    shown = artists.image.get_array()
-    assert shown.shape == (6, 8) and shown.sum() == 3 * 5 and shown[1:4, 2:7].all()
-    assert artists.frame.get_xy() == (1.5, 0.5)
-    assert (artists.frame.get_width(), artists.frame.get_height()) == (5, 3)
-    for field in (((1, 7), (0, 1)), ((3, 3), (0, 1)), (1, 2), None):
-        with pytest.raises((ValueError, TypeError), match="field"):
-            plot.receptive_field_map((6, 8), field, ax=Figure().subplots())
-    with pytest.raises(ValueError, match="shape"):
-        plot.receptive_field_map((6, 4096), ((0, 1), (0, 1)), ax=Figure().subplots())
+def test_the_picture_writes_1_in_exactly_the_field_and_its_title_says_where():
+    from poolviz.widgets import receptive_field_explorer
+
+    explorer = receptive_field_explorer(stack="conv 3x3, conv 3x3", input_rows=6, input_cols=8, output_cell=3)
+    ax = explorer.figure.axes[0]
+    shown = ax.images[0].get_array()
+    assert shown.shape == (6, 8) and shown.sum() == 5 * 5 and shown[0:5, 3:8].all()
+    assert ax.get_title() == "input: rows 0-4, cols 3-7"
+    assert sorted(text.get_text() for text in ax.texts).count("1") == 25  # the field, not by colour only
