@@ -32,6 +32,8 @@ MAX_CONV_WORK = 2**28
 MAX_RESULT_CELLS = 2**26
 #: Size of an axis: NumPy indexes with int64, so no array is larger.
 MAX_AXIS = 2**63 - 1
+#: Layers of a stack whose receptive field is computed (ResNet-152 has 155 with a window).
+MAX_LAYERS = 1000
 
 _NOT_A_PAIR = "{name} must be an int or a pair of ints, got {value}"
 

@@ -26,9 +26,10 @@ from poolviz._checks import MAX_IMAGE_CELLS, MAX_SHIFT, MAX_SHIFT_CELLS, MAX_WIN
 from poolviz.going_further import max_blur_pool2d, window_coverage
 from poolviz.going_further.antialias import relative_l1_change
 from poolviz.pooling import output_size_formula, padding_amounts, pool_arguments, pool_fit_message, real_cell_counts
-from poolviz.walkthrough import format_number, in_words, pooling_window
+from poolviz.walkthrough import RECEPTIVE_FIELD_STACKS, format_number, in_words, pooling_window, receptive_field
 
-__all__ = ["PoolingExplorerModel", "PoolingState", "TranslationExplorerModel", "TranslationState", "pooling_state"]
+__all__ = ["PoolingExplorerModel", "PoolingState", "ReceptiveFieldExplorerModel", "ReceptiveFieldState",
+           "TranslationExplorerModel", "TranslationState", "pooling_state"]
 
 LINE_DETECTOR_INPUT = "line detector output (tutorial)"  # the 8 x 8 line through the detector and ReLU
 CUSTOM_INPUT = "your array"  # an array the caller passed
@@ -539,3 +540,68 @@ class TranslationExplorerModel(_ExplorerModel):
                 f"{other.fraction_unchanged[shift]:.2f}. Size of the change, sum |after - before| / sum |before|: "
                 f"{result.operation} {result.relative_change[shift]:.3f}, "
                 f"{other.operation} {other.relative_change[shift]:.3f}")
+
+
+# The receptive-field explorer ---------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class ReceptiveFieldState:
+    """What the receptive-field explorer shows: the `stack`'s map `shapes` (input first), the chosen `output_index`
+    and the input `rows` and `cols` ``[start, stop)`` it depends on; or `message`, why the stack gives no output."""
+
+    stack: str
+    shapes: tuple
+    output_index: tuple = (0, 0)
+    rows: tuple = (0, 0)
+    cols: tuple = (0, 0)
+    message: str = ""
+    ok = property(lambda self: not self.message, doc="True when the stack gives an output.")
+
+    @property
+    def description(self):
+        """The state in words: the maps' sizes, the output cell and the input cells it depends on; or the message."""
+        (top, bottom), (left, right), (rows, cols) = self.rows, self.cols, self.shapes[0]
+        return self.message or (
+            f"{self.stack}: maps {' -> '.join(f'{r} x {c}' for r, c in self.shapes)}. Output row {self.output_index[0]}"
+            f", column {self.output_index[1]} depends on input rows {top} to {bottom - 1}, columns {left} to "
+            f"{right - 1}: {(bottom - top) * (right - left)} of the {rows * cols} input cells")
+
+
+class ReceptiveFieldExplorerModel(_ExplorerModel):
+    """The receptive-field explorer without widgets: a stack of layers, an input size and an output cell (numbered
+    row by row, like the explorer's buttons) in, one :class:`ReceptiveFieldState` out. A value out of range raises
+    ``traitlets.TraitError`` naming it; when the output shrinks, `output_cell` moves to its last cell.
+
+    >>> model = ReceptiveFieldExplorerModel(stack="conv 3x3, pool 2x2 stride 2", output_cell=6)
+    >>> model.state.output_index, model.state.rows, model.state.cols
+    ((1, 1), (2, 6), (2, 6))
+    """
+
+    stack = traitlets.Unicode("conv 3x3, pool 2x2 stride 2")
+    input_rows, input_cols, output_cell = traitlets.Int(12), traitlets.Int(12), traitlets.Int(0)
+    state = traitlets.Instance(ReceptiveFieldState, allow_none=True, read_only=True)
+    _CONTROLS, _FOLLOWER = ("stack", "input_rows", "input_cols", "output_cell"), "output_cell"
+    _CHOICES = {"stack": tuple(RECEPTIVE_FIELD_STACKS)}
+    _RANGES = dict.fromkeys(_CONTROLS[1:3], (1, 16, " (one button per output cell)"))
+    _validate = traitlets.validate(*_CONTROLS)(_checked_control)
+
+    def __init__(self, **controls) -> None:
+        traitlets.HasTraits.__init__(self)  # no input menu: the base's first lines do not apply
+        self._holding, self._failure = False, ""
+        self.configure(**controls)
+
+    _last = lambda self, state: state.shapes[-1][0] * state.shapes[-1][1] - 1 if state and state.ok else 255  # noqa
+    _compute = lambda self: self._select(self.output_cell)  # noqa: E731
+
+    def _select(self, cell):
+        layers, shapes = RECEPTIVE_FIELD_STACKS[self.stack], [(self.input_rows, self.input_cols)]
+        for number, layer in enumerate(layers, 1):
+            kernel, stride, padding = (shapes[-1], shapes[-1], "valid") if layer == "global" else layer
+            if pool_fit_message(shapes[-1], kernel, stride, padding):
+                return ReceptiveFieldState(self.stack, tuple(shapes), message=(
+                    f"The stack does not fit a {shapes[0][0]} x {shapes[0][1]} input: its layer {number} gets a "
+                    f"{shapes[-1][0]} x {shapes[-1][1]} map, smaller than its {kernel} x {kernel} window. Choose a "
+                    "larger input."))
+            shapes.append(poolviz.pooled_shape(shapes[-1], kernel, stride, padding))
+        index = divmod(min(cell, shapes[-1][0] * shapes[-1][1] - 1), shapes[-1][1])
+        return replace(ReceptiveFieldState(self.stack, tuple(shapes), index),
+                       **dict(zip(("rows", "cols"), receptive_field(layers, index, shapes[0]))))

@@ -13,6 +13,7 @@ import numpy as np
 
 from ._checks import (
     MAX_IMAGE_CELLS,
+    MAX_LAYERS,
     MAX_WALK_CELLS,
     MAX_WALK_WINDOWS,
     MAX_WINDOW_CELLS,
@@ -20,11 +21,13 @@ from ._checks import (
     _real_array,
     as_feature_map,
     as_int,
+    as_pair,
     as_size_pair,
+    check_padding,
 )
-from .pooling import padding_amounts, pool_arguments, pooled_shape, window_bounds
+from .pooling import check_pool_fits, padding_amounts, pool_arguments, pooled_shape, window_bounds
 
-__all__ = ["PoolingWindow", "in_words", "pooling_window", "walk_windows"]
+__all__ = ["PoolingWindow", "in_words", "pooling_window", "receptive_field", "walk_windows"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,3 +203,53 @@ def walk_windows(feature_map: np.typing.ArrayLike, pool_size: int | tuple[int, i
                          f"all; its limits are {MAX_WALK_WINDOWS} windows (2**14) and {MAX_WALK_CELLS} cells (2**22): "
                          f"walk a smaller feature_map, or read single windows with pooling_window")
     return [_window(image, (i, j), pooling, operation) for i in range(out_rows) for j in range(out_cols)]
+
+
+_CONV, _POOL = (3, 1, "valid"), (2, 2, "valid")
+#: Stacks for :func:`receptive_field` (and its explorer), by name.
+RECEPTIVE_FIELD_STACKS = {
+    "conv 3x3": (_CONV,), "conv 3x3, conv 3x3": (_CONV, _CONV), "conv 3x3, pool 2x2 stride 2": (_CONV, _POOL),
+    "(conv 3x3, pool 2x2 stride 2) twice": (_CONV, _POOL) * 2,
+    "(conv 3x3, pool 2x2 stride 2) twice, padding 'same'": ((3, 1, "same"), (2, 2, "same")) * 2,
+    "conv 3x3, pool 3x3 stride 2 (overlapping)": (_CONV, (3, 2, "valid")),
+    "conv 3x3, global pooling": (_CONV, "global")}
+
+
+def receptive_field(layers, output_index: tuple, input_shape: tuple) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The input cells that output cell `output_index` of a stack of `layers` depends on, its receptive field:
+    ``((first row, stop row), (first col, stop col))``, stops excluded as in ``range``.
+
+    A layer is ``(kernel, stride, padding)``, first layer first (Keras's rules, the same for ``Conv2D`` and pooling;
+    no dilation), or ``"global"``. Going back a layer, cells ``[a, b)`` come from ``[a * stride - before,
+    (b - 1) * stride - before + kernel)``, clipped to the map that layer reads: padded cells depend on nothing, and
+    ``same`` puts the odd padded cell after (bottom/right). A stride larger than its kernel skips cells: the field
+    then has holes, and this is its span.
+
+    >>> receptive_field([(3, 1, "valid"), (2, 2, "valid")], (0, 1), (8, 8)), receptive_field(["global"], (0, 0), (5, 7))
+    (((0, 4), (2, 6)), ((0, 5), (0, 7)))
+    """
+    if not isinstance(layers, (list, tuple)) or len(layers) > MAX_LAYERS:
+        raise TypeError(f"layers must be a list of at most {MAX_LAYERS} layers, got {_describe(layers)}")
+    shapes, checked = [as_size_pair(input_shape, "input_shape")], []
+    for number, layer in enumerate(layers):
+        try:
+            kernel, stride, padding = (shapes[-1], shapes[-1], "valid") if isinstance(layer, str) and \
+                layer == "global" else layer
+            kernel, stride, padding = as_pair(kernel, "kernel"), as_pair(stride, "stride"), check_padding(padding)
+            check_pool_fits(shapes[-1], kernel, stride, padding, noun="map", window="window", argument="kernel")
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"layers[{number}] must be (kernel, stride, padding) or 'global', fitting its "
+                              f"{shapes[-1][0]} x {shapes[-1][1]} map, got {_describe(layer)}: {error}") from None
+        checked.append((kernel, stride, padding))
+        shapes.append(pooled_shape(shapes[-1], kernel, stride, padding))
+    index = as_size_pair(output_index, "output_index", minimum=0)
+    if index[0] >= shapes[-1][0] or index[1] >= shapes[-1][1]:
+        raise ValueError(f"output_index must lie in the {shapes[-1][0]} x {shapes[-1][1]} output, got {index}")
+    field = []
+    for axis in (0, 1):
+        start, stop = index[axis], index[axis] + 1
+        for shape, (kernel, stride, padding) in zip(shapes[-2::-1], checked[::-1]):
+            start = window_bounds(start, shape[axis], kernel[axis], stride[axis], padding)[0]
+            stop = window_bounds(stop - 1, shape[axis], kernel[axis], stride[axis], padding)[1]
+        field.append((start, stop))
+    return tuple(field)

@@ -173,6 +173,9 @@ PLAUSIBLE = {  # by parameter or trait name: values that get past the first chec
     "answer": (None, (MARK, "fn", "echo"), 3, (2, 2)), "filters": range(1, 10), "in_channels": range(1, 5),
     "classes": range(1, 11), "input_size": range(4, 29), "max_cells": range(1, 65),
     "annotate_max_cells": (None, 36), "vmin": (None,), "vmax": (None,),
+    "layers": ([(3, 1, "valid")], [(3, 1, "same"), (2, 2, "same")], [(2, 2, "valid"), "global"], []),
+    "output_cell": range(0, 9), "stack": ("conv 3x3", "x"),
+    **dict.fromkeys(["input_rows", "input_cols"], range(0, 18)),
     **dict.fromkeys(["coverage", "divisors"], lambda r: np.random.default_rng(r.randrange(99)).integers(
         0, 4, size=(r.randint(1, 7), r.randint(1, 7)))),
 }

@@ -69,6 +69,11 @@ def _play_with(view):
             control.value = control.max  # read now: a limit may follow the other controls
             _check(view, (name, control.value))
             moves += 2
+    cells = getattr(view, "cells_box", None)  # the receptive-field explorer: click its first and last output cell
+    for button in (cells.children[:1] + cells.children[-1:]) if cells is not None else ():
+        button.click()
+        _check(view, ("output cell", button.tooltip))
+        moves += 1
     button = getattr(view, "keras_button", None)
     if button is not None:
         button.click()
@@ -102,4 +107,5 @@ def _after_each_cell(result):
 if os.environ.get("POOLVIZ_PLAY_REPORT"):
     poolviz.widgets.pooling_explorer = _recording(poolviz.widgets.pooling_explorer)
     poolviz.widgets.translation_explorer = _recording(poolviz.widgets.translation_explorer)
+    poolviz.widgets.receptive_field_explorer = _recording(poolviz.widgets.receptive_field_explorer)
     get_ipython().events.register("post_run_cell", _after_each_cell)

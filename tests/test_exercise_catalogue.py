@@ -240,6 +240,69 @@ def global_average_keepdims(batch):
     return batch.mean(axis=(1, 2), keepdims=True)
 
 
+# --------------------------------------------------------------------------
+# 05 exercise 4: input_interval(index, n, layers), one axis of a receptive field
+# --------------------------------------------------------------------------
+def _keras_before(size, kernel, stride):
+    out = -(-size // stride)
+    return max((out - 1) * stride + kernel - size, 0) // 2
+
+
+def _student_interval(index, n, layers, *, before=_keras_before, clip="each", back=True, stop_rule=None,
+                      read_size=None, inclusive=False):
+    """A student's loop; the knobs are the mistakes."""
+    sizes = [n]
+    for kernel, stride, padding in layers:
+        sizes.append(-(-sizes[-1] // stride) if padding == "same" else (sizes[-1] - kernel) // stride + 1)
+    steps = list(zip(layers, sizes[:-1], sizes[1:]))
+    start, stop = index, index + 1
+    for (kernel, stride, padding), size_in, size_out in (steps[::-1] if back else steps):
+        size = size_in if read_size is None else size_out
+        pad = before(size, kernel, stride) if padding == "same" else 0
+        start = start * stride - pad
+        stop = (stop - 1) * stride - pad + kernel if stop_rule is None else stop_rule(stop, stride, pad, kernel)
+        if clip == "each":
+            start, stop = max(start, 0), min(stop, size)
+    if clip == "end":
+        start, stop = max(start, 0), min(stop, n)
+    return (start, stop - 1) if inclusive else (start, stop)
+
+
+def interval_without_clipping(index, n, layers):
+    return _student_interval(index, n, layers, clip=None)
+
+
+def interval_clipped_only_at_the_end(index, n, layers):
+    return _student_interval(index, n, layers, clip="end")
+
+
+def interval_odd_padding_before(index, n, layers):
+    def pytorch_like(size, kernel, stride):
+        total = max((-(-size // stride) - 1) * stride + kernel - size, 0)
+        return total - total // 2
+    return _student_interval(index, n, layers, before=pytorch_like)
+
+
+def interval_same_padding_ignored(index, n, layers):
+    return _student_interval(index, n, layers, before=lambda size, kernel, stride: 0)
+
+
+def interval_last_cell_not_stop(index, n, layers):
+    return _student_interval(index, n, layers, inclusive=True)
+
+
+def interval_stop_times_stride(index, n, layers):
+    return _student_interval(index, n, layers, stop_rule=lambda stop, stride, pad, kernel: stop * stride - pad + kernel)
+
+
+def interval_layers_in_forward_order(index, n, layers):
+    return _student_interval(index, n, layers, back=False)
+
+
+def interval_as_a_list(index, n, layers):
+    return list(_student_interval(index, n, layers))
+
+
 def global_average_flattened(batch):
     return batch.reshape(len(batch), -1).mean(axis=1)
 
@@ -428,6 +491,21 @@ CATALOGUE = [
      ["changed the array it was given"]),
     (nb05.check_global_average_pool, "called instead of passed",
      global_average_keepdims(nb05._BATCHES[1][1]), [_CALLED]),
+    # 05, exercise 4
+    (nb05.check_receptive_interval, "no clipping at the borders", interval_without_clipping, ["Clip at the borders"]),
+    (nb05.check_receptive_interval, "clipped only at the end", interval_clipped_only_at_the_end,
+     ["Clip after every layer"]),
+    (nb05.check_receptive_interval, "odd padded cell before (PyTorch-like)", interval_odd_padding_before,
+     ["odd padded cell after"]),
+    (nb05.check_receptive_interval, "'same' padding ignored", interval_same_padding_ignored,
+     ["`before` cells earlier"]),
+    (nb05.check_receptive_interval, "last cell instead of the stop", interval_last_cell_not_stop,
+     ["stop excluded"]),
+    (nb05.check_receptive_interval, "stop from stop * stride", interval_stop_times_stride, ["cell b - 1"]),
+    (nb05.check_receptive_interval, "layers in forward order", interval_layers_in_forward_order,
+     ["the last layer first"]),
+    (nb05.check_receptive_interval, "called instead of passed", interval_as_a_list(3, 20, [(3, 1, "valid")]),
+     [_CALLED]),
     # going further 01, exercise 1: [[2, 5], [2, 4]]; the stride-1 max is [[4, 0, 0, 8], [0, 4, 4, 8], [0, 4, 4, 0]]
     (gf.check_max_blur_by_hand, "plain max pooling", poolviz.max_pool2d(gf.MAX_BLUR_MAP, 2),
      ["plain 2x2 max pooling"]),
@@ -551,6 +629,9 @@ ACCEPTED = [
     (nb05.check_global_average_pool, "float32", _as_float32(poolviz.global_average_pool2d)),
     (nb05.check_global_average_pool, "a nested list",
      _as_nested_list(poolviz.global_average_pool2d)),
+    (nb05.check_receptive_interval, "a list", interval_as_a_list),
+    (nb05.check_receptive_interval, "a range", lambda *case: range(*_student_interval(*case))),
+    (nb05.check_receptive_interval, "NumPy integers", lambda *case: np.array(_student_interval(*case))),
     (gf.check_max_blur_by_hand, "a list with ints", [[2, 5], [2, 4]]),
     (gf.check_max_blur_by_hand, "float32", np.float32([[2.0, 5.0], [2.0, 4.0]])),
     (gf.check_most_cells_equal, "capitalised, with a space", "Max "),
@@ -576,6 +657,6 @@ def test_the_right_answer_in_a_reasonable_form_is_accepted(check, answer, capsys
 def test_every_check_has_catalogued_mistakes_and_accepted_forms():
     checks = {_name(getattr(module, name)) for module in (nb01, nb02, nb03, nb04, nb05, gf)
               for name in module.__all__ if name.startswith("check_")}
-    assert len(checks) == 22
+    assert len(checks) == 23
     assert {_name(row[0]) for row in CATALOGUE} == checks
     assert {_name(row[0]) for row in ACCEPTED} == checks

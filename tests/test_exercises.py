@@ -72,6 +72,7 @@ CHECKS = [
     (nb05.check_global_shapes, "answer_1", "give the two output shapes"),
     (nb05.check_head_parameters, "answer_2", "Dense parameters after Flatten"),
     (nb05.check_global_average_pool, "answer_3", "write global_average_pool(batch)"),
+    (nb05.check_receptive_interval, "answer_4", "write input_interval(index, n, layers)"),
     (gf.check_max_blur_by_hand, "answer_1_1", "max_blur_pool2d(MAX_BLUR_MAP"),
     (gf.check_most_cells_equal, "answer_1_2", "'max', 'average' or 'max-blur'"),
     (gf.check_strided_conv_parameters, "answer_2_1", "number of parameters"),

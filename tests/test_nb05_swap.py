@@ -1,0 +1,68 @@
+"""Notebook 05's swap exercise: after the change exercise 3 invites (another SEED, global average
+pooling instead of global max), every printed line, title and picture description of the tiny
+classifier still says what ran.
+
+The setup cell and the classifier's cells are run in a fresh kernel with the settings swapped
+(nbval runs the notebook as written), and their outputs are read.
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+pytest.importorskip("tensorflow")
+nbclient = pytest.importorskip("nbclient")
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_global_pooling.ipynb"
+AS_WRITTEN = ("SEED = 1 ", "GLOBAL_POOLING = keras.layers.GlobalMaxPooling2D ")
+SWAPPED = ("SEED = 2 ", "GLOBAL_POOLING = keras.layers.GlobalAveragePooling2D ")
+
+
+def _text(output):
+    if output.output_type == "stream":
+        return output.text
+    if output.output_type == "error":
+        return "ERROR " + "\n".join(output.traceback)
+    data = output.get("data", {})
+    alt = re.search(r'alt="([^"]*)"', data.get("text/html", ""))
+    return alt.group(1) if alt else data.get("text/plain", "")
+
+
+@pytest.fixture(scope="module")
+def swapped_outputs():
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    start = next(i for i, cell in enumerate(notebook.cells) if cell.source.startswith("### A tiny classifier"))
+    end = next(i for i, cell in enumerate(notebook.cells) if cell.source.startswith("## 6. Summary"))
+    setup = next(cell for cell in notebook.cells if cell.source.startswith("# Setup"))
+    cells = [setup] + [cell for cell in notebook.cells[start:end] if cell.cell_type == "code"]
+    classifier = next(cell for cell in cells if AS_WRITTEN[0] in cell.source)
+    for old, new in zip(AS_WRITTEN, SWAPPED):
+        assert classifier.source.count(old) == 1, old  # the lines the exercise names, as written
+        classifier.source = classifier.source.replace(old, new)
+    run = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell.source) for cell in cells],
+                                   metadata=notebook.metadata)
+    nbclient.NotebookClient(run, timeout=300, kernel_name="python3").execute()
+    return ["\n".join(_text(output) for output in cell.outputs) for cell in run.cells[1:]]
+
+
+def test_the_swapped_run_has_no_error(swapped_outputs):
+    assert not [text for text in swapped_outputs if text.startswith("ERROR")]
+
+
+def test_every_label_names_the_settings_that_ran(swapped_outputs):
+    everything = "\n".join(swapped_outputs)
+    assert "(GlobalAveragePooling2D)" in everything  # Keras's own summary
+    assert "seed 2, GlobalAveragePooling2D, after 100 steps" in everything
+    assert "(the accuracy check is written for seed 1; this is seed 2)" in everything
+    assert "NumPy + poolviz.global_average_pool2d reproduce the classifier on all 200 test images" in everything
+    assert "seed 2 with GlobalAveragePooling2D: the text reads seed 1 with GlobalMaxPooling2D" in everything
+    # The response maps are titled with what the pooling layer handed on: their averages.
+    titles = re.findall(r"filter (\d): (\w+) (-?[\d.]+)", everything)
+    assert len(titles) == 4 and {word for _, word, _ in titles} == {"average"}, titles
+    # The global max appears only where the text's own settings are named, and as "strongest
+    # response", which the cell computes with global max pooling whatever the settings.
+    mentions = [line for line in everything.splitlines() if re.search(r"GlobalMax|\bmax\b", line)]
+    assert mentions == ["seed 2 with GlobalAveragePooling2D: the text reads seed 1 with GlobalMaxPooling2D; "
+                        "compare these filters with it yourself"], mentions
