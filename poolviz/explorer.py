@@ -27,7 +27,8 @@ from poolviz.going_further.antialias import relative_l1_change
 from poolviz.pooling import output_size_formula, padding_amounts, pool_arguments, pool_fit_message, real_cell_counts
 from poolviz.walkthrough import format_number, in_words, pooling_window
 
-__all__ = ["PoolingExplorerModel", "PoolingState", "TranslationExplorerModel", "TranslationState", "pooling_state"]
+__all__ = ["LpPoolingExplorerModel", "PoolingExplorerModel", "PoolingState", "TranslationExplorerModel",
+           "TranslationState", "pooling_state"]
 
 LINE_DETECTOR_INPUT = "line detector output (tutorial)"  # the 8 x 8 line through the detector and ReLU
 CUSTOM_INPUT = "your array"  # an array the caller passed
@@ -529,3 +530,67 @@ class TranslationExplorerModel(_ExplorerModel):
                 f"{other.fraction_unchanged[shift]:.2f}. Size of the change, sum |after - before| / sum |before|: "
                 f"{result.operation} {result.relative_change[shift]:.3f}, "
                 f"{other.operation} {other.relative_change[shift]:.3f}")
+
+
+# The family between average and max ---------------------------------------
+#: The Lp explorer's slider stops: p from 1 (average) to inf (max), roughly doubling.
+LP_STOPS = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 16.0, 32.0, 64.0, 128.0, 1024.0, np.inf)
+
+
+@dataclass(frozen=True, eq=False)
+class _LpState:
+    """What the Lp explorer shows: `feature_map` pooled 2 x 2, stride 2, at `p` and at both ends of the family."""
+
+    feature_map: np.ndarray
+    p: float
+    pooled: np.ndarray
+    average: np.ndarray
+    maximum: np.ndarray
+    message, ok = "", True
+
+    @property
+    def description(self):
+        """The picture in words: the maps' numbers, both ends included."""
+        return (f"Lp pooling 2 x 2, strides 2 x 2, p = {self.p:g}, of the {self.feature_map.shape[0]} x "
+                f"{self.feature_map.shape[1]} input ({in_words(self.feature_map, 16)}) gives {in_words(self.pooled)}; "
+                f"at p = 1, average pooling, {in_words(self.average)}; at p = inf, max pooling, "
+                f"{in_words(self.maximum)}")
+
+
+class LpPoolingExplorerModel(traitlets.HasTraits):
+    """The Lp-pooling explorer without widgets: one control, `p` (at least 1, or inf), in; one state out.
+
+    `feature_map` (2-D; default: the diagonal line through the line detector and ReLU) is pooled 2 x 2 with stride
+    2 by :func:`poolviz.pooling.lp_pool2d`; the state also holds both ends, average (p = 1) and max (p = inf).
+
+    >>> model = LpPoolingExplorerModel(p=np.inf)
+    >>> bool((model.state.pooled == model.state.maximum).all())
+    True
+    """
+
+    p = traitlets.Float(1.0)
+    state = traitlets.Instance(_LpState, read_only=True)
+    _pool = staticmethod(lambda feature_map, p: poolviz.pooling.lp_pool2d(feature_map, p))
+
+    def __init__(self, feature_map: np.typing.ArrayLike | None = None, p: float = 1.0) -> None:
+        super().__init__()
+        line = poolviz.relu(poolviz.conv2d(_data.diagonal_line(), _data.VERTICAL_LINE_DETECTOR))
+        self._map = line if feature_map is None else as_feature_map(feature_map)
+        self._ends = (self._pool(self._map, 1.0), self._pool(self._map, np.inf))  # checks the map once
+        self.p = p
+        self._compute()
+
+    def __setattr__(self, name, value):
+        if name == "p":  # lp_pool2d's check of p, as a TraitError; a float (traitlets refuses NumPy's)
+            try:
+                self._pool(np.zeros((2, 2)), value)
+                value = float(value)
+            except OverflowError:
+                raise traitlets.TraitError(f"p must be a float (to 1.8e308) or inf, got {_describe(value)}") from None
+            except (ValueError, TypeError) as error:
+                raise traitlets.TraitError(str(error)) from None
+        super().__setattr__(name, value)
+
+    @traitlets.observe("p")
+    def _compute(self, change=None):
+        self.set_trait("state", _LpState(self._map, self.p, self._pool(self._map, self.p), *self._ends))

@@ -39,10 +39,11 @@ from matplotlib.figure import Figure
 import poolviz
 from poolviz import plot
 from poolviz._checks import as_bool
+from poolviz._png import LayeredRenderer
 from poolviz.explorer import TRANSLATION_OPERATIONS, PoolingExplorerModel, TranslationExplorerModel
 from poolviz.walkthrough import in_words
 
-__all__ = ["pooling_explorer", "translation_explorer"]
+__all__ = ["lp_pooling_explorer", "pooling_explorer", "translation_explorer"]
 
 #: Slider ranges offered at first (a value set from code beyond them widens them).
 MAX_POOL = 6
@@ -443,3 +444,76 @@ def translation_explorer(image: np.typing.ArrayLike | None = None, *, lecture: b
     8 x 8 vertical line); `lecture` as in :func:`pooling_explorer`.
     """
     return TranslationExplorer(TranslationExplorerModel(image, **controls), lecture=lecture)
+
+
+class _LpFigure:
+    """The input and three poolings of it on one colour scale: average (p = 1), the chosen p, max (p = inf)."""
+
+    def __init__(self, fig):
+        self.fig, self.state = fig, None
+        self.maps = [plot.heatmap([[0.0]], ax=ax, annotate=False, label_paths=True) for ax in fig.subplots(1, 4)]
+        fig.subplots_adjust(left=0.03, right=0.99, bottom=0.08, top=0.86, wspace=0.25)
+
+    def show(self, state):
+        self.state, (low, high) = state, (float(state.feature_map.min()), float(state.feature_map.max()))
+        for artists, array, title in zip(self.maps, (state.feature_map, state.average, state.pooled, state.maximum),
+                                         ("input", "average (p = 1)", f"Lp, p = {state.p:g}", "max (p = inf)")):
+            artists.update(array, low, high, annotate=array.size <= plot.EXPLORER_ANNOTATE_MAX_CELLS)
+            artists.ax.set_title(title)
+
+    def render_png(self):  # the maps and titles redrawn over the kept axes (a full savefig: ~300 ms)
+        self.renderer = getattr(self, "renderer", None) or LayeredRenderer(self.fig)
+        changing = [artist for m in self.maps for artist in (*m.artists, *m.ax.spines.values(), m.ax.title)]
+        return self.renderer.render((self.state.feature_map.shape, self.state.pooled.shape), [(None, changing)])
+
+    def in_words(self):
+        return self.state.description
+
+
+class LpPoolingExplorer(_ExplorerView):
+    """The Lp-pooling explorer view (build it with :func:`lp_pooling_explorer`): one slider, p, from average to max.
+    ``model`` is its :class:`~poolviz.explorer.LpPoolingExplorerModel`."""
+
+    def __init__(self, model, lecture=False):
+        super().__init__(model, as_bool(lecture, "lecture"), "lp", (13.5, 3.6) if lecture else (11, 3.0))
+        self._add("p", widgets.SelectionSlider(options=self._stops(), continuous_update=True, **self._look("p")), "p")
+        with self._rc():
+            self.figure = _LpFigure(Figure(figsize=self._figsize, dpi=DPI))
+        model.observe(self._safe_redraw, names="state")
+        self._safe_redraw()
+        parts = [self.image, self.caption_html, *self._words(), self.message_html, self.tables_html]
+        self.children = self._beside([self.controls["p"], self._numbers()], parts) if self.lecture else \
+            [widgets.HBox([self.controls["p"], self._numbers()]), *parts]
+
+    _DERIVED = ("p",)
+    _figure_arguments = lambda self: (self.model.state,)  # noqa: E731 - what _show_png draws
+
+    def _stops(self):  # the slider's stops, and a p set from code among them
+        return [("inf" if p == np.inf else f"{p:g}", p) for p in sorted({*poolviz.explorer.LP_STOPS, self.model.p})]
+
+    def _show_controls(self):
+        super()._show_controls()
+        slider = self.controls["p"]
+        if self.model.p not in slider.options:
+            slider.options = self._stops()
+        slider.value = self.model.p
+
+    def _tables(self, state):
+        return [(f"input {state.feature_map.shape[0]} x {state.feature_map.shape[1]}", state.feature_map, ()),
+                ("average (p = 1)", state.average, ()), (f"Lp, p = {state.p:g}", state.pooled, ()),
+                ("max (p = inf)", state.maximum, ())]
+
+    def _redraw(self):
+        state = self.model.state
+        self._show_png(self.figure, f"Lp pooling 2 x 2, p = {state.p:g}: {in_words(state.pooled)}")
+        self._show_tables()
+
+
+def lp_pooling_explorer(feature_map: np.typing.ArrayLike | None = None, *, lecture: bool = False,
+                        p: float = 1.0) -> LpPoolingExplorer:
+    """An explorer of Lp pooling: one slider moves p from 1 (average pooling) to inf (max pooling).
+
+    `feature_map` and `p` as in :class:`poolviz.explorer.LpPoolingExplorerModel` (default input: the diagonal line
+    through the line detector); `lecture` as in :func:`pooling_explorer`.
+    """
+    return LpPoolingExplorer(poolviz.explorer.LpPoolingExplorerModel(feature_map, p=p), lecture=lecture)
