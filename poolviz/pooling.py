@@ -404,7 +404,7 @@ def lp_pool2d(feature_map: np.typing.ArrayLike, p: float, pool_size: int | tuple
         raise ValueError(f"the windows hold {windows.size} cells in all, more than {MAX_WALK_CELLS} (2**22): use "
                          "a smaller map or pool, or larger strides")
     largest = windows.max(axis=(2, 3))
-    if p == np.inf:
-        return largest
+    if p in (1, np.inf):  # the ends exactly: the average and the max of |x|
+        return windows.mean(axis=(2, 3)) if p == 1 else largest
     scale = np.where(largest > 0, largest, 1.0)[..., np.newaxis, np.newaxis]  # a window of zeros gives 0
     return largest * np.mean((windows / scale) ** p, axis=(2, 3)) ** (1 / p)
