@@ -373,15 +373,15 @@ def _global_pool(x, data_format, keepdims, operation):
     return pooled if keepdims else pooled.reshape(pooled.shape[0], -1)
 
 
-# The family between average and max ---------------------------------------
+
 def lp_pool2d(feature_map: np.typing.ArrayLike, p: float, pool_size: int | tuple[int, int] = (2, 2),
               strides: int | tuple[int, int] | None = None) -> np.ndarray:
-    """Lp pooling of a 2-D map, ``"valid"`` windows: each window's power mean ``(mean |x|**p)**(1/p)``.
+    """Lp pooling of a 2-D map in ``"valid"`` windows: each window's power mean ``(mean |x|**p)**(1/p)``.
 
-    ``p=1`` is average pooling of ``|x|`` (of ``x`` on a map with no negative value); it never decreases as ``p``
-    grows, and ``p=inf`` is max pooling of ``|x|``. Computed as ``m * mean((|x| / m)**p)**(1/p)`` with ``m`` the
-    window's largest ``|x|``, so no ``p`` overflows: for a window of ``n`` cells the result lies in
-    ``[m * n**(-1/p), m]``, within ``m * ln(n) / p`` of the max. No Keras layer computes it.
+    ``p=1`` is average pooling of ``|x|`` (of ``x`` on a map without negative values); it never decreases as ``p``
+    grows, and ``p=inf`` is max pooling of ``|x|``. Computed as ``m * mean((|x| / m)**p)**(1/p)``, ``m`` the window's
+    largest ``|x|``, so no ``p`` overflows; for ``n`` cells it lies in ``[m * n**(-1/p), m]``, so within
+    ``m * ln(n) / p`` of the max. No Keras layer computes it.
 
     >>> lp_pool2d(np.array([[0.0, 3.0], [0.0, 3.0]]), p=1), lp_pool2d(np.array([[0.0, 3.0], [0.0, 3.0]]), p=np.inf)
     (array([[1.5]]), array([[3.]]))
@@ -392,7 +392,7 @@ def lp_pool2d(feature_map: np.typing.ArrayLike, p: float, pool_size: int | tuple
             f"p must be a number of at least 1 (1: average of |x|) or inf (max of |x|), got {_describe(p)}")
     try:
         p = float(p)
-    except OverflowError:  # an int past 1e308: in floats, its power mean is the max
+    except OverflowError:  # an int past the floats: its power mean rounds to the max
         p = np.inf
     array = np.abs(as_feature_map(feature_map, max_cells=MAX_IMAGE_CELLS, why=" (2**24)"))
     if not np.isfinite(array).all():
@@ -401,8 +401,8 @@ def lp_pool2d(feature_map: np.typing.ArrayLike, p: float, pool_size: int | tuple
     check_pool_fits(array.shape, pool, stride)
     windows = np.lib.stride_tricks.sliding_window_view(array, pool)[::stride[0], ::stride[1]]
     if windows.size > MAX_WALK_CELLS:
-        raise ValueError(f"the windows hold {windows.size} cells in all, more than {MAX_WALK_CELLS} (2**22): use "
-                         "a smaller map or pool, or larger strides")
+        raise ValueError(f"the windows hold {windows.size} cells in all, more than {MAX_WALK_CELLS} (2**22): use a "
+                         "smaller map or pool, or larger strides")
     largest = windows.max(axis=(2, 3))
     if p in (1, np.inf):  # the ends exactly: the average and the max of |x|
         return windows.mean(axis=(2, 3)) if p == 1 else largest
