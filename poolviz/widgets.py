@@ -446,23 +446,28 @@ def translation_explorer(image: np.typing.ArrayLike | None = None, *, lecture: b
     return TranslationExplorer(TranslationExplorerModel(image, **controls), lecture=lecture)
 
 
+def _lp_panels(state):
+    """(title, map) of each panel of the Lp explorer: the input, then the poolings at p = 1, p and p = inf."""
+    return list(zip((f"input {state.feature_map.shape[0]} x {state.feature_map.shape[1]}", "average (p = 1)",
+                     f"Lp, p = {state.p:g}", "max (p = inf)"), (state.feature_map, state.average, state.pooled,
+                                                                 state.maximum)))
+
+
 class _LpFigure:
-    """The input and three poolings of it on one colour scale: average (p = 1), the chosen p, max (p = inf)."""
+    """The Lp explorer's picture: its panels on the input's colour scale, redrawn in place."""
 
     def __init__(self, fig):
-        self.fig, self.state = fig, None
+        self.fig, self.state, self.renderer = fig, None, LayeredRenderer(fig)
         self.maps = [plot.heatmap([[0.0]], ax=ax, annotate=False, label_paths=True) for ax in fig.subplots(1, 4)]
         fig.subplots_adjust(left=0.03, right=0.99, bottom=0.08, top=0.86, wspace=0.25)
 
     def show(self, state):
         self.state, (low, high) = state, (float(state.feature_map.min()), float(state.feature_map.max()))
-        for artists, array, title in zip(self.maps, (state.feature_map, state.average, state.pooled, state.maximum),
-                                         ("input", "average (p = 1)", f"Lp, p = {state.p:g}", "max (p = inf)")):
+        for artists, (title, array) in zip(self.maps, _lp_panels(state)):
             artists.update(array, low, high, annotate=array.size <= plot.EXPLORER_ANNOTATE_MAX_CELLS)
             artists.ax.set_title(title)
 
     def render_png(self):  # the maps and titles redrawn over the kept axes (a full savefig: ~300 ms)
-        self.renderer = getattr(self, "renderer", None) or LayeredRenderer(self.fig)
         changing = [artist for m in self.maps for artist in (*m.artists, *m.ax.spines.values(), m.ax.title)]
         return self.renderer.render((self.state.feature_map.shape, self.state.pooled.shape), [(None, changing)])
 
@@ -493,15 +498,12 @@ class LpPoolingExplorer(_ExplorerView):
 
     def _show_controls(self):
         super()._show_controls()
-        slider = self.controls["p"]
-        if self.model.p not in slider.options:
-            slider.options = self._stops()
+        slider, stops = self.controls["p"], tuple(self._stops())
+        if slider.options != stops:
+            slider.options = stops
         slider.value = self.model.p
 
-    def _tables(self, state):
-        return [(f"input {state.feature_map.shape[0]} x {state.feature_map.shape[1]}", state.feature_map, ()),
-                ("average (p = 1)", state.average, ()), (f"Lp, p = {state.p:g}", state.pooled, ()),
-                ("max (p = inf)", state.maximum, ())]
+    _tables = staticmethod(_lp_panels)
 
     def _redraw(self):
         state = self.model.state
