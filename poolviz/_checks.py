@@ -108,6 +108,16 @@ def as_bool(value, name):
     return bool(value)
 
 
+def as_choices(value, name, allowed):
+    """``value``, a non-empty tuple or list of distinct names from ``allowed``, as a tuple in its order."""
+    if not isinstance(value, (tuple, list)):  # a lone str would be read letter by letter
+        raise TypeError(f"{name} must be a tuple of names from {allowed}, got {_describe(value)}")
+    known = all(isinstance(item, str) and item in allowed for item in value)  # then hashable, for set()
+    if not value or not known or len(set(value)) < len(value):
+        raise ValueError(f"{name} must be a non-empty tuple of distinct names from {allowed}, got {_describe(value)}")
+    return tuple(map(str, value))
+
+
 def check_padding(padding):
     """Return the padding name in lower case, or raise naming the value."""
     if not isinstance(padding, str) or padding.lower() not in PADDINGS:

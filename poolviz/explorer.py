@@ -20,6 +20,7 @@ import numpy as np
 import traitlets
 
 import poolviz
+from poolviz import _checks
 from poolviz import data as _data
 from poolviz._checks import MAX_IMAGE_CELLS, MAX_SHIFT, MAX_SHIFT_CELLS, MAX_WINDOW, _describe, as_feature_map, as_int
 from poolviz.going_further import max_blur_pool2d, window_coverage
@@ -281,14 +282,21 @@ class _ExplorerModel(traitlets.HasTraits):
     _FOLLOWER = ""
     input_options = traitlets.List(traitlets.Unicode(), read_only=True)
 
-    def __init__(self, custom, values, hidden=()):
+    def __init__(self, custom, values, hidden=(), operations=None):
         super().__init__()
         self._custom, self._last_input, self._holding, self._failure = custom, (None, None), False, ""
+        if operations is not None:  # only what the lesson has taught: the menu, and what the model accepts
+            offered = _checks.as_choices(operations, "operations", self.operations)
+            self._CHOICES = {**self._CHOICES, "operation": offered}
+            if self.operation not in offered:  # the default is not offered: start with the first
+                values.setdefault("operation", offered[0])
         self.set_trait("input_options", [name for name in (LINE_DETECTOR_INPUT, *_data.INPUTS)
                                          if name not in hidden] + ([CUSTOM_INPUT] if custom is not None else []))
         if custom is not None:
             values.setdefault("input_name", CUSTOM_INPUT)
         self.configure(**values)
+
+    operations = property(lambda self: self._CHOICES.get("operation"), doc="The operations the model offers.")
 
     def __setattr__(self, name, value):
         if name in self._CONTROLS:
@@ -368,10 +376,10 @@ class _ExplorerModel(traitlets.HasTraits):
 class PoolingExplorerModel(_ExplorerModel):
     """The pooling explorer without widgets: controls in, one :class:`PoolingState` out.
 
-    `feature_map` (optional, 2-D) is listed as ``"your array"`` and selected; `controls` are starting values of the
-    traits below. A value out of range raises ``traitlets.TraitError`` naming it; controls that merely give no output
-    set `message`. When the walk gets shorter, `step` moves to its last window. Keras runs only on request
-    (:meth:`check_with_keras`).
+    `feature_map` (optional, 2-D) is listed as ``"your array"`` and selected; `operations` (from poolviz.OPERATIONS,
+    default all) are the ones offered; `controls` are starting values of the traits below. A value out of range or not
+    offered raises ``traitlets.TraitError`` naming it; controls that merely give no output set `message`. When the
+    walk gets shorter, `step` moves to its last window. Keras runs only on request (:meth:`check_with_keras`).
 
     >>> model = PoolingExplorerModel(operation="average")
     >>> model.step = 1
@@ -396,10 +404,11 @@ class PoolingExplorerModel(_ExplorerModel):
                **dict.fromkeys(_CONTROLS[8:10], (-MAX_SHIFT, MAX_SHIFT, ""))}
     _validate = traitlets.validate(*_CONTROLS)(_checked_control)
 
-    def __init__(self, feature_map: np.typing.ArrayLike | None = None, **controls) -> None:
+    def __init__(self, feature_map: np.typing.ArrayLike | None = None, *, operations: tuple = poolviz.OPERATIONS,
+                 **controls) -> None:
         self._keras_results = {}
         super().__init__(None if feature_map is None else as_feature_map(
-            feature_map, max_cells=MAX_IMAGE_CELLS, why=" (2**24, e.g. 4096 x 4096)"), controls)
+            feature_map, max_cells=MAX_IMAGE_CELLS, why=" (2**24, e.g. 4096 x 4096)"), controls, operations=operations)
 
     def _last(self, state):  # the step's range
         return state.n_windows - 1 if state is not None and state.ok else MAX_WINDOW
@@ -477,9 +486,9 @@ def _keras_verdict(state):
 class TranslationExplorerModel(_ExplorerModel):
     """The translation-invariance explorer without widgets: one :class:`TranslationState`.
 
-    `image` (optional, 2-D) is listed as ``"your array"``; `controls` are starting values of the traits below. The
-    state holds the poolings at every shift up to ``max_shift``, so moving ``shift`` only selects one; when
-    ``max_shift`` drops below ``shift``, ``shift`` follows.
+    `image` (optional, 2-D) is listed as ``"your array"``; `operations` (from TRANSLATION_OPERATIONS, default all) are
+    the ones offered; `controls` are starting values of the traits below. The state holds the poolings at every shift
+    up to ``max_shift``, so moving ``shift`` only selects one; when ``max_shift`` drops below ``shift``, it follows.
 
     >>> float(TranslationExplorerModel(shift=1).result.fraction_unchanged[1])
     0.75
@@ -497,9 +506,10 @@ class TranslationExplorerModel(_ExplorerModel):
                "max_shift": (0, MAX_SHIFT, " (shifts past the image's size only give an empty image)")}
     _validate = traitlets.validate(*_CONTROLS)(_checked_control)
 
-    def __init__(self, image: np.typing.ArrayLike | None = None, **controls) -> None:
+    def __init__(self, image: np.typing.ArrayLike | None = None, *, operations: tuple = TRANSLATION_OPERATIONS,
+                 **controls) -> None:
         custom = None if image is None else as_feature_map(image, "image", max_cells=MAX_SHIFT_CELLS)
-        super().__init__(custom, controls, hidden=(LINE_DETECTOR_INPUT,))
+        super().__init__(custom, controls, hidden=(LINE_DETECTOR_INPUT,), operations=operations)
 
     _last = lambda self, state: self.max_shift  # noqa: E731 - the shift's range
     _select = lambda self, shift: replace(self.state, shift=shift)  # noqa: E731 - every shift is in the state

@@ -250,7 +250,7 @@ class PoolingExplorer(_ExplorerView):
             description="strides same as pool", indent=False, layout=self._layout())
         self.controls["strides same as pool"].observe(self._on_strides_checkbox, names="value")
         self._dropdown("padding", "padding", ["valid", "same"])
-        self._dropdown("operation", "operation", list(poolviz.OPERATIONS))
+        self._dropdown("operation", "operation", list(self.model.operations))
         self._dropdown("input", "input_name", list(self.model.input_options))
         for axis in ("rows", "cols"):
             self._slider(f"shift {axis}", f"shift_{axis}", -MAX_SHIFT, MAX_SHIFT)
@@ -374,7 +374,7 @@ class TranslationExplorer(_ExplorerView):
         super().__init__(model, lecture, "translation", (15, 4.4) if lecture else (11, 3.2))
         self._slider("shift (px)", "shift", 0, model.max_shift)
         self._slider("pool size", "pool_size", 2, 4)
-        self._dropdown("operation", "operation", list(TRANSLATION_OPERATIONS))
+        self._dropdown("operation", "operation", list(model.operations))
         self._dropdown("input", "input_name", list(model.input_options))
         self._dropdown("direction", "direction", ["right", "down", "diagonal"])
         self.fraction_html = _html("poolviz-fraction")
@@ -427,23 +427,23 @@ class TranslationExplorer(_ExplorerView):
 
 
 def pooling_explorer(feature_map: np.typing.ArrayLike | None = None, *, lecture: bool = False,
-                     **controls) -> PoolingExplorer:
+                     operations: tuple = poolviz.OPERATIONS, **controls) -> PoolingExplorer:
     """An interactive pooling explorer for a notebook or a Voila page; its ``model`` drives it from code.
 
-    `feature_map` and `controls` as in :class:`poolviz.explorer.PoolingExplorerModel` (default input: the
-    tutorial's 6 x 6 line-detector output); `lecture` gives large fonts and controls, readable from the back of a room.
+    `feature_map`, `operations` (the menu) and `controls` as in :class:`poolviz.explorer.PoolingExplorerModel` (default
+    input: the tutorial's 6 x 6 line-detector output); `lecture`: large fonts and controls, for the back of a room.
     """
-    return PoolingExplorer(PoolingExplorerModel(feature_map, **controls), lecture=lecture)
+    return PoolingExplorer(PoolingExplorerModel(feature_map, operations=operations, **controls), lecture=lecture)
 
 
 def translation_explorer(image: np.typing.ArrayLike | None = None, *, lecture: bool = False,
-                         **controls) -> TranslationExplorer:
+                         operations: tuple = TRANSLATION_OPERATIONS, **controls) -> TranslationExplorer:
     """An explorer of translation invariance: shift the input, see what changes.
 
-    `image` and `controls` as in :class:`poolviz.explorer.TranslationExplorerModel` (default input: the tutorial's
-    8 x 8 vertical line); `lecture` as in :func:`pooling_explorer`.
+    `image`, `operations` and `controls` as in :class:`poolviz.explorer.TranslationExplorerModel` (default input:
+    the tutorial's 8 x 8 vertical line); `lecture` as in :func:`pooling_explorer`.
     """
-    return TranslationExplorer(TranslationExplorerModel(image, **controls), lecture=lecture)
+    return TranslationExplorer(TranslationExplorerModel(image, operations=operations, **controls), lecture=lecture)
 
 
 def _lp_panels(state):

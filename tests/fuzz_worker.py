@@ -151,6 +151,7 @@ PLAUSIBLE = {  # by parameter or trait name: values that get past the first chec
     "padding": ("valid", "same", "SAME"), "torch padding": (0, 1, (1, 0)),
     "data_format": ("channels_last", "channels_first"),
     "operation": ("max", "average", "global max", "global average"),
+    "operations": (("max", "average"), ("average",), ("max", "max-blur"), ["global max", "max"]),  # explorer menus
     "input_shape": ((1, 1), (2, 2), (5, 5), (7, 4), (8, 8, 1), (28, 28, 3), (2, 2, 1)),
     "output_index": lambda r: (r.randint(0, 2), r.randint(0, 2)), "index": range(0, 4), "step": range(0, 6),
     "size": range(2, 13), "square": range(1, 4), "shape": lambda r: (r.randint(1, 9), r.randint(1, 9)),

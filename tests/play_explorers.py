@@ -5,10 +5,11 @@ to carry on. The root ``conftest.py`` starts each nbval kernel with this file
 as ``PYTHONSTARTUP`` (IPython runs it before the first cell). It records every
 explorer that ``poolviz.widgets`` makes and, right after the cell that showed
 one, plays with it the way a student could: every dropdown through every
-option, every checkbox toggled, every enabled slider to its minimum and its
-maximum (a slider of stops, the Lp explorer's p, to every stop), the "Check
-with Keras" button clicked. nbval then runs the rest of the notebook and
-compares every output with the stored one, so the cells
+option (the operation menu must offer exactly the operations its model
+accepts), every checkbox toggled, every enabled slider to its minimum and
+its maximum (a slider of stops, the Lp explorer's p, to every stop), the
+"Check with Keras" button clicked. nbval then runs the rest of the notebook
+and compares every output with the stored one, so the cells
 after an explorer must give the same results whatever the student did.
 
 After each later cell it checks that the cell did not move the controls the
@@ -47,6 +48,9 @@ def _check(view, what):
 
 
 def _play_with(view):
+    # The menu offers exactly what the model accepts, so playing every option plays every operation offered.
+    menu = view.controls.get("operation")
+    assert menu is None or tuple(menu.options) == view.model.operations, (menu.options, view.model.operations)
     moves = 0
     for name, control in list(view.controls.items()):
         if isinstance(control, ipywidgets.Dropdown):

@@ -435,8 +435,8 @@ WRONG_ANSWERS = [
     # 03, exercise 2
     (nb03.check_cells_never_used, 16, ["the windows DO cover"]),
     (nb03.check_cells_never_used, 0, ["jumps over one row"]),
-    (nb03.check_cells_never_used, 24, ["do not count it twice"]),
-    (nb03.check_cells_never_used, 12, ["count the cells outside both"]),
+    (nb03.check_cells_never_used, 32, ["do not count it twice"]),
+    (nb03.check_cells_never_used, 14, ["count the cells outside both"]),
     # 03, exercise 3
     (nb03.check_average_pool_same, _average_same_padding_misplaced("all after"),
      ["The padding is in the wrong place", "only an odd extra cell goes after",

@@ -69,7 +69,8 @@ def test_keras_gives_the_03_bottom_row(keras):
 
 
 def test_03_cells_never_used_counts_cells_outside_every_window():
-    assert nb03._cells_never_used() == 20
+    assert nb03._cells_never_used() == 26  # 6x7: rows 2 and 5, columns 2, 5 and 6
+    assert nb03._cells_never_used((6, 6), 2, 3) == 20
     assert nb03._cells_never_used((6, 6), 2, 2) == 0
     assert nb03._cells_never_used((7, 7), 2, 2) == 13  # last row and column
 

@@ -206,6 +206,52 @@ def test_the_keras_text_says_when_tensorflow_is_missing(monkeypatch):
     assert "TensorFlow is not installed" in PoolingExplorerModel().keras_text
 
 
+# ------------------------------------------------------------ the menus (issue 21) --
+def test_a_model_offers_only_the_operations_it_is_given_and_refuses_the_others():
+    assert PoolingExplorerModel().operations == poolviz.OPERATIONS  # by default: every one, as before
+    assert TranslationExplorerModel().operations == ("max", "average", "max-blur")
+    model = TranslationExplorerModel(operations=("max", "average"), shift=1)
+    model.operation = "average"
+    state = model.state
+    assert model.operations == ("max", "average") and model.result.operation == "average"
+    with pytest.raises(traitlets.TraitError, match=r"operation must be one of \['max', 'average'\], got 'max-blur'"):
+        model.operation = "max-blur"
+    assert model.operation == "average" and model.state is state  # refused before anything was computed
+    pooling = PoolingExplorerModel(operations=("max", "average"))
+    for refused in ("global max", "global average"):
+        with pytest.raises(traitlets.TraitError, match=f"operation must be one of .*, got '{refused}'"):
+            pooling.configure(operation=refused, pool_rows=3)
+        assert (pooling.operation, pooling.pool_rows) == ("max", 2)
+    with pytest.raises(traitlets.TraitError, match="got 'global max'"):
+        PoolingExplorerModel(operations=("max", "average"), operation="global max")
+
+
+def test_a_menu_without_the_default_operation_starts_with_its_first():
+    model = PoolingExplorerModel(operations=["average"])
+    assert model.operations == ("average",) and model.operation == model.state.operation == "average"
+    np.testing.assert_array_equal(model.pooled, [[0, 3, 0]] * 3)
+    assert model.state.divisors.tolist() == [[4] * 3] * 3  # average pooling's divisors: it really averaged
+    assert TranslationExplorerModel(operations=("max-blur", "max")).operation == "max"  # the default, offered
+
+
+@pytest.mark.parametrize("model", [PoolingExplorerModel, TranslationExplorerModel])
+@pytest.mark.parametrize("operations, error", [
+    ("max", TypeError), (iter(["max"]), TypeError), (3, TypeError), ((), ValueError),
+    (("max", "sum"), ValueError), (("max", "max"), ValueError), (("max", 10**5000), ValueError),
+    ((["max"],), ValueError)])
+def test_a_bad_menu_is_refused_naming_the_argument_and_the_value(model, operations, error):
+    with pytest.raises(error, match=r"^operations must be .*, got "):
+        model(operations=operations)
+
+
+def test_a_menu_takes_only_operations_the_model_knows():
+    with pytest.raises(ValueError, match=r"operations must be .* from \('max', 'average', 'global max', "
+                                         r"'global average'\), got \('max-blur',\)"):
+        PoolingExplorerModel(operations=("max-blur",))
+    with pytest.raises(ValueError, match=r"from \('max', 'average', 'max-blur'\), got \('global max',\)"):
+        TranslationExplorerModel(operations=("global max",))
+
+
 # -------------------------------------------------------- the translation model --
 def test_a_shift_selects_from_the_state_without_pooling_again(monkeypatch):
     model = TranslationExplorerModel()

@@ -255,6 +255,35 @@ def test_each_widget_has_a_strict_cell_driving_its_model(notebook):
             assert "assert" in following.source and following.outputs
 
 
+def _is_proof(cell):
+    return "proof" in cell.metadata.get("tags", [])
+
+
+def test_proof_cells_are_folded_tagged_and_print_one_checked_line(notebook):
+    # A proof tests the claim just made, out of the reading path (issue 21): its code folded, its
+    # output one line saying what it checked. nbval still runs it and compares that line.
+    for cell in _code_cells(notebook):
+        folded = cell.metadata.get("jupyter", {}).get("source_hidden", False)
+        assert folded == _is_proof(cell), f"folded code must be a tagged proof, and a proof folded:\n{cell.source}"
+        if _is_proof(cell):
+            assert cell.source.startswith("# Proof") and "assert" in cell.source, cell.source
+            printed = "".join(_output_text(output) for output in cell.outputs)
+            assert re.fullmatch(r"checked: [^\n]+\n", printed), f"one 'checked: ...' line, got {printed!r}"
+
+
+def test_01_keeps_its_asserts_in_proofs_outside_the_keras_section():
+    notebook = _load(NOTEBOOK_DIR / "01_pooling.ipynb")
+    section, visible_asserts, proofs = "", [], 0
+    for cell in notebook.cells[2:]:  # after the title and the setup cell (which asserts Keras 3)
+        if cell.cell_type == "markdown":
+            section = next((line for line in cell.source.splitlines() if line.startswith("## ")), section)
+        elif _is_proof(cell):
+            proofs += 1
+        elif "assert" in cell.source and not section.startswith("## 5. Check against Keras"):
+            visible_asserts.append(cell.source)
+    assert visible_asserts == [] and proofs >= 6, (visible_asserts, proofs)
+
+
 # --------------------------------------------------------------------------
 # Rules for Keras and plots
 # --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+import traitlets  # noqa: E402
 from PIL import Image  # noqa: E402
 
 pytest.importorskip("ipywidgets")
@@ -197,6 +198,24 @@ def test_translation_explorer_highlights_changed_cells():
     explorer.controls["direction"].value = "down"
     # a vertical line moving down: its top rows fill with zeros, which only the average notices
     assert "0.50 of the pooled outputs unchanged (2 of 4); max pooling: 1.00" in explorer.fraction_html.value
+
+
+def test_the_operation_menu_offers_only_the_operations_given_and_a_choice_reaches_the_model():
+    translation = translation_explorer(operations=("max", "average"))
+    menu = translation.controls["operation"]
+    assert menu.options == ("max", "average") == translation.model.operations
+    menu.value = "average"
+    assert translation.model.operation == "average" and "average pooling 2 x 2" in translation.fraction_html.value
+    with pytest.raises(traitlets.TraitError):
+        menu.value = "max-blur"  # not in the menu: the dropdown itself refuses it
+    assert translation.model.operation == "average"
+    pooling = pooling_explorer(operations=("max", "average"), operation="average")
+    assert pooling.controls["operation"].options == ("max", "average")
+    assert pooling.model.state.operation == "average" and "average(" in pooling.arithmetic_html.value
+    with pytest.raises(ValueError, match=r"^operations must be .*, got \(\)"):
+        pooling_explorer(operations=())
+    with pytest.raises(TypeError, match="^operations must be a tuple of names"):
+        translation_explorer(operations="max")
 
 
 def test_translation_explorer_message_for_a_tiny_image():

@@ -23,10 +23,13 @@ answer_1 = [
 ]
 
 # Exercise 2 ------------------------------------------------------------------
-# floor((6 - 2) / 3) + 1 = 2 windows per side, starting at 0 and 3: they cover
-# rows/columns 0-1 and 3-4. Rows 2 and 5 and columns 2 and 5 are never read.
-# Covered cells: 4 rows x 4 columns = 16; never used: 36 - 16 = 20.
-answer_2 = 6 * 6 - 4 * 4
+# The 6x7 map (6 rows, 7 columns), pool 2, stride 3, 'valid'.
+# Rows: floor((6 - 2) / 3) + 1 = 2 windows, starting at 0 and 3: rows 0-1 and 3-4.
+# Columns: floor((7 - 2) / 3) + 1 = 2 windows as well: columns 0-1 and 3-4. A third
+# window would start at column 6 and need column 7, which does not exist.
+# Rows 2 and 5 and columns 2, 5 and 6 are never read.
+# Covered cells: 4 rows x 4 columns = 16; never used: 42 - 16 = 26.
+answer_2 = 6 * 7 - 4 * 4
 
 
 # Exercise 3 ------------------------------------------------------------------

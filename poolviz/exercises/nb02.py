@@ -69,6 +69,9 @@ def check_parameter_count(answer):
         (expected - 4 + 12, "one bias per filter, not per filter and channel"),
         (expected - 4 + 3, "one bias per filter (4), not per input channel (3)"),
         (_conv2d_parameter_count(4, (1, 1), 3), "each filter has 5 * 5 weights per input channel"),
+        (_conv2d_parameter_count(4, (5, 5), 1, use_bias=False), "each filter has 5 * 5 weights per input "
+                                                               "channel (an RGB image has 3), and one bias"),
+        (_conv2d_parameter_count(3, (5, 5), 3), "the layer has 4 filters; 3 is the number of input channels"),
     ], otherwise="count, per filter, 5 * 5 weights for each input channel, plus one bias; then "
                  "multiply by the number of filters",
         correct=f"each of the 4 filters has 5 * 5 * 3 = 75 weights and 1 bias: 4 * (75 + 1) = {expected}.")

@@ -47,6 +47,8 @@ def check_same_padding_bottom_row(answer):
          "that is the max of each window (max pooling), or the average with both padded rows "
          "after the map; Keras puts 1 before and 1 after the map (only an odd extra cell goes "
          "after), so the bottom windows cover rows 3-5, and averages them"),
+        (poolviz.average_pool2d(EXERCISE_1_MAP, 2, padding="same")[-1],
+         "that is the bottom row with section 3's 2x2 windows; this exercise's windows are 3x3, with stride 2"),
         (pooled[0], "that is the top row; the question asks for the bottom one"),
         (pooled[:, -1], "that is the right column; the question asks for the bottom row"),
         (_rounded(pooled[-1]), "do not round: give the averages as they are"),
@@ -56,7 +58,11 @@ def check_same_padding_bottom_row(answer):
                 "padded row, and each is divided by its real cells only (4, 6 and 4).")
 
 
-def _cells_never_used(shape=(6, 6), pool_size=2, strides=3):
+#: Exercise 2: a 6-row, 7-column map (not square, and 7 leaves a remainder), pool 2, stride 3, 'valid'.
+EXERCISE_2_SHAPE = (6, 7)
+
+
+def _cells_never_used(shape=EXERCISE_2_SHAPE, pool_size=2, strides=3):
     """How many input cells no pooling window covers (padding 'valid')."""
     covered = np.zeros(shape, dtype=bool)
     for window in poolviz.walk_windows(np.zeros(shape), pool_size, strides):
@@ -64,21 +70,25 @@ def _cells_never_used(shape=(6, 6), pool_size=2, strides=3):
     return int((~covered).sum())
 
 
-@exercise("count the cells of the 6x6 map that no window of pool 2, stride 3 covers.")
+@exercise("count the cells of the 6x7 map that no window of pool 2, stride 3 covers.")
 def check_cells_never_used(answer):
-    """Exercise 2: cells of the 6x6 map that pool 2, stride 3 never looks at."""
-    expected = _cells_never_used()
+    """Exercise 2: cells of the 6x7 map that pool 2, stride 3 ('valid') never looks at."""
+    expected, (rows, cols) = _cells_never_used(), EXERCISE_2_SHAPE
     _grade(_as_int(answer), expected, hints=[
-        (36 - expected, "that is the number of cells the windows DO cover"),
+        (rows * cols - expected, "that is the number of cells the windows DO cover"),
         (0, "with stride 3 and pool 2 the window jumps over one row and column each step"),
-        (24, "count cells, not rows and columns: a skipped row and a skipped column share one "
-             "cell, so do not count it twice"),
-        (4, "4 is where a skipped row crosses a skipped column; a cell is never used if its row "
-            "OR its column is skipped"),
+        (_cells_never_used((rows, rows)), f"that is the count for a square {rows}x{rows} map; this one has {cols} "
+                                          "columns, and column 6 is not covered either"),
+        (rows * cols - 4 * 5, "with 'valid' a window must fit: a third window would start at column 6 and need "
+                              "column 7, which does not exist, so column 6 is never used"),
+        (2 * cols + 3 * rows, "count cells, not rows and columns: a skipped row and a skipped column share "
+                              "a cell, so do not count it twice"),
+        (2 * 3, "those are the cells where a skipped row crosses a skipped column; a cell is never used if its "
+                "row OR its column is skipped"),
     ], otherwise="list the rows the windows cover (starts 0 and 3, 2 rows each), do the same for "
                  "the columns, and count the cells outside both",
-        correct="windows start at rows and columns 0 and 3 and cover 0-1 and 3-4, so rows 2 and 5 and columns 2 and "
-                f"5 are skipped: 36 - 4 * 4 = {expected} cells never reach the output.")
+        correct="windows start at rows and columns 0 and 3 and cover 0-1 and 3-4, so rows 2 and 5 and columns 2, 5 "
+                f"and 6 are skipped: {rows} * {cols} - 4 * 4 = {expected} cells never reach the output.")
 
 
 _CASES = [

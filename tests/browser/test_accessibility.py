@@ -63,9 +63,10 @@ def _open_and_run(page, path, kernel_id):
     page.evaluate("async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }", path)
     expect(page.locator(CURRENT + " .jp-Notebook")).to_be_visible()
     hall.run_all(page, kernel_id)
-    # Every code cell numbered, none queued: the run is over.
+    # Every code cell numbered, none queued: the run is over. (A folded proof cell shows a placeholder,
+    # whose empty prompt is not in an input area.)
     page.wait_for_function("""(current) => {
-        const prompts = [...document.querySelectorAll(current + ' .jp-CodeCell .jp-InputPrompt')];
+        const prompts = [...document.querySelectorAll(current + ' .jp-CodeCell .jp-InputArea .jp-InputPrompt')];
         return prompts.length && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
     }""", arg=CURRENT, timeout=4 * PAGE_TIMEOUT_MS)
     # Widgets render after their output arrives: wait until each explorer picture has its words.
