@@ -543,10 +543,6 @@ class TranslationExplorerModel(_ExplorerModel):
 
 
 # The family between average and max ---------------------------------------
-#: The Lp explorer's slider stops: p from 1 (average) to inf (max), roughly doubling.
-LP_STOPS = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 16.0, 32.0, 64.0, 128.0, 1024.0, np.inf)
-
-
 @dataclass(frozen=True, eq=False)
 class _LpState:
     """What the Lp explorer shows: `feature_map` pooled 2 x 2, stride 2, at `p` and at both ends of the family."""
@@ -573,12 +569,11 @@ class LpPoolingExplorerModel(traitlets.HasTraits):
     `feature_map` (2-D; default: the diagonal line through the line detector and ReLU) is pooled 2 x 2 with stride
     2 by :func:`poolviz.pooling.lp_pool2d`; the state also holds both ends, average (p = 1) and max (p = inf).
 
-    >>> model = LpPoolingExplorerModel(p=np.inf)
-    >>> bool((model.state.pooled == model.state.maximum).all())
-    True
+    >>> LpPoolingExplorerModel(p=np.inf).state.pooled.tolist()
+    [[2.0, 1.0, 0.0], [2.0, 2.0, 1.0], [0.0, 2.0, 2.0]]
     """
 
-    p = traitlets.Float(1.0)
+    p = traitlets.Float(None, allow_none=True)  # set in __init__, which computes the first state
     state = traitlets.Instance(_LpState, read_only=True)
     _pool = staticmethod(lambda feature_map, p: poolviz.pooling.lp_pool2d(feature_map, p))
 
@@ -588,7 +583,6 @@ class LpPoolingExplorerModel(traitlets.HasTraits):
         self._map = line if feature_map is None else as_feature_map(feature_map)
         self._ends = (self._pool(self._map, 1.0), self._pool(self._map, np.inf))  # checks the map once
         self.p = p
-        self._compute()
 
     def __setattr__(self, name, value):
         if name == "p":  # lp_pool2d's check of p, as a TraitError; a float (traitlets refuses NumPy's)
@@ -602,5 +596,5 @@ class LpPoolingExplorerModel(traitlets.HasTraits):
         super().__setattr__(name, value)
 
     @traitlets.observe("p")
-    def _compute(self, change=None):
+    def _compute(self, change):
         self.set_trait("state", _LpState(self._map, self.p, self._pool(self._map, self.p), *self._ends))

@@ -446,6 +446,10 @@ def translation_explorer(image: np.typing.ArrayLike | None = None, *, lecture: b
     return TranslationExplorer(TranslationExplorerModel(image, operations=operations, **controls), lecture=lecture)
 
 
+#: The Lp explorer's slider stops: p from 1 (average) to inf (max), roughly doubling.
+LP_STOPS = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 16.0, 32.0, 64.0, 128.0, 1024.0, np.inf)
+
+
 def _lp_panels(state):
     """(title, map) of each panel of the Lp explorer: the input, then the poolings at p = 1, p and p = inf."""
     return list(zip((f"input {state.feature_map.shape[0]} x {state.feature_map.shape[1]}", "average (p = 1)",
@@ -494,7 +498,7 @@ class LpPoolingExplorer(_ExplorerView):
     _figure_arguments = lambda self: (self.model.state,)  # noqa: E731 - what _show_png draws
 
     def _stops(self):  # the slider's stops, and a p set from code among them
-        return [("inf" if p == np.inf else f"{p:g}", p) for p in sorted({*poolviz.explorer.LP_STOPS, self.model.p})]
+        return [("inf" if p == np.inf else f"{p:g}", p) for p in sorted({*LP_STOPS, self.model.p})]
 
     def _show_controls(self):
         super()._show_controls()

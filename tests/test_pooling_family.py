@@ -21,7 +21,7 @@ import poolviz  # noqa: E402
 import poolviz.explorer  # noqa: E402
 import poolviz.pooling  # noqa: E402
 from poolviz import data  # noqa: E402
-from poolviz.explorer import LP_STOPS, LpPoolingExplorerModel  # noqa: E402
+from poolviz.explorer import LpPoolingExplorerModel  # noqa: E402
 from poolviz.pooling import lp_pool2d  # noqa: E402
 
 RNG = np.random.default_rng(21)
@@ -173,7 +173,7 @@ def test_the_view_has_one_named_slider_that_drives_the_model_and_says_what_it_sh
     explorer = widgets.lp_pooling_explorer()
     slider = explorer.controls["p"]
     assert set(explorer.controls) == {"p", "numbers"} and slider.description == "p"
-    assert [value for _, value in slider.options] == list(LP_STOPS) and slider.options[-1][0] == "inf"
+    assert [value for _, value in slider.options] == list(widgets.LP_STOPS) and slider.options[-1][0] == "inf"
     assert {"poolviz-explorer", "poolviz-lp"} <= set(explorer._dom_classes)
     first = explorer.image.value
     slider.value = 4.0  # what the browser does
