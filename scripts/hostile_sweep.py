@@ -69,7 +69,6 @@ EXPLICIT = [
     (f"{KC}.average_pool_as_conv", {"input_shape": (2, 2, 1), "pool_size": 3}, [], False),
     (f"{KC}.average_pool_as_conv", {"input_shape": (8, 8, 20000)}, [], False),
     (f"{KC}.max_blur_pool_model", {"input_shape": (8, 8, 1), "filter_size": 0}, [], False),
-    (f"{KC}.architecture_counts", {"name": "resnet50"}, [], False),
     (f"{KC}.max_blur_pool_model", {"input_shape": (8, 8, 2)}, [], True),
     (f"{KC}.average_pool_as_conv", {"input_shape": (6, 6, 2), "pool_size": 2}, [], True),
     # 2. NaN and infinities in the pictures

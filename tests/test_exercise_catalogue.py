@@ -536,19 +536,27 @@ CATALOGUE = [
      ["changed the array it was given"]),
     (nb05.check_global_average_pool, "called instead of passed",
      global_average_keepdims(nb05._BATCHES[1][1]), [_CALLED]),
-    # going further 01, exercise 1: [[2.5, 5], [1, 2]]
+    # going further 01, exercise 1: [[2, 5], [2, 4]]; the stride-1 max is [[4, 0, 0, 8], [0, 4, 4, 8], [0, 4, 4, 0]]
     (gf.check_max_blur_by_hand, "plain max pooling", poolviz.max_pool2d(gf.MAX_BLUR_MAP, 2),
      ["plain 2x2 max pooling"]),
+    (gf.check_max_blur_by_hand, "plain average pooling", [[1.0, 0.0], [0.0, 1.0]], ["average pooling"]),
     (gf.check_max_blur_by_hand, "zero padding", poolviz.average_pool2d(
         np.pad(_MAX_BLUR_DENSE, ((0, 1), (0, 1))), 2), ["zeros"]),
     (gf.check_max_blur_by_hand, "edge padding", poolviz.average_pool2d(
         np.pad(_MAX_BLUR_DENSE, ((0, 1), (0, 1)), mode="edge"), 2), ["last row"]),
-    (gf.check_max_blur_by_hand, "sum, not average", [[10.0, 20.0], [4.0, 8.0]], ["divide"]),
-    (gf.check_max_blur_by_hand, "rows and columns swapped", [[2.5, 1.0], [5.0, 2.0]],
-     ["swapped"]),
+    (gf.check_max_blur_by_hand, "reflect padding before the map", poolviz.average_pool2d(
+        np.pad(_MAX_BLUR_DENSE, ((1, 0), (1, 0)), mode="reflect"), 2), ["before the map"]),
+    (gf.check_max_blur_by_hand, "square-only code (the first 4 columns)",
+     poolviz.going_further.max_blur_pool2d(gf.MAX_BLUR_MAP[:, :4], 2, 2, 2), ["square-only"]),
+    (gf.check_max_blur_by_hand, "sum, not average", [[8.0, 20.0], [8.0, 16.0]], ["divide"]),
+    (gf.check_max_blur_by_hand, "blurred along the rows only", [[2.0, 4.0], [2.0, 2.0]], ["rows only"]),
+    (gf.check_max_blur_by_hand, "blurred down the columns only", [[2.0, 2.0], [0.0, 4.0]], ["columns only"]),
+    (gf.check_max_blur_by_hand, "rows and columns swapped", [[2.0, 2.0], [5.0, 4.0]], ["swapped"]),
+    (gf.check_max_blur_by_hand, "stopped after the stride-1 max", _MAX_BLUR_DENSE, ["stride 2"]),
+    (gf.check_max_blur_by_hand, "no padding", [[2.0, 5.0]], ["reflect-pad"]),
     # going further 01, exercise 2: 'max'
-    (gf.check_most_cells_equal, "read relative_l1", "max-blur", ["fraction_equal"]),
-    (gf.check_most_cells_equal, "average", "average", ["fraction_equal"]),
+    (gf.check_most_cells_equal, "read relative_l1", "max-blur", ["fraction_equal", "changes least in size"]),
+    (gf.check_most_cells_equal, "average", "average", ["fraction_equal", "mixes four cells"]),
     # going further 02, exercise 1: 2 * 2 * 64 * 64 + 64
     (gf.check_strided_conv_parameters, "biases forgotten", 16384, ["biases"]),
     (gf.check_strided_conv_parameters, "depthwise", 256, ["DepthwiseConv2D"]),
@@ -567,17 +575,22 @@ CATALOGUE = [
      ["(2, 2, 2, 2)"]),
     # going further 03, exercise 1: 3
     (gf.check_torch_output_size, "floor", 2, ["ceil_mode=False"]),
-    (gf.check_torch_output_size, "padding left out", 2, ["padding"]),
+    (gf.check_torch_output_size, "padding left out", 2, ["without the padding"]),
+    (gf.check_torch_output_size, "the + 1 forgotten", 2, ["without the '+ 1'"]),
+    (gf.check_torch_output_size, "Keras's 'same'", 2, ["Keras's 'same'"]),
     (gf.check_torch_output_size, "not rounded", 2.5, ["whole number"]),
     # going further 03, exercise 2: 4 / 9
     (gf.check_count_include_pad, "Keras's rule", 1.0, ["Keras's answer"]),
     (gf.check_count_include_pad, "only the top row padded", 6 / 9, ["left"]),
     (gf.check_count_include_pad, "rounded too coarsely", 0.4, ["round"]),
+    (gf.check_count_include_pad, "the sum, not divided", 4, ["sum"]),
     # going further 03, exercise 3: 33
     (gf.check_cells_never_seen, "counted the covered cells", 16, ["covered"]),
     (gf.check_cells_never_seen, "a third window", 24, ["row 7"]),
     (gf.check_cells_never_seen, "only where skipped rows and columns cross", 9, ["OR"]),
     (gf.check_cells_never_seen, "counted shared cells twice", 42, ["twice"]),
+    (gf.check_cells_never_seen, "only the skipped rows", 21, ["columns"]),
+    (gf.check_cells_never_seen, "stride 2's answer", 13, ["stride 2"]),
 ]
 
 
@@ -652,8 +665,8 @@ ACCEPTED = [
     (nb05.check_global_average_pool, "float32", _as_float32(poolviz.global_average_pool2d)),
     (nb05.check_global_average_pool, "a nested list",
      _as_nested_list(poolviz.global_average_pool2d)),
-    (gf.check_max_blur_by_hand, "a list with ints", [[2.5, 5], [1, 2]]),
-    (gf.check_max_blur_by_hand, "float32", np.float32([[2.5, 5.0], [1.0, 2.0]])),
+    (gf.check_max_blur_by_hand, "a list with ints", [[2, 5], [2, 4]]),
+    (gf.check_max_blur_by_hand, "float32", np.float32([[2.0, 5.0], [2.0, 4.0]])),
     (gf.check_most_cells_equal, "capitalised, with a space", "Max "),
     (gf.check_strided_conv_parameters, "a float", 16448.0),
     (gf.check_average_pool_kernel, "a nested list", _KERAS_KERNEL.tolist()),

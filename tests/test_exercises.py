@@ -357,9 +357,10 @@ def _tied_windows_gradient(rule):
 
 def _max_blur_zero_padded():
     """Max with stride 1, then the blur at stride 2 with zeros as padding."""
-    padded = np.zeros((4, 4))
-    padded[:3, :3] = poolviz.max_pool2d(gf.MAX_BLUR_MAP, 2, strides=1)
-    blurred = padded[0::2, 0::2] + padded[1::2, 0::2] + padded[0::2, 1::2] + padded[1::2, 1::2]
+    dense = poolviz.max_pool2d(gf.MAX_BLUR_MAP, 2, strides=1)
+    padded = np.zeros((dense.shape[0] + 1, dense.shape[1] + 1))
+    padded[:-1, :-1] = dense
+    blurred = padded[0:-1:2, 0:-1:2] + padded[1::2, 0:-1:2] + padded[0:-1:2, 1::2] + padded[1::2, 1::2]
     return blurred / 4
 
 

@@ -90,3 +90,63 @@ def test_the_closing_note_tables_are_the_notebooks_stored_outputs():
     for block, stored in zip(blocks, sources):
         assert block in stored, block
 
+
+
+def test_02_reads_the_stored_census_and_shows_every_model_it_holds():
+    # Statements about real networks come from the census of all keras.applications models
+    # (scripts/census.py), not from models picked by hand: each one has a row in the table.
+    import json
+
+    census = json.loads((ROOT / "poolviz" / "going_further" / "keras_applications_census.json").read_text())
+    notebook = _read(FOLDER / "02_strided_convolutions.ipynb")
+    source = "".join(cell.source for cell in _code(notebook))
+    assert "keras_applications_census.json" in source and "architecture_counts(" not in source
+    first_words = {line.split()[0] for line in _text(notebook).splitlines() if line.split()}
+    assert len(census["models"]) >= 40 and sorted(set(census["models"]) - first_words) == []
+
+
+# --------------------------------------------------------------------------
+# Proofs out of the reading path; sources for history and for PyTorch
+# --------------------------------------------------------------------------
+def _folded(cell):
+    return bool(cell.metadata.get("jupyter", {}).get("source_hidden"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_folded_cells_are_checks_that_print_one_checked_line(path):
+    # A folded cell hides its code, so what it prints must say what it checked, and it must check.
+    for cell in filter(_folded, _code(_read(path))):
+        assert re.search(r"^\s*(assert |np\.testing\.assert_)", cell.source, re.MULTILINE), cell.source
+        assert {output.output_type for output in cell.outputs} == {"stream"}, cell.source
+        printed = "".join(output.text for output in cell.outputs)
+        assert re.fullmatch(r"checked: [^\n]+\n", printed), printed
+
+
+@pytest.mark.parametrize("name", ["01_antialiased_pooling.ipynb", "03_keras_and_pytorch.ipynb"])
+def test_no_assert_in_the_reading_path(name):
+    notebook = _read(FOLDER / name)
+    folded = [cell for cell in _code(notebook) if _folded(cell)]
+    assert len(folded) >= 8, len(folded)
+    for cell in _code(notebook):
+        if not _folded(cell):
+            assert not re.search(r"\bassert\b|np\.testing\.assert", cell.source), cell.source
+
+
+def test_history_is_cited_from_its_earliest_sources():
+    text = " ".join(" ".join(cell.source for cell in _read(FOLDER / "01_antialiased_pooling.ipynb").cells).split())
+    for source in ("Certain topics in telegraph transmission theory", "Communication in the presence of noise",
+                   "The Laplacian pyramid as a compact image code", "Shiftable multiscale transforms",
+                   "Handwritten digit recognition with a back-propagation network", "arXiv:1805.12177",
+                   "PMLR 97:7324-7334", "Deep Learning*, MIT Press 2016, p. 342"):
+        assert source in text, source
+
+
+def test_pytorch_is_not_in_the_lock_and_03_says_where_its_rules_come_from():
+    lock = (ROOT / "requirements" / "lock.txt").read_text().splitlines()
+    assert not [line for line in lock if re.match(r"torch\b", line)]
+    notebook = _read(FOLDER / "03_keras_and_pytorch.ipynb")
+    assert "PyTorch importable in this Python: False\n" in _text(notebook)
+    text = " ".join(" ".join(cell.source for cell in notebook.cells).split())
+    for source in ("docs.pytorch.org", "`torch.nn.MaxPool2d`", "`torch.nn.AvgPool2d`",
+                   "aten/src/ATen/native/cpu/AvgPoolKernel.cpp", "tests/test_torch_pooling.py"):
+        assert source in text, source

@@ -13,7 +13,6 @@ import pytest
 
 import poolviz
 from poolviz.going_further.keras_compositions import (
-    architecture_counts,
     average_pool_as_conv,
     downsampling_layers,
     max_blur_pool_model,
@@ -84,25 +83,3 @@ def test_downsampling_layers_find_nested_layers_and_skip_stride_1(keras):
                     ("gap", "GlobalAveragePooling2D", None, None)]
     with pytest.raises(TypeError, match="model"):
         downsampling_layers("ResNet50")
-
-
-def test_mobilenet_v3_small_gates_are_global_pools_inside_blocks(keras):
-    counts = architecture_counts("MobileNetV3Small")  # the one keras.applications build here
-    assert counts.windowed_pooling == 0 and counts.strided_convolutions
-    assert counts.pooling == {"GlobalAveragePooling2D": 10}
-    assert counts.global_pooling_in_blocks == 9
-    assert counts.last_pooling == "GlobalAveragePooling2D"
-    global_pools = [name for name, kind, _, _ in counts.layers if "Global" in kind]
-    assert all("squeeze_excite" in name for name in global_pools[:-1])
-    assert "squeeze" not in global_pools[-1]
-
-
-@pytest.mark.parametrize("args, error, name", [
-    (("resnet50",), ValueError, "name"),        # a module of keras.applications, not a model
-    (("ResNet50", (225, 225, 3)), ValueError, "input_shape"),  # VGG's dense layers grow with it
-    (("ResNet50", (64, 64, 5)), ValueError, "input_shape"),
-    ((50,), ValueError, "name"),
-])
-def test_architecture_counts_names_what_is_allowed(keras, args, error, name):
-    with pytest.raises(error, match=name):
-        architecture_counts(*args)

@@ -114,6 +114,12 @@ def test_outputs_are_committed(notebook):
             assert cell.outputs, f"cell without its output:\n{cell.source}"
 
 
+def test_no_stale_widget_state_is_stored(notebook):
+    # nbconvert keeps a notebook's old metadata.widgets when it re-records without widget state, so
+    # a static viewer (GitHub, nbviewer) would draw controls the explorer no longer has.
+    assert "widgets" not in notebook.metadata
+
+
 def test_no_errors_and_no_stderr_in_outputs(notebook):
     # nbval's kernel never captures C-level stderr (TensorFlow's log lines),
     # so a stored stderr output could never be matched.

@@ -1,7 +1,7 @@
 """Checks for ``notebooks/going_further/``; each check's docstring names its notebook.
 
 >>> check_torch_output_size(3)  # doctest: +ELLIPSIS
-Correct: ceil((4 + 2*1 - 3) / 2) + 1 = ceil(1.5) + 1 = 3; the last window starts at 4, ...
+Correct: ceil((4 + 2*1 - 3) / 2) + 1 = ceil(1.5) + 1 = 3; the third window starts at column 2 * 2 - 1 = 3, ...
 """
 
 import numpy as np
@@ -15,11 +15,11 @@ from ._harness import _as_array, _as_int, _close, _correct, _grade, _rounded, ex
 __all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad", "check_max_blur_by_hand",
            "check_most_cells_equal", "check_strided_conv_parameters", "check_torch_output_size"]
 
-#: 01, exercise 1: ``max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)`` by hand.
-MAX_BLUR_MAP = np.array([[0.0, 4.0, 0.0, 0.0],
-                         [0.0, 0.0, 0.0, 8.0],
-                         [2.0, 0.0, 0.0, 0.0],
-                         [0.0, 0.0, 0.0, 0.0]])
+#: 01, exercise 1, by hand; not square, so that square-only code and padding on the wrong side give wrong numbers.
+MAX_BLUR_MAP = np.array([[4.0, 0.0, 0.0, 0.0, 0.0],
+                         [0.0, 0.0, 0.0, 0.0, 8.0],
+                         [0.0, 0.0, 4.0, 0.0, 0.0],
+                         [0.0, 0.0, 0.0, 0.0, 0.0]])
 
 
 @exercise("give the 2x2 result of max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2), e.g. [[a, b], [c, d]].")
@@ -27,21 +27,29 @@ def check_max_blur_by_hand(answer):
     """01, exercise 1: ``max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)``."""
     result, dense = _as_array(answer), poolviz.max_pool2d(MAX_BLUR_MAP, 2, strides=1)
     expected = going_further.max_blur_pool2d(MAX_BLUR_MAP, 2, 2, filter_size=2)
-    _grade(result, expected, same=_close, shown=result.tolist(), wrong_shape=(
-        f"the result is 2x2 (floor((4 - 2) / 2) + 1 = 2 per side); got shape {result.shape}."), hints=[
-        (poolviz.max_pool2d(MAX_BLUR_MAP, 2),
-         "that is plain 2x2 max pooling with stride 2: take the max with stride 1 first"),
-        (poolviz.average_pool2d(np.pad(dense, ((0, 1), (0, 1))), 2),
-         "you padded with zeros; the paper's code reflects (the padded row repeats the "
-         "second-to-last row, [a, b, c] -> [a, b, c, b])"),
-        (poolviz.average_pool2d(np.pad(dense, ((0, 1), (0, 1)), mode="edge"), 2),
+    reflected, after = np.pad(dense, ((0, 1), (0, 1)), mode="reflect"), ((0, 1), (0, 1))
+    _grade(result, expected, same=_close, shown=result.tolist(), wrong_shape={
+        (3, 4): "3x4 is the max with stride 1 (or the blur at stride 1): the blur is applied with stride 2",
+        (1, 2): "without the padding row only one window fits down the 3 rows: reflect-pad one row and column after"}
+        .get(result.shape, f"the result is 2x2 (floor((4 - 2) / 2) + 1 = 2 rows, floor((5 - 2) / 2) + 1 = 2 columns); "
+                           f"got shape {result.shape}") + ".", hints=[
+        (poolviz.max_pool2d(MAX_BLUR_MAP, 2), "that is plain 2x2 max pooling (stride 2): take the max at stride 1"),
+        (poolviz.average_pool2d(MAX_BLUR_MAP, 2), "that is plain 2x2 average pooling: take the max at stride 1"),
+        (poolviz.average_pool2d(np.pad(dense, after), 2), "you padded with zeros; the paper's code reflects (the "
+         "padded row repeats the second-to-last row, [a, b, c] -> [a, b, c, b])"),
+        (poolviz.average_pool2d(np.pad(dense, after, mode="edge"), 2),
          "you repeated the last row and column; reflection repeats the second-to-last, [a, b, c] -> [a, b, c, b]"),
+        (poolviz.average_pool2d(np.pad(dense, 1, mode="reflect")[:-1, :-1], 2), "you padded before the map (or used "
+         "only its first 4 columns, as square-only code does): filter_size=2 pads 0 cells before and 1 after"),
         (4 * expected, "the blur [1, 1] x [1, 1] sums to 4: divide by it"),
+        ((reflected[:, :4:2] + reflected[:, 1:4:2])[::2] / 2, "you blurred along the rows only: blur down columns too"),
+        ((reflected[::2] + reflected[1::2])[:, :4:2] / 2, "you blurred down the columns only: blur along rows too"),
         (expected.T, "rows and columns are swapped"),
-    ], otherwise="compute poolviz.max_pool2d(MAX_BLUR_MAP, 2, strides=1) (3x3), pad one row and "
+    ], otherwise="compute poolviz.max_pool2d(MAX_BLUR_MAP, 2, strides=1) (3x4), pad one row and "
                  "one column after it by reflection, then average each 2x2 block at stride 2",
-        correct="the stride-1 max is 3x3; reflect padding adds one row and column after it (a copy of the "
-                "second-to-last), and the [1, 1] / 2 blur at stride 2 averages each 2x2 block of that 4x4 map.")
+        correct="the stride-1 max is 3x4; reflect padding adds one row and column after it (a copy of the "
+                "second-to-last), and the [1, 1] / 2 blur at stride 2 averages each 2x2 block of that 4x5 map "
+                "(its padded fifth column is never read).")
 
 
 @exercise("give 'max', 'average' or 'max-blur'.")
@@ -53,9 +61,12 @@ def check_most_cells_equal(answer):
     photo, zero_sum = data.photograph(downscale=4), np.array([[-1.0, 2.0, -1.0]] * 3)
     equal = {op: going_further.shift_change(photo, op, kernel=zero_sum).fraction_equal.mean()
              for op in ("max", "average", "max-blur")}
+    why = {"max-blur": "max-blur changes least in size (relative_l1), but its blur mixes every value into its "
+                       "neighbours, so almost no cell stays exactly equal",
+           "average": "an average mixes four cells, so a change of any one of them changes it"}
     if answer != max(equal, key=equal.get):
-        raise AssertionError(f"{answer!r} keeps {equal[answer]:.1%} of the cells equal; one of the others keeps more. "
-                             "Look at the fraction_equal column of the table, not at relative_l1.")
+        raise AssertionError(f"{answer!r} keeps {equal[answer]:.1%} of the cells equal; one of the others keeps more: "
+                             f"{why[answer]}. Look at the fraction_equal column of the table, not at relative_l1.")
     _correct(f"max pooling keeps {equal['max']:.0%} of the cells exactly, max-blur {equal['max-blur']:.1%}: a blur "
              "mixes every value into its neighbours, so almost nothing stays exactly equal, although the change is "
              "smaller in size. Exact equality and relative change measure different things.")
@@ -98,11 +109,12 @@ def check_average_pool_kernel(answer):
 def check_torch_output_size(answer):
     """03, exercise 1: columns of ``F.max_pool2d(4 columns, 3, 2, 1, ceil_mode=True)``."""
     _grade(_as_int(answer), going_further.torch_output_size(4, 3, 2, padding=1, ceil_mode=True),
-           hints=[(2, "2 is what floor gives (ceil_mode=False), and what ceil gives without the "
-                      "padding; ceil_mode rounds (n + 2 * padding - kernel_size) / stride up")],
+           hints=[(2, "2 is what floor gives (ceil_mode=False), what ceil gives without the padding, what it gives "
+                      "without the '+ 1', and Keras's 'same' (ceil(4 / 2)); ceil_mode rounds "
+                      "(n + 2 * padding - kernel_size) / stride up, then adds 1")],
            otherwise="use ceil((n + 2 * padding - kernel_size) / stride) + 1, then the padding rule",
-           correct="ceil((4 + 2*1 - 3) / 2) + 1 = ceil(1.5) + 1 = 3; the last window starts at 4, "
-                   "inside the input plus the left padding (4 < 4 + 1), so it is kept.")
+           correct="ceil((4 + 2*1 - 3) / 2) + 1 = ceil(1.5) + 1 = 3; the third window starts at column 2 * 2 - 1 = 3, "
+                   "inside the input (not in the right padding), so it is kept.")
 
 
 @exercise("give the top-left value (a number).")
@@ -114,6 +126,7 @@ def check_count_include_pad(answer):
         answer), wrong_shape=f"answer should be one number, got {_describe(answer)}", hints=[
         (1.0, "1.0 is Keras's answer (real cells only); PyTorch's default also counts the padding"),
         (6 / 9, "the window hangs over the left edge too, not only the top: count its real cells again"),
+        (4.0, "4 is the sum of the window's real cells: divide it"),
         (_rounded(top_left), "rounded too coarsely: give two decimals or the fraction"),
     ], otherwise="sum the real cells of the window, divide by kernel rows x kernel cols",
         correct="the window covers 4 real cells and 5 padded ones, and PyTorch's default count_include_pad=True "
@@ -130,6 +143,8 @@ def check_cells_never_seen(answer):
         (16, "16 cells are covered; the question asks for the cells that are not"),
         (9, "9 is where a skipped row crosses a skipped column; a cell is never read if its row "
             "OR its column is skipped"),
+        (3 * 7, "21 counts the cells of the 3 skipped rows only; the 3 skipped columns hold unread cells too"),
+        (13, "13 is stride 2's answer (the last row and column); stride 3 also skips rows and columns 2 and 5"),
         (42, "a cell in a skipped row and a skipped column is counted twice"),
     ], otherwise="list the rows each window covers along one side, then count rows x columns",
         correct=f"windows start at rows/columns 0 and 3 and cover 0-1 and 3-4: 4 x 4 = 16 cells "

@@ -1,7 +1,7 @@
 """Anti-aliased max pooling after R. Zhang, "Making Convolutional Networks
 Shift-Invariant Again" (ICML 2019): the dense max (stride 1), then a binomial
-blur with the stride.  Blurring before subsampling removes the frequencies
-that alias, so a small shift changes the pooled map less in magnitude."""
+blur with the stride.  Blurring before subsampling damps the fine detail that
+aliases; whether a shift then changes the pooled map less depends on the map."""
 
 from __future__ import annotations
 

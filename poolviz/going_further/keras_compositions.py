@@ -1,11 +1,9 @@
-"""Keras compositions and architecture counts for the going-further notebooks.  Sizes
+"""Keras compositions for the going-further notebooks.  Sizes
 are checked before any Keras layer is built: TensorFlow's kernels kill the process
 (SIGFPE, SIGABRT) or return uninitialised memory on sizes they do not expect."""
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,16 +16,16 @@ from .antialias import binomial_filter
 if TYPE_CHECKING:
     import keras
 
-__all__ = ["architecture_counts", "average_pool_as_conv", "downsampling_layers", "max_blur_pool_model"]
+__all__ = ["average_pool_as_conv", "downsampling_layers", "max_blur_pool_model"]
 
 MAX_WEIGHTS = 2**24  # fixed weights in one composition: 64 MB of float32
 
 
-def _input_shape(input_shape, max_side=MAX_WINDOW, max_channels=MAX_WINDOW, weights_per_channel=0):
+def _input_shape(input_shape, weights_per_channel=0):
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
         raise ValueError(f"input_shape must be (rows, cols, channels), got {_describe(input_shape)}")
-    rows, cols = (as_int(n, "input_shape rows and cols", 1, max_side) for n in input_shape[:2])
-    channels = as_int(input_shape[2], "input_shape channels", 1, max_channels)
+    rows, cols = (as_int(n, "input_shape rows and cols", 1, MAX_WINDOW) for n in input_shape[:2])
+    channels = as_int(input_shape[2], "input_shape channels", 1, MAX_WINDOW)
     if channels * weights_per_channel > MAX_WEIGHTS:
         raise ValueError(f"input_shape channels {channels} would need {channels * weights_per_channel} "
                          f"fixed weights, more than {MAX_WEIGHTS} (2**24)")
@@ -107,43 +105,3 @@ def downsampling_layers(model: keras.Model) -> list[tuple]:
         elif "Conv" in kind and hasattr(layer, "strides") and max(_pair(layer.strides)) > 1:
             rows.append((layer.name, kind, _pair(layer.kernel_size), _pair(layer.strides)))
     return rows
-
-
-@dataclass(frozen=True)
-class ArchitectureCounts:
-    """What one ``keras.applications`` model uses to downsample, counted."""
-    name: str
-    parameters: int
-    pooling: dict                  # class name -> number of layers
-    strided_convolutions: dict     # class name -> number of layers
-    global_pooling_in_blocks: int  # global pools before the last pooling layer
-    last_pooling: str              # class name of the last pooling layer
-    layers: tuple = ()             # the rows of downsampling_layers(model)
-
-    @property
-    def windowed_pooling(self) -> int:  # pooling layers with a window (not global)
-        return sum(n for kind, n in self.pooling.items() if "Global" not in kind)
-
-
-def architecture_counts(name: str, input_shape: tuple[int, int, int] = (64, 64, 3)) -> ArchitectureCounts:
-    """Build ``keras.applications.<name>(weights=None)`` (nothing is
-    downloaded) and count how it downsamples.  Global pools before the last
-    pooling layer sit inside blocks (MobileNetV3's and EfficientNet's
-    squeeze-and-excitation gates).  ``input_shape`` sides are at most 224,
-    ImageNet's, because VGG's dense layers grow with them."""
-    shape = _input_shape(input_shape, max_side=224, max_channels=4)
-    keras = load_keras()
-    builders = sorted(n for n in dir(keras.applications)
-                      if n[:1].isupper() and callable(getattr(keras.applications, n)))
-    if not isinstance(name, str) or name not in builders:
-        raise ValueError(f"name must be one of keras.applications' models {builders}, got {_describe(name)}")
-    keras.backend.clear_session()
-    model = getattr(keras.applications, name)(weights=None, input_shape=shape)
-    layers = downsampling_layers(model)
-    pools = [kind for _, kind, _, _ in layers if "Pooling" in kind]
-    counts = ArchitectureCounts(
-        name, int(model.count_params()), dict(sorted(Counter(pools).items())),
-        dict(sorted(Counter(kind for _, kind, _, _ in layers if "Pooling" not in kind).items())),
-        sum(1 for kind in pools[:-1] if "Global" in kind), pools[-1], tuple(layers))
-    keras.backend.clear_session()
-    return counts

@@ -12,15 +12,16 @@ import poolviz.going_further
 from poolviz.exercises import going_further as exercises
 
 # 01 · Exercise 1 ---------------------------------------------------------------
-# Max with stride 1 (2x2 windows) on the 4x4 map gives 3x3:
-dense = np.array([[4.0, 4.0, 8.0],
-                  [2.0, 0.0, 8.0],
-                  [2.0, 0.0, 0.0]])
+# Max with stride 1 (2x2 windows) on the 4x5 map gives 3x4:
+dense = np.array([[4.0, 0.0, 0.0, 8.0],
+                  [0.0, 4.0, 4.0, 8.0],
+                  [0.0, 4.0, 4.0, 0.0]])
 # filter_size 2 pads 0 cells before and 1 after, by reflection: the new last
 # row/column repeats the second-to-last one ([a, b, c] -> [a, b, c, b]).
-padded = np.pad(dense, ((0, 1), (0, 1)), mode="reflect")
-# The [1, 1] / 2 blur in both directions at stride 2 averages each 2x2 block.
-answer_1_1 = padded.reshape(2, 2, 2, 2).mean(axis=(1, 3))
+padded = np.pad(dense, ((0, 1), (0, 1)), mode="reflect")  # 4x5
+# The [1, 1] / 2 blur in both directions at stride 2 averages each 2x2 block;
+# the windows start at columns 0 and 2, so the padded fifth column is never read.
+answer_1_1 = padded[:, :4].reshape(2, 2, 2, 2).mean(axis=(1, 3))  # [[2, 5], [2, 4]]
 
 # 01 · Exercise 2 ---------------------------------------------------------------
 # The table's fraction_equal column: max pooling keeps the most cells exactly.
@@ -35,7 +36,7 @@ answer_2_2[:, :, 0, 0] = 0.25
 answer_2_2[:, :, 1, 1] = 0.25
 
 # 03 · Exercise 1 ---------------------------------------------------------------
-# ceil((4 + 2 - 3) / 2) + 1 = 3; the last window starts at 2 * 2 = 4 < 4 + 1: kept.
+# ceil((4 + 2 - 3) / 2) + 1 = 3; the third window starts at column 2 * 2 - 1 = 3, inside the input: kept.
 answer_3_1 = 3
 
 # 03 · Exercise 2 ---------------------------------------------------------------
