@@ -26,10 +26,17 @@ from poolviz._checks import MAX_IMAGE_CELLS, MAX_SHIFT, MAX_SHIFT_CELLS, MAX_WIN
 from poolviz.going_further import max_blur_pool2d, window_coverage
 from poolviz.going_further.antialias import relative_l1_change
 from poolviz.pooling import output_size_formula, padding_amounts, pool_arguments, pool_fit_message, real_cell_counts
-from poolviz.walkthrough import RECEPTIVE_FIELD_STACKS, format_number, in_words, pooling_window, receptive_field
+from poolviz.walkthrough import (
+    RECEPTIVE_FIELD_STACKS,
+    ReceptiveFieldState,
+    format_number,
+    in_words,
+    pooling_window,
+    receptive_field,
+)
 
-__all__ = ["PoolingExplorerModel", "PoolingState", "ReceptiveFieldExplorerModel", "ReceptiveFieldState",
-           "TranslationExplorerModel", "TranslationState", "pooling_state"]
+__all__ = ["PoolingExplorerModel", "PoolingState", "ReceptiveFieldExplorerModel", "TranslationExplorerModel",
+           "TranslationState", "pooling_state"]
 
 LINE_DETECTOR_INPUT = "line detector output (tutorial)"  # the 8 x 8 line through the detector and ReLU
 CUSTOM_INPUT = "your array"  # an array the caller passed
@@ -543,29 +550,6 @@ class TranslationExplorerModel(_ExplorerModel):
 
 
 # The receptive-field explorer ---------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class ReceptiveFieldState:
-    """What the receptive-field explorer shows: the `stack`'s map `shapes` (input first), the chosen `output_index`
-    and the input `rows` and `cols` ``[start, stop)`` it depends on; or `message`, why the stack gives no output."""
-
-    stack: str
-    shapes: tuple
-    output_index: tuple = (0, 0)
-    rows: tuple = (0, 0)
-    cols: tuple = (0, 0)
-    message: str = ""
-    ok = property(lambda self: not self.message, doc="True when the stack gives an output.")
-
-    @property
-    def description(self):
-        """The state in words: the maps' sizes, the output cell and the input cells it depends on; or the message."""
-        (top, bottom), (left, right), (rows, cols) = self.rows, self.cols, self.shapes[0]
-        return self.message or (
-            f"{self.stack}: maps {' -> '.join(f'{r} x {c}' for r, c in self.shapes)}. Output row {self.output_index[0]}"
-            f", column {self.output_index[1]} depends on input rows {top} to {bottom - 1}, columns {left} to "
-            f"{right - 1}: {(bottom - top) * (right - left)} of the {rows * cols} input cells")
-
-
 class ReceptiveFieldExplorerModel(_ExplorerModel):
     """The receptive-field explorer without widgets: a stack of layers, an input size and an output cell (numbered
     row by row, like the explorer's buttons) in, one :class:`ReceptiveFieldState` out. A value out of range raises

@@ -16,10 +16,12 @@ import numpy as np
 from ._checks import (
     MAX_AXIS,
     MAX_IMAGE_CELLS,
+    MAX_WALK_CELLS,
     MAX_WINDOW,
     _describe,
     _real_array,
     as_bool,
+    as_feature_map,
     as_int,
     as_pair,
     as_size_pair,
@@ -29,7 +31,7 @@ from ._checks import (
     check_result_cells,
 )
 
-__all__ = ["average_pool2d", "global_average_pool2d", "global_max_pool2d", "max_pool2d", "output_size",
+__all__ = ["average_pool2d", "global_average_pool2d", "global_max_pool2d", "lp_pool2d", "max_pool2d", "output_size",
            "output_size_formula", "padding_amounts", "pooled_shape", "real_cell_counts", "same_padding",
            "window_bounds"]
 
@@ -369,3 +371,40 @@ def _global_pool(x, data_format, keepdims, operation):
     if array.ndim == 2:
         return pooled if keepdims else float(pooled[0, 0])
     return pooled if keepdims else pooled.reshape(pooled.shape[0], -1)
+
+
+
+def lp_pool2d(feature_map: np.typing.ArrayLike, p: float, pool_size: int | tuple[int, int] = (2, 2),
+              strides: int | tuple[int, int] | None = None) -> np.ndarray:
+    """Lp pooling of a 2-D map in ``"valid"`` windows: each window's power mean ``(mean |x|**p)**(1/p)``.
+
+    ``p=1`` is average pooling of ``|x|`` (of ``x`` on a map without negative values); it never decreases as ``p``
+    grows, and ``p=inf`` is max pooling of ``|x|``. Computed as ``m * mean((|x| / m)**p)**(1/p)``, ``m`` the window's
+    largest ``|x|``, so no ``p`` overflows; for ``n`` cells it lies in ``[m * n**(-1/p), m]``, so within
+    ``m * ln(n) / p`` of the max. No Keras layer computes it.
+
+    >>> lp_pool2d(np.array([[0.0, 3.0], [0.0, 3.0]]), p=1), lp_pool2d(np.array([[0.0, 3.0], [0.0, 3.0]]), p=np.inf)
+    (array([[1.5]]), array([[3.]]))
+    """
+    real = isinstance(p, numbers.Real) and not isinstance(p, (bool, np.bool_))
+    if not (real and p >= 1):  # NaN too
+        raise (ValueError if real else TypeError)(
+            f"p must be a number of at least 1 (1: average of |x|) or inf (max of |x|), got {_describe(p)}")
+    try:
+        p = float(p)
+    except OverflowError:  # an int past the floats: its power mean rounds to the max
+        p = np.inf
+    array = np.abs(as_feature_map(feature_map, max_cells=MAX_IMAGE_CELLS, why=" (2**24)"))
+    if not np.isfinite(array).all():
+        raise ValueError("feature_map must hold finite numbers: the power mean of inf or NaN has no value")
+    pool, stride, _ = pool_arguments(pool_size, strides)
+    check_pool_fits(array.shape, pool, stride)
+    windows = np.lib.stride_tricks.sliding_window_view(array, pool)[::stride[0], ::stride[1]]
+    if windows.size > MAX_WALK_CELLS:
+        raise ValueError(f"the windows hold {windows.size} cells in all, more than {MAX_WALK_CELLS} (2**22): use a "
+                         "smaller map or pool, or larger strides")
+    largest = windows.max(axis=(2, 3))
+    if p in (1, np.inf):  # the ends exactly: the average and the max of |x|
+        return windows.mean(axis=(2, 3)) if p == 1 else largest
+    scale = np.where(largest > 0, largest, 1.0)[..., np.newaxis, np.newaxis]  # a window of zeros gives 0
+    return largest * np.mean((windows / scale) ** p, axis=(2, 3)) ** (1 / p)

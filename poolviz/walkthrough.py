@@ -27,7 +27,7 @@ from ._checks import (
 )
 from .pooling import check_pool_fits, padding_amounts, pool_arguments, pooled_shape, window_bounds
 
-__all__ = ["PoolingWindow", "in_words", "pooling_window", "receptive_field", "walk_windows"]
+__all__ = ["PoolingWindow", "ReceptiveFieldState", "in_words", "pooling_window", "receptive_field", "walk_windows"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,6 +205,7 @@ def walk_windows(feature_map: np.typing.ArrayLike, pool_size: int | tuple[int, i
     return [_window(image, (i, j), pooling, operation) for i in range(out_rows) for j in range(out_cols)]
 
 
+# Receptive fields ----------------------------------------------------------------
 _CONV, _POOL = (3, 1, "valid"), (2, 2, "valid")
 #: Stacks for :func:`receptive_field` (and its explorer), by name.
 RECEPTIVE_FIELD_STACKS = {
@@ -253,3 +254,26 @@ def receptive_field(layers, output_index: tuple, input_shape: tuple) -> tuple[tu
             stop = window_bounds(stop - 1, shape[axis], kernel[axis], stride[axis], padding)[1]
         field.append((start, stop))
     return tuple(field)
+
+
+@dataclass(frozen=True, eq=False)
+class ReceptiveFieldState:
+    """What the receptive-field explorer shows: the `stack`'s map `shapes` (input first), the chosen `output_index`
+    and the input `rows` and `cols` ``[start, stop)`` it depends on; or `message`, why the stack gives no output."""
+
+    stack: str
+    shapes: tuple
+    output_index: tuple = (0, 0)
+    rows: tuple = (0, 0)
+    cols: tuple = (0, 0)
+    message: str = ""
+    ok = property(lambda self: not self.message, doc="True when the stack gives an output.")
+
+    @property
+    def description(self):
+        """The state in words: the maps' sizes, the output cell and the input cells it depends on; or the message."""
+        (top, bottom), (left, right), (rows, cols) = self.rows, self.cols, self.shapes[0]
+        return self.message or (
+            f"{self.stack}: maps {' -> '.join(f'{r} x {c}' for r, c in self.shapes)}. Output row {self.output_index[0]}"
+            f", column {self.output_index[1]} depends on input rows {top} to {bottom - 1}, columns {left} to "
+            f"{right - 1}: {(bottom - top) * (right - left)} of the {rows * cols} input cells")

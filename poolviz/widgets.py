@@ -40,10 +40,17 @@ import poolviz
 import poolviz.explorer
 from poolviz import plot
 from poolviz._checks import as_bool
-from poolviz.explorer import TRANSLATION_OPERATIONS, PoolingExplorerModel, TranslationExplorerModel
-from poolviz.walkthrough import in_words
+from poolviz._png import LayeredRenderer
+from poolviz.explorer import (
+    TRANSLATION_OPERATIONS,
+    PoolingExplorerModel,
+    ReceptiveFieldExplorerModel,
+    TranslationExplorerModel,
+)
+from poolviz.lp_explorer import LpPoolingExplorerModel
+from poolviz.walkthrough import RECEPTIVE_FIELD_STACKS, in_words
 
-__all__ = ["pooling_explorer", "receptive_field_explorer", "translation_explorer"]
+__all__ = ["lp_pooling_explorer", "pooling_explorer", "receptive_field_explorer", "translation_explorer"]
 
 #: Slider ranges offered at first (a value set from code beyond them widens them).
 MAX_POOL = 6
@@ -453,7 +460,7 @@ class ReceptiveFieldExplorer(_ExplorerView):
 
     def __init__(self, model, lecture=False):
         super().__init__(model, as_bool(lecture, "lecture"), "receptive-field", (5.0, 4.6) if lecture else (4.0, 3.7))
-        self._dropdown("stack", "stack", list(poolviz.explorer.RECEPTIVE_FIELD_STACKS)).layout.width = "460px"
+        self._dropdown("stack", "stack", list(RECEPTIVE_FIELD_STACKS)).layout.width = "460px"
         rows, cols = (self._slider(f"input {axis}", f"input_{axis}", 1, 16) for axis in ("rows", "cols"))
         self.cell_buttons, self.cells_box = [], widgets.GridBox(layout=widgets.Layout(grid_gap="2px"))
         self.field_html, self.figure = _html("poolviz-field"), Figure(figsize=self._figsize, dpi=DPI)
@@ -500,4 +507,83 @@ def receptive_field_explorer(*, lecture: bool = False, **controls) -> ReceptiveF
 
     `controls` as in :class:`poolviz.explorer.ReceptiveFieldExplorerModel`; `lecture` as in :func:`pooling_explorer`.
     """
-    return ReceptiveFieldExplorer(poolviz.explorer.ReceptiveFieldExplorerModel(**controls), lecture=lecture)
+    return ReceptiveFieldExplorer(ReceptiveFieldExplorerModel(**controls), lecture=lecture)
+
+
+#: The Lp explorer's slider stops: p from 1 (average) to inf (max), roughly doubling.
+LP_STOPS = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 16.0, 32.0, 64.0, 128.0, 1024.0, np.inf)
+
+
+def _lp_panels(state):
+    """(title, map) of each panel of the Lp explorer: the input, then the poolings at p = 1, p and p = inf."""
+    return list(zip((f"input {state.feature_map.shape[0]} x {state.feature_map.shape[1]}", "average (p = 1)",
+                     f"Lp, p = {state.p:g}", "max (p = inf)"), (state.feature_map, state.average, state.pooled,
+                                                                 state.maximum)))
+
+
+class _LpFigure:
+    """The Lp explorer's picture: its panels on the input's colour scale, redrawn in place."""
+
+    def __init__(self, fig):
+        self.fig, self.state, self.renderer = fig, None, LayeredRenderer(fig)
+        self.maps = [plot.heatmap([[0.0]], ax=ax, annotate=False, label_paths=True) for ax in fig.subplots(1, 4)]
+        fig.subplots_adjust(left=0.03, right=0.99, bottom=0.08, top=0.86, wspace=0.25)
+
+    def show(self, state):
+        self.state, (low, high) = state, (float(state.feature_map.min()), float(state.feature_map.max()))
+        for artists, (title, array) in zip(self.maps, _lp_panels(state)):
+            artists.update(array, low, high, annotate=array.size <= plot.EXPLORER_ANNOTATE_MAX_CELLS)
+            artists.ax.set_title(title)
+
+    def render_png(self):  # the maps and titles redrawn over the kept axes (a full savefig: ~300 ms)
+        changing = [artist for m in self.maps for artist in (*m.artists, *m.ax.spines.values(), m.ax.title)]
+        return self.renderer.render((self.state.feature_map.shape, self.state.pooled.shape), [(None, changing)])
+
+    def in_words(self):
+        return self.state.description
+
+
+class LpPoolingExplorer(_ExplorerView):
+    """The Lp-pooling explorer view (build it with :func:`lp_pooling_explorer`): one slider, p, from average to max.
+    ``model`` is its :class:`~poolviz.lp_explorer.LpPoolingExplorerModel`."""
+
+    def __init__(self, model, lecture=False):
+        super().__init__(model, as_bool(lecture, "lecture"), "lp", (13.5, 3.6) if lecture else (11, 3.0))
+        self._add("p", widgets.SelectionSlider(options=self._stops(), continuous_update=True, **self._look("p")), "p")
+        with self._rc():
+            self.figure = _LpFigure(Figure(figsize=self._figsize, dpi=DPI))
+        model.observe(self._safe_redraw, names="state")
+        self._safe_redraw()
+        parts = [self.image, self.caption_html, *self._words(), self.message_html, self.tables_html]
+        self.children = self._beside([self.controls["p"], self._numbers()], parts) if self.lecture else \
+            [widgets.HBox([self.controls["p"], self._numbers()]), *parts]
+
+    _DERIVED = ("p",)
+    _figure_arguments = lambda self: (self.model.state,)  # noqa: E731 - what _show_png draws
+
+    def _stops(self):  # the slider's stops, and a p set from code among them
+        return [("inf" if p == np.inf else f"{p:g}", p) for p in sorted({*LP_STOPS, self.model.p})]
+
+    def _show_controls(self):
+        super()._show_controls()
+        slider, stops = self.controls["p"], tuple(self._stops())
+        if slider.options != stops:
+            slider.options = stops
+        slider.value = self.model.p
+
+    _tables = staticmethod(_lp_panels)
+
+    def _redraw(self):
+        state = self.model.state
+        self._show_png(self.figure, f"Lp pooling 2 x 2, p = {state.p:g}: {in_words(state.pooled)}")
+        self._show_tables()
+
+
+def lp_pooling_explorer(feature_map: np.typing.ArrayLike | None = None, *, lecture: bool = False,
+                        p: float = 1.0) -> LpPoolingExplorer:
+    """An explorer of Lp pooling: one slider moves p from 1 (average pooling) to inf (max pooling).
+
+    `feature_map` and `p` as in :class:`poolviz.lp_explorer.LpPoolingExplorerModel` (default input: the diagonal line
+    through the line detector); `lecture` as in :func:`pooling_explorer`.
+    """
+    return LpPoolingExplorer(LpPoolingExplorerModel(feature_map, p=p), lecture=lecture)

@@ -164,7 +164,7 @@ PLAUSIBLE = {  # by parameter or trait name: values that get past the first chec
     **dict.fromkeys(["strides_same_as_pool", "keepdims", "clamp_step", "show_arithmetic", "ceil_mode", "lecture",
                      "count_include_pad", "colorbar", "fast_labels", "label_paths", "use_bias", "include_custom"],
                     (False, True)),
-    "atol": (0.0, 1e-5), "pooling": (None, "max", "global average"),
+    "atol": (0.0, 1e-5), "p": (1, 2, 3.5, 1000, math.inf), "pooling": (None, "max", "global average"),
     "value": (1.5, -0.0, math.nan, 3, 1e300), "divisor_override": (None, 1, 4, 9),
     "filter_size": range(1, 7), "cols_moved": range(0, 5), "annotate": (None, True, False),
     "title": (None, "t"), "max_ticks": range(1, 17), "dpi": (None, 50), "n_windows": range(1, 10),

@@ -7,8 +7,9 @@ explorer that ``poolviz.widgets`` makes and, right after the cell that showed
 one, plays with it the way a student could: every dropdown through every
 option (the operation menu must offer exactly the operations its model
 accepts), every checkbox toggled, every enabled slider to its minimum and
-its maximum, the "Check with Keras" button clicked. nbval then runs the rest of
-the notebook and compares every output with the stored one, so the cells
+its maximum (a slider of stops, the Lp explorer's p, to every stop), the
+"Check with Keras" button clicked. nbval then runs the rest of the notebook
+and compares every output with the stored one, so the cells
 after an explorer must give the same results whatever the student did.
 
 After each later cell it checks that the cell did not move the controls the
@@ -74,6 +75,12 @@ def _play_with(view):
         button.click()
         _check(view, ("output cell", button.tooltip))
         moves += 1
+    for name, control in list(view.controls.items()):
+        if isinstance(control, ipywidgets.SelectionSlider):  # every stop (the Lp explorer's p)
+            for value in list(control.options):
+                control.value = value[1] if isinstance(value, tuple) else value
+                _check(view, (name, control.value))
+                moves += 1
     button = getattr(view, "keras_button", None)
     if button is not None:
         button.click()
@@ -108,4 +115,5 @@ if os.environ.get("POOLVIZ_PLAY_REPORT"):
     poolviz.widgets.pooling_explorer = _recording(poolviz.widgets.pooling_explorer)
     poolviz.widgets.translation_explorer = _recording(poolviz.widgets.translation_explorer)
     poolviz.widgets.receptive_field_explorer = _recording(poolviz.widgets.receptive_field_explorer)
+    poolviz.widgets.lp_pooling_explorer = _recording(poolviz.widgets.lp_pooling_explorer)
     get_ipython().events.register("post_run_cell", _after_each_cell)

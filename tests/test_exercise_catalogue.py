@@ -14,6 +14,7 @@ from test_exercises import _name, assert_refused
 
 import poolviz
 import poolviz.going_further
+import poolviz.pooling
 from poolviz import data
 from poolviz.exercises import going_further as gf
 from poolviz.exercises import nb01, nb02, nb03, nb04, nb05
@@ -205,6 +206,84 @@ def gradient_aliases_the_feature_map(feature_map, upstream):
 
 def gradient_is_the_pooled_map(feature_map, upstream):
     return poolviz.max_pool2d(feature_map)
+
+
+# --------------------------------------------------------------------------
+# 04 exercise 5: lp_pool(feature_map, p), 2x2 windows, stride 2
+# --------------------------------------------------------------------------
+def _lp_loop(feature_map, p, *, reduce=np.mean, root=True, scale=True, guard_zero=True, size=np.abs,
+             cols_out=None, p_used=None):
+    """A student's loop over 2x2 windows; the knobs are the mistakes."""
+    rows_out = feature_map.shape[0] // 2
+    cols_out = feature_map.shape[1] // 2 if cols_out is None else cols_out
+    p = p if p_used is None else p_used
+    pooled = np.zeros((rows_out, cols_out))
+    with np.errstate(all="ignore"):
+        for i in range(rows_out):
+            for j in range(cols_out):
+                window = size(feature_map[2 * i:2 * i + 2, 2 * j:2 * j + 2])
+                largest = window.max() if scale else 1.0
+                if scale and guard_zero and largest == 0:
+                    continue  # a window of zeros: 0
+                value = reduce((window / largest) ** p)
+                pooled[i, j] = largest * (value ** (1 / p) if root else value)
+    return pooled
+
+
+def lp_pool_sums(feature_map, p):
+    """The Lp norm, as PyTorch's nn.LPPool2d: a sum, not a mean."""
+    return _lp_loop(feature_map, p, reduce=np.sum)
+
+
+def lp_pool_root_forgotten(feature_map, p):
+    return _lp_loop(feature_map, p, root=False)
+
+
+def lp_pool_overflows(feature_map, p):
+    """The formula as written, no scaling: 9.0**1000 is inf."""
+    return _lp_loop(feature_map, p, scale=False)
+
+
+def lp_pool_zero_window_nan(feature_map, p):
+    return _lp_loop(feature_map, p, guard_zero=False)
+
+
+def lp_pool_without_abs(feature_map, p):
+    return _lp_loop(feature_map, p, size=lambda window: window)
+
+
+def lp_pool_square_maps_only(feature_map, p):
+    return _lp_loop(feature_map, p, cols_out=feature_map.shape[0] // 2)
+
+
+def lp_pool_always_average(feature_map, p):
+    return _lp_loop(feature_map, p, p_used=1.0)
+
+
+def lp_pool_always_max(feature_map, p):
+    return np.array([[np.abs(feature_map[2 * i:2 * i + 2, 2 * j:2 * j + 2]).max()
+                      for j in range(feature_map.shape[1] // 2)] for i in range(feature_map.shape[0] // 2)])
+
+
+def lp_pool_integer_output(feature_map, p):
+    return _lp_loop(feature_map, p).astype(int)
+
+
+def lp_pool_by_logs(feature_map, p):
+    """Right, by another road: the log of the mean of exp(p log |x|), stabilised by its largest term."""
+    pooled = np.zeros((feature_map.shape[0] // 2, feature_map.shape[1] // 2))
+    for i, j in np.ndindex(pooled.shape):
+        window = np.abs(feature_map[2 * i:2 * i + 2, 2 * j:2 * j + 2]).ravel()
+        if window.max() == 0:
+            continue
+        if p == np.inf:
+            pooled[i, j] = window.max()
+            continue
+        with np.errstate(divide="ignore"):
+            logs = p * np.log(window)
+        top = logs.max()
+        pooled[i, j] = np.exp((top + np.log(np.mean(np.exp(logs - top)))) / p)
+    return pooled
 
 
 # --------------------------------------------------------------------------
@@ -462,6 +541,35 @@ CATALOGUE = [
      ["changed the array it was given"]),
     (nb04.check_max_pool_gradient, "called instead of passed",
      np.zeros((4, 4)), [_CALLED]),
+    # 04, exercise 4: ([[0.5, 1.25], [0, 1.5]], [[0, 1], [0, 0]])
+    (nb04.check_relu_and_average_order, "the two orders swapped", ([[0, 1], [0, 0]], [[0.5, 1.25], [0, 1.5]]),
+     ["swapped"]),
+    (nb04.check_relu_and_average_order, "assumed they commute", ([[0.5, 1.25], [0, 1.5]],) * 2,
+     ["do not commute"]),
+    (nb04.check_relu_and_average_order, "max pooling for average", ([[2, 3], [0, 4]],) * 2, ["max pooling"]),
+    (nb04.check_relu_and_average_order, "the ReLU after pooling forgotten",
+     ([[0.5, 1.25], [0, 1.5]], [[0, 1], [-2, 0]]), ["negative value", "sets it to 0"]),
+    (nb04.check_relu_and_average_order, "ReLU taken as abs", ([[1, 1.5], [2, 3]], [[0, 1], [2, 0]]),
+     ["abs"]),
+    (nb04.check_relu_and_average_order, "divided by the positive cells only",
+     ([[2, 5 / 3], [0, 3]], [[0, 1], [0, 0]]), ["divide by 4"]),
+    (nb04.check_relu_and_average_order, "rows and columns swapped",
+     ([[0.5, 0], [1.25, 1.5]], [[0, 0], [1, 0]]), ["swapped", "rows 0-1 and columns 2-3"]),
+    (nb04.check_relu_and_average_order, "rounded to one decimal", ([[0.5, 1.2], [0, 1.5]], [[0, 1], [0, 0]]),
+     ["round"]),
+    (nb04.check_relu_and_average_order, "one map, not two", [[0.5, 1.25], [0, 1.5]], ["shape (2, 2)"]),
+    (nb04.check_relu_and_average_order, "flat lists", ([0.5, 1.25, 0, 1.5], [0, 1, 0, 0]), ["shape (2, 2)"]),
+    # 04, exercise 5
+    (nb04.check_lp_pool, "a sum, not a mean (the Lp norm)", lp_pool_sums, ["take the mean", "p=1"]),
+    (nb04.check_lp_pool, "the 1/p-th root forgotten", lp_pool_root_forgotten, ["root"]),
+    (nb04.check_lp_pool, "overflows at large p", lp_pool_overflows, ["overflowed", "largest"]),
+    (nb04.check_lp_pool, "a window of zeros gives NaN", lp_pool_zero_window_nan, ["window of zeros"]),
+    (nb04.check_lp_pool, "x instead of |x|", lp_pool_without_abs, ["|x|"]),
+    (nb04.check_lp_pool, "square maps only", lp_pool_square_maps_only, ["square"]),
+    (nb04.check_lp_pool, "p ignored: average", lp_pool_always_average, ["average pooling whatever p"]),
+    (nb04.check_lp_pool, "p ignored: max", lp_pool_always_max, ["max pooling whatever p"]),
+    (nb04.check_lp_pool, "integer output array", lp_pool_integer_output, ["whole numbers", "dtype"]),
+    (nb04.check_lp_pool, "called instead of passed", lp_pool_by_logs(nb04.EXERCISE_1_MAP, 2.0), [_CALLED]),
     # 05, exercise 1: ((32, 64), (32, 1, 1, 64))
     (nb05.check_global_shapes, "swapped", ((32, 1, 1, 64), (32, 64)), ["swapped"]),
     (nb05.check_global_shapes, "batch axis dropped", ((64,), (1, 1, 64)), ["batch axis"]),
@@ -623,6 +731,12 @@ ACCEPTED = [
     (nb04.check_max_pool_gradient, "float32", _as_float32(nb04._max_pool_gradient_reference)),
     (nb04.check_max_pool_gradient, "a nested list",
      _as_nested_list(nb04._max_pool_gradient_reference)),
+    (nb04.check_relu_and_average_order, "lists with ints", ([[0.5, 1.25], [0, 1.5]], [[0, 1], [0, 0]])),
+    (nb04.check_relu_and_average_order, "one float32 array of shape (2, 2, 2)",
+     np.float32([[[0.5, 1.25], [0, 1.5]], [[0, 1], [0, 0]]])),
+    (nb04.check_lp_pool, "float32", _as_float32(poolviz.pooling.lp_pool2d)),
+    (nb04.check_lp_pool, "a nested list", _as_nested_list(poolviz.pooling.lp_pool2d)),
+    (nb04.check_lp_pool, "by logs (log-mean-exp)", lp_pool_by_logs),
     (nb05.check_global_shapes, "lists", [[32, 64], [32, 1, 1, 64]]),
     (nb05.check_global_shapes, "NumPy integers", (np.array([32, 64]), np.array([32, 1, 1, 64]))),
     (nb05.check_head_parameters, "floats", [108170.0, 170.0]),
@@ -657,6 +771,6 @@ def test_the_right_answer_in_a_reasonable_form_is_accepted(check, answer, capsys
 def test_every_check_has_catalogued_mistakes_and_accepted_forms():
     checks = {_name(getattr(module, name)) for module in (nb01, nb02, nb03, nb04, nb05, gf)
               for name in module.__all__ if name.startswith("check_")}
-    assert len(checks) == 23
+    assert len(checks) == 25
     assert {_name(row[0]) for row in CATALOGUE} == checks
     assert {_name(row[0]) for row in ACCEPTED} == checks

@@ -21,6 +21,7 @@ import pytest
 
 import poolviz
 import poolviz.going_further
+import poolviz.pooling
 from poolviz import data
 from poolviz.exercises import going_further as gf
 from poolviz.exercises import nb01, nb02, nb03, nb04, nb05
@@ -69,6 +70,8 @@ CHECKS = [
     (nb04.check_max_pool_by_hand, "answer_1", "give the 2x2 max-pooled map"),
     (nb04.check_same_padding_max, "answer_2", "MaxPooling2D(2, padding='same')"),
     (nb04.check_max_pool_gradient, "answer_3", "write max_pool_gradient(feature_map, upstream)"),
+    (nb04.check_relu_and_average_order, "answer_4", "(ReLU then average pooling, average pooling then ReLU)"),
+    (nb04.check_lp_pool, "answer_5", "write lp_pool(feature_map, p)"),
     (nb05.check_global_shapes, "answer_1", "give the two output shapes"),
     (nb05.check_head_parameters, "answer_2", "Dense parameters after Flatten"),
     (nb05.check_global_average_pool, "answer_3", "write global_average_pool(batch)"),
@@ -198,6 +201,7 @@ FUNCTION_CHECKS = [
     (nb01.check_pool_each_map, poolviz.max_pool2d, nb01._BATCHES),
     (nb03.check_average_pool_same, _average_pool_same, nb03._CASES),
     (nb04.check_max_pool_gradient, nb04._max_pool_gradient_reference, nb04._GRADIENT_CASES),
+    (nb04.check_lp_pool, poolviz.pooling.lp_pool2d, nb04._LP_CASES),
     (nb05.check_global_average_pool, poolviz.global_average_pool2d, nb05._BATCHES),
 ]
 every_function_check = pytest.mark.parametrize("check, right, cases", FUNCTION_CHECKS,

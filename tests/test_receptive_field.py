@@ -17,8 +17,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import traitlets  # noqa: E402
 
-from poolviz.explorer import RECEPTIVE_FIELD_STACKS, ReceptiveFieldExplorerModel  # noqa: E402
-from poolviz.walkthrough import receptive_field  # noqa: E402
+from poolviz.explorer import ReceptiveFieldExplorerModel  # noqa: E402
+from poolviz.walkthrough import RECEPTIVE_FIELD_STACKS, receptive_field  # noqa: E402
 
 
 def _windows(n, kernel, stride, padding):

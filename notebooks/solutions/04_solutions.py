@@ -43,7 +43,41 @@ def max_pool_gradient(feature_map, upstream, pool=2):
 answer_3 = max_pool_gradient
 
 
+# Exercise 4: ReLU first sets the negative cells to 0, then each window is averaged
+# over its 4 cells; the other way, each window's plain average goes through the ReLU.
+#   window       cells            ReLU then average    average then ReLU
+#   top-left     2, -2, 0, 0      (2+0+0+0)/4 = 0.5    relu(0/4) = 0
+#   top-right    1, 3, -1, 1      (1+3+0+1)/4 = 1.25   relu(4/4) = 1
+#   bottom-left  -3, -1, -2, -2   0/4 = 0              relu(-8/4) = 0
+#   bottom-right 4, -4, 2, -2     (4+0+2+0)/4 = 1.5    relu(0/4) = 0
+# They agree only on the bottom-left window, whose values all have one sign.
+answer_4 = ([[0.5, 1.25], [0.0, 1.5]],
+            [[0.0, 1.0], [0.0, 0.0]])
+
+
+# Exercise 5: divide each window by its largest |x| before the power, so that no
+# term exceeds 1 (9.0 ** 1000 would overflow to inf), and multiply back after; a
+# window of zeros gives 0, and p = inf gives the largest |x|.
+def lp_pool(feature_map, p, pool=2):
+    rows, cols = feature_map.shape[0] // pool, feature_map.shape[1] // pool
+    pooled = np.zeros((rows, cols))
+    for row in range(rows):
+        for col in range(cols):
+            window = np.abs(feature_map[row * pool:(row + 1) * pool, col * pool:(col + 1) * pool])
+            largest = window.max()
+            if largest == 0 or p == np.inf:
+                pooled[row, col] = largest
+            else:
+                pooled[row, col] = largest * np.mean((window / largest) ** p) ** (1 / p)
+    return pooled
+
+
+answer_5 = lp_pool
+
+
 if __name__ == "__main__":
     nb04.check_max_pool_by_hand(answer_1)
     nb04.check_same_padding_max(answer_2)
     nb04.check_max_pool_gradient(answer_3)
+    nb04.check_relu_and_average_order(answer_4)
+    nb04.check_lp_pool(answer_5)

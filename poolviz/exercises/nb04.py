@@ -4,15 +4,18 @@
 Correct: each output cell keeps the largest of the four values in its window.
 """
 
+import functools
+
 import numpy as np
 
 import poolviz
+import poolviz.pooling
 from poolviz import data
 
-from ._harness import _as_array, _check_function, _close, _grade, exercise
+from ._harness import _as_array, _check_function, _close, _grade, _rounded, _unpack_pair, exercise
 
-__all__ = ["EXERCISE_1_MAP", "EXERCISE_2_MAP", "check_max_pool_by_hand", "check_max_pool_gradient",
-           "check_same_padding_max"]
+__all__ = ["EXERCISE_1_MAP", "EXERCISE_2_MAP", "EXERCISE_4_MAP", "check_lp_pool", "check_max_pool_by_hand",
+           "check_max_pool_gradient", "check_relu_and_average_order", "check_same_padding_max"]
 
 #: The 4x4 map of exercise 1: max and average pooling give different answers.
 EXERCISE_1_MAP = np.array([[0.2, 0.9, 0.0, 0.4],
@@ -141,3 +144,92 @@ def check_max_pool_gradient(answer):
         values="Each window sends its upstream value to its largest cell; every other cell gets 0.",
         correct=f"your gradient matches TensorFlow's (CPU) choice on {len(_GRADIENT_CASES)} "
                 "cases, including ties and cells that no window covers.")
+
+
+#: The 4x4 map of exercise 4: a convolution's output before its ReLU, negative values included.
+EXERCISE_4_MAP = np.array([[2.0, -2.0, 1.0, 3.0],
+                           [0.0, 0.0, -1.0, 1.0],
+                           [-3.0, -1.0, 4.0, -4.0],
+                           [-2.0, -2.0, 2.0, -2.0]])
+EXERCISE_4_MAP.setflags(write=False)
+
+
+@exercise("give (ReLU then average pooling, average pooling then ReLU) of EXERCISE_4_MAP: two 2x2 maps.")
+def check_relu_and_average_order(answer):
+    """Exercise 4: ``AveragePooling2D(2)`` after and before a ReLU, on :data:`EXERCISE_4_MAP`."""
+    maps = [_as_array(m) for m in _unpack_pair(answer, "give two 2x2 maps: (ReLU then average, average then ReLU)")]
+    if any(m.shape != (2, 2) for m in maps):
+        raise AssertionError(f"each of the two maps has shape (2, 2); got shapes {[m.shape for m in maps]}.")
+    result, relu, average = np.stack(maps), poolviz.relu, poolviz.average_pool2d
+    expected = np.stack([average(relu(EXERCISE_4_MAP)), relu(average(EXERCISE_4_MAP))])
+    _grade(result, expected, same=_close, shown=f"\n{result}\n", hints=[
+        (expected[::-1], "the two maps are swapped: first ReLU then average, second average then ReLU"),
+        (np.stack([relu(poolviz.max_pool2d(EXERCISE_4_MAP))] * 2),
+         "that is max pooling, which does commute with ReLU; this exercise asks for average pooling"),
+        (lambda r: _close(r[0], r[1]), "your two maps are equal, but average pooling and ReLU do not commute: a "
+                                        "window holding negative and positive values averages differently"),
+        (np.stack([expected[0], average(EXERCISE_4_MAP)]),
+         "the second map still has a negative value: the ReLU after the pooling sets it to 0"),
+        (np.stack([average(np.abs(EXERCISE_4_MAP)), np.abs(average(EXERCISE_4_MAP))]),
+         "ReLU sets negative values to 0; it does not drop their sign (that is abs)"),
+        (np.stack([[[2.0, 5 / 3], [0.0, 3.0]], expected[1]]),
+         "after the ReLU a window still has 4 cells, zeros included: divide by 4, not by the positive cells"),
+        (expected.transpose(0, 2, 1), "rows and columns are swapped: the top-right cell comes from rows 0-1 and "
+                                      "columns 2-3"),
+        (_rounded(expected), "give the exact values (multiples of 0.25); do not round"),
+    ], otherwise="ReLU sets each negative value to 0; average pooling divides each window's sum by 4",
+        correct="ReLU then average keeps what the negative cells would have cancelled, so it is never below "
+                "average then ReLU; they agree only on windows whose values all have one sign.")
+
+
+_LP_CASES = [(f"{name} with p={p:g}", np.array(m, dtype=float), p) for name, m, p in [
+    ("EXERCISE_1_MAP", EXERCISE_1_MAP, 1.0), ("EXERCISE_1_MAP", EXERCISE_1_MAP, 2.0),
+    ("np.arange(24.0).reshape(4, 6) % 5 (a 4x6 map)", np.arange(24.0).reshape(4, 6) % 5, 3.0),
+    ("a 4x4 map whose top-left window is all zeros", np.kron([[0, 1], [2, 3]], np.ones((2, 2))) + np.eye(4)[::-1], 2.0),
+    ("a map of values up to 9", np.arange(16.0).reshape(4, 4) % 10, 1000.0),
+    ("a map of values up to 9", np.arange(16.0).reshape(4, 4) % 10, np.inf),
+    ("EXERCISE_4_MAP (negative values)", EXERCISE_4_MAP, 3.0)]]
+
+
+def _windows(m, size=np.abs):
+    """(rows, cols, 4): size(cell) for the cells of each 2x2 window, stride 2."""
+    rows, cols = m.shape[0] // 2, m.shape[1] // 2
+    return size(m[:2 * rows, :2 * cols]).reshape(rows, 2, cols, 2).swapaxes(1, 2).reshape(rows, cols, 4)
+
+
+def _scaled(m, p, size=np.abs):  # divided by each window's largest value: no overflow, but 0 / 0 on a zero window
+    w = _windows(m, size)
+    return w.max(-1) * np.mean((w / w.max(-1, keepdims=True)) ** p, axis=-1) ** (1 / p)
+
+
+#: The usual wrong Lp poolings, as functions of a case, and their hints.
+_LP_MISTAKES = [
+    (lambda m, p: np.mean(_windows(m) ** p, axis=-1) ** (1 / p), "Your numbers overflowed: 9**1000 is beyond the "
+     "largest float (inf). Divide each window by its largest |x| first, and multiply the result back."),
+    (lambda m, p: np.sum(_windows(m) ** p, axis=-1) ** (1 / p), "You added |x|**p up over the window; take the mean "
+     "(divide by its 4 cells), so that p=1 is average pooling. (The sum is the Lp norm, as in PyTorch's nn.LPPool2d.)"),
+    *((root_forgotten, "The 1/p-th root is missing: (mean |x|**p)**(1/p).") for root_forgotten in (
+        lambda m, p: np.mean(_windows(m) ** p, axis=-1),  # and when each window was scaled by its largest |x|:
+        lambda m, p: _windows(m).max(-1) * (poolviz.pooling.lp_pool2d(m, p) / _windows(m).max(-1)) ** p)),
+    (lambda m, p: poolviz.average_pool2d(np.abs(m)), "That is average pooling whatever p is: raise the cells to the "
+     "power p, average, then take the 1/p-th root."),
+    (lambda m, p: poolviz.max_pool2d(np.abs(m)), "That is max pooling whatever p is."),
+    (_scaled, "A window of zeros gave NaN (0 / 0), but its power mean is 0: divide only where the largest |x| is "
+     "positive."),
+    (lambda m, p: _scaled(m, p, size=np.asarray), "Use |x|: a negative value to the power 3 stays negative, and the "
+     "mean may then have no real root."),
+]
+
+
+@exercise("write lp_pool(feature_map, p) and pass the function itself (no brackets).")
+def check_lp_pool(answer):
+    """Exercise 5: Lp pooling, 2x2 windows, stride 2, ``(feature_map, p)``: :func:`poolviz.pooling.lp_pool2d`."""
+    with np.errstate(all="ignore"):  # the mistakes overflow and divide by 0 on purpose
+        _check_function(
+            answer, _LP_CASES, expected=lambda m, p: poolviz.pooling.lp_pool2d(m, p), mistakes=_LP_MISTAKES,
+            shape=lambda result, right, m, p: f"A {m.shape[0]}x{m.shape[1]} map in 2x2 windows with stride 2 gives "
+                                             f"{right.shape}; is your code written for square maps only?",
+            values="Each output cell is (mean of |x|**p over its 2x2 window)**(1/p).",
+            close=functools.partial(np.allclose, equal_nan=True),  # so that a NaN is recognised as a mistake
+            correct=f"your Lp pooling agrees with poolviz.pooling.lp_pool2d on {len(_LP_CASES)} cases, from p=1 "
+                    "(average) to p=inf (max), overflow, zero windows and negative values included.")
