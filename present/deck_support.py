@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import base64
 import html
+import importlib.resources
+import json
 import os
 
 import numpy as np
@@ -180,13 +182,25 @@ def antialiasing_change() -> dict[str, dict[str, float]]:
             "cells exactly unchanged": {op: float(change.fraction_equal.mean()) for op, change in changes.items()}}
 
 
-# Down-sampling layers of two keras.applications models, counted from the built models in
-# notebooks/going_further/02_strided_convolutions.ipynb (TensorFlow is not loaded here);
-# tests/test_present.py finds these rows, and ResNet50's pooling layer, in that notebook's stored output.
-MODEL_DOWNSAMPLING = {
-    "ResNet50": {"max/avg pool": 1, "strided convs": 7, "pooling layer": ("MaxPooling2D", (3, 3), (2, 2))},
-    "ConvNeXtTiny": {"max/avg pool": 0, "strided convs": 4, "pooling layer": None},
-}
+def census_facts() -> dict:
+    """What slide 9 says about real networks, from the census of every keras.applications model that
+    notebooks/going_further/02_strided_convolutions.ipynb reads (scripts/census.py made it; no TensorFlow here)."""
+    census = json.loads((importlib.resources.files("poolviz.going_further") / "keras_applications_census.json")
+                        .read_text(encoding="utf-8"))
+    models = census["models"]
+
+    def pools(window):  # models with a down-sampling pooling layer of this window and stride 2
+        return sum(any(layer["downsamples"] and layer["pool_size"] == [window] * 2 and layer["strides"] == [2, 2]
+                       for layer in model["windowed_pooling"]) for model in models.values())
+
+    resnet = models["ResNet50"]
+    return {"models": len(models), "papers": len({model["arxiv"] for model in models.values()}),
+            "with windowed pooling": sum(bool(model["windowed_pooling"]) for model in models.values()),
+            "3 x 3 stride 2": pools(3), "2 x 2 stride 2": pools(2),
+            "ResNet50 pools": [(layer["class"], tuple(layer["pool_size"]), tuple(layer["strides"]))
+                               for layer in resnet["windowed_pooling"]],
+            "ResNet50 strided convs": sum(layer["count"] for layer in resnet["strided_convolutions"]),
+            "global average head": sum(model["head"] == "GlobalAveragePooling2D" for model in models.values())}
 
 
 # --------------------------------------------------------------------------
