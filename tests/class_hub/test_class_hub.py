@@ -1,0 +1,153 @@
+"""The course on a JupyterHub, as a class uses it (README, "Teaching a class").
+
+A hub on 127.0.0.1 with configurable-http-proxy and a shared password serves the class
+venv (the course, jupyterhub and nbgitpuller at the lock's versions, binder/postBuild
+applied). Three students, added through the hub's REST API, follow the README's
+nbgitpuller link exactly as written (only the hub's address put in) and run notebook 01
+over the kernel websocket. The repository address in the link is the README's; git's
+``url.insteadOf`` (in the students' git config) sends it to a local copy of this working
+tree, so nothing leaves the machine. Then the lecturer publishes a fix and the students
+follow the link again; and the link's folder-name rules are tried on a fourth user.
+Measurements go to test-artifacts/class-hub.json.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from hub import ROOT, Hub, install_proxy, mem_available_kib, memory_kib, student_processes
+from student import Student
+
+STUDENTS = ["ada", "grace", "alan"]
+NOTEBOOK = "notebooks/01_pooling.ipynb"
+REPORT = ROOT / "test-artifacts" / "class-hub.json"
+# The README's placeholder for the repository's owner, and the repository's folder name.
+README_REPO = re.compile(r"repo=(https://github\.com/LECTURER/)(pooling-course)&")
+# The fix the lecturer sends, and the students' own edits (README, "Sending fixes").
+FIX_CELL, FIX_LINE = 2, 2
+FIX = " [fixed by the lecturer]"
+MINE = " [my own note]"
+
+
+def readme_link():
+    """The nbgitpuller link of the README's "Teaching a class" section (the one with https://HUB)."""
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Teaching a class", 1)[1].split("\n## ", 1)[0]
+    links = set(re.findall(r"`(https://HUB/hub/user-redirect/git-pull\?[^`\s]+)`", section))
+    assert len(links) == 1, "expected one nbgitpuller link in the README's class section, found %s" % links
+    return links.pop()
+
+
+def on_hub(link, hub_url):
+    """The README's link for this hub: its address put in for https://HUB, nothing else changed."""
+    return link.replace("https://HUB", hub_url, 1)
+
+
+def git(*arguments, cwd):
+    return subprocess.run(["git", *arguments], cwd=cwd, check=True, capture_output=True, text=True,
+                          timeout=60).stdout
+
+
+def apply_post_build(image):
+    """binder/postBuild with NB_PYTHON_PREFIX=the class venv, as repo2docker runs it (once per venv)."""
+    copies = {image / "etc" / "jupyter" / "jupyter_server_config.json": ROOT / "binder" / "jupyter_server_config.json",
+              image / "share" / "jupyter" / "lab" / "settings" / "overrides.json": ROOT / "binder" / "overrides.json"}
+    if not any(target.exists() for target in copies):
+        subprocess.run(["bash", "binder/postBuild"], cwd=ROOT, check=True, timeout=60,
+                       env=dict(os.environ, NB_PYTHON_PREFIX=str(image)))
+    for target, source in copies.items():
+        assert target.read_text() == source.read_text(), "%s differs from %s" % (target, source)
+
+
+def publish_course(upstream):
+    """A git repository (branch main) holding this working tree's tracked files, as the lecturer's copy."""
+    files = git("ls-files", "-z", cwd=ROOT).split("\0")
+    for name in filter(None, files):
+        source = ROOT / name
+        if source.is_file():
+            (upstream / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, upstream / name)
+    git("init", "-q", "-b", "main", cwd=upstream)
+    git("add", "-A", cwd=upstream)
+    git("-c", "user.name=Lecturer", "-c", "user.email=lecturer@example.invalid", "commit", "-q", "-m", "course",
+        cwd=upstream)
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    work = tmp_path_factory.mktemp("class-hub")
+    image = Path(os.environ["POOLVIZ_CLASS_VENV"])
+    apply_post_build(image)
+    proxy = install_proxy(work / "proxy")
+    upstream = work / "upstream"
+    (upstream / "pooling-course").mkdir(parents=True)
+    publish_course(upstream / "pooling-course")
+    # GitHub answers for NAME and NAME.git alike; so does this copy.
+    (upstream / "pooling-course.git").symlink_to("pooling-course")
+    gitconfig = work / "gitconfig"
+    match = README_REPO.search(readme_link())
+    assert match, "the README's link names its repository as https://github.com/LECTURER/pooling-course"
+    gitconfig.write_text('[url "file://%s/"]\n\tinsteadOf = %s\n' % (upstream, match[1]))
+    started = time.monotonic()
+    running = Hub(work, image, proxy, {"GIT_CONFIG_GLOBAL": str(gitconfig)})
+    running.upstream = upstream / "pooling-course"
+    running.report = {"hub_start_s": round(time.monotonic() - started, 1)}
+    yield running
+    leftovers = running.stop()
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(json.dumps(running.report, indent=1) + "\n")
+    print("\nclass hub:", json.dumps(running.report, indent=1))
+    assert leftovers == [], "processes outlived the hub: %s" % leftovers
+
+
+@pytest.fixture(scope="module")
+def students(hub):
+    """The three students after they followed the README's link and ran notebook 01 (Run All)."""
+    created = hub.admin("POST", "users", json={"usernames": STUDENTS})
+    assert sorted(user["name"] for user in created) == sorted(STUDENTS)
+    link = on_hub(readme_link(), hub.url)
+    available_before = mem_available_kib()
+    started = time.monotonic()
+
+    def attend(name):
+        student = Student(hub.url, name, hub.password)
+        student.pull = student.follow_pull_link(link)
+        student.opened = student.pull["opened"]
+        student.ran, student.errors, _ = student.run_notebook(student.opened)
+        return student
+
+    with ThreadPoolExecutor(len(STUDENTS)) as pool:
+        attended = list(pool.map(attend, STUDENTS))
+    hub.report["three_students_s"] = round(time.monotonic() - started, 1)
+    # Memory while every student's server and kernel are alive, after Run All.
+    memory = {}
+    for student in attended:
+        server, kernels = student_processes(hub.run_id, student.name)
+        memory[student.name] = {"server": memory_kib(server), "kernels": [memory_kib(pid) for pid in kernels]}
+    hub.report["memory_kib"] = memory
+    hub.report["mem_available_drop_kib"] = available_before - mem_available_kib()
+    return attended
+
+
+def test_each_student_follows_the_readme_link_and_runs_notebook_01(hub, students):
+    code_cells = sum(cell["cell_type"] == "code" for cell in json.loads((ROOT / NOTEBOOK).read_text())["cells"])
+    for student in students:
+        phases = [event.get("phase") for event in student.pull["events"]]
+        assert phases[-1] == "finished", (student.name, student.pull["events"])
+        assert student.opened == "pooling-course/" + NOTEBOOK, student.pull["landing"]
+        assert student.errors == [], (student.name, student.errors)
+        counts = [cell["execution_count"] for cell in student.ran["cells"] if cell["cell_type"] == "code"]
+        assert counts == list(range(1, code_cells + 1)), (student.name, counts)
+
+
+def test_memory_per_student_is_a_server_and_one_kernel(hub, students):
+    for name, memory in hub.report["memory_kib"].items():
+        assert len(memory["kernels"]) == 1, (name, memory)
+        # A kernel that has imported TensorFlow and run the notebook is far larger than its server.
+        assert memory["kernels"][0]["rss"] > 2 * memory["server"]["rss"] > 0, (name, memory)
