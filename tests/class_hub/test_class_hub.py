@@ -151,3 +151,96 @@ def test_memory_per_student_is_a_server_and_one_kernel(hub, students):
         assert len(memory["kernels"]) == 1, (name, memory)
         # A kernel that has imported TensorFlow and run the notebook is far larger than its server.
         assert memory["kernels"][0]["rss"] > 2 * memory["server"]["rss"] > 0, (name, memory)
+
+
+# ------------------------------------------------------------------ sending fixes
+
+def with_note(source, line, note):
+    """``source`` (a cell's text) with ``note`` at the end of its line number ``line``."""
+    lines = source.splitlines(keepends=True)
+    ending = "\n" if lines[line].endswith("\n") else ""
+    lines[line] = lines[line][:len(lines[line]) - len(ending)] + note + ending
+    return "".join(lines)
+
+
+def publish_fix(upstream):
+    """The lecturer fixes one line of a markdown cell of notebook 01 and commits it (the file's
+    own formatting kept, as an editor that saves notebooks would)."""
+    path = upstream / NOTEBOOK
+    original = json.loads(path.read_text())["cells"][FIX_CELL]["source"][FIX_LINE]
+    encoded = json.dumps(original, ensure_ascii=False)
+    fixed = json.dumps(with_note(original, 0, FIX), ensure_ascii=False)
+    text = path.read_text()
+    assert text.count(encoded) == 1, encoded
+    path.write_text(text.replace(encoded, fixed))
+    git("-c", "user.name=Lecturer", "-c", "user.email=lecturer@example.invalid", "commit", "-q", "-am", "fix",
+        cwd=upstream)
+
+
+def test_a_fix_merges_unless_the_student_edited_the_same_line(hub, students):
+    """Each student saves notebook 01 after Run All with an edit of their own; the lecturer then
+    fixes line FIX_LINE of cell FIX_CELL; each student follows the link again."""
+    ada, grace, alan = students
+    last_line = len(ada.ran["cells"][FIX_CELL]["source"].splitlines()) - 1
+    assert last_line - FIX_LINE > 3, "alan's edit must be lines away from the fix"
+    edits = {"ada": (FIX_CELL + 3, 0),           # another cell
+             "grace": (FIX_CELL, FIX_LINE),      # the very line the lecturer fixes
+             "alan": (FIX_CELL, last_line)}      # the same cell, another line
+    for student in students:
+        cell, line = edits[student.name]
+        notebook = student.ran
+        notebook["cells"][cell]["source"] = with_note(notebook["cells"][cell]["source"], line, MINE)
+        student.save_notebook(student.opened, notebook)
+    publish_fix(hub.upstream)
+    link = on_hub(readme_link(), hub.url)
+    pulled = {}
+    for student in students:
+        events = student.follow_pull_link(link)["events"]
+        assert events[-1]["phase"] == "finished", (student.name, events)
+        raw = student.api("GET", "contents/" + student.opened, params={"type": "file", "format": "text"})
+        assert "<<<<<<<" not in raw.json()["content"] and ">>>>>>>" not in raw.json()["content"]
+        pulled[student.name] = (student.read_notebook(student.opened), events)
+    fix_cell = lambda name: pulled[name][0]["cells"][FIX_CELL]["source"].splitlines()
+    original_line = ada.ran["cells"][FIX_CELL]["source"].splitlines()[FIX_LINE]
+    # Another cell: both the fix and the student's edit, and the outputs of Run All, are kept.
+    assert fix_cell("ada")[FIX_LINE].endswith(FIX)
+    assert pulled["ada"][0]["cells"][FIX_CELL + 3]["source"].splitlines()[0].endswith(MINE)
+    assert [c.get("execution_count") for c in pulled["ada"][0]["cells"] if c["cell_type"] == "code"] == [
+        c["execution_count"] for c in ada.ran["cells"] if c["cell_type"] == "code"]
+    # The same cell, lines apart: merged too.
+    assert fix_cell("alan")[FIX_LINE].endswith(FIX) and fix_cell("alan")[last_line].endswith(MINE)
+    # The same line: the student's text stays, the fix is dropped, and nothing says so.
+    assert fix_cell("grace")[FIX_LINE] == original_line.rstrip("\n") + MINE
+    said = "\n".join(event.get("output", "") for event in pulled["grace"][1]).lower()
+    assert "conflict" not in said, said
+    hub.report["pull_after_fix_output_grace"] = said
+
+
+# ------------------------------------------------------------------ the link's folder name
+
+def test_the_folder_is_the_last_part_of_the_repository_address(hub, students):
+    """nbgitpuller clones into a folder named after the repository address's last part, as
+    written: a `.git` ending stays in the name (and the README's urlpath no longer finds the
+    notebook) unless targetpath= names the folder; a trailing slash is dropped. The cases on
+    two more users, so that each starts from an empty home."""
+    hub.admin("POST", "users", json={"usernames": ["dora", "edsger"]})
+    link = on_hub(readme_link(), hub.url)
+    with_git = link.replace("/pooling-course&", "/pooling-course.git&", 1)
+    with_slash = link.replace("/pooling-course&", "/pooling-course/&", 1)
+    assert with_git != link and with_slash != link
+    found = {}
+    edsger, dora = Student(hub.url, "edsger", hub.password), Student(hub.url, "dora", hub.password)
+    for student, name, variant in [(edsger, ".git", with_git),
+                                   (edsger, ".git, targetpath", with_git + "&targetpath=pooling-course"),
+                                   (dora, "trailing slash", with_slash)]:
+        pulled = student.follow_pull_link(variant)
+        assert pulled["events"][-1]["phase"] == "finished", (name, pulled["events"])
+        folders = sorted(item["name"] for item in student.api("GET", "contents/").json()["content"])
+        found[name] = {"folders": folders, "opened": pulled["opened"], "exists": student.exists(pulled["opened"])}
+    hub.report["folder_names"] = found
+    notebook = "pooling-course/" + NOTEBOOK
+    assert found[".git"] == {"folders": ["pooling-course.git"], "opened": notebook, "exists": False}
+    assert found[".git, targetpath"] == {"folders": ["pooling-course", "pooling-course.git"], "opened": notebook,
+                                         "exists": True}
+    # A trailing slash does no harm: nbgitpuller 1.3.0's page strips it before naming the folder.
+    assert found["trailing slash"] == {"folders": ["pooling-course"], "opened": notebook, "exists": True}
