@@ -10,7 +10,8 @@ Other commands: ``notebooks`` (re-execute and store the notebooks' outputs),
 ``present`` (the lecture deck; ``present --dashboard`` the two-explorer
 dashboard; arguments go to scripts/present.py), ``handout`` (the deck as one
 HTML file; arguments go to scripts/handout.py),
-``bench``, ``venv`` (set up only) and ``clean``.
+``bench``, ``venv`` (set up only), ``class`` (the course on a local JupyterHub with
+three students: tests/class_hub, Linux) and ``clean``.
 
 The first run creates ``.venv`` in the repository with the Python running this
 script and installs poolviz with the extra it needs (``course`` for lab,
@@ -21,6 +22,8 @@ when it no longer fits: the folder was moved or copied (a venv's scripts
 point at the absolute path it was created at), it was made by another Python
 version, or its Python no longer starts. Every command exits with the status
 of what it ran. ``POOLVIZ_VENV=.venv-py313`` uses another folder than ``.venv``.
+``class`` also builds ``.venv-class`` (``POOLVIZ_CLASS_VENV``): the students' image,
+the course and the ``class`` extra without the test tools.
 
 This file avoids syntax newer than Python 3.6 so that an unsupported Python
 gets a clear message instead of a SyntaxError.
@@ -40,10 +43,13 @@ VENV = os.path.join(ROOT, os.environ.get("POOLVIZ_VENV", ".venv"))
 LOCK = os.path.join(ROOT, "requirements", "lock.txt")
 STAMP_NAME = "poolviz-setup.json"
 SUPPORTED = ((3, 11), (3, 12), (3, 13))
+CLASS_VENV = os.path.join(ROOT, os.environ.get("POOLVIZ_CLASS_VENV", ".venv-class"))
+# The class test stops itself (pytest tears the hub down) if it runs longer than this.
+CLASS_TIME_LIMIT = 300
 # Which extra each command needs; `test` includes `course`.
 EXTRA = {"lab": "course", "present": "course", "handout": "course", "notebooks": "course",
-         "test": "test", "bench": "test", "venv": "test"}
-INCLUDES = {"course": {"course"}, "test": {"course", "test"}}
+         "test": "test", "bench": "test", "venv": "test", "class": "test"}
+INCLUDES = {"course": {"course"}, "test": {"course", "test"}, "class": {"course", "class"}}
 COMMANDS = sorted(EXTRA) + ["clean"]
 
 
@@ -129,30 +135,50 @@ def run(command):
             continue
 
 
-def ensure_venv(extra):
-    """Create, rebuild or update .venv so that it holds poolviz[extra] from the lock."""
-    if os.path.exists(VENV):
-        problem = venv_problem()
+def ensure_venv(extra, venv=None):
+    """Create, rebuild or update .venv (or ``venv``) so that it holds poolviz[extra] from the lock."""
+    venv = venv or VENV
+    label = os.path.basename(venv)
+    if os.path.exists(venv):
+        problem = venv_problem(venv)
         if problem:
-            print("dev.py: rebuilding .venv: %s." % problem, flush=True)
-            shutil.rmtree(VENV)
-    if not os.path.exists(VENV):
-        if run([sys.executable, "-m", "venv", VENV]) != 0:
-            raise SystemExit("dev.py: could not create .venv with %s" % sys.executable)
+            print("dev.py: rebuilding %s: %s." % (label, problem), flush=True)
+            shutil.rmtree(venv)
+    if not os.path.exists(venv):
+        if run([sys.executable, "-m", "venv", venv]) != 0:
+            raise SystemExit("dev.py: could not create %s with %s" % (label, sys.executable))
         # setuptools 77+ builds the sdist (PEP 639 licence fields) in test_setup.py.
-        run([venv_python(), "-m", "pip", "install", "--quiet", "--upgrade", "pip", "setuptools>=77"])
-    stamp = read_stamp() or {}
+        run([venv_python(venv), "-m", "pip", "install", "--quiet", "--upgrade", "pip", "setuptools>=77"])
+    stamp = read_stamp(venv) or {}
     key = install_key()
     installed = set(stamp.get("extras", [])) if stamp.get("key") == key else set()
     if INCLUDES[extra] <= installed:
         return
-    status = run([venv_python(), "-m", "pip", "install", "-c", LOCK, "-e", ".[%s]" % extra])
+    status = run([venv_python(venv), "-m", "pip", "install", "-c", LOCK, "-e", ".[%s]" % extra])
     if status != 0:
         raise SystemExit("dev.py: installing poolviz[%s] failed (pip exit status %d)" % (extra, status))
-    stamp = {"venv": os.path.abspath(VENV), "python": "%d.%d" % sys.version_info[:2],
+    stamp = {"venv": os.path.abspath(venv), "python": "%d.%d" % sys.version_info[:2],
              "key": key, "extras": sorted(installed | INCLUDES[extra])}
-    with open(os.path.join(VENV, STAMP_NAME), "w") as handle:
+    with open(os.path.join(venv, STAMP_NAME), "w") as handle:
         json.dump(stamp, handle, indent=1)
+
+
+def run_for_at_most(command, seconds, environment):
+    """Run ``command`` like run(), but stop it after ``seconds``: first politely (pytest then
+    tears its fixtures down), then for good. Returns its exit status (1 if it was stopped)."""
+    print("+ " + " ".join(command), flush=True)
+    process = subprocess.Popen(command, cwd=ROOT, env=environment)
+    try:
+        return process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        print("dev.py: still running after %d s; stopping it" % seconds, file=sys.stderr, flush=True)
+        process.terminate()
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        return 1
 
 
 def is_root():
@@ -195,7 +221,7 @@ def main(argv=None):
         return 2
     command, arguments = argv[0], argv[1:]
     if command == "clean":
-        for name in (".venv", "test-artifacts", ".pytest_cache", ".hypothesis", ".ruff_cache"):
+        for name in (".venv", ".venv-class", "test-artifacts", ".pytest_cache", ".hypothesis", ".ruff_cache"):
             shutil.rmtree(os.path.join(ROOT, name), ignore_errors=True)
         return 0
     problem = check_python()
@@ -213,6 +239,13 @@ def main(argv=None):
         lint = run(command_line("lint", []))
         tests = run(command_line("test", arguments))
         return lint or tests
+    if command == "class":
+        # The hub and the students' servers run from .venv-class (the students' image); the
+        # test, its pytest and its websocket client from .venv.
+        ensure_venv("class", CLASS_VENV)
+        environment = dict(os.environ, POOLVIZ_CLASS_TEST="1", POOLVIZ_CLASS_VENV=CLASS_VENV)
+        return run_for_at_most([venv_python(), "-m", "pytest", "-p", "no:cacheprovider", "--durations=0",
+                                os.path.join("tests", "class_hub")] + arguments, CLASS_TIME_LIMIT, environment)
     if command == "bench":
         for script in ("bench_pooling.py", "bench_widgets.py"):
             status = run([venv_python(), os.path.join("benchmarks", script)] + arguments)
