@@ -214,6 +214,35 @@ def test_a_fix_merges_unless_the_student_edited_the_same_line(hub, students):
     said = "\n".join(event.get("output", "") for event in pulled["grace"][1]).lower()
     assert "conflict" not in said, said
     hub.report["pull_after_fix_output_grace"] = said
+    # What brings grace the fix: renaming her copy and following the link again (nbgitpuller
+    # restores a notebook that is missing from the student's folder).
+    student_path = grace.opened.replace(".ipynb", "-mine.ipynb")
+    grace.api("PATCH", "contents/" + grace.opened, json={"path": student_path}).raise_for_status()
+    assert grace.follow_pull_link(link)["events"][-1]["phase"] == "finished"
+    assert grace.read_notebook(grace.opened)["cells"][FIX_CELL]["source"].splitlines()[FIX_LINE].endswith(FIX)
+    assert grace.read_notebook(student_path)["cells"][FIX_CELL]["source"].splitlines()[FIX_LINE].endswith(MINE)
+
+
+def test_git_drops_a_fix_next_to_a_students_edit(tmp_path):
+    """The merge nbgitpuller runs (git merge -Xours), on a file of six lines: the lecturer fixes
+    line 3, the student edited line 4. The two changes touch, git sees one conflict, and -Xours
+    keeps the student's side of all of it: the fix is gone."""
+    upstream, student = tmp_path / "upstream", tmp_path / "student"
+    upstream.mkdir()
+    who = ["-c", "user.name=x", "-c", "user.email=x@example.invalid"]
+    (upstream / "notes.txt").write_text("a\nb\nc\nd\ne\nf\n")
+    git("init", "-q", "-b", "main", cwd=upstream)
+    git("add", "-A", cwd=upstream)
+    git(*who, "commit", "-q", "-m", "course", cwd=upstream)
+    git("clone", "-q", str(upstream), str(student), cwd=tmp_path)
+    (upstream / "notes.txt").write_text("a\nb\nc FIX\nd\ne\nf\n")
+    git(*who, "commit", "-q", "-am", "fix", cwd=upstream)
+    (student / "notes.txt").write_text("a\nb\nc\nd MINE\ne\nf\n")
+    git(*who, "commit", "-q", "-am", "mine", cwd=student)
+    git("fetch", "-q", cwd=student)
+    said = git(*who, "merge", "-Xours", "origin/main", cwd=student)
+    assert (student / "notes.txt").read_text() == "a\nb\nc\nd MINE\ne\nf\n"
+    assert "conflict" not in said.lower(), said
 
 
 # ------------------------------------------------------------------ the link's folder name
