@@ -11,7 +11,8 @@ Other commands: ``notebooks`` (re-execute and store the notebooks' outputs),
 dashboard; arguments go to scripts/present.py), ``handout`` (the deck as one
 HTML file; arguments go to scripts/handout.py),
 ``bench``, ``venv`` (set up only), ``class`` (the course on a local JupyterHub with
-three students: tests/class_hub, Linux) and ``clean``.
+three students: tests/class_hub, Linux; it adds the ``class`` extra to .venv) and
+``clean``.
 
 The first run creates ``.venv`` in the repository with the Python running this
 script and installs poolviz with the extra it needs (``course`` for lab,
@@ -22,8 +23,6 @@ when it no longer fits: the folder was moved or copied (a venv's scripts
 point at the absolute path it was created at), it was made by another Python
 version, or its Python no longer starts. Every command exits with the status
 of what it ran. ``POOLVIZ_VENV=.venv-py313`` uses another folder than ``.venv``.
-``class`` also builds ``.venv-class`` (``POOLVIZ_CLASS_VENV``): the students' image,
-the course and the ``class`` extra without the test tools.
 
 This file avoids syntax newer than Python 3.6 so that an unsupported Python
 gets a clear message instead of a SyntaxError.
@@ -43,10 +42,10 @@ VENV = os.path.join(ROOT, os.environ.get("POOLVIZ_VENV", ".venv"))
 LOCK = os.path.join(ROOT, "requirements", "lock.txt")
 STAMP_NAME = "poolviz-setup.json"
 SUPPORTED = ((3, 11), (3, 12), (3, 13))
-CLASS_VENV = os.path.join(ROOT, os.environ.get("POOLVIZ_CLASS_VENV", ".venv-class"))
 # The class test stops itself (pytest tears the hub down) if it runs longer than this.
 CLASS_TIME_LIMIT = 300
-# Which extra each command needs; `test` includes `course`.
+# Which extra each command needs; `test` includes `course`. `class` runs the test tools
+# and, on top, the `class` extra (its hub and the students' servers run from .venv).
 EXTRA = {"lab": "course", "present": "course", "handout": "course", "notebooks": "course",
          "test": "test", "bench": "test", "venv": "test", "class": "test"}
 INCLUDES = {"course": {"course"}, "test": {"course", "test"}, "class": {"course", "class"}}
@@ -135,31 +134,29 @@ def run(command):
             continue
 
 
-def ensure_venv(extra, venv=None):
-    """Create, rebuild or update .venv (or ``venv``) so that it holds poolviz[extra] from the lock."""
-    venv = venv or VENV
-    label = os.path.basename(venv)
-    if os.path.exists(venv):
-        problem = venv_problem(venv)
+def ensure_venv(extra):
+    """Create, rebuild or update .venv so that it holds poolviz[extra] from the lock."""
+    if os.path.exists(VENV):
+        problem = venv_problem()
         if problem:
-            print("dev.py: rebuilding %s: %s." % (label, problem), flush=True)
-            shutil.rmtree(venv)
-    if not os.path.exists(venv):
-        if run([sys.executable, "-m", "venv", venv]) != 0:
-            raise SystemExit("dev.py: could not create %s with %s" % (label, sys.executable))
+            print("dev.py: rebuilding .venv: %s." % problem, flush=True)
+            shutil.rmtree(VENV)
+    if not os.path.exists(VENV):
+        if run([sys.executable, "-m", "venv", VENV]) != 0:
+            raise SystemExit("dev.py: could not create .venv with %s" % sys.executable)
         # setuptools 77+ builds the sdist (PEP 639 licence fields) in test_setup.py.
-        run([venv_python(venv), "-m", "pip", "install", "--quiet", "--upgrade", "pip", "setuptools>=77"])
-    stamp = read_stamp(venv) or {}
+        run([venv_python(), "-m", "pip", "install", "--quiet", "--upgrade", "pip", "setuptools>=77"])
+    stamp = read_stamp() or {}
     key = install_key()
     installed = set(stamp.get("extras", [])) if stamp.get("key") == key else set()
     if INCLUDES[extra] <= installed:
         return
-    status = run([venv_python(venv), "-m", "pip", "install", "-c", LOCK, "-e", ".[%s]" % extra])
+    status = run([venv_python(), "-m", "pip", "install", "-c", LOCK, "-e", ".[%s]" % extra])
     if status != 0:
         raise SystemExit("dev.py: installing poolviz[%s] failed (pip exit status %d)" % (extra, status))
-    stamp = {"venv": os.path.abspath(venv), "python": "%d.%d" % sys.version_info[:2],
+    stamp = {"venv": os.path.abspath(VENV), "python": "%d.%d" % sys.version_info[:2],
              "key": key, "extras": sorted(installed | INCLUDES[extra])}
-    with open(os.path.join(venv, STAMP_NAME), "w") as handle:
+    with open(os.path.join(VENV, STAMP_NAME), "w") as handle:
         json.dump(stamp, handle, indent=1)
 
 
@@ -221,7 +218,7 @@ def main(argv=None):
         return 2
     command, arguments = argv[0], argv[1:]
     if command == "clean":
-        for name in (".venv", ".venv-class", "test-artifacts", ".pytest_cache", ".hypothesis", ".ruff_cache"):
+        for name in (".venv", "test-artifacts", ".pytest_cache", ".hypothesis", ".ruff_cache"):
             shutil.rmtree(os.path.join(ROOT, name), ignore_errors=True)
         return 0
     problem = check_python()
@@ -240,10 +237,8 @@ def main(argv=None):
         tests = run(command_line("test", arguments))
         return lint or tests
     if command == "class":
-        # The hub and the students' servers run from .venv-class (the students' image); the
-        # test, its pytest and its websocket client from .venv.
-        ensure_venv("class", CLASS_VENV)
-        environment = dict(os.environ, POOLVIZ_CLASS_TEST="1", POOLVIZ_CLASS_VENV=CLASS_VENV)
+        ensure_venv("class")
+        environment = dict(os.environ, POOLVIZ_CLASS_TEST="1", POOLVIZ_CLASS_VENV=VENV)
         return run_for_at_most([venv_python(), "-m", "pytest", "-p", "no:cacheprovider", "--durations=0",
                                 os.path.join("tests", "class_hub")] + arguments, CLASS_TIME_LIMIT, environment)
     if command == "bench":

@@ -9,7 +9,7 @@ CLASS_HUB_PORT        the port students open (the proxy's public port)
 CLASS_HUB_INTERNAL    the first of three more ports: the hub's API, the proxy's API
 CLASS_HUB_PROXY       the configurable-http-proxy program (installed from npm by the test)
 CLASS_HUB_IMAGE       the single-user environment: a venv with the course, jupyterhub and
-                      nbgitpuller, binder/postBuild applied to it
+                      nbgitpuller, binder/postBuild applied to it (the test: .venv)
 CLASS_HUB_HOMES       the folder where each student's home (their notebooks) is made
 CLASS_HUB_PASSWORD    the students' shared password (8 characters or more)
 CLASS_HUB_ADMIN_TOKEN the API token of the `class-admin` service, which has the admin role

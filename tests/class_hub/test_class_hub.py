@@ -1,13 +1,14 @@
 """The course on a JupyterHub, as a class uses it (README, "Teaching a class").
 
-A hub on 127.0.0.1 with configurable-http-proxy and a shared password serves the class
-venv (the course, jupyterhub and nbgitpuller at the lock's versions, binder/postBuild
-applied). Three students, added through the hub's REST API, follow the README's
-nbgitpuller link exactly as written (only the hub's address put in) and run notebook 01
-over the kernel websocket. The repository address in the link is the README's; git's
-``url.insteadOf`` (in the students' git config) sends it to a local copy of this working
-tree, so nothing leaves the machine. Then the lecturer publishes a fix and the students
-follow the link again; and the link's folder-name rules are tried on a fourth user.
+A hub on 127.0.0.1 with configurable-http-proxy and a shared password serves the
+repository's .venv (the locked course, test tools and the class extra: jupyterhub and
+nbgitpuller) with binder/postBuild applied for the time of the test. Three students,
+added through the hub's REST API, follow the README's nbgitpuller link exactly as written
+(only the hub's address put in) and run notebook 01 over the kernel websocket. The
+repository address in the link is the README's; git's ``url.insteadOf`` (in the students'
+git config) sends it to a local copy of this working tree, so nothing leaves the machine.
+Then the lecturer publishes a fix and the students follow the link again; and the link's
+folder-name rules are tried on two more users.
 Measurements go to test-artifacts/class-hub.json.
 """
 
@@ -55,14 +56,20 @@ def git(*arguments, cwd):
 
 
 def apply_post_build(image):
-    """binder/postBuild with NB_PYTHON_PREFIX=the class venv, as repo2docker runs it (once per venv)."""
+    """binder/postBuild with NB_PYTHON_PREFIX=the image's venv, as repo2docker runs it.
+
+    Returns the files it wrote, for the teardown to remove: .venv is also `make lab`'s and
+    `make test`'s, which do not cull kernels. Files already there must be postBuild's own."""
     copies = {image / "etc" / "jupyter" / "jupyter_server_config.json": ROOT / "binder" / "jupyter_server_config.json",
               image / "share" / "jupyter" / "lab" / "settings" / "overrides.json": ROOT / "binder" / "overrides.json"}
+    written = []
     if not any(target.exists() for target in copies):
         subprocess.run(["bash", "binder/postBuild"], cwd=ROOT, check=True, timeout=60,
                        env=dict(os.environ, NB_PYTHON_PREFIX=str(image)))
+        written = list(copies)
     for target, source in copies.items():
         assert target.read_text() == source.read_text(), "%s differs from %s" % (target, source)
+    return written
 
 
 def publish_course(upstream):
@@ -83,7 +90,7 @@ def publish_course(upstream):
 def hub(tmp_path_factory):
     work = tmp_path_factory.mktemp("class-hub")
     image = Path(os.environ["POOLVIZ_CLASS_VENV"])
-    apply_post_build(image)
+    post_build_files = apply_post_build(image)
     proxy = install_proxy(work / "proxy")
     upstream = work / "upstream"
     (upstream / "pooling-course").mkdir(parents=True)
@@ -100,6 +107,8 @@ def hub(tmp_path_factory):
     running.report = {"hub_start_s": round(time.monotonic() - started, 1)}
     yield running
     leftovers = running.stop()
+    for path in post_build_files:
+        path.unlink()
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(json.dumps(running.report, indent=1) + "\n")
     print("\nclass hub:", json.dumps(running.report, indent=1))
@@ -132,6 +141,13 @@ def students(hub):
         memory[student.name] = {"server": memory_kib(server), "kernels": [memory_kib(pid) for pid in kernels]}
     hub.report["memory_kib"] = memory
     hub.report["mem_available_drop_kib"] = available_before - mem_available_kib()
+    mib = lambda kib: round(kib / 1024)
+    hub.report["per_student_mib"] = {
+        name: {"server_rss": mib(m["server"]["rss"]), "kernel_rss": mib(sum(k["rss"] for k in m["kernels"])),
+               "rss": mib(m["server"]["rss"] + sum(k["rss"] for k in m["kernels"])),
+               "pss": mib(m["server"]["pss"] + sum(k["pss"] for k in m["kernels"]))}
+        for name, m in memory.items()}
+    hub.report["mem_available_drop_per_student_mib"] = mib(hub.report["mem_available_drop_kib"] / len(STUDENTS))
     return attended
 
 
