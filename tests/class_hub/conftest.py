@@ -7,10 +7,23 @@ POOLVIZ_CLASS_TEST=1 and POOLVIZ_CLASS_VENV.
 
 import os
 import signal
+from pathlib import Path
 
-if os.environ.get("POOLVIZ_CLASS_TEST") != "1":
+CLASS_TEST = os.environ.get("POOLVIZ_CLASS_TEST") == "1"
+REPORT = Path(__file__).resolve().parents[2] / "test-artifacts" / "class-hub.json"
+
+if not CLASS_TEST:
     collect_ignore = ["test_class_hub.py"]
 else:
     # scripts/dev.py stops a run past its time limit with SIGTERM: taken as Ctrl-C, so
     # that pytest still tears the hub and every student's server down.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    if REPORT.exists():
+        REPORT.unlink()  # so that the summary shows this run's measurements or none
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The run's timings and memory per student, in CI's log."""
+    if CLASS_TEST and REPORT.exists():
+        terminalreporter.write_sep("-", "class hub: test-artifacts/class-hub.json")
+        terminalreporter.write_line(REPORT.read_text())

@@ -111,7 +111,6 @@ def hub(tmp_path_factory):
         path.unlink()
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(json.dumps(running.report, indent=1) + "\n")
-    print("\nclass hub:", json.dumps(running.report, indent=1))
     assert leftovers == [], "processes outlived the hub: %s" % leftovers
 
 
