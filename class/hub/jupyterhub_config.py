@@ -14,6 +14,7 @@ CLASS_HUB_HOMES       the folder where each student's home (their notebooks) is 
 CLASS_HUB_PASSWORD    the students' shared password (8 characters or more)
 CLASS_HUB_ADMIN_TOKEN the API token of the `class-admin` service, which has the admin role
 CLASS_HUB_SPAWNER_ENV extra environment of every student's server, as NAME=VALUE lines
+CLASS_HUB_RUNTIME     a folder with a short path for the students' kernel sockets
 """
 
 import os
@@ -49,10 +50,16 @@ c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = environ["CLASS_HUB_HOMES"] + "/{username}"
 c.Spawner.cmd = [str(image / "bin" / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
-# Jupyter refuses to run as root unless told it may (CI runs as root).
-c.Spawner.args = ["--allow-root"] if os.geteuid() == 0 else []
+# Kernels talk to their server over Unix sockets, not TCP: here every student's server
+# shares one machine's ports, and two servers starting kernels at the same moment once
+# chose the same port (the kernel failed 5 restarts). Jupyter refuses to run as root
+# unless told it may (CI runs as root).
+c.Spawner.args = ["--KernelManager.transport=ipc"] + (["--allow-root"] if os.geteuid() == 0 else [])
 c.Spawner.environment = dict(line.split("=", 1) for line in environ.get("CLASS_HUB_SPAWNER_ENV", "").splitlines()
                              if line)
+# A Unix socket's path has at most 107 characters: the kernels' sockets go to a short folder.
+c.Spawner.environment["JUPYTER_RUNTIME_DIR"] = lambda spawner: "%s/%s" % (environ["CLASS_HUB_RUNTIME"],
+                                                                         spawner.user.name)
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 

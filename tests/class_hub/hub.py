@@ -13,6 +13,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -68,6 +69,7 @@ class Hub:
         self.url = "http://127.0.0.1:%d" % port
         self.homes = self.workdir / "homes"
         self.homes.mkdir(parents=True, exist_ok=True)
+        self.runtime = tempfile.mkdtemp(prefix="class-hub-")  # short: kernel sockets live there
         spawner_env = dict(spawner_env, **{MARK: self.run_id})
         # A clean environment: nothing of the test's own (PYTHONPATH, VIRTUAL_ENV) reaches the students.
         env = {"PATH": "%s:/usr/local/bin:/usr/bin:/bin" % (self.image / "bin"), "HOME": str(self.workdir),
@@ -75,6 +77,7 @@ class Hub:
                "CLASS_HUB_PORT": str(port), "CLASS_HUB_INTERNAL": str(internal), "CLASS_HUB_PROXY": str(proxy),
                "CLASS_HUB_IMAGE": str(self.image), "CLASS_HUB_HOMES": str(self.homes),
                "CLASS_HUB_PASSWORD": self.password, "CLASS_HUB_ADMIN_TOKEN": self.token,
+               "CLASS_HUB_RUNTIME": self.runtime,
                "CLASS_HUB_SPAWNER_ENV": "\n".join("%s=%s" % item for item in spawner_env.items())}
         self.log = open(self.workdir / "jupyterhub.log", "w")
         self.process = subprocess.Popen([str(self.image / "bin" / "jupyterhub"), "-f", str(CONFIG)],
@@ -130,6 +133,7 @@ class Hub:
             self.process.kill()
             self.process.wait(10)
         self.log.close()
+        shutil.rmtree(self.runtime, ignore_errors=True)
         return leftovers
 
 

@@ -91,26 +91,30 @@ def hub(tmp_path_factory):
     work = tmp_path_factory.mktemp("class-hub")
     image = Path(os.environ["POOLVIZ_CLASS_VENV"])
     post_build_files = apply_post_build(image)
-    proxy = install_proxy(work / "proxy")
-    upstream = work / "upstream"
-    (upstream / "pooling-course").mkdir(parents=True)
-    publish_course(upstream / "pooling-course")
-    # GitHub answers for NAME and NAME.git alike; so does this copy.
-    (upstream / "pooling-course.git").symlink_to("pooling-course")
-    gitconfig = work / "gitconfig"
-    match = README_REPO.search(readme_link())
-    assert match, "the README's link names its repository as https://github.com/LECTURER/pooling-course"
-    gitconfig.write_text('[url "file://%s/"]\n\tinsteadOf = %s\n' % (upstream, match[1]))
-    started = time.monotonic()
-    running = Hub(work, image, proxy, {"GIT_CONFIG_GLOBAL": str(gitconfig)})
-    running.upstream = upstream / "pooling-course"
-    running.report = {"hub_start_s": round(time.monotonic() - started, 1)}
-    yield running
-    leftovers = running.stop()
-    for path in post_build_files:
-        path.unlink()
-    REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text(json.dumps(running.report, indent=1) + "\n")
+    try:
+        proxy = install_proxy(work / "proxy")
+        upstream = work / "upstream"
+        (upstream / "pooling-course").mkdir(parents=True)
+        publish_course(upstream / "pooling-course")
+        # GitHub answers for NAME and NAME.git alike; so does this copy.
+        (upstream / "pooling-course.git").symlink_to("pooling-course")
+        gitconfig = work / "gitconfig"
+        match = README_REPO.search(readme_link())
+        assert match, "the README's link names its repository as https://github.com/LECTURER/pooling-course"
+        gitconfig.write_text('[url "file://%s/"]\n\tinsteadOf = %s\n' % (upstream, match[1]))
+        started = time.monotonic()
+        running = Hub(work, image, proxy, {"GIT_CONFIG_GLOBAL": str(gitconfig)})
+        running.upstream = upstream / "pooling-course"
+        running.report = {"hub_start_s": round(time.monotonic() - started, 1)}
+        try:
+            yield running
+        finally:
+            leftovers = running.stop()
+            REPORT.parent.mkdir(exist_ok=True)
+            REPORT.write_text(json.dumps(running.report, indent=1) + "\n")
+    finally:
+        for path in post_build_files:
+            path.unlink()
     assert leftovers == [], "processes outlived the hub: %s" % leftovers
 
 
