@@ -10,7 +10,7 @@ PORT ?= 8866
 STYLE ?= default
 DEV := $(PYTHON) scripts/dev.py
 
-.PHONY: lab test notebooks present dashboard handout bench venv clean
+.PHONY: lab test notebooks present dashboard handout bench venv clean class
 
 lab:
 	$(DEV) lab
@@ -39,6 +39,11 @@ bench:
 
 venv:
 	$(DEV) venv
+
+# The course on a local JupyterHub (Linux, node and npm): three students follow the
+# README's nbgitpuller link, run notebook 01, and pull a fix (tests/class_hub).
+class:
+	$(DEV) class
 
 clean:
 	$(DEV) clean

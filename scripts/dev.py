@@ -10,7 +10,9 @@ Other commands: ``notebooks`` (re-execute and store the notebooks' outputs),
 ``present`` (the lecture deck; ``present --dashboard`` the two-explorer
 dashboard; arguments go to scripts/present.py), ``handout`` (the deck as one
 HTML file; arguments go to scripts/handout.py),
-``bench``, ``venv`` (set up only) and ``clean``.
+``bench``, ``venv`` (set up only), ``class`` (the course on a local JupyterHub with
+three students: tests/class_hub, Linux; it adds the ``class`` extra to .venv) and
+``clean``.
 
 The first run creates ``.venv`` in the repository with the Python running this
 script and installs poolviz with the extra it needs (``course`` for lab,
@@ -40,10 +42,13 @@ VENV = os.path.join(ROOT, os.environ.get("POOLVIZ_VENV", ".venv"))
 LOCK = os.path.join(ROOT, "requirements", "lock.txt")
 STAMP_NAME = "poolviz-setup.json"
 SUPPORTED = ((3, 11), (3, 12), (3, 13))
-# Which extra each command needs; `test` includes `course`.
+# The class test stops itself (pytest tears the hub down) if it runs longer than this.
+CLASS_TIME_LIMIT = 300
+# Which extra each command needs; `test` includes `course`. `class` runs the test tools
+# and, on top, the `class` extra (its hub and the students' servers run from .venv).
 EXTRA = {"lab": "course", "present": "course", "handout": "course", "notebooks": "course",
-         "test": "test", "bench": "test", "venv": "test"}
-INCLUDES = {"course": {"course"}, "test": {"course", "test"}}
+         "test": "test", "bench": "test", "venv": "test", "class": "test"}
+INCLUDES = {"course": {"course"}, "test": {"course", "test"}, "class": {"course", "class"}}
 COMMANDS = sorted(EXTRA) + ["clean"]
 
 
@@ -155,6 +160,24 @@ def ensure_venv(extra):
         json.dump(stamp, handle, indent=1)
 
 
+def run_for_at_most(command, seconds, environment):
+    """Run ``command`` like run(), but stop it after ``seconds``: first politely (pytest then
+    tears its fixtures down), then for good. Returns its exit status (1 if it was stopped)."""
+    print("+ " + " ".join(command), flush=True)
+    process = subprocess.Popen(command, cwd=ROOT, env=environment)
+    try:
+        return process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        print("dev.py: still running after %d s; stopping it" % seconds, file=sys.stderr, flush=True)
+        process.terminate()
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        return 1
+
+
 def is_root():
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -213,6 +236,11 @@ def main(argv=None):
         lint = run(command_line("lint", []))
         tests = run(command_line("test", arguments))
         return lint or tests
+    if command == "class":
+        ensure_venv("class")
+        environment = dict(os.environ, POOLVIZ_CLASS_TEST="1", POOLVIZ_CLASS_VENV=VENV)
+        return run_for_at_most([venv_python(), "-m", "pytest", "-p", "no:cacheprovider", "--durations=0",
+                                os.path.join("tests", "class_hub")] + arguments, CLASS_TIME_LIMIT, environment)
     if command == "bench":
         for script in ("bench_pooling.py", "bench_widgets.py"):
             status = run([venv_python(), os.path.join("benchmarks", script)] + arguments)
