@@ -427,6 +427,8 @@ CATALOGUE = [
      ["whole numbers", "dtype"]),
     (nb01.check_pool_each_map, "called instead of passed",
      pool_each_map_averaging(nb01._BATCHES[0][1]), [_CALLED]),
+    (nb01.check_pool_each_map, "poolviz.max_pool2d passed, nothing written", poolviz.max_pool2d,
+     ["poolviz's max_pool2d is a ready-made pooling", "max_pool_loop"]),
     # 02, exercise 1
     (nb02.check_horizontal_detector, "the vertical detector", data.VERTICAL_LINE_DETECTOR,
      ["finds the vertical line"]),

@@ -37,6 +37,14 @@ def test_keras_agrees_with_the_01_output_sizes(keras):
         assert tuple(layer(np.zeros((1, 28, 28, 1), "float32")).shape) == (1, expected, expected, 1)
 
 
+def test_01_exercise_3_refuses_keras_pooling_passed_instead_of_a_loop(keras):
+    # Section 5 of notebook 01 shows MaxPooling2D: passing it (or keras.ops.max_pool) writes nothing.
+    for ready_made, name in [(keras.layers.MaxPooling2D(2, name="ready_made"), "MaxPooling2D"),
+                             (keras.ops.max_pool, "max_pool")]:
+        with pytest.raises(AssertionError, match=f"keras's {name} is a ready-made pooling.*max_pool_loop"):
+            nb01.check_pool_each_map(ready_made)
+
+
 # --------------------------------------------------------------------------
 # Notebook 02
 # --------------------------------------------------------------------------

@@ -54,8 +54,8 @@ def check_unchanged_after_shift(answer):
     _grade(count, expected, hints=[
         (total - expected, f"{total - expected} is the number of outputs that changed (or the count for a 1-column "
                            "move); the question asks how many stayed the same"),
-        (total, "not all of them: compare np.array_equal-style, cell by cell, the pooled map "
-                "before and after the move"),
+        (total, "not all of them: count the cells where before == after, in the pooled maps before and after "
+                "the move"),
         (lambda n: not 0 <= n <= total, f"the pooled map has only {total} cells"),
     ], otherwise="shift with data.shift(image, cols=2), then conv2d, relu and max_pool2d, and "
                  "count the cells where before == after",
@@ -97,9 +97,21 @@ _POOL_EACH_MAP_MISTAKES = [
 ]
 
 
+def _ready_made(function):
+    """``"poolviz's max_pool2d"`` (Keras's, TensorFlow's layer or function) if ``function`` is one, else None."""
+    function = function.func if isinstance(function, functools.partial) else function
+    package = (getattr(function, "__module__", None) or "").split(".")[0]
+    if function is poolviz.max_pool2d or package in ("keras", "tensorflow"):
+        return f"{package}'s {getattr(function, '__name__', type(function).__name__)}"
+    return None
+
+
 @exercise("write a function pool_each_map(batch) and pass the function itself (no brackets).")
 def check_pool_each_map(answer):
-    """Exercise 3: 2x2 max pooling of a channels-last batch, each map on its own."""
+    """Exercise 3: 2x2 max pooling of a channels-last batch, each map on its own, written by the student."""
+    if _ready_made(answer):
+        raise AssertionError(f"{_ready_made(answer)} is a ready-made pooling; the exercise is to write one: loop over "
+                             "the images and the channels and pool each 2-D map with max_pool_loop (section 3).")
     _check_function(
         answer, _BATCHES, expected=poolviz.max_pool2d, mistakes=_POOL_EACH_MAP_MISTAKES,
         shape=lambda result, right, batch: (
