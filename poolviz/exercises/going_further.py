@@ -15,7 +15,7 @@ from ._harness import _as_array, _as_int, _close, _correct, _grade, _rounded, ex
 
 __all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad",
            "check_depthwise_parameters", "check_max_blur_by_hand", "check_most_cells_equal",
-           "check_papers_starting_with_pooling", "check_torch_output_size"]
+           "check_second_step_pooling_papers", "check_torch_output_size"]
 
 #: 01, exercise 1, by hand; not square, so that square-only code and padding on the wrong side give wrong numbers.
 MAX_BLUR_MAP = np.array([[4.0, 0.0, 0.0, 0.0, 0.0],
@@ -91,21 +91,24 @@ def check_depthwise_parameters(answer):
 
 
 @exercise("give the number of papers (an int).")
-def check_papers_starting_with_pooling(answer):
-    """02, exercise 3: papers of the census whose models down-sample first with a pooling layer."""
-    models = Census().models
-    first = [e["arxiv"] for e in models.values() if e["first_downsampling"]["kind"] == "windowed pooling"]
-    pooling, expected = [e["arxiv"] for e in models.values() if e["windowed_pooling"]], len(set(first))
+def check_second_step_pooling_papers(answer):
+    """02, exercise 3: papers of the census whose second down-sampling step is made by pooling alone (P)."""
+    census = Census()
+    second = {kind: [name for name in census.models if census.steps(name)[1] == kind] for kind in ("P", "C+P")}
+    papers = {kind: {census.models[name]["arxiv"] for name in names} for kind, names in second.items()}
+    expected = len(papers["P"])
     _grade(_as_int(answer), expected, hints=[
-        (len(first), "that counts models (VGG16 and VGG19 come from one paper): count papers"),
-        (len({e["arxiv"] for e in models.values()}) - expected, "that counts the papers whose first step is a strided "
-                                                                "convolution"),
-        (len(models) - len(first), "that counts the models whose first step is a strided convolution"),
-        (lambda count: count in (len(pooling), len(set(pooling))),
-         "that counts the models or papers with a pooling layer anywhere; the question is about the first step"),
-    ], otherwise="read each model's first down-sampling step (the first letter of its steps), then count papers",
-        correct="one paper, VGG's (VGG16 and VGG19 start with MaxPooling2D 2x2/2); the other 13 start with a "
-                "strided convolution, also those that pool later (ResNet, Inception, DenseNet, NASNet).")
+        (len(second["P"]), "that counts models (ResNet50, 101 and 152 come from one paper): count papers"),
+        (len({census.models[name]["family"] for name in second["P"]}), "that counts Keras modules; vgg16 and vgg19 "
+                                                                       "are one paper"),
+        (lambda count: count in (len(papers["P"] | papers["C+P"]), len(second["P"] + second["C+P"]),
+                                 len(papers["C+P"]), len(second["C+P"])),
+         "that counts the C+P steps (Xception, NASNet): the question asks for pooling alone (P)"),
+        (1, "1 paper (VGG's) starts with pooling: the question asks about the second step"),
+    ], otherwise="read the second entry of each row's down-sampling steps, then count papers (arXiv ids)",
+        correct=f"{expected} papers: VGG, InceptionV3, ResNet, InceptionResNetV2, ResNetV2 and DenseNet reach their "
+                "second size by pooling alone; all but VGG start with a strided convolution in their stem and pool "
+                "after it.")
 
 
 @exercise("give a (2, 2, 2, 2) array: (rows, cols, input channel, output channel).")

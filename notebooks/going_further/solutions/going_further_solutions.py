@@ -37,8 +37,8 @@ answer_2_2[:, :, 0, 0] = 0.25
 answer_2_2[:, :, 1, 1] = 0.25
 
 # 02 · Exercise 3 ---------------------------------------------------------------
-# The first letter of the steps column (or first_downsampling) is P only for VGG16 and VGG19: one paper.
-answer_2_3 = 1
+# The second entry of the steps column is P for VGG, InceptionV3, ResNet, InceptionResNetV2, ResNetV2, DenseNet.
+answer_2_3 = 6
 
 # 03 · Exercise 1 ---------------------------------------------------------------
 # ceil((4 + 2 - 3) / 2) + 1 = 3; the third window starts at column 2 * 2 - 1 = 3, inside the input: kept.
@@ -57,7 +57,7 @@ if __name__ == "__main__":
     exercises.check_most_cells_equal(answer_1_2)
     exercises.check_depthwise_parameters(answer_2_1)
     exercises.check_average_pool_kernel(answer_2_2)
-    exercises.check_papers_starting_with_pooling(answer_2_3)
+    exercises.check_second_step_pooling_papers(answer_2_3)
     exercises.check_torch_output_size(answer_3_1)
     exercises.check_count_include_pad(answer_3_2)
     exercises.check_cells_never_seen(answer_3_3)
