@@ -1,5 +1,4 @@
-"""The stored census of every ``keras.applications`` model (``scripts/census.py`` makes it and says
-what an entry records), and the two tables going-further 02 prints from it."""
+"""The census of every ``keras.applications`` model that ``scripts/census.py`` stored, and 02's tables."""
 
 import json
 from importlib.resources import files
@@ -30,9 +29,8 @@ class Census:
 
     def print_models(self):
         """One row per model, by its paper's arXiv id."""
-        print(f"{'model':18s}{'year':>5s}{'side':>5s}  {'pooling that down-samples':40s}{'stride-1':>8s}"
-              f"{'strided':>8s}{'global':>7s}  {'head':11s}down-sampling\n"
-              f"{'':68s}{'pools':>8s}{'convs':>8s}{'pools':>7s}  {'':11s}steps")
+        print(f"{'model':18s}{'year':>5s}{'side':>5s}  {'pooling that down-samples':40s}stride-1 strided global  head"
+              f"       down-sampling\n{'pools':>76s}{'convs':>8s}{'pools':>7s}{'steps':>18s}")
         for name, e in ((name, self.models[name]) for names in self.papers.values() for name in names):
             stride_1 = sum(r["count"] for r in e["windowed_pooling"] if not r["downsamples"])
             strided, global_ = (sum(r["count"] for r in e[key]) for key in ("strided_convolutions", "global_pooling"))
