@@ -23,19 +23,20 @@ Per model it records only what Keras gives: the family (the module that
 defines the builder), the arXiv paper its docstring cites, the input size,
 the parameters, and every layer that changes the map's rows and columns:
 windowed pooling layers (pool size, strides, padding, whether they
-down-sample), convolutions with a stride above 1 (kernel, strides, padding),
-global pooling layers, the layer that turns the last map into the
-classifier's vector (the head), every other size change (zero padding,
+down-sample), convolutions with a stride above 1 (kernel, strides, padding,
+whether they have biases), global pooling layers, the layer that turns the
+last map into the classifier's vector (the head), every other size change (zero padding,
 cropping, the border a stride-1 ``valid`` layer loses), the first
 down-sampling layer, and the resolutions the map passes through with the layer
 classes that produce each. Nested models are walked into. Counts are per
 layer, aggregated per kind; lists and keys are sorted, one model per line.
 
-Cost, measured on the 2-core course machine (``--time`` prints each build's
-seconds): 124-138 s of processor time (user + system) and a peak of 2.1-2.4 GB
-resident; the wall time was 259 s and 461 s in two runs while other jobs used
-both cores (load average 5-10). EfficientNetV2L and NASNetLarge were among
-the four slowest builds in both runs.
+Cost, measured on the 2-core course machine under ``/usr/bin/time -v``
+(``--time`` prints each build's seconds): 124-138 s of processor time (user +
+system) and a peak of 2.1-2.4 GB resident in three runs; the wall time was
+259 s, 461 s and 345 s while other jobs used both cores (load average 5-10).
+The third run (2026-12-06, after ``use_bias`` was added): 123.9 s user + 9.0 s
+system, 2.27 GB (2,272,948 kB) peak, 5 min 45 s wall.
 """
 
 from __future__ import annotations
@@ -153,7 +154,7 @@ def census_of(keras, name, builder) -> dict:
                        "strides": strides, "padding": layer.padding}
         elif hasattr(layer, "kernel_size") and max(_pair(layer.strides)) > 1:
             convs.append({"class": kind, "kernel": _pair(layer.kernel_size), "strides": _pair(layer.strides),
-                          "padding": layer.padding})
+                          "padding": layer.padding, "use_bias": bool(layer.use_bias)})
             row = {"class": kind, "kind": "strided convolution", "window": _pair(layer.kernel_size),
                    "strides": _pair(layer.strides), "padding": layer.padding}
         elif sides_out != sides_in and sides_out is not None:

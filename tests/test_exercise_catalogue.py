@@ -637,22 +637,33 @@ CATALOGUE = [
     # going further 01, exercise 2: 'max'
     (gf.check_most_cells_equal, "read relative_l1", "max-blur", ["fraction_equal", "changes least in size"]),
     (gf.check_most_cells_equal, "average", "average", ["fraction_equal", "mixes four cells"]),
-    # going further 02, exercise 1: 2 * 2 * 64 * 64 + 64
-    (gf.check_strided_conv_parameters, "biases forgotten", 16384, ["biases"]),
-    (gf.check_strided_conv_parameters, "depthwise", 256, ["DepthwiseConv2D"]),
-    (gf.check_strided_conv_parameters, "one bias for the layer", 16385, ["per filter"]),
-    (gf.check_strided_conv_parameters, "kernel size forgotten", 4160, ["2 x 2"]),
-    (gf.check_strided_conv_parameters, "pooling's count", 0, ["pooling's count"]),
+    # going further 02, exercise 1: DepthwiseConv2D(3, strides=2) on 64 channels, 3 * 3 * 64 + 64
+    (gf.check_depthwise_parameters, "biases forgotten", 3 * 3 * 64, ["biases"]),
+    (gf.check_depthwise_parameters, "one bias for the layer", 3 * 3 * 64 + 1, ["per channel"]),
+    (gf.check_depthwise_parameters, "counted as a Conv2D", 3 * 3 * 64 * 64 + 64, ["Conv2D's count"]),
+    (gf.check_depthwise_parameters, "counted as a Conv2D, no biases", 3 * 3 * 64 * 64, ["Conv2D's count"]),
+    (gf.check_depthwise_parameters, "section 5's Conv2D(64, 2) copied", 2 * 2 * 64 * 64 + 64, ["Conv2D's count"]),
+    (gf.check_depthwise_parameters, "one channel only", 3 * 3, ["one channel's filter"]),
+    (gf.check_depthwise_parameters, "one channel with its bias", 3 * 3 + 1, ["one channel's filter"]),
+    (gf.check_depthwise_parameters, "2x2 kernel", 2 * 2 * 64 + 64, ["2x2"]),
+    (gf.check_depthwise_parameters, "pooling's count", 0, ["pooling's count"]),
     # going further 02, exercise 2
     (gf.check_average_pool_kernel, "channels mixed", np.full((2, 2, 2, 2), 0.25),
      ["never mixes channels"]),
     (gf.check_average_pool_kernel, "a sum", 4 * _KERAS_KERNEL, ["divides by the 4 cells"]),
-    (gf.check_average_pool_kernel, "PyTorch's layout", _KERAS_KERNEL.transpose(2, 3, 0, 1),
-     ["PyTorch"]),
+    (gf.check_average_pool_kernel, "filters and channels first", _KERAS_KERNEL.transpose(2, 3, 0, 1),
+     ["(filters, input channels, rows, cols)"]),
     (gf.check_average_pool_kernel, "channels crossed", _KERAS_KERNEL[:, :, :, ::-1],
      ["other"]),
     (gf.check_average_pool_kernel, "one channel's kernel", np.full((2, 2), 0.25),
      ["(2, 2, 2, 2)"]),
+    # going further 02, exercise 3: 6 papers of the census reach their second size by pooling alone (P)
+    (gf.check_second_step_pooling_papers, "models, not papers", 13, ["counts models"]),
+    (gf.check_second_step_pooling_papers, "Keras modules (vgg16, vgg19 apart)", 7, ["Keras modules"]),
+    (gf.check_second_step_pooling_papers, "C+P counted too, papers", 8, ["C+P"]),
+    (gf.check_second_step_pooling_papers, "C+P counted too, models", 16, ["C+P"]),
+    (gf.check_second_step_pooling_papers, "C+P only, papers", 2, ["C+P"]),
+    (gf.check_second_step_pooling_papers, "the first step instead", 1, ["second step"]),
     # going further 03, exercise 1: 3
     (gf.check_torch_output_size, "floor", 2, ["ceil_mode=False"]),
     (gf.check_torch_output_size, "padding left out", 2, ["without the padding"]),
@@ -751,7 +762,9 @@ ACCEPTED = [
     (gf.check_max_blur_by_hand, "a list with ints", [[2, 5], [2, 4]]),
     (gf.check_max_blur_by_hand, "float32", np.float32([[2.0, 5.0], [2.0, 4.0]])),
     (gf.check_most_cells_equal, "capitalised, with a space", "Max "),
-    (gf.check_strided_conv_parameters, "a float", 16448.0),
+    (gf.check_depthwise_parameters, "a float", 640.0),
+    (gf.check_second_step_pooling_papers, "a NumPy integer", np.int64(6)),
+    (gf.check_second_step_pooling_papers, "a float", 6.0),
     (gf.check_average_pool_kernel, "a nested list", _KERAS_KERNEL.tolist()),
     (gf.check_average_pool_kernel, "float32", np.float32(_KERAS_KERNEL)),
     (gf.check_torch_output_size, "a float", 3.0),
@@ -773,6 +786,6 @@ def test_the_right_answer_in_a_reasonable_form_is_accepted(check, answer, capsys
 def test_every_check_has_catalogued_mistakes_and_accepted_forms():
     checks = {_name(getattr(module, name)) for module in (nb01, nb02, nb03, nb04, nb05, gf)
               for name in module.__all__ if name.startswith("check_")}
-    assert len(checks) == 25
+    assert len(checks) == 26
     assert {_name(row[0]) for row in CATALOGUE} == checks
     assert {_name(row[0]) for row in ACCEPTED} == checks

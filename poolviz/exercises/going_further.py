@@ -10,10 +10,12 @@ import poolviz
 from poolviz import data, going_further
 
 from .._checks import _describe
+from ..going_further.census import Census
 from ._harness import _as_array, _as_int, _close, _correct, _grade, _rounded, exercise
 
-__all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad", "check_max_blur_by_hand",
-           "check_most_cells_equal", "check_strided_conv_parameters", "check_torch_output_size"]
+__all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad",
+           "check_depthwise_parameters", "check_max_blur_by_hand", "check_most_cells_equal",
+           "check_second_step_pooling_papers", "check_torch_output_size"]
 
 #: 01, exercise 1, by hand; not square, so that square-only code and padding on the wrong side give wrong numbers.
 MAX_BLUR_MAP = np.array([[4.0, 0.0, 0.0, 0.0, 0.0],
@@ -73,18 +75,40 @@ def check_most_cells_equal(answer):
 
 
 @exercise("give the number of parameters (an int).")
-def check_strided_conv_parameters(answer):
-    """02, exercise 1: parameters of ``Conv2D(64, 2, strides=2)`` on 64 channels."""
-    depthwise = "each of the 64 filters sees all 64 input channels (that count is a DepthwiseConv2D's)"
-    _grade(_as_int(answer), 2 * 2 * 64 * 64 + 64, hints=[
-        (2 * 2 * 64 * 64, "you left out the 64 biases (Conv2D uses a bias by default)"),
-        (2 * 2 * 64 * 64 + 1, "one bias per filter, 64 of them, not one for the layer"),
-        (64 * 64 + 64, "each filter has 2 x 2 weights per input channel, not 1"),
-        (lambda count: count in (2 * 2 * 64, 2 * 2 * 64 + 64), depthwise),
-        (0, "that is pooling's count; a Conv2D learns its weights"),
-    ], otherwise="kernel rows x kernel cols x input channels x filters, plus one bias per filter",
-        correct="2 x 2 x 64 inputs per filter, 64 filters, plus 64 biases: 16,448 weights to "
-                "learn where AveragePooling2D(2) or MaxPooling2D(2) learn none.")
+def check_depthwise_parameters(answer):
+    """02, exercise 1: parameters of ``DepthwiseConv2D(3, strides=2)`` on 64 channels, with its default bias."""
+    dense = "that is a Conv2D's count, where each filter sees all 64 channels; a depthwise filter sees its own only"
+    _grade(_as_int(answer), 3 * 3 * 64 + 64, hints=[
+        (3 * 3 * 64, "you left out the 64 biases (DepthwiseConv2D has them by default)"),
+        (3 * 3 * 64 + 1, "one bias per channel, 64 of them, not one for the layer"),
+        (lambda count: count in (3 * 3 * 64 * 64, 3 * 3 * 64 * 64 + 64, 2 * 2 * 64 * 64, 2 * 2 * 64 * 64 + 64), dense),
+        (lambda count: count in (3 * 3, 3 * 3 + 1), "that is one channel's filter: there is one per channel"),
+        (lambda count: count in (2 * 2 * 64, 2 * 2 * 64 + 64), "that is a 2x2 kernel's count; this one is 3x3"),
+        (0, "that is pooling's count; a DepthwiseConv2D learns its weights"),
+    ], otherwise="kernel rows x kernel cols weights per channel, plus one bias per channel",
+        correct="one 3 x 3 filter per channel, 64 of them, plus 64 biases: 640 (576 without the biases, as in the "
+                "census's models), where Conv2D(64, 3, strides=2) has 36,928 and pooling 0.")
+
+
+@exercise("give the number of papers (an int).")
+def check_second_step_pooling_papers(answer):
+    """02, exercise 3: papers of the census whose second down-sampling step is made by pooling alone (P)."""
+    census = Census()
+    second = {kind: [name for name in census.models if census.steps(name)[1] == kind] for kind in ("P", "C+P")}
+    papers = {kind: {census.models[name]["arxiv"] for name in names} for kind, names in second.items()}
+    expected = len(papers["P"])
+    _grade(_as_int(answer), expected, hints=[
+        (len(second["P"]), "that counts models (ResNet50, 101 and 152 come from one paper): count papers"),
+        (len({census.models[name]["family"] for name in second["P"]}), "that counts Keras modules; vgg16 and vgg19 "
+                                                                       "are one paper"),
+        (lambda count: count in (len(papers["P"] | papers["C+P"]), len(second["P"] + second["C+P"]),
+                                 len(papers["C+P"]), len(second["C+P"])),
+         "that counts the C+P steps (Xception, NASNet): the question asks for pooling alone (P)"),
+        (1, "1 paper (VGG's) starts with pooling: the question asks about the second step"),
+    ], otherwise="read the second entry of each row's down-sampling steps, then count papers (arXiv ids)",
+        correct=f"{expected} papers: VGG, InceptionV3, ResNet, InceptionResNetV2, ResNetV2 and DenseNet reach their "
+                "second size by pooling alone; all but VGG start with a strided convolution in their stem and pool "
+                "after it.")
 
 
 @exercise("give a (2, 2, 2, 2) array: (rows, cols, input channel, output channel).")
@@ -97,8 +121,8 @@ def check_average_pool_kernel(answer):
         (np.full((2, 2, 2, 2), 0.25), "with 1/4 everywhere each output adds both input channels; pooling never mixes "
                                       "channels: put 0 where the input and output channel differ"),
         (4 * expected, "that sums each window; the average divides by the 4 cells"),
-        (expected.transpose(2, 3, 0, 1), "that is PyTorch's layout (filters, input channels, rows, cols); Keras's "
-                                         "is (rows, cols, input channels, filters)"),
+        (expected.transpose(2, 3, 0, 1), "the axes are (filters, input channels, rows, cols); Keras's kernel is "
+                                         "(rows, cols, input channels, filters)"),
         (expected[..., ::-1], "each output channel averages the other input channel"),
     ], otherwise="kernel[:, :, c, c] = 1/4 for each channel c, 0 everywhere else",
         correct="each output channel averages its own input channel (1/4 on the diagonal) and "

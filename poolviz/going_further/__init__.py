@@ -1,6 +1,6 @@
 """Going further: anti-aliased max pooling, PyTorch's pooling rules, which
-input cells the windows read, and (:mod:`.keras_compositions`) Keras
-compositions and architecture counts.  The course notebooks need none of it."""
+input cells the windows read, Keras compositions (:mod:`.keras_compositions`) and
+the census of keras.applications (:mod:`.census`).  The course notebooks need none of it."""
 
 from .antialias import binomial_filter, max_blur_pool2d, shift_change
 from .coverage import window_coverage

@@ -85,10 +85,6 @@ def _all_layers(model):  # nested models' layers in place of the model
         yield from (_all_layers(layer) if getattr(layer, "layers", None) else [layer])
 
 
-def _pair(value):
-    return tuple(int(v) for v in value) if isinstance(value, (tuple, list)) else (int(value),) * 2
-
-
 def downsampling_layers(model: keras.Model) -> list[tuple]:
     """``(layer name, kind, window, strides)`` of each pooling layer and each
     convolution with a stride above 1 of a Keras ``model``, nested models
@@ -100,8 +96,9 @@ def downsampling_layers(model: keras.Model) -> list[tuple]:
     for layer in _all_layers(model):
         kind = type(layer).__name__
         if "Pooling" in kind:
-            rows.append((layer.name, kind, _pair(layer.pool_size) if hasattr(layer, "pool_size") else None,
-                         _pair(layer.strides) if hasattr(layer, "strides") else None))
-        elif "Conv" in kind and hasattr(layer, "strides") and max(_pair(layer.strides)) > 1:
-            rows.append((layer.name, kind, _pair(layer.kernel_size), _pair(layer.strides)))
+            rows.append((layer.name, kind, *(as_pair(getattr(layer, key), key) if hasattr(layer, key) else None
+                                             for key in ("pool_size", "strides"))))
+        elif "Conv" in kind and hasattr(layer, "strides") and max(as_pair(layer.strides, "strides")) > 1:
+            rows.append((layer.name, kind, as_pair(layer.kernel_size, "kernel_size"),
+                         as_pair(layer.strides, "strides")))
     return rows

@@ -28,12 +28,17 @@ answer_1_1 = padded[:, :4].reshape(2, 2, 2, 2).mean(axis=(1, 3))  # [[2, 5], [2,
 answer_1_2 = "max"
 
 # 02 · Exercise 1 ---------------------------------------------------------------
-answer_2_1 = 2 * 2 * 64 * 64 + 64  # weights + one bias per filter
+# A depthwise filter sees one channel: one 3x3 filter per channel, plus one bias per channel.
+answer_2_1 = 3 * 3 * 64 + 64
 
 # 02 · Exercise 2 ---------------------------------------------------------------
 answer_2_2 = np.zeros((2, 2, 2, 2))
 answer_2_2[:, :, 0, 0] = 0.25
 answer_2_2[:, :, 1, 1] = 0.25
+
+# 02 · Exercise 3 ---------------------------------------------------------------
+# The second entry of the steps column is P for VGG, InceptionV3, ResNet, InceptionResNetV2, ResNetV2, DenseNet.
+answer_2_3 = 6
 
 # 03 · Exercise 1 ---------------------------------------------------------------
 # ceil((4 + 2 - 3) / 2) + 1 = 3; the third window starts at column 2 * 2 - 1 = 3, inside the input: kept.
@@ -50,8 +55,9 @@ answer_3_3 = 7 * 7 - 4 * 4
 if __name__ == "__main__":
     exercises.check_max_blur_by_hand(answer_1_1)
     exercises.check_most_cells_equal(answer_1_2)
-    exercises.check_strided_conv_parameters(answer_2_1)
+    exercises.check_depthwise_parameters(answer_2_1)
     exercises.check_average_pool_kernel(answer_2_2)
+    exercises.check_second_step_pooling_papers(answer_2_3)
     exercises.check_torch_output_size(answer_3_1)
     exercises.check_count_include_pad(answer_3_2)
     exercises.check_cells_never_seen(answer_3_3)
