@@ -110,8 +110,7 @@ def _cell_fontsize(ax, shape):
 def _glyphs(text, size, family):
     """Outline of `text` at `size` points, centred on (0, 0)."""
     path = TextPath((0, 0), text, size=size, prop=FontProperties(family=family))
-    low, high = path.vertices.min(axis=0), path.vertices.max(axis=0)
-    return Path(path.vertices - (low + high) / 2, path.codes)
+    return Path(path.vertices - (path.vertices.min(axis=0) + path.vertices.max(axis=0)) / 2, path.codes)
 
 
 class HeatmapArtists:
@@ -152,6 +151,7 @@ class HeatmapArtists:
             _integer_ticks(self.ax, array.shape, self.max_ticks)
         shown = np.clip(array, low, high)  # matplotlib would draw inf as NaN, and lose 0 beside 1e300
         self.image.set(data=shown, clim=(low, high))
+        self.image.values = array  # what the alt text reads: the colours are clipped to vmin..vmax, not the numbers
         if labelled:
             self._write_labels(array, _label_colors(self.image.to_rgba(shown)))
         return self
@@ -553,15 +553,15 @@ def coverage_figure(coverage: np.typing.ArrayLike, divisors: np.typing.ArrayLike
 # Figures in a notebook, in words ----------------------------------------------
 def _figure_in_words(fig):
     """Each panel in words: title, axis labels, maps (:func:`in_words`), curves, named bars, text; no size twice."""
-    def written(v):  # 288,010 rather than 2.88e+05
-        return f"{int(v):,}" if float(v).is_integer() and abs(v) < 1e15 else f"{v:.4g}"
+    written = lambda v: f"{int(v):,}" if float(v).is_integer() and abs(v) < 1e15 else f"{v:.4g}"  # noqa: E731 (288,010)
 
     def series(values):
         return " ".join(map(written, values)) if len(values) <= 36 else in_words(np.reshape(values, (1, -1)))
 
     panels = []
     for number, ax in enumerate((ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"), 1):
-        maps = [np.ma.filled(np.ma.asarray(image.get_array(), dtype=float), np.nan) for image in ax.images]
+        maps = [np.ma.filled(np.ma.asarray(getattr(image, "values", image.get_array()), dtype=float), np.nan)
+                for image in ax.images]
         title, sizes = ax.get_title() or f"panel {number}", [f"{a.shape[0]} x {a.shape[1]}" for a in maps]
         words = [in_words(a).removeprefix(f"{size}: ").removeprefix(f"{size}, ") if f" {size}" in f" {title}" else
                  in_words(a) if a.ndim == 2 else f"a colour picture {size}" for a, size in zip(maps, sizes)]

@@ -24,7 +24,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "poolviz"
 MODULES = sorted(PACKAGE.rglob("*.py"))
 
-MAX_LINES_IN_ALL = 5100
+MAX_LINES_IN_ALL = 5200
 MAX_LINES_PER_MODULE = 600
 MAX_TOP_LEVEL_MODULES = 12
 MAX_PUBLIC_NAMES = 68

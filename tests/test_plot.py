@@ -401,5 +401,10 @@ def test_figures_in_notebooks_come_with_html_whose_alt_gives_the_numbers():
     alt = shell.display_formatter.format(fig)[0]["text/html"].split('alt="')[1]
     assert alt.startswith("Figure. input 16 x 16: 6 x 6: rows 0 1 2 3 4 5 / ") and "panel 2: 6 x 6: rows 0 1" in alt
     assert "photo 15 x 20: values 0 to 299, the largest at row 14, column 19" in alt
+    # Colours clipped to vmin..vmax (the kernels of notebook 05 are drawn from -3 to 3) keep their numbers.
+    fig = Figure()
+    plot.heatmap([[-5.4, 0.5], [3.0, 7.25]], ax=fig.subplots(), vmin=-3, vmax=3, title="kernel")
+    alt = shell.display_formatter.format(fig)[0]["text/html"].split('alt="')[1]
+    assert alt.startswith("Figure. kernel: 2 x 2: rows -5.4 0.5 / 3 7.25"), alt
     with pytest.raises(TypeError, match="ipython must be an IPython shell"):
         plot.show_figures_with_alt_text("shell")
