@@ -147,12 +147,17 @@ def explorer_start_change() -> dict[str, float]:
             "average": _relative_change(poolviz.average_pool2d(line), poolviz.average_pool2d(moved))}
 
 
-def shift_measurement(cols_moved: int = 1) -> dict[str, float]:
-    """The photograph moved ``cols_moved`` px right: share of exactly unchanged cells and relative L1 change."""
+#: Notebook 01's second detector: on a photograph the tutorial's (all weights >= 0) is only a vertical blur.
+ZERO_SUM_DETECTOR = np.array([[-1.0, 2.0, -1.0]] * 3)
+
+
+def shift_measurement(cols_moved: int = 1, detector=data.VERTICAL_LINE_DETECTOR) -> dict[str, float]:
+    """The photograph moved ``cols_moved`` px right, through `detector` and ReLU: share of exactly unchanged
+    cells and relative L1 change."""
     photo = data.photograph(downscale=2)
 
     def maps(image):
-        feature_map = poolviz.relu(poolviz.conv2d(image, data.VERTICAL_LINE_DETECTOR))
+        feature_map = poolviz.relu(poolviz.conv2d(image, detector))
         return feature_map, poolviz.max_pool2d(feature_map), poolviz.average_pool2d(feature_map)
 
     before, after = maps(photo), maps(data.shift(photo, cols=cols_moved))

@@ -245,6 +245,11 @@ def test_the_decks_numbers_are_the_notebooks_numbers():
                f"{moved['average pooled unchanged']:8.1%}    {moved['feature map change']:11.3f} " \
                f"{moved['max pooled change']:11.3f} {moved['average pooled change']:8.3f}" in stored_text(
                    "notebooks/01_pooling.ipynb")
+    edges = deck.shift_measurement(1, deck.ZERO_SUM_DETECTOR)  # notebook 01's second detector, row by row
+    assert f"zero-sum 1 px    {edges['feature map unchanged']:11.1%} {edges['max pooled unchanged']:11.1%} " \
+           f"{edges['average pooled unchanged']:8.1%}    {edges['feature map change']:11.3f} " \
+           f"{edges['max pooled change']:11.3f} {edges['average pooled change']:8.3f}" in stored_text(
+               "notebooks/01_pooling.ipynb")
     thin_max, thin_average = deck.max_and_average(1)
     assert thin_max[0].tolist() == [0, 3, 0] and thin_average[0].tolist() == [0, 1.5, 0]
     assert "max pooled   [0. 3. 0.]\n         avg pooled   [0.  1.5 0. ]" in stored_text(
@@ -311,6 +316,8 @@ def test_the_numbers_in_the_speaker_notes_are_the_computed_ones():
     assert f"max {start['max']:.3f}, average {start['average']:.3f}" in explorer.fraction_text
     moved = deck.shift_measurement(1)
     assert f"({moved['max pooled change']:.3f} and {moved['average pooled change']:.3f})" in notes
+    edges = deck.shift_measurement(1, deck.ZERO_SUM_DETECTOR)
+    assert f"({edges['max pooled change']:.3f} against {edges['average pooled change']:.3f} for average)" in notes
     # Slide 9: both measures, for max and max-blur; ResNet50's one pooling layer.
     change = deck.antialiasing_change()
     size, kept = change["relative L1 change"], change["cells exactly unchanged"]
