@@ -634,9 +634,15 @@ CATALOGUE = [
     (gf.check_max_blur_by_hand, "rows and columns swapped", [[2.0, 2.0], [5.0, 4.0]], ["swapped"]),
     (gf.check_max_blur_by_hand, "stopped after the stride-1 max", _MAX_BLUR_DENSE, ["stride 2"]),
     (gf.check_max_blur_by_hand, "no padding", [[2.0, 5.0]], ["reflect-pad"]),
-    # going further 01, exercise 2: 'max'
-    (gf.check_most_cells_equal, "read relative_l1", "max-blur", ["fraction_equal", "changes least in size"]),
-    (gf.check_most_cells_equal, "average", "average", ["fraction_equal", "mixes four cells"]),
+    # going further 01, exercise 2: ['max', 'max-blur', 'average'] (diagonal line, down shift alone)
+    (gf.check_least_change_ranking, "the table's mean order", ["max-blur", "max", "average"], ["table's order"]),
+    (gf.check_least_change_ranking, "the right shift's order", ["max-blur", "average", "max"], ["right shift"]),
+    (gf.check_least_change_ranking, "ranked by cells exactly equal", ["max", "average", "max-blur"],
+     ["cells exactly equal"]),
+    (gf.check_least_change_ranking, "most change first", ["average", "max-blur", "max"], ["most change first"]),
+    (gf.check_least_change_ranking, "an unlisted order", ["average", "max", "max-blur"], ["relative_l1[1]"]),
+    (gf.check_least_change_ranking, "one name only", "max", ["once each"]),
+    (gf.check_least_change_ranking, "a name twice", ["max", "max", "average"], ["once each"]),
     # going further 02, exercise 1: DepthwiseConv2D(3, strides=2) on 64 channels, 3 * 3 * 64 + 64
     (gf.check_depthwise_parameters, "biases forgotten", 3 * 3 * 64, ["biases"]),
     (gf.check_depthwise_parameters, "one bias for the layer", 3 * 3 * 64 + 1, ["per channel"]),
@@ -761,7 +767,7 @@ ACCEPTED = [
     (nb05.check_receptive_interval, "NumPy integers", lambda *case: np.array(_student_interval(*case))),
     (gf.check_max_blur_by_hand, "a list with ints", [[2, 5], [2, 4]]),
     (gf.check_max_blur_by_hand, "float32", np.float32([[2.0, 5.0], [2.0, 4.0]])),
-    (gf.check_most_cells_equal, "capitalised, with a space", "Max "),
+    (gf.check_least_change_ranking, "capitalised, with spaces, a tuple", ("Max ", "max-blur", " Average")),
     (gf.check_depthwise_parameters, "a float", 640.0),
     (gf.check_second_step_pooling_papers, "a NumPy integer", np.int64(6)),
     (gf.check_second_step_pooling_papers, "a float", 6.0),

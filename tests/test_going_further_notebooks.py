@@ -140,7 +140,9 @@ def test_history_is_cited_from_its_earliest_sources():
     for source in ("Certain topics in telegraph transmission theory", "Communication in the presence of noise",
                    "The Laplacian pyramid as a compact image code", "Shiftable multiscale transforms",
                    "Handwritten digit recognition with a back-propagation network", "arXiv:1805.12177",
-                   "PMLR 97:7324-7334", "Deep Learning*, MIT Press 2016, p. 342"):
+                   "PMLR 97:7324-7334", "Deep Learning*, MIT Press 2016, section 9.3",
+                   "Neocognitron", "Biological Cybernetics* 36, 193-202",
+                   "Fast filter transforms for image processing"):
         assert source in text, source
 
 
@@ -151,5 +153,6 @@ def test_pytorch_is_not_in_the_lock_and_03_says_where_its_rules_come_from():
     assert "PyTorch importable in this Python: False\n" in _text(notebook)
     text = " ".join(" ".join(cell.source for cell in notebook.cells).split())
     for source in ("docs.pytorch.org", "`torch.nn.MaxPool2d`", "`torch.nn.AvgPool2d`",
-                   "aten/src/ATen/native/cpu/AvgPoolKernel.cpp", "tests/test_torch_pooling.py"):
+                   "aten/src/ATen/native/cpu/AvgPoolKernel.cpp", "tests/test_torch_pooling.py",
+                   "aten/src/ATen/native/cpu/MaxPoolKernel.cpp", "aten/src/ATen/native/Pool.h"):
         assert source in text, source

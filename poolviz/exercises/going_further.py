@@ -14,7 +14,7 @@ from ..going_further.census import Census
 from ._harness import _as_array, _as_int, _close, _correct, _grade, _rounded, exercise
 
 __all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad",
-           "check_depthwise_parameters", "check_max_blur_by_hand", "check_most_cells_equal",
+           "check_depthwise_parameters", "check_least_change_ranking", "check_max_blur_by_hand",
            "check_second_step_pooling_papers", "check_torch_output_size"]
 
 #: 01, exercise 1, by hand; not square, so that square-only code and padding on the wrong side give wrong numbers.
@@ -54,24 +54,26 @@ def check_max_blur_by_hand(answer):
                 "(its padded fifth column is never read).")
 
 
-@exercise("give 'max', 'average' or 'max-blur'.")
-def check_most_cells_equal(answer):
-    """01, exercise 2: the pooling that keeps most cells equal under 1-pixel shifts."""
-    answer = answer.strip().lower() if isinstance(answer, str) else answer  # 'Max ' is 'max'
-    if not isinstance(answer, str) or answer not in ("max", "average", "max-blur"):
-        raise AssertionError(f"answer should be 'max', 'average' or 'max-blur', got {_describe(answer)}")
-    photo, zero_sum = data.photograph(downscale=4), np.array([[-1.0, 2.0, -1.0]] * 3)
-    equal = {op: going_further.shift_change(photo, op, kernel=zero_sum).fraction_equal.mean()
-             for op in ("max", "average", "max-blur")}
-    why = {"max-blur": "max-blur changes least in size (relative_l1), but its blur mixes every value into its "
-                       "neighbours, so almost no cell stays exactly equal",
-           "average": "an average mixes four cells, so a change of any one of them changes it"}
-    if answer != max(equal, key=equal.get):
-        raise AssertionError(f"{answer!r} keeps {equal[answer]:.1%} of the cells equal; one of the others keeps more: "
-                             f"{why[answer]}. Look at the fraction_equal column of the table, not at relative_l1.")
-    _correct(f"max pooling keeps {equal['max']:.0%} of the cells exactly, max-blur {equal['max-blur']:.1%}: a blur "
-             "mixes every value into its neighbours, so almost nothing stays exactly equal, although the change is "
-             "smaller in size. Exact equality and relative change measure different things.")
+@exercise("give the three names, least change first, e.g. ['average', 'max', 'max-blur'].")
+def check_least_change_ranking(answer):
+    """01, exercise 2: the poolings by relative L1 change when the diagonal line moves one pixel down alone."""
+    names, ops = ("max", "average", "max-blur"), list(answer) if isinstance(answer, (list, tuple)) else answer
+    ops = [op.strip().lower() if isinstance(op, str) else op for op in ops] if isinstance(ops, list) else ops
+    if not isinstance(ops, list) or sorted(map(str, ops)) != sorted(names):
+        raise AssertionError(f"answer should list 'max', 'average' and 'max-blur' once each, got {_describe(answer)}")
+    change = {op: going_further.shift_change(data.diagonal_line(), op) for op in names}
+    down, order = {op: change[op].relative_l1[1] for op in names}, lambda key: tuple(sorted(names, key=key))
+    expected = order(down.get)
+    hints = {order(lambda op: change[op].relative_l1.mean()): "that is the table's order, the mean over the three "
+             "shifts; the down shift alone is relative_l1[1] (shifts[1] == (1, 0))",
+             order(lambda op: change[op].relative_l1[0]): "that is the order for the right shift, shifts[0]",
+             order(lambda op: -change[op].fraction_equal[1]): "that ranks by cells exactly equal; rank by relative_l1",
+             expected[::-1]: "that lists the most change first; list the least change first"}
+    if tuple(ops) != expected:
+        raise AssertionError(hints.get(tuple(ops), "sort the three by shift_change(data.diagonal_line(), op)"
+                                                   ".relative_l1[1]") + ".")
+    _correct(f"moved down, max changes {down['max']:.3f}, max-blur {down['max-blur']:.3f}, average "
+             f"{down['average']:.3f}; moved right, max changes most. The table's mean over three shifts hides that.")
 
 
 @exercise("give the number of parameters (an int).")
