@@ -64,17 +64,20 @@ def points(notebook):
 
 
 def solution_lines(notebook):
-    """The distinctive lines of the worked solutions: what must not reach a student."""
+    """The distinctive lines of the worked solutions that the exercises' own text does not show:
+    what must not reach a student."""
     _, sections = build_grading.solution_sections(notebook)
+    prompts = "\n".join(cell.source for cell in build_grading.exercise_cells(notebook))
     return {line.strip() for code in sections.values() for line in code.splitlines()
-            if len(line.strip()) >= 12 and not line.strip().startswith("# Exercise")}
+            if len(line.strip()) >= 12 and not line.strip().startswith("# Exercise") and line.strip() not in prompts}
 
 
 def right_answer_fragments(notebook, number):
     """What a feedback must not show: the hand-picked fragments, and the solution's code lines."""
     _, sections = build_grading.solution_sections(notebook)
+    prompts = "\n".join(cell.source for cell in build_grading.exercise_cells(notebook))
     lines = [line.strip() for line in sections[number].splitlines()
-             if len(line.strip()) >= 12 and not line.strip().startswith("#")]
+             if len(line.strip()) >= 12 and not line.strip().startswith("#") and line.strip() not in prompts]
     return ["Correct: ", *WRONG[notebook, number][2], *lines]
 
 
