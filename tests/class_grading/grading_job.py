@@ -44,8 +44,9 @@ WRONG = {
     ("03_average_pooling", 3): ("answer_3 = lambda feature_map, pool, stride: "
                                 "poolviz.average_pool2d(feature_map, pool, stride)",
                                 "That is 'valid' pooling", []),
-    ("04_max_pooling", 1): ("answer_1 = [[0, 0], [0, 0]]", "is the max of input rows", ["0.9", "0.7"]),
-    ("04_max_pooling", 2): ("answer_2 = [[0, 0], [0, 0]]", "take the max of the real cells only", ["-3.", "-6."]),
+    ("04_max_pooling", 1): ("answer_1 = [[0, 0], [0, 0]]", "is the max of input rows", ["[[0.9, 0.7]", "[[0.9 0.7]"]),
+    ("04_max_pooling", 2): ("answer_2 = [[0, 0], [0, 0]]", "take the max of the real cells only",
+                           ["[[-1.0, -3.0]", "[[-1. -3.]"]),
     ("04_max_pooling", 3): ("answer_3 = lambda feature_map, upstream: np.zeros_like(feature_map)",
                             "Each window sends its upstream value to its largest cell", []),
     ("05_global_pooling", 1): ("answer_1 = ((32, 7, 7, 64), (32, 7, 7, 64))",
@@ -73,11 +74,12 @@ def solution_lines(notebook):
 
 
 def right_answer_fragments(notebook, number):
-    """What a feedback must not show: the hand-picked fragments, and the solution's code lines."""
+    """What a feedback must not show: the hand-picked fragments, and the solution's code lines
+    (but those the exercise's text or the wrong answer itself shows)."""
     _, sections = build_grading.solution_sections(notebook)
-    prompts = "\n".join(cell.source for cell in build_grading.exercise_cells(notebook))
+    shown = "\n".join([*(cell.source for cell in build_grading.exercise_cells(notebook)), WRONG[notebook, number][0]])
     lines = [line.strip() for line in sections[number].splitlines()
-             if len(line.strip()) >= 12 and not line.strip().startswith("#") and line.strip() not in prompts]
+             if len(line.strip()) >= 12 and not line.strip().startswith("#") and line.strip() not in shown]
     return ["Correct: ", *WRONG[notebook, number][2], *lines]
 
 
@@ -243,12 +245,21 @@ def test_nbgrader_feedback_gives_the_hints_and_not_the_answers(nbgrader_results,
     assert feedback.count("Not answered yet: ") >= len(points(notebook))
 
 
-def test_a_submission_that_replaces_the_checks_passes_the_public_tests_and_scores_0(otter_results,
-                                                                                    nbgrader_results):
+def test_a_submission_that_replaces_the_checks_in_its_notebook_scores_0(built, otter_results, nbgrader_results):
     notebook = TAMPERED[0]
+    # otter runs its tests outside the student's kernel: the checks there are the shipped ones.
     results = otter_results[notebook, "tampered"]
     for number in points(notebook):
         cases = results.results[f"exercise_{number}"].test_case_results
-        assert [(r.test_case.hidden, r.passed) for r in cases] == [(False, True), (True, False)]
+        assert [(r.test_case.hidden, r.passed) for r in cases] == [(False, False), (True, False)]
+        assert WRONG[notebook, number][1] in cases[0].message
     assert results.total == 0
+    # nbgrader runs its test cells in the student's kernel: the visible part calls the replaced check,
+    # which passes; the hidden part reloads the checks and fails with the hint.
     assert nbgrader_results[notebook, "tampered"][0] == expected_scores(notebook, "tampered")
+    graded = nbformat.read(built / "nbgrader" / "autograded" / "tampered" / notebook / f"{notebook}.ipynb", 4)
+    for number in points(notebook):
+        [cell] = [c for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == f"test_{number}"]
+        [error] = [output for output in cell.outputs if output.output_type == "error"]
+        traceback = "\n".join(error.traceback)
+        assert "importlib.reload" in traceback and WRONG[notebook, number][1] in traceback, traceback
