@@ -246,20 +246,22 @@ def test_nbgrader_feedback_gives_the_hints_and_not_the_answers(nbgrader_results,
 
 
 def test_a_submission_that_replaces_the_checks_in_its_notebook_scores_0(built, otter_results, nbgrader_results):
+    """Both graders run the tests in the student's kernel, where the replaced checks are. Exercise 1's
+    public test calls the replacement and passes; its hidden test reloads the checks and fails, and
+    the reload puts the shipped checks back for every later test."""
     notebook = TAMPERED[0]
-    # otter runs its tests outside the student's kernel: the checks there are the shipped ones.
     results = otter_results[notebook, "tampered"]
     for number in points(notebook):
         cases = results.results[f"exercise_{number}"].test_case_results
-        assert [(r.test_case.hidden, r.passed) for r in cases] == [(False, False), (True, False)]
-        assert WRONG[notebook, number][1] in cases[0].message
+        assert [(r.test_case.hidden, r.passed) for r in cases] == [(False, number != 1), (True, False)], number
+        assert WRONG[notebook, number][1] in cases[1].message and "importlib.reload" in cases[1].message
     assert results.total == 0
-    # nbgrader runs its test cells in the student's kernel: the visible part calls the replaced check,
-    # which passes; the hidden part reloads the checks and fails with the hint.
     assert nbgrader_results[notebook, "tampered"][0] == expected_scores(notebook, "tampered")
     graded = nbformat.read(built / "nbgrader" / "autograded" / "tampered" / notebook / f"{notebook}.ipynb", 4)
     for number in points(notebook):
         [cell] = [c for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == f"test_{number}"]
         [error] = [output for output in cell.outputs if output.output_type == "error"]
         traceback = "\n".join(error.traceback)
-        assert "importlib.reload" in traceback and WRONG[notebook, number][1] in traceback, traceback
+        assert WRONG[notebook, number][1] in traceback, traceback
+        # Exercise 1's visible part called the replaced check and passed: the hidden part failed it.
+        assert ("importlib.reload" in traceback) == (number == 1), traceback
