@@ -253,7 +253,7 @@ def test_a_submission_that_replaces_the_checks_in_its_notebook_scores_0(built, o
     results = otter_results[notebook, "tampered"]
     for number in points(notebook):
         cases = results.results[f"exercise_{number}"].test_case_results
-        assert [(r.test_case.hidden, r.passed) for r in cases] == [(False, number != 1), (True, False)], number
+        assert [(r.test_case.hidden, r.passed) for r in cases] == [(False, number == 1), (True, False)], number
         assert WRONG[notebook, number][1] in cases[1].message and "importlib.reload" in cases[1].message
     assert results.total == 0
     assert nbgrader_results[notebook, "tampered"][0] == expected_scores(notebook, "tampered")
