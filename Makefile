@@ -10,7 +10,7 @@ PORT ?= 8866
 STYLE ?= default
 DEV := $(PYTHON) scripts/dev.py
 
-.PHONY: lab test notebooks present dashboard handout bench venv clean class
+.PHONY: lab test notebooks present dashboard handout bench venv clean class grading grading-test
 
 lab:
 	$(DEV) lab
@@ -44,6 +44,16 @@ venv:
 # README's nbgitpuller link, run notebook 01, and pull a fix (tests/class_hub).
 class:
 	$(DEV) class
+
+# The graded exercises (class/grading/exercises.toml) for otter-grader, with the
+# Gradescope zip, and for nbgrader: build/grading/otter/<notebook>/ and
+# build/grading/nbgrader/, built in .venv-grading (requirements/grading-lock.txt).
+# `make grading-test` runs CI's grading job (tests/class_grading/grading_job.py).
+grading:
+	$(DEV) grading
+
+grading-test:
+	$(DEV) grading-test
 
 clean:
 	$(DEV) clean

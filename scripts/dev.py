@@ -12,7 +12,10 @@ dashboard; arguments go to scripts/present.py), ``handout`` (the deck as one
 HTML file; arguments go to scripts/handout.py),
 ``bench``, ``venv`` (set up only), ``class`` (the course on a local JupyterHub with
 three students: tests/class_hub, Linux; it adds the ``class`` extra to .venv) and
-``clean``.
+``clean``; ``grading`` builds the graded
+exercises for otter-grader and nbgrader (arguments go to scripts/build_grading.py)
+and ``grading-test`` runs their test (tests/class_grading/grading_job.py), both in
+``.venv-grading``, installed from requirements/grading-lock.txt (which says why).
 
 The first run creates ``.venv`` in the repository with the Python running this
 script and installs poolviz with the extra it needs (``course`` for lab,
@@ -49,7 +52,11 @@ CLASS_TIME_LIMIT = 300
 EXTRA = {"lab": "course", "present": "course", "handout": "course", "notebooks": "course",
          "test": "test", "bench": "test", "venv": "test", "class": "test"}
 INCLUDES = {"course": {"course"}, "test": {"course", "test"}, "class": {"course", "class"}}
-COMMANDS = sorted(EXTRA) + ["clean"]
+COMMANDS = sorted(EXTRA) + ["clean", "grading", "grading-test"]
+# The grading tools live in a venv of their own, installed from their own lock.
+GRADING_VENV = os.path.join(ROOT, ".venv-grading")
+GRADING_LOCK = os.path.join(ROOT, "requirements", "grading-lock.txt")
+GRADING_PACKAGES = ["-e", ".", "otter-grader", "nbgrader", "pytest"]
 
 
 def venv_python(venv=None):
@@ -72,10 +79,10 @@ def check_python(version=None, executable=None):
             % (names, ".".join(str(part) for part in version), executable or sys.executable))
 
 
-def install_key():
+def install_key(lock=None):
     """Digest of what decides the installed packages: pyproject.toml and the lock."""
     digest = hashlib.sha256()
-    for path in (os.path.join(ROOT, "pyproject.toml"), LOCK):
+    for path in (os.path.join(ROOT, "pyproject.toml"), lock or LOCK):
         with open(path, "rb") as handle:
             digest.update(handle.read())
     return digest.hexdigest()
@@ -178,6 +185,30 @@ def run_for_at_most(command, seconds, environment):
         return 1
 
 
+def ensure_grading_venv():
+    """Create, rebuild or update .venv-grading: poolviz and the grading tools from the grading lock."""
+    if os.path.exists(GRADING_VENV):
+        problem = venv_problem(GRADING_VENV)
+        if problem:
+            print("dev.py: rebuilding .venv-grading: %s." % problem, flush=True)
+            shutil.rmtree(GRADING_VENV)
+    python = venv_python(GRADING_VENV)
+    if not os.path.exists(GRADING_VENV):
+        if run([sys.executable, "-m", "venv", GRADING_VENV]) != 0:
+            raise SystemExit("dev.py: could not create .venv-grading with %s" % sys.executable)
+        run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip", "setuptools>=77"])
+    key = install_key(GRADING_LOCK)
+    if (read_stamp(GRADING_VENV) or {}).get("key") == key:
+        return python
+    if run([python, "-m", "pip", "install", "-c", GRADING_LOCK] + GRADING_PACKAGES) != 0:
+        raise SystemExit("dev.py: installing the grading tools failed")
+    stamp = {"venv": os.path.abspath(GRADING_VENV), "python": "%d.%d" % sys.version_info[:2],
+             "key": key, "extras": ["grading"]}
+    with open(os.path.join(GRADING_VENV, STAMP_NAME), "w") as handle:
+        json.dump(stamp, handle, indent=1)
+    return python
+
+
 def is_root():
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -218,13 +249,19 @@ def main(argv=None):
         return 2
     command, arguments = argv[0], argv[1:]
     if command == "clean":
-        for name in (".venv", "test-artifacts", ".pytest_cache", ".hypothesis", ".ruff_cache"):
+        for name in (".venv", ".venv-grading", "test-artifacts", ".pytest_cache", ".hypothesis", ".ruff_cache"):
             shutil.rmtree(os.path.join(ROOT, name), ignore_errors=True)
         return 0
     problem = check_python()
     if problem:
         print("dev.py: " + problem, file=sys.stderr)
         return 2
+    if command == "grading":
+        return run([ensure_grading_venv(), os.path.join("scripts", "build_grading.py")] + arguments)
+    if command == "grading-test":
+        folder = os.path.join("tests", "class_grading")
+        return run([ensure_grading_venv(), "-m", "pytest", "-c", os.path.join(folder, "pytest-grading.ini"),
+                    os.path.join(folder, "grading_job.py")] + arguments)
     ensure_venv(EXTRA[command])
     if command == "venv":
         return 0

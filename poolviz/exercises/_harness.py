@@ -17,12 +17,14 @@ MAX_ANSWER_CELLS = 2**16
 
 
 def exercise(unanswered):
-    """Make ``check(answer)`` a check: ``None`` prints ``Not answered yet:
-    {unanswered}``; an answer that breaks its reading gets a hint."""
+    """Make ``check(answer)`` a check: ``None`` prints ``Not answered yet: {unanswered}`` (raises it if
+    ``graded=True``: a grader scores it 0); an answer that breaks its reading gets a hint."""
     def decorate(check):
         @functools.wraps(check)
-        def run(answer):
+        def run(answer, *, graded=False):
             if answer is None:
+                if graded:
+                    raise AssertionError(f"Not answered yet: {unanswered}")
                 print(f"Not answered yet: {unanswered}")
                 return
             try:
