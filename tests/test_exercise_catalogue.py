@@ -8,6 +8,8 @@ The wrong functions are written here as a student would write them (loops
 and plain NumPy), independently of the checks' own diagnoses.
 """
 
+import functools
+
 import numpy as np
 import pytest
 from test_exercises import _name, assert_refused
@@ -507,6 +509,9 @@ CATALOGUE = [
      ["whole numbers", "dtype"]),
     (nb03.check_average_pool_same, "called instead of passed",
      average_same_valid(nb03.EXERCISE_1_MAP, 3, 2), [_CALLED]),
+    (nb03.check_average_pool_same, "poolviz's 'same' pooling passed as a partial, nothing written",
+     functools.partial(poolviz.average_pool2d, padding="same"),
+     ["poolviz's average_pool2d is a ready-made pooling", "average_pool_loop"]),
     # 04, exercise 1: [[0.9, 0.7], [0.3, 0.8]]
     (nb04.check_max_pool_by_hand, "average for max", poolviz.average_pool2d(nb04.EXERCISE_1_MAP, 2),
      ["average pooling"]),

@@ -175,6 +175,15 @@ def _made(mistake, result, right, args, close):
     return result.shape == wrong.shape and close(result, wrong) and not _close(wrong, right)
 
 
+def _refuse_ready_made(function, refused, how):
+    """Refuse ``function`` (or a ``functools.partial`` of it) if it, or its top package, is in ``refused``."""
+    function = function.func if isinstance(function, functools.partial) else function
+    package = (getattr(function, "__module__", None) or "").split(".")[0]
+    if package in refused or any(function is r for r in refused):
+        raise AssertionError(f"{package}'s {getattr(function, '__name__', type(function).__name__)} is a ready-made "
+                             f"pooling; the exercise is to write one: {how}")
+
+
 def _check_function(function, cases, *, expected, mistakes, shape, values, correct, close=np.allclose):
     """Run a student's function on copies of each case ``(description, *args)``; on the first result unlike
     ``expected(*args)``, the hint of the first ``(mistake, hint)`` that gives it (see :func:`_made`), else ``shape``

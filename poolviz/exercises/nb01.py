@@ -11,7 +11,7 @@ import numpy as np
 import poolviz
 from poolviz import data
 
-from ._harness import _as_int, _as_pair_of_ints, _check_function, _correct, _grade, exercise
+from ._harness import _as_int, _as_pair_of_ints, _check_function, _correct, _grade, _refuse_ready_made, exercise
 
 __all__ = ["check_output_sizes", "check_pool_each_map", "check_unchanged_after_shift"]
 
@@ -97,21 +97,11 @@ _POOL_EACH_MAP_MISTAKES = [
 ]
 
 
-def _ready_made(function):
-    """``"poolviz's max_pool2d"`` (Keras's, TensorFlow's layer or function) if ``function`` is one, else None."""
-    function = function.func if isinstance(function, functools.partial) else function
-    package = (getattr(function, "__module__", None) or "").split(".")[0]
-    if function is poolviz.max_pool2d or package in ("keras", "tensorflow"):
-        return f"{package}'s {getattr(function, '__name__', type(function).__name__)}"
-    return None
-
-
 @exercise("write a function pool_each_map(batch) and pass the function itself (no brackets).")
 def check_pool_each_map(answer):
     """Exercise 3: 2x2 max pooling of a channels-last batch, each map on its own, written by the student."""
-    if _ready_made(answer):
-        raise AssertionError(f"{_ready_made(answer)} is a ready-made pooling; the exercise is to write one: loop over "
-                             "the images and the channels and pool each 2-D map with max_pool_loop (section 3).")
+    _refuse_ready_made(answer, ("keras", "tensorflow", poolviz.max_pool2d), "loop over the images and the channels "
+                       "and pool each 2-D map with max_pool_loop (section 3).")
     _check_function(
         answer, _BATCHES, expected=poolviz.max_pool2d, mistakes=_POOL_EACH_MAP_MISTAKES,
         shape=lambda result, right, batch: (

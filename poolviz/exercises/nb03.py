@@ -9,7 +9,7 @@ import numpy as np
 import poolviz
 from poolviz import data
 
-from ._harness import _as_array, _as_int, _check_function, _close, _grade, _rounded, exercise
+from ._harness import _as_array, _as_int, _check_function, _close, _grade, _refuse_ready_made, _rounded, exercise
 
 __all__ = ["check_average_pool_same", "check_cells_never_used", "check_same_padding_bottom_row"]
 
@@ -126,6 +126,8 @@ _MISTAKES = [
 @exercise("write average_pool_same(feature_map, pool, stride) with loops and pass the function itself (no brackets).")
 def check_average_pool_same(answer):
     """Exercise 3: Keras's 'same' average pooling as a function (feature_map, pool, stride)."""
+    _refuse_ready_made(answer, ("poolviz", "keras", "tensorflow"), "loop over the windows as average_pool_loop does "
+                       "(section 3), with the padding poolviz.same_padding gives.")
     _check_function(
         answer, _CASES, expected=lambda m, pool, stride: poolviz.average_pool2d(m, pool, stride, "same"),
         mistakes=_MISTAKES, shape="With 'same' each side has ceil(n / stride) outputs.",
