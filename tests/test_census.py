@@ -101,6 +101,26 @@ def test_rebuilt_models_give_their_stored_entries_exactly(keras):
         assert fresh[name] == MODELS[name], name
 
 
+def test_downsampling_layers_finds_convnexts_nested_strided_convolutions_and_their_biases(keras):
+    # Notebook 02's section 6d compares downsampling_layers with a stored entry. ConvNeXt's strided
+    # Conv2Ds sit inside Sequential stages: a walk of model.layers alone finds none of them.
+    from collections import Counter
+
+    from poolviz.going_further.keras_compositions import downsampling_layers
+
+    keras.backend.clear_session()
+    model = keras.applications.ConvNeXtTiny(weights=None)
+    rows = downsampling_layers(model)
+    stored = Counter()
+    for row in MODELS["ConvNeXtTiny"]["strided_convolutions"]:
+        stored[row["class"], tuple(row["kernel"]), tuple(row["strides"]), row["use_bias"]] += row["count"]
+    assert Counter(row[1:] for row in rows if row[4] is not None) == stored == Counter(
+        {("Conv2D", (4, 4), (4, 4), True): 1, ("Conv2D", (2, 2), (2, 2), True): 3})
+    top_level = {layer.name for layer in model.layers}
+    assert sum(row[0] not in top_level for row in rows) >= 3, rows  # found inside the nested stages
+    keras.backend.clear_session()
+
+
 def test_the_stored_text_is_the_scripts_stable_dump():
     text = census.CENSUS.read_text(encoding="utf-8")
     assert census.dumps(STORED) == text
