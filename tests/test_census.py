@@ -7,7 +7,8 @@ its own layer rows, and the few models that together show every kind of layer
 the census records are rebuilt and must give their stored entries exactly.
 Cost on the 2-core course machine: the five rebuilt models (ConvNeXtTiny joined when
 use_bias was recorded) and the imports take about 23 s of processor time (82 s of wall
-time in one run while other jobs loaded both cores; the rebuild test 56 s of it). The full
+time in one run while other jobs loaded both cores; the rebuild test 56 s of it); ConvNeXtTiny
+is built once more for downsampling_layers (10 s wall in one run, loaded machine). The full
 recompute, every model, takes 124-138 s of processor time and 2.4 GB (see
 scripts/census.py): too slow for the suite, so it runs only with POOLVIZ_FULL_CENSUS=1,
 as CI's own step (.ci/run): ``POOLVIZ_FULL_CENSUS=1 .venv/bin/python -m pytest tests/test_census.py``.
