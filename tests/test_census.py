@@ -7,7 +7,8 @@ its own layer rows, and the few models that together show every kind of layer
 the census records are rebuilt and must give their stored entries exactly.
 Cost on the 2-core course machine: the five rebuilt models (ConvNeXtTiny joined when
 use_bias was recorded) and the imports take about 23 s of processor time (82 s of wall
-time in one run while other jobs loaded both cores; the rebuild test 56 s of it). The full
+time in one run while other jobs loaded both cores; the rebuild test 56 s of it); ConvNeXtTiny
+is built once more for downsampling_layers (10 s wall in one run, loaded machine). The full
 recompute, every model, takes 124-138 s of processor time and 2.4 GB (see
 scripts/census.py): too slow for the suite, so it runs only with POOLVIZ_FULL_CENSUS=1,
 as CI's own step (.ci/run): ``POOLVIZ_FULL_CENSUS=1 .venv/bin/python -m pytest tests/test_census.py``.
@@ -99,6 +100,26 @@ def test_rebuilt_models_give_their_stored_entries_exactly(keras):
     fresh = census.census(keras, chosen)["models"]
     for name in chosen:
         assert fresh[name] == MODELS[name], name
+
+
+def test_downsampling_layers_finds_convnexts_nested_strided_convolutions_and_their_biases(keras):
+    # Notebook 02's section 6d compares downsampling_layers with a stored entry. ConvNeXt's strided
+    # Conv2Ds sit inside Sequential stages: a walk of model.layers alone finds none of them.
+    from collections import Counter
+
+    from poolviz.going_further.keras_compositions import downsampling_layers
+
+    keras.backend.clear_session()
+    model = keras.applications.ConvNeXtTiny(weights=None)
+    rows = downsampling_layers(model)
+    stored = Counter()
+    for row in MODELS["ConvNeXtTiny"]["strided_convolutions"]:
+        stored[row["class"], tuple(row["kernel"]), tuple(row["strides"]), row["use_bias"]] += row["count"]
+    assert Counter(row[1:] for row in rows if row[4] is not None) == stored == Counter(
+        {("Conv2D", (4, 4), (4, 4), True): 1, ("Conv2D", (2, 2), (2, 2), True): 3})
+    top_level = {layer.name for layer in model.layers}
+    assert sum(row[0] not in top_level for row in rows) >= 3, rows  # found inside the nested stages
+    keras.backend.clear_session()
 
 
 def test_the_stored_text_is_the_scripts_stable_dump():

@@ -72,14 +72,16 @@ def test_the_largest_stride_and_a_pool_filling_the_input_still_build_and_run(ker
 
 def test_downsampling_layers_find_nested_layers_and_skip_stride_1(keras):
     inner = keras.Sequential([keras.layers.Conv2D(2, 2, strides=2, name="inner_conv")], name="inner")
-    inputs = keras.Input((8, 8, 1))
+    inputs = keras.Input((16, 16, 1))
     y = keras.layers.Conv2D(2, 3, padding="same", name="stride_1")(inputs)
+    y = keras.layers.Conv2D(2, 2, strides=2, use_bias=False, name="outer_conv")(y)
     y = inner(y)
     y = keras.layers.MaxPooling2D(name="pool")(y)
     y = keras.layers.GlobalAveragePooling2D(name="gap")(y)
     rows = downsampling_layers(keras.Model(inputs, y))
-    assert rows == [("inner_conv", "Conv2D", (2, 2), (2, 2)),
-                    ("pool", "MaxPooling2D", (2, 2), (2, 2)),
-                    ("gap", "GlobalAveragePooling2D", None, None)]
+    assert rows == [("outer_conv", "Conv2D", (2, 2), (2, 2), False),
+                    ("inner_conv", "Conv2D", (2, 2), (2, 2), True),  # its bias read inside the nested model
+                    ("pool", "MaxPooling2D", (2, 2), (2, 2), None),
+                    ("gap", "GlobalAveragePooling2D", None, None, None)]
     with pytest.raises(TypeError, match="model"):
         downsampling_layers("ResNet50")

@@ -86,10 +86,11 @@ def _all_layers(model):  # nested models' layers in place of the model
 
 
 def downsampling_layers(model: keras.Model) -> list[tuple]:
-    """``(layer name, kind, window, strides)`` of each pooling layer and each
-    convolution with a stride above 1 of a Keras ``model``, nested models
-    included, in model order.  ``kind`` is the class name; global pooling
-    has no window or strides (``None``): it reduces a whole map."""
+    """``(layer name, kind, window, strides, use_bias)`` of each pooling layer and
+    each convolution with a stride above 1 of a Keras ``model``, in model order,
+    nested models and blocks (ConvNeXt's ``Sequential`` stages) included.  ``kind`` is
+    the class name; pooling has no ``use_bias`` and global pooling no window or
+    strides (``None``): it reduces a whole map."""
     if not hasattr(model, "layers"):
         raise TypeError(f"model must be a Keras model, got {_describe(model)}")
     rows = []
@@ -97,8 +98,8 @@ def downsampling_layers(model: keras.Model) -> list[tuple]:
         kind = type(layer).__name__
         if "Pooling" in kind:
             rows.append((layer.name, kind, *(as_pair(getattr(layer, key), key) if hasattr(layer, key) else None
-                                             for key in ("pool_size", "strides"))))
+                                             for key in ("pool_size", "strides")), None))
         elif "Conv" in kind and hasattr(layer, "strides") and max(as_pair(layer.strides, "strides")) > 1:
             rows.append((layer.name, kind, as_pair(layer.kernel_size, "kernel_size"),
-                         as_pair(layer.strides, "strides")))
+                         as_pair(layer.strides, "strides"), bool(layer.use_bias)))
     return rows
