@@ -42,7 +42,8 @@ def swapped_outputs():
         assert classifier.source.count(old) == 1, old  # the lines the exercise names, as written
         classifier.source = classifier.source.replace(old, new)
     # One cell more, after them: the learned kernels' extremes, as the kernels' picture shows them (rounded to 0.1).
-    extremes = 'print("kernel extremes", *(f"{value + 0.0:g}" for value in (np.round(kernels, 1).min(), np.round(kernels, 1).max())))'
+    extremes = ('rounded = np.round(kernels, 1)\n'
+                'print("kernel extremes", *(f"{value + 0.0:g}" for value in (rounded.min(), rounded.max())))')
     run = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell.source) for cell in cells]
                                    + [nbformat.v4.new_code_cell(extremes)], metadata=notebook.metadata)
     nbclient.NotebookClient(run, timeout=300, kernel_name="python3").execute()
@@ -79,4 +80,5 @@ def test_the_kernels_picture_says_the_true_extremes_and_the_border_line_names_th
     assert len(values) == 18 and (min(values), max(values)) == (low, high), (kernels_alt, low, high)
     # The border-line measurement names the settings that ran and checks the text's reading only for seed 1.
     border = next(text for text in swapped_outputs if "row or column 0 or 11" in text)
-    assert border.startswith("seed 2, GlobalAveragePooling2D: accuracy ") and "on the test images" in border
+    # Exercise 3 quotes 0.99 for this run (scripts/classifier_seeds.py measures it too).
+    assert border.startswith("seed 2, GlobalAveragePooling2D: accuracy 0.99 ") and "on the test images" in border

@@ -184,7 +184,8 @@ def test_the_view_names_each_output_cell_and_a_click_shows_its_field():
     said = "Output row 1, column 2 depends on input rows 2 to 5, columns 4 to 7: 16 of the 99 input cells"
     # Said once in the view, below the picture: one shown caption (both selectors), not a second copy above it.
     assert explorer.field_html is explorer.caption_html and explorer.caption_html.layout.display is None
-    assert {"poolviz-field", "poolviz-caption"} <= set(explorer.field_html._dom_classes) and said in explorer.field_html.value
+    assert {"poolviz-field", "poolviz-caption"} <= set(explorer.field_html._dom_classes)
+    assert said in explorer.field_html.value
     shown = [child for child in explorer.children if isinstance(child, type(explorer.field_html))]
     assert sum(said in child.value for child in shown) == 1
     assert explorer.children.index(explorer.field_html) == explorer.children.index(explorer.image) + 1
