@@ -455,39 +455,43 @@ def translation_explorer(image: np.typing.ArrayLike | None = None, *, lecture: b
 
 class ReceptiveFieldExplorer(_ExplorerView):
     """Receptive-field explorer view (build it with :func:`receptive_field_explorer`): the stack and the input size,
-    the output cells as buttons (``cell_buttons``, row by row, named "output row 1, column 2"; a click shows that
-    cell), and the input, 1 where the chosen cell depends on it (``.poolviz-field`` says where in words)."""
+    the output cells as buttons (``cell_buttons``, row by row, labelled "1,2", titled "output row 1, column 2"; a click
+    shows that cell), the input, 1 where the chosen cell depends on it, and below it, once, where in words (the shown
+    caption ``.poolviz-caption``, also ``.poolviz-field``)."""
 
     def __init__(self, model, lecture=False):
         super().__init__(model, as_bool(lecture, "lecture"), "receptive-field", (5.0, 4.6) if lecture else (4.0, 3.7))
         self._dropdown("stack", "stack", list(RECEPTIVE_FIELD_STACKS)).layout.width = "460px"
         rows, cols = (self._slider(f"input {axis}", f"input_{axis}", 1, 16) for axis in ("rows", "cols"))
         self.cell_buttons, self.cells_box = [], widgets.GridBox(layout=widgets.Layout(grid_gap="2px"))
-        self.field_html, self.figure = _html("poolviz-field"), Figure(figsize=self._figsize, dpi=DPI)
+        self.field_html, self.figure = self.caption_html, Figure(figsize=self._figsize, dpi=DPI)  # said once, below
+        self.field_html.add_class("poolviz-field")
         model.observe(self._safe_redraw, names="state")
         self._safe_redraw()
         self.children = [self.controls["stack"], widgets.HBox([rows, cols]), widgets.HTML(
-            "<b>Output cells</b> (click one):"), self.cells_box, self.field_html, self.image, self.caption_html,
+            "<b>Output cells</b> (click one; each says its row,column):"), self.cells_box, self.image, self.field_html,
             *self._words(), self.message_html]
 
     def _show_cells(self, state):
         rows, cols = state.shapes[-1] if state is not None and state.ok else (0, 0)
         while len(self.cell_buttons) < rows * cols:  # made once, reused: a new stack makes no new widgets
-            button = widgets.Button(layout=widgets.Layout(width="30px", height="30px", padding="0"))
+            button = widgets.Button(layout=widgets.Layout(width="46px", height="30px", padding="0"))
             button.on_click(lambda button: self._to_model("output_cell", self.cell_buttons.index(button)))
             self.cell_buttons.append(button)
         for number, button in enumerate(self.cell_buttons[:rows * cols]):  # named by the title; the chosen one
             chosen = divmod(number, cols) == state.output_index  # is marked by an icon as well as a colour
             button.tooltip = f"output row {number // cols}, column {number % cols}{' (shown)' * chosen}"
             button.icon, button.button_style = ("check", "warning") if chosen else ("", "")
-        self.cells_box.layout.grid_template_columns = f"repeat({cols}, 30px)"
+            button.description = f"{number // cols},{number % cols}"
+        self.cells_box.layout.grid_template_columns = f"repeat({cols}, 46px)"
         self.cells_box.children = self.cell_buttons[:rows * cols]
 
     def _redraw(self):
         state, said = self.model.state, self.model.message or self.model.state.description
         self._show_message(self.model.message)
         self._show_cells(state)
-        self.field_html.value = "" if self.model.message else html.escape(said)
+        self.field_html.value, self.field_html.layout.display = ("", "none") if self.model.message else (
+            html.escape(said), None)
         if not self.model.message:
             (top, bottom), (left, right) = state.rows, state.cols
             mask = np.zeros(state.shapes[0])
@@ -498,7 +502,6 @@ class ReceptiveFieldExplorer(_ExplorerView):
                              title=f"input: rows {top}-{bottom - 1}, cols {left}-{right - 1}")
                 self.image.value = plot.figure_to_png(self.figure)
             self._say({"poolviz-plot": f"The input, 1 where it is depended on. {said}"}, said)
-            self.caption_html.value = html.escape(said)
             self.image.layout.display = None
 
 

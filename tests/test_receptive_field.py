@@ -174,6 +174,7 @@ def test_the_view_names_each_output_cell_and_a_click_shows_its_field():
     assert len(buttons) == 3 * 4  # (9 - 2) // 2 x (11 - 2) // 2 output cells
     assert [b.tooltip for b in buttons[:2]] == ["output row 0, column 0 (shown)", "output row 0, column 1"]
     assert buttons[0].icon == "check" and buttons[1].icon == ""  # the chosen cell is marked, not by colour only
+    assert [b.description for b in (buttons[0], buttons[6], buttons[11])] == ["0,0", "1,2", "2,3"]  # shown, not hovered
     before = explorer.image.value
     buttons[6].click()  # row 1, column 2
     state = explorer.model.state
@@ -181,7 +182,13 @@ def test_the_view_names_each_output_cell_and_a_click_shows_its_field():
     assert buttons[6].tooltip == "output row 1, column 2 (shown)" and buttons[0].icon == ""
     assert explorer.image.value != before
     said = "Output row 1, column 2 depends on input rows 2 to 5, columns 4 to 7: 16 of the 99 input cells"
-    assert said in explorer.field_html.value and said in explorer.caption_html.value
+    # Said once in the view, below the picture: one shown caption (both selectors), not a second copy above it.
+    assert explorer.field_html is explorer.caption_html and explorer.caption_html.layout.display is None
+    assert {"poolviz-field", "poolviz-caption"} <= set(explorer.field_html._dom_classes)
+    assert said in explorer.field_html.value
+    shown = [child for child in explorer.children if isinstance(child, type(explorer.field_html))]
+    assert sum(said in child.value for child in shown) == 1
+    assert explorer.children.index(explorer.field_html) == explorer.children.index(explorer.image) + 1
     if explorer.words is not None:
         assert said in explorer.words.alts["poolviz-plot"] and said in explorer.words.said
     explorer.controls["stack"].value = "conv 3x3, global pooling"
@@ -189,6 +196,7 @@ def test_the_view_names_each_output_cell_and_a_click_shows_its_field():
     explorer.controls["stack"].value = "(conv 3x3, pool 2x2 stride 2) twice"
     explorer.controls["input rows"].value = 5
     assert "does not fit" in explorer.message_html.value and explorer.image.layout.display == "none"
+    assert explorer.field_html.value == "" and explorer.field_html.layout.display == "none"
     assert explorer.cells_box.children == ()
     explorer.controls["input rows"].value = 16  # back: a picture again, the buttons reused
     assert explorer.image.layout.display is None and len(explorer.cells_box.children) == 2
