@@ -4,7 +4,7 @@ import json
 from importlib.resources import files
 
 __all__ = ["Census"]
-_SHORT = {"MaxPooling2D": "max", "AveragePooling2D": "avg"}
+_SHORT = {"MaxPooling2D": "max", "AveragePooling2D": "avg", "GlobalAveragePooling2D": "global avg"}
 
 
 class Census:
@@ -22,10 +22,14 @@ class Census:
                 f"{' same' if r['padding'] == 'same' else ''} x{r['count']}"
                 for r in self.models[name]["windowed_pooling"] if r["downsamples"] == downsampling]
 
-    def steps(self, name):
-        """Per size a strided layer gives, in order: made by convolutions (C), pooling (P) or both (C+P)."""
-        return ["+".join(sorted({"P" if "Pooling" in kind else "C" for kind in level["produced_by"]}))
-                for level in self.models[name]["resolutions"]]
+    def steps(self, name, classes=False):
+        """Per size a strided layer gives, in order: C (convolutions), P (pooling), C+P (both), or its layer classes."""
+        made = [set(level["produced_by"]) for level in self.models[name]["resolutions"]]
+        return made if classes else ["+".join(sorted({"P" if "Pooling" in c else "C" for c in m})) for m in made]
+
+    def biases(self, name):
+        """The ``use_bias`` values of its strided convolutions: {False}, {True}, both, or none if it has none."""
+        return {r["use_bias"] for r in self.models[name]["strided_convolutions"]}
 
     def print_models(self):
         """One row per model, by its paper's arXiv id."""
@@ -34,10 +38,9 @@ class Census:
         for name, e in ((name, self.models[name]) for names in self.papers.values() for name in names):
             stride_1 = sum(r["count"] for r in e["windowed_pooling"] if not r["downsamples"])
             strided, global_ = (sum(r["count"] for r in e[key]) for key in ("strided_convolutions", "global_pooling"))
-            head = e["head"].replace("GlobalAveragePooling2D", "global avg")
             print(f"{name:18s}{e['arxiv_year']:5d}{e['measured_input_shape'][0]:5d}  "
-                  f"{', '.join(self.pools(name)) or '-':40s}{stride_1:8d}{strided:8d}{global_:7d}  {head:11s}"
-                  f"{' '.join(self.steps(name))}")
+                  f"{', '.join(self.pools(name)) or '-':40s}{stride_1:8d}{strided:8d}{global_:7d}  "
+                  f"{_SHORT.get(e['head'], e['head']):11s}{' '.join(self.steps(name))}")
 
     def print_pooling(self):
         """Each down-sampling pool (class, window/stride, padding): models, papers, layers; returns its models."""
