@@ -59,11 +59,14 @@ def test_every_label_names_the_settings_that_ran(swapped_outputs):
     assert "(GlobalAveragePooling2D)" in everything  # Keras's own summary
     assert "seed 2, GlobalAveragePooling2D, after 100 steps" in everything
     assert "(the accuracy check is written for seed 1; this is seed 2)" in everything
-    assert "NumPy + poolviz.global_average_pool2d reproduce the classifier on all 200 test images" in everything
+    assert "seed 2: NumPy + poolviz.global_average_pool2d reproduce the classifier on all 200 test images" in everything
     assert "seed 2 with GlobalAveragePooling2D: the text reads seed 1 with GlobalMaxPooling2D" in everything
     # The response maps are titled with what the pooling layer handed on: their averages.
-    titles = re.findall(r"filter (\d): (\w+) (-?[\d.]+)", everything)
-    assert len(titles) == 4 and {word for _, word, _ in titles} == {"average"}, titles
+    titles = re.findall(r"filter (\d): (\w+) (-?[\d.]+) \(seed (\d+)\)", everything)
+    assert len(titles) == 4 and {(word, seed) for _, word, _, seed in titles} == {("average", "2")}, titles
+    # The kernels' picture names the seed and the pooling too, in both titles.
+    kernels_alt = next(text for text in swapped_outputs if "dense weight" in text)
+    assert kernels_alt.count("(seed 2, global average)") == 2 and "seed 1" not in kernels_alt, kernels_alt
     # The global max appears only where the text's own settings are named, and as "strongest
     # response", which the cell computes with global max pooling whatever the settings.
     mentions = [line for line in everything.splitlines() if re.search(r"GlobalMax|\bmax\b", line)]
