@@ -116,10 +116,8 @@ _MISTAKES = [
     *((lambda *case, side=side: _average_padded(*case, side), _misplaced) for side in ("all after", "odd cell before")),
     (lambda m, pool, stride: poolviz.max_pool2d(m, pool, stride, "same"),
      "That is max pooling; average pooling takes the mean of each window's real cells."),
-    (lambda m, pool, stride: (-(-len(m) // stride),) * 2, "The map is not square: count the output columns from "
-                                                          "the columns."),
-    (poolviz.average_pool2d, "That is 'valid' pooling: with 'same' the map is padded so that each side has "
-                             "ceil(n / stride) outputs."),
+    (lambda m, pool, stride: (-(-len(m) // stride),) * 2, "The map is not square: count the columns too."),
+    (poolviz.average_pool2d, "That is 'valid' pooling: 'same' pads so that each side has ceil(n / stride) outputs."),
 ]
 
 
@@ -131,6 +129,8 @@ def check_average_pool_same(answer):
     _check_function(
         answer, _CASES, expected=lambda m, pool, stride: poolviz.average_pool2d(m, pool, stride, "same"),
         mistakes=_MISTAKES, shape="With 'same' each side has ceil(n / stride) outputs.",
-        values="Average each window's real cells, the padding placed as poolviz.same_padding says.",
+        values=lambda result, *_: ("A window starting before the map has a negative start, which NumPy counts from "
+            "the end: clip it as section 4's coverage cell does, max(start, 0), min(stop, n)." if np.isnan(result).any()
+            else "Average each window's real cells, the padding placed as poolviz.same_padding says."),
         correct=f"your function agrees with Keras-style 'same' average pooling on {len(_CASES)} "
                 "cases, with padding before and after the map.")
