@@ -152,6 +152,19 @@ def average_same_stride_ignored(feature_map, pool, stride):
     return _average_same(feature_map, pool, 1)
 
 
+def average_same_start_not_clipped(feature_map, pool, stride):
+    """Slices from `i * stride - top` unclipped: a negative start counts from the map's end."""
+    top, left = (poolviz.same_padding(n, pool, stride)[0] for n in feature_map.shape)
+    rows, cols = (-(-n // stride) for n in feature_map.shape)
+    pooled = np.zeros((rows, cols))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for i in range(rows):
+            for j in range(cols):
+                r, c = i * stride - top, j * stride - left
+                pooled[i, j] = feature_map[r:r + pool, c:c + pool].mean()
+    return pooled
+
+
 def average_same_integer_output(feature_map, pool, stride):
     return _average_same(feature_map, pool, stride).astype(int)
 
@@ -503,6 +516,8 @@ CATALOGUE = [
     (nb03.check_average_pool_same, "floor for ceil", average_same_floor_size,
      ["ceil(n / stride)"]),
     (nb03.check_average_pool_same, "valid for same", average_same_valid, ["'valid'"]),
+    (nb03.check_average_pool_same, "window start not clipped at 0", average_same_start_not_clipped,
+     ["max(start, 0)"]),
     (nb03.check_average_pool_same, "stride ignored", average_same_stride_ignored,
      ["ceil(n / stride)"]),
     (nb03.check_average_pool_same, "integer output array", average_same_integer_output,
