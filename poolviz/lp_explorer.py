@@ -1,5 +1,5 @@
-"""The Lp-pooling explorer's model (notebook 04): one control, p, morphs the pooled map from average pooling
-(p = 1) to max pooling (p = inf). The pooling itself is :func:`poolviz.pooling.lp_pool2d`."""
+"""The Lp-pooling explorer's model (notebook 04): one control, p, morphs the pooled map from average pooling of |x|
+(p = 1) to max pooling of |x| (p = inf). The pooling itself is :func:`poolviz.pooling.lp_pool2d`."""
 
 from __future__ import annotations
 

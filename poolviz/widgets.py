@@ -584,7 +584,8 @@ class LpPoolingExplorer(_ExplorerView):
 
 def lp_pooling_explorer(feature_map: np.typing.ArrayLike | None = None, *, lecture: bool = False,
                         p: float = 1.0) -> LpPoolingExplorer:
-    """An explorer of Lp pooling: one slider moves p from 1 (average pooling) to inf (max pooling).
+    """An explorer of Lp pooling: one slider moves p from 1 (average of |x|) to inf (max of |x|; on a map after a ReLU,
+    average and max pooling).
 
     `feature_map` and `p` as in :class:`poolviz.lp_explorer.LpPoolingExplorerModel` (default input: the diagonal line
     through the line detector); `lecture` as in :func:`pooling_explorer`.

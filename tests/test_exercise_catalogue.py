@@ -280,6 +280,13 @@ def lp_pool_always_max(feature_map, p):
                       for j in range(feature_map.shape[1] // 2)] for i in range(feature_map.shape[0] // 2)])
 
 
+def lp_pool_signed_max_at_inf(feature_map, p):
+    """Right for p < inf, but p=inf taken as window.max(): the largest x, not the largest |x|."""
+    if p == np.inf:
+        return poolviz.max_pool2d(feature_map)
+    return _lp_loop(feature_map, p)
+
+
 def lp_pool_integer_output(feature_map, p):
     return _lp_loop(feature_map, p).astype(int)
 
@@ -590,6 +597,7 @@ CATALOGUE = [
     (nb04.check_lp_pool, "square maps only", lp_pool_square_maps_only, ["square"]),
     (nb04.check_lp_pool, "p ignored: average", lp_pool_always_average, ["average pooling whatever p"]),
     (nb04.check_lp_pool, "p ignored: max", lp_pool_always_max, ["max pooling whatever p"]),
+    (nb04.check_lp_pool, "p=inf as the signed max", lp_pool_signed_max_at_inf, ["largest |x|"]),
     (nb04.check_lp_pool, "integer output array", lp_pool_integer_output, ["whole numbers", "dtype"]),
     (nb04.check_lp_pool, "called instead of passed", lp_pool_by_logs(nb04.EXERCISE_1_MAP, 2.0), [_CALLED]),
     # 05, exercise 1: ((32, 64), (32, 1, 1, 64))

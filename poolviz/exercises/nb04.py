@@ -188,7 +188,7 @@ _LP_CASES = [(f"{name} with p={p:g}", np.array(m, dtype=float), p) for name, m, 
     ("a 4x4 map whose top-left window is all zeros", np.kron([[0, 1], [2, 3]], np.ones((2, 2))) + np.eye(4)[::-1], 2.0),
     ("a map of values up to 9", np.arange(16.0).reshape(4, 4) % 10, 1000.0),
     ("a map of values up to 9", np.arange(16.0).reshape(4, 4) % 10, np.inf),
-    ("EXERCISE_4_MAP (negative values)", EXERCISE_4_MAP, 3.0)]]
+    *(("EXERCISE_4_MAP (negative values)", EXERCISE_4_MAP, p) for p in (3.0, 1.0, np.inf))]]
 
 
 def _windows(m, size=np.abs):
@@ -214,6 +214,8 @@ _LP_MISTAKES = [
     (lambda m, p: poolviz.average_pool2d(np.abs(m)), "That is average pooling whatever p is: raise the cells to the "
      "power p, average, then take the 1/p-th root."),
     (lambda m, p: poolviz.max_pool2d(np.abs(m)), "That is max pooling whatever p is."),
+    (lambda m, p: _windows(m, np.asarray).max(-1) if p == np.inf else poolviz.pooling.lp_pool2d(m, p), "At p=inf "
+     "Lp pooling is the largest |x| of each window, not the largest x: a window of -2 and -1 gives 2."),
     (_scaled, "A window of zeros gave NaN (0 / 0), but its power mean is 0: divide only where the largest |x| is "
      "positive."),
     (lambda m, p: _scaled(m, p, size=np.asarray), "Use |x|: a negative value to the power 3 stays negative, and the "
@@ -232,4 +234,4 @@ def check_lp_pool(answer):
             values="Each output cell is (mean of |x|**p over its 2x2 window)**(1/p).",
             close=functools.partial(np.allclose, equal_nan=True),  # so that a NaN is recognised as a mistake
             correct=f"your Lp pooling agrees with poolviz.pooling.lp_pool2d on {len(_LP_CASES)} cases, from p=1 "
-                    "(average) to p=inf (max), overflow, zero windows and negative values included.")
+                    "(average of |x|) to p=inf (largest |x|), overflow, zero windows and negative values included.")
