@@ -47,7 +47,7 @@ class Census:
         rows = [((r["class"], f"{r['pool_size'][0]}x{r['pool_size'][1]}/{r['strides'][0]}", r["padding"]), name,
                  r["count"]) for name, e in self.models.items() for r in e["windowed_pooling"] if r["downsamples"]]
         using = {key: {name for other, name, _ in rows if other == key} for key, _, _ in rows}
-        print("down-sampling pools           models papers layers  families (Keras modules)")
+        print("down-sampling pools           models papers layers  Keras modules")
         for key, names in sorted(using.items(), key=lambda item: (-len(item[1]), item[0][1], item[0])):
             print(f"{key[0]:17s}{key[1]} {key[2]:5s}{len(names):7d}{len({self.models[n]['arxiv'] for n in names}):7d}"
                   f"{sum(count for other, _, count in rows if other == key):7d}  "
