@@ -131,6 +131,8 @@ def test_layouts_2d_3d_4d_agree():
 
 @pytest.mark.parametrize("call, error, name", [
     (lambda: torch_max_pool2d(X, 3, padding=2), ValueError, "padding"),       # > half the kernel
+    # PyTorch's pool2d_shape_check refuses this although the effective kernel is 5
+    (lambda: torch_max_pool2d(X, 3, padding=2, dilation=2), ValueError, "kernel_size // 2"),
     (lambda: torch_max_pool2d(X, 3, padding=3, dilation=2), ValueError, "padding"),
     (lambda: torch_max_pool2d(X, 0), ValueError, "kernel_size"),
     (lambda: torch_max_pool2d(X, 2, stride=(1, 0)), ValueError, "stride"),
@@ -153,10 +155,12 @@ def test_bad_arguments_are_named(call, error, name):
         call()
 
 
-def test_dilation_widens_the_padding_limit_and_a_window_of_padding_only_gives_minus_inf():
-    # Effective kernel (3 - 1) * 2 + 1 = 5: padding 2 is allowed.
-    out = torch_max_pool2d(X, 3, stride=2, padding=2, dilation=2)
-    assert out.shape == (3, 3) and out[0, 0] == X[0:3:2, 0:3:2].max() == 12
+def test_dilation_keeps_the_padding_limit_and_a_window_of_padding_only_gives_minus_inf():
+    # Effective kernel (3 - 1) * 2 + 1 = 5, yet pool2d_shape_check allows padding 1 (3 // 2) only.
+    out = torch_max_pool2d(X, 3, stride=2, padding=1, dilation=2)
+    assert out.shape == (2, 2) and out[0, 0] == X[1:4:2, 1:4:2].max()
+    with pytest.raises(ValueError, match=r"padding=2 with kernel_size=3"):
+        torch_max_pool2d(X, 3, stride=2, padding=2, dilation=2)
     # One row, kernel 2, dilation 2, padding 1: the window reads rows -1 and 1, both padding.
     assert torch_max_pool2d(np.ones((1, 3)), 2, stride=1, padding=1, dilation=2)[0, 0] == -np.inf
 
@@ -204,8 +208,8 @@ def pooling_cases(draw):
     kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
     stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    # PyTorch's limit: half the effective kernel size (kernel_size - 1) * dilation + 1.
-    pads = tuple(draw(st.integers(0, ((k - 1) * d + 1) // 2)) for k, d in zip(kernel, dilation))
+    # PyTorch's limit (pool2d_shape_check): kernel_size // 2, whatever the dilation.
+    pads = tuple(draw(st.integers(0, k // 2)) for k in kernel)
     ceil_mode = draw(st.booleans())
     x = draw_values(draw, (draw(st.integers(1, 2)), draw(st.integers(1, 2)), rows, cols))
     out = [torch_output_size(n, k, s, p, d, ceil_mode)

@@ -1,8 +1,9 @@
 """Max and average pooling as PyTorch's ``torch.nn.functional`` computes them, in NumPy,
 so that the course shows PyTorch's numbers beside Keras's without PyTorch.  Its
 layout is channels first, ``(H, W)``, ``(C, H, W)`` or ``(N, C, H, W)``; its padding is
-explicit and symmetric (no ``"same"``), at most half the effective kernel
-``(kernel_size - 1) * dilation + 1``.  The tests compare with ONNX Runtime."""
+explicit and symmetric (no ``"same"``), at most ``kernel_size // 2`` even with
+dilation (the check in PyTorch's ``pool2d_shape_check`` before its newest source
+relaxed it to half the effective kernel).  The tests compare with ONNX Runtime."""
 
 from __future__ import annotations
 
@@ -73,10 +74,9 @@ def _pool(x, kernel_size, stride, padding, dilation, ceil_mode, fill, reduce):
     pads = tuple(as_int(p, "padding", 0, MAX_WINDOW) for p in pairs)
     dilations = as_pair(dilation, "dilation")
     ceil_mode = _as_bool(ceil_mode, "ceil_mode")
-    if any(p > ((k - 1) * d + 1) // 2 for k, p, d in zip(kernel, pads, dilations)):
-        raise ValueError(f"padding must be at most half the effective kernel size (kernel_size - 1) "
-                         f"* dilation + 1 (PyTorch's rule), got padding={padding!r} with "
-                         f"kernel_size={kernel_size!r} and dilation={dilation!r}")
+    if any(p > k // 2 for k, p in zip(kernel, pads)):  # implies p <= half the effective kernel
+        raise ValueError(f"padding must be at most kernel_size // 2, even with dilation (PyTorch's "
+                         f"pool2d_shape_check), got padding={padding!r} with kernel_size={kernel_size!r}")
     axes = [(n, k, s, p, d, torch_output_size(n, k, s, p, d, ceil_mode))
             for n, k, s, p, d in zip(array.shape[-2:], kernel, strides, pads, dilations)]
     if min(axes[0][-1], axes[1][-1]) < 1:
