@@ -665,8 +665,8 @@ CATALOGUE = [
     # going further 01, exercise 2: ['max', 'max-blur', 'average'] (diagonal line, down shift alone)
     (gf.check_least_change_ranking, "the table's mean order", ["max-blur", "max", "average"], ["table's order"]),
     (gf.check_least_change_ranking, "the right shift's order", ["max-blur", "average", "max"], ["right shift"]),
-    (gf.check_least_change_ranking, "ranked by cells exactly equal", ["max", "average", "max-blur"],
-     ["cells exactly equal"]),
+    (gf.check_least_change_ranking, "ranked by cells unchanged", ["max", "average", "max-blur"],
+     ["cells unchanged"]),
     (gf.check_least_change_ranking, "most change first", ["average", "max-blur", "max"], ["most change first"]),
     (gf.check_least_change_ranking, "an unlisted order", ["average", "max", "max-blur"], ["relative_l1[1]"]),
     (gf.check_least_change_ranking, "one name only", "max", ["once each"]),

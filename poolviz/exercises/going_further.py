@@ -67,7 +67,7 @@ def check_least_change_ranking(answer):
     hints = {order(lambda op: change[op].relative_l1.mean()): "that is the table's order, the mean over the three "
              "shifts; the down shift alone is relative_l1[1] (shifts[1] == (1, 0))",
              order(lambda op: change[op].relative_l1[0]): "that is the order for the right shift, shifts[0]",
-             order(lambda op: -change[op].fraction_equal[1]): "that ranks by cells exactly equal; rank by relative_l1",
+             order(lambda op: -change[op].fraction_equal[1]): "that ranks by cells unchanged; rank by relative_l1",
              expected[::-1]: "that lists the most change first; list the least change first"}
     if tuple(ops) != expected:
         raise AssertionError(hints.get(tuple(ops), "sort the three by shift_change(data.diagonal_line(), op)"
