@@ -32,6 +32,7 @@ def check_horizontal_detector(answer):
              "line, as the tutorial's does; turn it on its side"),
             (lambda h: any(np.allclose(h, np.roll(vertical.T, k, axis=0)) for k in (-1, 1)),
              "the line shows one row off: put the weights in the middle row"),
+            (lambda _: (kernel != 0).sum() == 1, "one weight alone: scaled, it answers 3 on the vertical line too"),
             (lambda h: h.max() > 0 and np.allclose(h * 3 / h.max(), vertical.T), f"the pattern "
              f"is right, at {horizontal.max() / 3:g} times the right values: scale the weights"),
         ], "on data.horizontal_line() the feature map should be 3 in rows 2 and 3 and 0 "
@@ -45,8 +46,7 @@ def check_horizontal_detector(answer):
         (lambda k: np.array_equal(k, data.VERTICAL_LINE_DETECTOR.T), "It is the tutorial's detector transposed."),
         (lambda k: np.isclose(k.sum(), 0.0), "Its weights add up to 0, like the -1 2 -1 filter of section 4 turned on "
          "its side: a flat area gives 0, so it answers only where a row is brighter than the rows above and below it."),
-    ], "It is not the tutorial's detector transposed (that is data.VERTICAL_LINE_DETECTOR.T), but it gives the same "
-       "map on this image.")
+    ], "It is not the tutorial's detector transposed (data.VERTICAL_LINE_DETECTOR.T), but gives its map here.")
     _correct(f"3 on the horizontal line, at most {on_vertical:g} on the vertical one. {what}")
 
 
