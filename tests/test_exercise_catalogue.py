@@ -459,6 +459,10 @@ CATALOGUE = [
     (nb02.check_horizontal_detector, "weights too large", [[0, 0, 0], [2, 2, 2], [0, 0, 0]],
      ["2 times"]),
     (nb02.check_horizontal_detector, "a row, not a 3x3 kernel", [1, 1, 1], ["should be 3x3"]),
+    (nb02.check_horizontal_detector, "the centre cell alone", [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+     ["one weight alone", "vertical line too"]),
+    (nb02.check_horizontal_detector, "the centre cell alone, scaled", [[0, 0, 0], [0, 3, 0], [0, 0, 0]],
+     ["answers 3 on the vertical line"]),
     # 02, exercise 2: 4 * (5 * 5 * 3 + 1) = 304
     (nb02.check_parameter_count, "one input channel", 104, ["3 channels"]),
     (nb02.check_parameter_count, "biases forgotten", 300, ["add the biases"]),
