@@ -162,6 +162,7 @@ def check_relu_and_average_order(answer):
         raise AssertionError(f"each of the two maps has shape (2, 2); got shapes {[m.shape for m in maps]}.")
     result, relu, average = np.stack(maps), poolviz.relu, poolviz.average_pool2d
     expected = np.stack([average(relu(EXERCISE_4_MAP)), relu(average(EXERCISE_4_MAP))])
+    off = [tuple(i) for i in np.argwhere(~np.isclose(result, expected)).tolist()]  # (map, row, column)
     _grade(result, expected, same=_close, shown=f"\n{result}\n", hints=[
         (expected[::-1], "the two maps are swapped: first ReLU then average, second average then ReLU"),
         (np.stack([relu(poolviz.max_pool2d(EXERCISE_4_MAP))] * 2),
@@ -174,10 +175,9 @@ def check_relu_and_average_order(answer):
          "ReLU sets negative values to 0; it does not drop their sign (that is abs)"),
         (np.stack([[[2.0, 5 / 3], [0.0, 3.0]], expected[1]]),
          "after the ReLU a window still has 4 cells, zeros included: divide by 4, not by the positive cells"),
-        (expected.transpose(0, 2, 1), "rows and columns are swapped: the top-right cell comes from rows 0-1 and "
-                                      "columns 2-3"),
+        (expected.transpose(0, 2, 1), "rows and columns are swapped: the top-right cell is rows 0-1 and columns 2-3"),
         (_rounded(expected), "give the exact values (multiples of 0.25); do not round"),
-    ], otherwise="ReLU sets each negative value to 0; average pooling divides each window's sum by 4",
+    ], otherwise=f"(map, row, column) cell(s) {off} are off: ReLU sets negatives to 0; averaging divides by 4",
         correct="ReLU then average keeps what the negative cells would have cancelled, so it is never below "
                 "average then ReLU; they agree only on windows whose values all have one sign.")
 
