@@ -1,6 +1,6 @@
 """Measure notebook 05's line classifier over several seeds, for both global poolings.
 
-Notebook 05's exercise 3 quotes these numbers (seeds 1-10: global max mean
+Notebook 05's solutions (the open question) quote these numbers (seeds 1-10: global max mean
 0.984, seeds 2 and 6 below 0.95; global average mean 0.996), and it measures the
 accuracy on lines at the border (row or column 0 or 11, which the training data
 never has; the notebook's border cell uses the same 200 images; seeds 1-10: global

@@ -1,4 +1,4 @@
-"""Notebook 05's swap exercise: after the change exercise 3 invites (another SEED, global average
+"""Notebook 05's open question: after the change it invites (another SEED, global average
 pooling instead of global max), every printed line, title and picture description of the tiny
 classifier still says what ran.
 
@@ -86,5 +86,6 @@ def test_the_kernels_picture_says_the_true_extremes_and_the_border_line_names_th
     assert len(values) == 18 and (min(values), max(values)) == (low, high), (kernels_alt, low, high)
     # The border-line measurement names the settings that ran and checks the text's reading only for seed 1.
     border = next(text for text in swapped_outputs if "row or column 0 or 11" in text)
-    # Exercise 3 quotes 0.99 for this run (scripts/classifier_seeds.py measures it too).
+    # The open question's worked answer (solutions/05_solutions.py) quotes 0.99 for this run
+    # (scripts/classifier_seeds.py measures it too).
     assert border.startswith("seed 2, GlobalAveragePooling2D: accuracy 0.99 ") and "on the test images" in border
