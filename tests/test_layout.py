@@ -4,7 +4,7 @@ Sizes: poolviz/ at most 5,100 lines, no module over 600, at most 12 modules
 directly in poolviz/, at most 68 public names outside the exercise modules.
 Issue 18 set 4,500 lines and 60 names for the course of then; issue 21 added three
 lessons (the receptive field, ReLU and max pooling, the Lp family from average to
-max), whose two explorers, functions and exercise checks took 5,035 lines and 66 names.
+max), whose two explorers, functions and exercise checks took the package to 5,137 lines and 66 names.
 Structure: no import cycle (lazy imports included), no public module leaning on another
 public module's private names, `import poolviz` light, numba nowhere.
 Everything is read with ``ast`` (nothing of poolviz is imported here), except
