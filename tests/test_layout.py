@@ -1,6 +1,6 @@
 """The package stays small and its layout stays honest (issue 18's numbers as guards).
 
-Sizes: poolviz/ at most 5,100 lines, no module over 600, at most 12 modules
+Sizes: poolviz/ at most 5,200 lines, no module over 600, at most 12 modules
 directly in poolviz/, at most 68 public names outside the exercise modules.
 Issue 18 set 4,500 lines and 60 names for the course of then; issue 21 added three
 lessons (the receptive field, ReLU and max pooling, the Lp family from average to
