@@ -112,7 +112,7 @@ def torch_avg_pool2d(x: np.typing.ArrayLike, kernel_size: IntOrPair, stride: Int
     cells including the explicit padding, clipped to the padded map (cells
     beyond it, which ``ceil_mode`` can reach, never count); ``False`` divides
     by the real cells, like Keras; ``divisor_override`` replaces the divisor.
-    float16 is summed in float32, as PyTorch's CPU kernel does, and returned
+    float16 is summed in float32, as PyTorch's CPU kernel (ATen's cpu/AvgPoolKernel.cpp) does, and returned
     as float16; float32 and float64 are kept; other dtypes give float64.
 
     >>> x = np.arange(25.0).reshape(5, 5)
@@ -143,7 +143,7 @@ def torch_pool2d_loop(x: np.typing.ArrayLike, kernel_size: tuple[int, int], stri
                       operation: str = "max", count_include_pad: bool = True,
                       divisor_override: int | None = None) -> np.ndarray:
     """PyTorch's max or average pooling of one 2-D map, window by window, from its
-    documentation and CPU kernels (sizes as pairs): the obvious version, the tests' oracle.
+    documentation and its CPU kernels in ATen (sizes as pairs): the obvious version, the tests' oracle.
     A Python loop: at most 2**20 window cells in all."""
     x, kernel_size, stride, padding, dilation = _loop_arguments(x, kernel_size, stride, padding, dilation, ceil_mode,
                                                                operation, count_include_pad, divisor_override)
