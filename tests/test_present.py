@@ -318,6 +318,9 @@ def test_the_numbers_in_the_speaker_notes_are_the_computed_ones():
     assert f"({moved['max pooled change']:.3f} and {moved['average pooled change']:.3f})" in notes
     edges = deck.shift_measurement(1, deck.ZERO_SUM_DETECTOR)
     assert f"({edges['max pooled change']:.3f} against {edges['average pooled change']:.3f} for average)" in notes
+    # "After 1 px max pooling changed less in every case measured": the line, and the photograph through both detectors.
+    assert moved["max pooled change"] < moved["average pooled change"]
+    assert edges["max pooled change"] < edges["average pooled change"]
     # Slide 9: both measures, for max and max-blur; ResNet50's one pooling layer.
     change = deck.antialiasing_change()
     size, kept = change["relative L1 change"], change["cells exactly unchanged"]
