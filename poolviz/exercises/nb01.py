@@ -60,7 +60,7 @@ def check_unchanged_after_shift(answer):
     ], otherwise="shift with data.shift(image, cols=2), then conv2d, relu and max_pool2d, and "
                  "count the cells where before == after",
         correct=f"{expected} of {total} pooled outputs stay the same. A 2-column move is a whole pooling window: the "
-                "line leaves its window entirely, so this time pooling cannot hide the move.")
+                "line leaves its window entirely, and only the left column of zeros keeps its value.")
 
 
 #: Exercise 3's batches catch mixed channels, odd sizes, negative values, rectangles.
