@@ -226,7 +226,7 @@ def gradient_is_the_pooled_map(feature_map, upstream):
 
 
 # --------------------------------------------------------------------------
-# 04 exercise 5: lp_pool(feature_map, p), 2x2 windows, stride 2
+# going further 04, exercise 2: lp_pool(feature_map, p), 2x2 windows, stride 2
 # --------------------------------------------------------------------------
 def _lp_loop(feature_map, p, *, reduce=np.mean, root=True, scale=True, guard_zero=True, size=np.abs,
              cols_out=None, p_used=None):
@@ -594,18 +594,6 @@ CATALOGUE = [
      ["round"]),
     (nb04.check_relu_and_average_order, "one map, not two", [[0.5, 1.25], [0, 1.5]], ["shape (2, 2)"]),
     (nb04.check_relu_and_average_order, "flat lists", ([0.5, 1.25, 0, 1.5], [0, 1, 0, 0]), ["shape (2, 2)"]),
-    # 04, exercise 5
-    (nb04.check_lp_pool, "a sum, not a mean (the Lp norm)", lp_pool_sums, ["take the mean", "p=1"]),
-    (nb04.check_lp_pool, "the 1/p-th root forgotten", lp_pool_root_forgotten, ["root"]),
-    (nb04.check_lp_pool, "overflows at large p", lp_pool_overflows, ["overflowed", "largest"]),
-    (nb04.check_lp_pool, "a window of zeros gives NaN", lp_pool_zero_window_nan, ["window of zeros"]),
-    (nb04.check_lp_pool, "x instead of |x|", lp_pool_without_abs, ["|x|"]),
-    (nb04.check_lp_pool, "square maps only", lp_pool_square_maps_only, ["square"]),
-    (nb04.check_lp_pool, "p ignored: average", lp_pool_always_average, ["average pooling whatever p"]),
-    (nb04.check_lp_pool, "p ignored: max", lp_pool_always_max, ["max pooling whatever p"]),
-    (nb04.check_lp_pool, "p=inf as the signed max", lp_pool_signed_max_at_inf, ["largest |x|"]),
-    (nb04.check_lp_pool, "integer output array", lp_pool_integer_output, ["whole numbers", "dtype"]),
-    (nb04.check_lp_pool, "called instead of passed", lp_pool_by_logs(nb04.EXERCISE_1_MAP, 2.0), [_CALLED]),
     # 05, exercise 1: ((32, 64), (32, 1, 1, 64))
     (nb05.check_global_shapes, "swapped", ((32, 1, 1, 64), (32, 64)), ["swapped"]),
     (nb05.check_global_shapes, "batch axis dropped", ((64,), (1, 1, 64)), ["batch axis"]),
@@ -727,6 +715,27 @@ CATALOGUE = [
     (gf.check_cells_never_seen, "counted shared cells twice", 42, ["twice"]),
     (gf.check_cells_never_seen, "only the skipped rows", 21, ["columns"]),
     (gf.check_cells_never_seen, "stride 2's answer", 13, ["stride 2"]),
+    # going further 04, exercise 1: [[2.5, 1.0]]
+    (gf.check_l2_pool_by_hand, "a sum, not a mean", [[5.0, 2.0]], ["mean"]),
+    (gf.check_l2_pool_by_hand, "the root forgotten", [[6.25, 1.0]], ["square root is missing"]),
+    (gf.check_l2_pool_by_hand, "p = 1: the average of |x|", [[1.75, 1.0]], ["p=1"]),
+    (gf.check_l2_pool_by_hand, "the average of the signed values", [[-0.25, 0.0]], ["signed", "|x|"]),
+    (gf.check_l2_pool_by_hand, "the largest |x|", [[4.0, 1.0]], ["p=inf"]),
+    (gf.check_l2_pool_by_hand, "the signed max", [[3.0, 1.0]], ["max pooling of the signed"]),
+    (gf.check_l2_pool_by_hand, "rounded to a whole number", [[2.0, 1.0]], ["round"]),
+    (gf.check_l2_pool_by_hand, "a flat list", [2.5, 1.0], ["1x2"]),
+    # going further 04, exercise 2
+    (gf.check_lp_pool, "a sum, not a mean (the Lp norm)", lp_pool_sums, ["take the mean", "p=1"]),
+    (gf.check_lp_pool, "the 1/p-th root forgotten", lp_pool_root_forgotten, ["root"]),
+    (gf.check_lp_pool, "overflows at large p", lp_pool_overflows, ["overflowed", "largest"]),
+    (gf.check_lp_pool, "a window of zeros gives NaN", lp_pool_zero_window_nan, ["window of zeros"]),
+    (gf.check_lp_pool, "x instead of |x|", lp_pool_without_abs, ["|x|"]),
+    (gf.check_lp_pool, "square maps only", lp_pool_square_maps_only, ["square"]),
+    (gf.check_lp_pool, "p ignored: average", lp_pool_always_average, ["average pooling whatever p"]),
+    (gf.check_lp_pool, "p ignored: max", lp_pool_always_max, ["max pooling whatever p"]),
+    (gf.check_lp_pool, "p=inf as the signed max", lp_pool_signed_max_at_inf, ["largest |x|"]),
+    (gf.check_lp_pool, "integer output array", lp_pool_integer_output, ["whole numbers", "dtype"]),
+    (gf.check_lp_pool, "called instead of passed", lp_pool_by_logs(nb04.EXERCISE_1_MAP, 2.0), [_CALLED]),
 ]
 
 
@@ -792,9 +801,6 @@ ACCEPTED = [
     (nb04.check_relu_and_average_order, "lists with ints", ([[0.5, 1.25], [0, 1.5]], [[0, 1], [0, 0]])),
     (nb04.check_relu_and_average_order, "one float32 array of shape (2, 2, 2)",
      np.float32([[[0.5, 1.25], [0, 1.5]], [[0, 1], [0, 0]]])),
-    (nb04.check_lp_pool, "float32", _as_float32(poolviz.pooling.lp_pool2d)),
-    (nb04.check_lp_pool, "a nested list", _as_nested_list(poolviz.pooling.lp_pool2d)),
-    (nb04.check_lp_pool, "by logs (log-mean-exp)", lp_pool_by_logs),
     (nb05.check_global_shapes, "lists", [[32, 64], [32, 1, 1, 64]]),
     (nb05.check_global_shapes, "NumPy integers", (np.array([32, 64]), np.array([32, 1, 1, 64]))),
     (nb05.check_head_parameters, "floats", [108170.0, 170.0]),
@@ -818,6 +824,11 @@ ACCEPTED = [
     (gf.check_count_include_pad, "two decimals", 0.44),
     (gf.check_count_include_pad, "float32", np.float32(4 / 9)),
     (gf.check_cells_never_seen, "a float", 33.0),
+    (gf.check_l2_pool_by_hand, "a tuple with ints", ((2.5, 1),)),
+    (gf.check_l2_pool_by_hand, "float32", np.float32([[2.5, 1.0]])),
+    (gf.check_lp_pool, "float32", _as_float32(poolviz.pooling.lp_pool2d)),
+    (gf.check_lp_pool, "a nested list", _as_nested_list(poolviz.pooling.lp_pool2d)),
+    (gf.check_lp_pool, "by logs (log-mean-exp)", lp_pool_by_logs),
 ]
 
 
@@ -831,6 +842,6 @@ def test_the_right_answer_in_a_reasonable_form_is_accepted(check, answer, capsys
 def test_every_check_has_catalogued_mistakes_and_accepted_forms():
     checks = {_name(getattr(module, name)) for module in (nb01, nb02, nb03, nb04, nb05, gf)
               for name in module.__all__ if name.startswith("check_")}
-    assert len(checks) == 26
+    assert len(checks) == 27
     assert {_name(row[0]) for row in CATALOGUE} == checks
     assert {_name(row[0]) for row in ACCEPTED} == checks

@@ -71,7 +71,6 @@ CHECKS = [
     (nb04.check_same_padding_max, "answer_2", "MaxPooling2D(2, padding='same')"),
     (nb04.check_max_pool_gradient, "answer_3", "write max_pool_gradient(feature_map, upstream)"),
     (nb04.check_relu_and_average_order, "answer_4", "(ReLU then average pooling, average pooling then ReLU)"),
-    (nb04.check_lp_pool, "answer_5", "write lp_pool(feature_map, p)"),
     (nb05.check_global_shapes, "answer_1", "give the two output shapes"),
     (nb05.check_head_parameters, "answer_2", "Dense parameters after Flatten"),
     (nb05.check_global_average_pool, "answer_3", "write global_average_pool(batch)"),
@@ -84,6 +83,8 @@ CHECKS = [
     (gf.check_torch_output_size, "answer_3_1", "output columns PyTorch computes"),
     (gf.check_count_include_pad, "answer_3_2", "the top-left value"),
     (gf.check_cells_never_seen, "answer_3_3", "cells no window covers"),
+    (gf.check_l2_pool_by_hand, "answer_4_1", "L2 pooling (p=2"),
+    (gf.check_lp_pool, "answer_4_2", "write lp_pool(feature_map, p)"),
 ]
 every_check = pytest.mark.parametrize("check, solution, unanswered", CHECKS,
                                       ids=[_name(row[0]) for row in CHECKS])
@@ -202,7 +203,7 @@ FUNCTION_CHECKS = [
     (nb01.check_pool_each_map, lambda batch: poolviz.max_pool2d(batch), nb01._BATCHES),  # max_pool2d itself is refused
     (nb03.check_average_pool_same, _average_pool_same, nb03._CASES),
     (nb04.check_max_pool_gradient, nb04._max_pool_gradient_reference, nb04._GRADIENT_CASES),
-    (nb04.check_lp_pool, poolviz.pooling.lp_pool2d, nb04._LP_CASES),
+    (gf.check_lp_pool, poolviz.pooling.lp_pool2d, gf._LP_CASES),
     (nb05.check_global_average_pool, poolviz.global_average_pool2d, nb05._BATCHES),
 ]
 every_function_check = pytest.mark.parametrize("check, right, cases", FUNCTION_CHECKS,

@@ -15,9 +15,9 @@ NOTEBOOKS = sorted(FOLDER.glob("*.ipynb"))
 README = FOLDER / "README.md"
 
 
-def test_the_three_notebooks_are_found():
+def test_the_going_further_notebooks_are_found():
     assert [p.name for p in NOTEBOOKS] == ["01_antialiased_pooling.ipynb", "02_strided_convolutions.ipynb",
-                                           "03_keras_and_pytorch.ipynb"]
+                                           "03_keras_and_pytorch.ipynb", "04_lp_pooling.ipynb"]
 
 
 def _read(path):
@@ -125,7 +125,7 @@ def test_folded_cells_are_checks_that_print_one_checked_line(path):
         assert re.fullmatch(r"checked: [^\n]+\n", printed), printed
 
 
-@pytest.mark.parametrize("name", ["01_antialiased_pooling.ipynb", "03_keras_and_pytorch.ipynb"])
+@pytest.mark.parametrize("name", ["01_antialiased_pooling.ipynb", "03_keras_and_pytorch.ipynb", "04_lp_pooling.ipynb"])
 def test_no_assert_in_the_reading_path(name):
     notebook = _read(FOLDER / name)
     folded = [cell for cell in _code(notebook) if _folded(cell)]
@@ -145,6 +145,19 @@ def test_history_is_cited_from_its_earliest_sources():
                    "Fast filter transforms for image processing",
                    "On the transmission capacity of the 'ether' and wire in electrocommunications"):
         assert source in text, source
+
+
+def test_04_cites_lp_poolings_history_and_says_what_it_could_not_verify():
+    notebook = _read(FOLDER / "04_lp_pooling.ipynb")
+    text = " ".join(" ".join(cell.source for cell in notebook.cells).split())
+    for source in ("*Inequalities*, Cambridge University Press, 1934",
+                   "Decomposition of Natural Images into Independent Feature Subspaces*, Neural Computation 12 (7), "
+                   "1705-1720, 2000", "*Tiled Convolutional Neural Networks*, NIPS 2010",
+                   "*Convolutional Neural Networks Applied to House Numbers Digit Classification*, ICPR 2012",
+                   "*Learned-Norm Pooling for Deep Feedforward and Recurrent Neural Networks*, ECML PKDD 2014",
+                   "pytorch.org/docs/stable/generated/torch.nn.LPPool2d.html"):
+        assert source in text, source
+    assert text.count("we could verify") >= 3 and "we could not verify who first proved it" in text
 
 
 def test_pytorch_is_not_in_the_lock_and_03_says_where_its_rules_come_from():

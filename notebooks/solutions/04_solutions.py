@@ -55,29 +55,9 @@ answer_4 = ([[0.5, 1.25], [0.0, 1.5]],
             [[0.0, 1.0], [0.0, 0.0]])
 
 
-# Exercise 5: divide each window by its largest |x| before the power, so that no
-# term exceeds 1 (9.0 ** 1000 would overflow to inf), and multiply back after; a
-# window of zeros gives 0, and p = inf gives the largest |x|.
-def lp_pool(feature_map, p, pool=2):
-    rows, cols = feature_map.shape[0] // pool, feature_map.shape[1] // pool
-    pooled = np.zeros((rows, cols))
-    for row in range(rows):
-        for col in range(cols):
-            window = np.abs(feature_map[row * pool:(row + 1) * pool, col * pool:(col + 1) * pool])
-            largest = window.max()
-            if largest == 0 or p == np.inf:
-                pooled[row, col] = largest
-            else:
-                pooled[row, col] = largest * np.mean((window / largest) ** p) ** (1 / p)
-    return pooled
-
-
-answer_5 = lp_pool
-
 
 if __name__ == "__main__":
     nb04.check_max_pool_by_hand(answer_1)
     nb04.check_same_padding_max(answer_2)
     nb04.check_max_pool_gradient(answer_3)
     nb04.check_relu_and_average_order(answer_4)
-    nb04.check_lp_pool(answer_5)

@@ -4,17 +4,22 @@
 Correct: ceil((4 + 2*1 - 3) / 2) + 1 = ceil(1.5) + 1 = 3; the third window starts at column 2 * 2 - 1 = 3, ...
 """
 
+import functools
+
 import numpy as np
 
 import poolviz
+import poolviz.pooling
 from poolviz import data, going_further
 
 from .._checks import _describe
 from ..going_further.census import Census
-from ._harness import _as_array, _as_int, _close, _correct, _grade, _rounded, exercise
+from ._harness import _as_array, _as_int, _check_function, _close, _correct, _grade, _rounded, exercise
+from .nb04 import EXERCISE_1_MAP, EXERCISE_4_MAP
 
 __all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad",
-           "check_depthwise_parameters", "check_least_change_ranking", "check_max_blur_by_hand",
+           "check_depthwise_parameters", "check_l2_pool_by_hand", "check_least_change_ranking", "check_lp_pool",
+           "check_max_blur_by_hand",
            "check_second_step_pooling_papers", "check_torch_output_size"]
 
 #: 01, exercise 1, by hand; not square, so that square-only code and padding on the wrong side give wrong numbers.
@@ -181,3 +186,81 @@ def check_cells_never_seen(answer):
     ], otherwise="list the rows each window covers along one side, then count rows x columns",
         correct=f"windows start at rows/columns 0 and 3 and cover 0-1 and 3-4: 4 x 4 = 16 cells "
                 f"are read, {expected} of 49 never are (every cell in row or column 2, 5 or 6).")
+
+
+#: 04, exercise 1, by hand: a 2x4 map with negative values, so that x and |x| give different averages and maxima.
+L2_MAP = np.array([[3.0, 0.0, -1.0, 1.0],
+                   [0.0, -4.0, 1.0, -1.0]])
+
+
+@exercise("give the 1x2 result of L2 pooling (p=2, 2x2 windows, stride 2) of L2_MAP, e.g. [[a, b]].")
+def check_l2_pool_by_hand(answer):
+    """04, exercise 1: ``lp_pool2d(L2_MAP, 2)``, worked out by hand."""
+    result, expected = _as_array(answer), poolviz.pooling.lp_pool2d(L2_MAP, 2)
+    _grade(result, expected, same=_close, shown=f"{result.tolist()}", wrong_shape="a 2x4 map in 2x2 windows with "
+           f"stride 2 gives 1x2 cells, e.g. [[a, b]]; got shape {result.shape}.", hints=[
+        ([[5.0, 2.0]], "you added the squares up; take their mean (divide by the 4 cells) before the square root"),
+        ([[6.25, 1.0]], "the square root is missing: (mean of x**2) ** (1/2)"),
+        ([[1.75, 1.0]], "that is p=1, the average of |x|: square the cells first"),
+        ([[-0.25, 0.0]], "that is average pooling of the signed values; Lp pooling takes |x|, and p=2 squares it"),
+        ([[4.0, 1.0]], "that is the largest |x| (p=inf); at p=2 the other cells count too"),
+        ([[3.0, 1.0]], "that is max pooling of the signed values; Lp pooling takes |x|, then the power mean"),
+        (_rounded(expected), "give the exact values; do not round"),
+    ], otherwise="each output cell is the square root of the mean of the squares of its 4 cells",
+        correct="sqrt((9 + 0 + 0 + 16) / 4) = sqrt(6.25) = 2.5, and sqrt((1 + 1 + 1 + 1) / 4) = 1: between the "
+                "average of |x| (1.75, 1) and the largest |x| (4, 1).")
+
+
+_LP_CASES = [(f"{name} with p={p:g}", np.array(m, dtype=float), p) for name, m, p in [
+    ("04's EXERCISE_1_MAP", EXERCISE_1_MAP, 1.0), ("04's EXERCISE_1_MAP", EXERCISE_1_MAP, 2.0),
+    ("np.arange(24.0).reshape(4, 6) % 5 (a 4x6 map)", np.arange(24.0).reshape(4, 6) % 5, 3.0),
+    ("a 4x4 map whose top-left window is all zeros", np.kron([[0, 1], [2, 3]], np.ones((2, 2))) + np.eye(4)[::-1], 2.0),
+    ("a map of values up to 9", np.arange(16.0).reshape(4, 4) % 10, 1000.0),
+    ("a map of values up to 9", np.arange(16.0).reshape(4, 4) % 10, np.inf),
+    *(("04's EXERCISE_4_MAP (negative values)", EXERCISE_4_MAP, p) for p in (3.0, 1.0, np.inf))]]
+
+
+def _windows(m, size=np.abs):
+    """(rows, cols, 4): size(cell) for the cells of each 2x2 window, stride 2."""
+    rows, cols = m.shape[0] // 2, m.shape[1] // 2
+    return size(m[:2 * rows, :2 * cols]).reshape(rows, 2, cols, 2).swapaxes(1, 2).reshape(rows, cols, 4)
+
+
+def _scaled(m, p, size=np.abs):  # divided by each window's largest value: no overflow, but 0 / 0 on a zero window
+    w = _windows(m, size)
+    return w.max(-1) * np.mean((w / w.max(-1, keepdims=True)) ** p, axis=-1) ** (1 / p)
+
+
+#: The usual wrong Lp poolings, as functions of a case, and their hints.
+_LP_MISTAKES = [
+    (lambda m, p: np.mean(_windows(m) ** p, axis=-1) ** (1 / p), "Your numbers overflowed: 9**1000 is beyond the "
+     "largest float (inf). Divide each window by its largest |x| first, and multiply the result back."),
+    (lambda m, p: np.sum(_windows(m) ** p, axis=-1) ** (1 / p), "You added |x|**p up over the window; take the mean "
+     "(divide by its 4 cells), so that p=1 is average pooling. (The sum is the Lp norm, as in PyTorch's nn.LPPool2d.)"),
+    *((root_forgotten, "The 1/p-th root is missing: (mean |x|**p)**(1/p).") for root_forgotten in (
+        lambda m, p: np.mean(_windows(m) ** p, axis=-1),  # and when each window was scaled by its largest |x|:
+        lambda m, p: _windows(m).max(-1) * (poolviz.pooling.lp_pool2d(m, p) / _windows(m).max(-1)) ** p)),
+    (lambda m, p: poolviz.average_pool2d(np.abs(m)), "That is average pooling whatever p is: raise the cells to the "
+     "power p, average, then take the 1/p-th root."),
+    (lambda m, p: poolviz.max_pool2d(np.abs(m)), "That is max pooling whatever p is."),
+    (lambda m, p: _windows(m, np.asarray).max(-1) if p == np.inf else poolviz.pooling.lp_pool2d(m, p), "At p=inf "
+     "Lp pooling is the largest |x| of each window, not the largest x: a window of -2 and -1 gives 2."),
+    (_scaled, "A window of zeros gave NaN (0 / 0), but its power mean is 0: divide only where the largest |x| is "
+     "positive."),
+    (lambda m, p: _scaled(m, p, size=np.asarray), "Use |x|: a negative value to the power 3 stays negative, and the "
+     "mean may then have no real root."),
+]
+
+
+@exercise("write lp_pool(feature_map, p) and pass the function itself (no brackets).")
+def check_lp_pool(answer):
+    """04, exercise 2: Lp pooling, 2x2 windows, stride 2, ``(feature_map, p)``: :func:`poolviz.pooling.lp_pool2d`."""
+    with np.errstate(all="ignore"):  # the mistakes overflow and divide by 0 on purpose
+        _check_function(
+            answer, _LP_CASES, expected=lambda m, p: poolviz.pooling.lp_pool2d(m, p), mistakes=_LP_MISTAKES,
+            shape=lambda result, right, m, p: f"A {m.shape[0]}x{m.shape[1]} map in 2x2 windows with stride 2 gives "
+                                             f"{right.shape}; is your code written for square maps only?",
+            values="Each output cell is (mean of |x|**p over its 2x2 window)**(1/p).",
+            close=functools.partial(np.allclose, equal_nan=True),  # so that a NaN is recognised as a mistake
+            correct=f"your Lp pooling agrees with poolviz.pooling.lp_pool2d on {len(_LP_CASES)} cases, from p=1 "
+                    "(average of |x|) to p=inf (largest |x|), overflow, zero windows and negative values included.")

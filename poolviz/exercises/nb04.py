@@ -4,17 +4,14 @@
 Correct: each output cell keeps the largest of the four values in its window.
 """
 
-import functools
-
 import numpy as np
 
 import poolviz
-import poolviz.pooling
 from poolviz import data
 
 from ._harness import _as_array, _check_function, _close, _grade, _rounded, _unpack_pair, exercise
 
-__all__ = ["EXERCISE_1_MAP", "EXERCISE_2_MAP", "EXERCISE_4_MAP", "check_lp_pool", "check_max_pool_by_hand",
+__all__ = ["EXERCISE_1_MAP", "EXERCISE_2_MAP", "EXERCISE_4_MAP", "check_max_pool_by_hand",
            "check_max_pool_gradient", "check_relu_and_average_order", "check_same_padding_max"]
 
 #: The 4x4 map of exercise 1: max and average pooling give different answers.
@@ -181,57 +178,3 @@ def check_relu_and_average_order(answer):
         correct="ReLU then average keeps what the negative cells would have cancelled, so it is never below "
                 "average then ReLU; they agree only on windows whose values all have one sign.")
 
-
-_LP_CASES = [(f"{name} with p={p:g}", np.array(m, dtype=float), p) for name, m, p in [
-    ("EXERCISE_1_MAP", EXERCISE_1_MAP, 1.0), ("EXERCISE_1_MAP", EXERCISE_1_MAP, 2.0),
-    ("np.arange(24.0).reshape(4, 6) % 5 (a 4x6 map)", np.arange(24.0).reshape(4, 6) % 5, 3.0),
-    ("a 4x4 map whose top-left window is all zeros", np.kron([[0, 1], [2, 3]], np.ones((2, 2))) + np.eye(4)[::-1], 2.0),
-    ("a map of values up to 9", np.arange(16.0).reshape(4, 4) % 10, 1000.0),
-    ("a map of values up to 9", np.arange(16.0).reshape(4, 4) % 10, np.inf),
-    *(("EXERCISE_4_MAP (negative values)", EXERCISE_4_MAP, p) for p in (3.0, 1.0, np.inf))]]
-
-
-def _windows(m, size=np.abs):
-    """(rows, cols, 4): size(cell) for the cells of each 2x2 window, stride 2."""
-    rows, cols = m.shape[0] // 2, m.shape[1] // 2
-    return size(m[:2 * rows, :2 * cols]).reshape(rows, 2, cols, 2).swapaxes(1, 2).reshape(rows, cols, 4)
-
-
-def _scaled(m, p, size=np.abs):  # divided by each window's largest value: no overflow, but 0 / 0 on a zero window
-    w = _windows(m, size)
-    return w.max(-1) * np.mean((w / w.max(-1, keepdims=True)) ** p, axis=-1) ** (1 / p)
-
-
-#: The usual wrong Lp poolings, as functions of a case, and their hints.
-_LP_MISTAKES = [
-    (lambda m, p: np.mean(_windows(m) ** p, axis=-1) ** (1 / p), "Your numbers overflowed: 9**1000 is beyond the "
-     "largest float (inf). Divide each window by its largest |x| first, and multiply the result back."),
-    (lambda m, p: np.sum(_windows(m) ** p, axis=-1) ** (1 / p), "You added |x|**p up over the window; take the mean "
-     "(divide by its 4 cells), so that p=1 is average pooling. (The sum is the Lp norm, as in PyTorch's nn.LPPool2d.)"),
-    *((root_forgotten, "The 1/p-th root is missing: (mean |x|**p)**(1/p).") for root_forgotten in (
-        lambda m, p: np.mean(_windows(m) ** p, axis=-1),  # and when each window was scaled by its largest |x|:
-        lambda m, p: _windows(m).max(-1) * (poolviz.pooling.lp_pool2d(m, p) / _windows(m).max(-1)) ** p)),
-    (lambda m, p: poolviz.average_pool2d(np.abs(m)), "That is average pooling whatever p is: raise the cells to the "
-     "power p, average, then take the 1/p-th root."),
-    (lambda m, p: poolviz.max_pool2d(np.abs(m)), "That is max pooling whatever p is."),
-    (lambda m, p: _windows(m, np.asarray).max(-1) if p == np.inf else poolviz.pooling.lp_pool2d(m, p), "At p=inf "
-     "Lp pooling is the largest |x| of each window, not the largest x: a window of -2 and -1 gives 2."),
-    (_scaled, "A window of zeros gave NaN (0 / 0), but its power mean is 0: divide only where the largest |x| is "
-     "positive."),
-    (lambda m, p: _scaled(m, p, size=np.asarray), "Use |x|: a negative value to the power 3 stays negative, and the "
-     "mean may then have no real root."),
-]
-
-
-@exercise("write lp_pool(feature_map, p) and pass the function itself (no brackets).")
-def check_lp_pool(answer):
-    """Exercise 5: Lp pooling, 2x2 windows, stride 2, ``(feature_map, p)``: :func:`poolviz.pooling.lp_pool2d`."""
-    with np.errstate(all="ignore"):  # the mistakes overflow and divide by 0 on purpose
-        _check_function(
-            answer, _LP_CASES, expected=lambda m, p: poolviz.pooling.lp_pool2d(m, p), mistakes=_LP_MISTAKES,
-            shape=lambda result, right, m, p: f"A {m.shape[0]}x{m.shape[1]} map in 2x2 windows with stride 2 gives "
-                                             f"{right.shape}; is your code written for square maps only?",
-            values="Each output cell is (mean of |x|**p over its 2x2 window)**(1/p).",
-            close=functools.partial(np.allclose, equal_nan=True),  # so that a NaN is recognised as a mistake
-            correct=f"your Lp pooling agrees with poolviz.pooling.lp_pool2d on {len(_LP_CASES)} cases, from p=1 "
-                    "(average of |x|) to p=inf (largest |x|), overflow, zero windows and negative values included.")

@@ -53,6 +53,31 @@ answer_3_2 = 4 / 9
 # Windows start at 0 and 3 and cover 0-1 and 3-4: 4 x 4 cells read.
 answer_3_3 = 7 * 7 - 4 * 4
 
+# 04 · Exercise 1 ---------------------------------------------------------------
+# Left window 3, 0, 0, -4: squares 9, 0, 0, 16, mean 25 / 4 = 6.25, root 2.5.
+# Right window 1, -1, 1, -1: every square is 1, mean 1, root 1.
+answer_4_1 = [[2.5, 1.0]]
+
+# 04 · Exercise 2 ---------------------------------------------------------------
+# Divide each window by its largest |x| before the power, so that no term exceeds 1
+# (9.0 ** 1000 would overflow to inf), and multiply back after; a window of zeros
+# gives 0, and p = inf gives the largest |x|.
+def lp_pool(feature_map, p, pool=2):
+    rows, cols = feature_map.shape[0] // pool, feature_map.shape[1] // pool
+    pooled = np.zeros((rows, cols))
+    for row in range(rows):
+        for col in range(cols):
+            window = np.abs(feature_map[row * pool:(row + 1) * pool, col * pool:(col + 1) * pool])
+            largest = window.max()
+            if largest == 0 or p == np.inf:
+                pooled[row, col] = largest
+            else:
+                pooled[row, col] = largest * np.mean((window / largest) ** p) ** (1 / p)
+    return pooled
+
+
+answer_4_2 = lp_pool
+
 if __name__ == "__main__":
     exercises.check_max_blur_by_hand(answer_1_1)
     exercises.check_least_change_ranking(answer_1_2)
@@ -62,4 +87,6 @@ if __name__ == "__main__":
     exercises.check_torch_output_size(answer_3_1)
     exercises.check_count_include_pad(answer_3_2)
     exercises.check_cells_never_seen(answer_3_3)
+    exercises.check_l2_pool_by_hand(answer_4_1)
+    exercises.check_lp_pool(answer_4_2)
     assert np.allclose(answer_1_1, poolviz.going_further.max_blur_pool2d(exercises.MAX_BLUR_MAP, 2, 2, 2))
