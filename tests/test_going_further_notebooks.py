@@ -15,9 +15,9 @@ NOTEBOOKS = sorted(FOLDER.glob("*.ipynb"))
 README = FOLDER / "README.md"
 
 
-def test_the_three_notebooks_are_found():
+def test_the_four_notebooks_are_found():
     assert [p.name for p in NOTEBOOKS] == ["01_antialiased_pooling.ipynb", "02_strided_convolutions.ipynb",
-                                           "03_keras_and_pytorch.ipynb"]
+                                           "03_keras_and_pytorch.ipynb", "05_receptive_fields.ipynb"]
 
 
 def _read(path):

@@ -21,6 +21,7 @@ GOING_FURTHER = [
     "01_antialiased_pooling.ipynb",
     "02_strided_convolutions.ipynb",
     "03_keras_and_pytorch.ipynb",
+    "05_receptive_fields.ipynb",
 ]
 
 

@@ -33,7 +33,7 @@ def _record(artifacts_dir, where, violations):
 
 
 def test_the_notebooks_to_audit_are_found():
-    assert len(NOTEBOOKS) == 8, NOTEBOOKS
+    assert len(NOTEBOOKS) == 9, NOTEBOOKS
 
 
 CURRENT = ".jp-NotebookPanel:not(.lm-mod-hidden)"
@@ -44,7 +44,7 @@ _CLOSE = """() => { const panel = window.jupyterapp.shell.currentWidget;
 
 def _on_shared_kernel(page, lab, path, kernel_id):
     """Give the notebook a session on the shared kernel before it opens, so JupyterLab connects
-    it there: one kernel (one TensorFlow import) runs the eight notebooks one after another.
+    it there: one kernel (one TensorFlow import) runs the nine notebooks one after another.
     Each notebook's setup cell sets its own seeds, and nbval runs each in a fresh kernel; here
     the outputs are audited, not compared."""
     response = page.request.post(f"{lab.base_url}/api/sessions", headers={"Authorization": f"token {lab.token}"},

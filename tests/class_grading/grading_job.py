@@ -56,7 +56,6 @@ WRONG = {
     ("04_max_pooling", 4): ("answer_4 = ([[0, 0], [0, 0]], [[0, 0], [0, 0]])", "do not commute", ["[[0.5, 1.25]"]),
     ("04_max_pooling", 5): ("answer_5 = lambda feature_map, p: poolviz.average_pool2d(feature_map)",
                             "That is average pooling whatever p is", []),
-    ("05_global_pooling", 4): ("answer_4 = lambda index, n, layers: (0, 1)", "Go back layer by layer", []),
 }
 #: A submission that answers wrong and replaces the checks in its notebook so that they pass.
 TAMPERED = ("01_pooling", "\n".join(f"exercises.{name} = lambda answer, **keywords: None" for name in (
