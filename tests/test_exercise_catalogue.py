@@ -651,11 +651,11 @@ CATALOGUE = [
     (gf.check_receptive_interval, "called instead of passed", interval_as_a_list(3, 20, [(3, 1, "valid")]),
      [_CALLED]),
     # going further 05, exercise 2: 36 (rows and columns 0, 1, 3, 4, 6, 7)
-    (gf.check_cells_in_a_field_with_holes, "the span", 64, ["span"]),
-    (gf.check_cells_in_a_field_with_holes, "one axis", 6, ["one axis"]),
-    (gf.check_cells_in_a_field_with_holes, "one cell per pool window", 9, ["2 rows and 2 columns"]),
-    (gf.check_cells_in_a_field_with_holes, "the pool's stride taken as 1", 16, ["stride 1"]),
-    (gf.check_cells_in_a_field_with_holes, "the skipped cells", 28, ["skipped"]),
+    (gf.check_field_with_holes, "the span", 64, ["span"]),
+    (gf.check_field_with_holes, "one axis", 6, ["one axis"]),
+    (gf.check_field_with_holes, "one cell per pool window", 9, ["2 rows and 2 columns"]),
+    (gf.check_field_with_holes, "the pool's stride taken as 1", 16, ["stride 1"]),
+    (gf.check_field_with_holes, "the skipped cells", 28, ["skipped"]),
     # going further 01, exercise 1: [[2, 5], [2, 4]]; the stride-1 max is [[4, 0, 0, 8], [0, 4, 4, 8], [0, 4, 4, 0]]
     (gf.check_max_blur_by_hand, "plain max pooling", poolviz.max_pool2d(gf.MAX_BLUR_MAP, 2),
      ["plain 2x2 max pooling"]),
@@ -819,7 +819,7 @@ ACCEPTED = [
     (gf.check_count_include_pad, "two decimals", 0.44),
     (gf.check_count_include_pad, "float32", np.float32(4 / 9)),
     (gf.check_cells_never_seen, "a float", 33.0),
-    (gf.check_cells_in_a_field_with_holes, "a float", 36.0),
+    (gf.check_field_with_holes, "a float", 36.0),
 ]
 
 

@@ -84,7 +84,7 @@ CHECKS = [
     (gf.check_count_include_pad, "answer_3_2", "the top-left value"),
     (gf.check_cells_never_seen, "answer_3_3", "cells no window covers"),
     (gf.check_receptive_interval, "answer_5_1", "write input_interval(index, n, layers)"),
-    (gf.check_cells_in_a_field_with_holes, "answer_5_2", "output cell (0, 0) depends on"),
+    (gf.check_field_with_holes, "answer_5_2", "output cell (0, 0) depends on"),
 ]
 every_check = pytest.mark.parametrize("check, solution, unanswered", CHECKS,
                                       ids=[_name(row[0]) for row in CHECKS])

@@ -12,8 +12,7 @@ from poolviz._checks import _describe
 
 from ._harness import _as_int, _as_shape, _check_function, _grade, _hint, _unpack_pair, exercise
 
-__all__ = ["EXERCISE_1_BATCH_SHAPE", "check_global_average_pool", "check_global_shapes",
-           "check_head_parameters"]
+__all__ = ["EXERCISE_1_BATCH_SHAPE", "check_global_average_pool", "check_global_shapes", "check_head_parameters"]
 
 #: Exercise 1: a batch of 32 feature maps, 7x7, with 64 channels (channels last).
 EXERCISE_1_BATCH_SHAPE = (32, 7, 7, 64)

@@ -89,5 +89,5 @@ if __name__ == "__main__":
     exercises.check_count_include_pad(answer_3_2)
     exercises.check_cells_never_seen(answer_3_3)
     exercises.check_receptive_interval(answer_5_1)
-    exercises.check_cells_in_a_field_with_holes(answer_5_2)
+    exercises.check_field_with_holes(answer_5_2)
     assert np.allclose(answer_1_1, poolviz.going_further.max_blur_pool2d(exercises.MAX_BLUR_MAP, 2, 2, 2))
