@@ -230,8 +230,8 @@ def command_line(command, arguments):
         # The five course notebooks, then the going-further ones.
         notebooks = (sorted(glob.glob(os.path.join(ROOT, "notebooks", "0*.ipynb")))
                      + sorted(glob.glob(os.path.join(ROOT, "notebooks", "going_further", "0*.ipynb"))))
-        if len(notebooks) != 9:
-            raise SystemExit("dev.py: expected 5 course and 4 going-further notebooks under %s, found %d"
+        if len(notebooks) != 10:
+            raise SystemExit("dev.py: expected 5 course and 5 going-further notebooks under %s, found %d"
                              % (ROOT, len(notebooks)))
         return ([python, "-m", "nbconvert", "--to", "notebook", "--execute", "--inplace",
                  "--ExecutePreprocessor.store_widget_state=False"] + notebooks + arguments)

@@ -344,7 +344,7 @@ def global_average_keepdims(batch):
 
 
 # --------------------------------------------------------------------------
-# 05 exercise 4: input_interval(index, n, layers), one axis of a receptive field
+# going further 05 exercise 1: input_interval(index, n, layers), one axis of a receptive field
 # --------------------------------------------------------------------------
 def _keras_before(size, kernel, stride):
     out = -(-size // stride)
@@ -623,21 +623,27 @@ CATALOGUE = [
      ["changed the array it was given"]),
     (nb05.check_global_average_pool, "called instead of passed",
      global_average_keepdims(nb05._BATCHES[1][1]), [_CALLED]),
-    # 05, exercise 4
-    (nb05.check_receptive_interval, "no clipping at the borders", interval_without_clipping, ["Clip at the borders"]),
-    (nb05.check_receptive_interval, "clipped only at the end", interval_clipped_only_at_the_end,
+    # going further 05, exercise 1
+    (gf.check_receptive_interval, "no clipping at the borders", interval_without_clipping, ["Clip at the borders"]),
+    (gf.check_receptive_interval, "clipped only at the end", interval_clipped_only_at_the_end,
      ["Clip after every layer"]),
-    (nb05.check_receptive_interval, "odd padded cell before (PyTorch-like)", interval_odd_padding_before,
+    (gf.check_receptive_interval, "odd padded cell before (PyTorch-like)", interval_odd_padding_before,
      ["odd padded cell after"]),
-    (nb05.check_receptive_interval, "'same' padding ignored", interval_same_padding_ignored,
+    (gf.check_receptive_interval, "'same' padding ignored", interval_same_padding_ignored,
      ["`before` cells earlier"]),
-    (nb05.check_receptive_interval, "last cell instead of the stop", interval_last_cell_not_stop,
+    (gf.check_receptive_interval, "last cell instead of the stop", interval_last_cell_not_stop,
      ["stop excluded"]),
-    (nb05.check_receptive_interval, "stop from stop * stride", interval_stop_times_stride, ["cell b - 1"]),
-    (nb05.check_receptive_interval, "layers in forward order", interval_layers_in_forward_order,
+    (gf.check_receptive_interval, "stop from stop * stride", interval_stop_times_stride, ["cell b - 1"]),
+    (gf.check_receptive_interval, "layers in forward order", interval_layers_in_forward_order,
      ["the last layer first"]),
-    (nb05.check_receptive_interval, "called instead of passed", interval_as_a_list(3, 20, [(3, 1, "valid")]),
+    (gf.check_receptive_interval, "called instead of passed", interval_as_a_list(3, 20, [(3, 1, "valid")]),
      [_CALLED]),
+    # going further 05, exercise 2: 36 (rows and columns 0, 1, 3, 4, 6, 7)
+    (gf.check_field_with_holes, "the span", 64, ["span"]),
+    (gf.check_field_with_holes, "one axis", 6, ["one axis"]),
+    (gf.check_field_with_holes, "one cell per pool window", 9, ["2 rows and 2 columns"]),
+    (gf.check_field_with_holes, "the pool's stride taken as 1", 16, ["stride 1"]),
+    (gf.check_field_with_holes, "the skipped cells", 28, ["skipped"]),
     # going further 01, exercise 1: [[2, 5], [2, 4]]; the stride-1 max is [[4, 0, 0, 8], [0, 4, 4, 8], [0, 4, 4, 0]]
     (gf.check_max_blur_by_hand, "plain max pooling", poolviz.max_pool2d(gf.MAX_BLUR_MAP, 2),
      ["plain 2x2 max pooling"]),
@@ -807,9 +813,9 @@ ACCEPTED = [
     (nb05.check_global_average_pool, "float32", _as_float32(poolviz.global_average_pool2d)),
     (nb05.check_global_average_pool, "a nested list",
      _as_nested_list(poolviz.global_average_pool2d)),
-    (nb05.check_receptive_interval, "a list", interval_as_a_list),
-    (nb05.check_receptive_interval, "a range", lambda *case: range(*_student_interval(*case))),
-    (nb05.check_receptive_interval, "NumPy integers", lambda *case: np.array(_student_interval(*case))),
+    (gf.check_receptive_interval, "a list", interval_as_a_list),
+    (gf.check_receptive_interval, "a range", lambda *case: range(*_student_interval(*case))),
+    (gf.check_receptive_interval, "NumPy integers", lambda *case: np.array(_student_interval(*case))),
     (gf.check_max_blur_by_hand, "a list with ints", [[2, 5], [2, 4]]),
     (gf.check_max_blur_by_hand, "float32", np.float32([[2.0, 5.0], [2.0, 4.0]])),
     (gf.check_least_change_ranking, "capitalised, with spaces, a tuple", ("Max ", "max-blur", " Average")),
@@ -829,6 +835,7 @@ ACCEPTED = [
     (gf.check_lp_pool, "float32", _as_float32(poolviz.pooling.lp_pool2d)),
     (gf.check_lp_pool, "a nested list", _as_nested_list(poolviz.pooling.lp_pool2d)),
     (gf.check_lp_pool, "by logs (log-mean-exp)", lp_pool_by_logs),
+    (gf.check_field_with_holes, "a float", 36.0),
 ]
 
 
@@ -842,6 +849,6 @@ def test_the_right_answer_in_a_reasonable_form_is_accepted(check, answer, capsys
 def test_every_check_has_catalogued_mistakes_and_accepted_forms():
     checks = {_name(getattr(module, name)) for module in (nb01, nb02, nb03, nb04, nb05, gf)
               for name in module.__all__ if name.startswith("check_")}
-    assert len(checks) == 27
+    assert len(checks) == 28
     assert {_name(row[0]) for row in CATALOGUE} == checks
     assert {_name(row[0]) for row in ACCEPTED} == checks

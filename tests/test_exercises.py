@@ -74,7 +74,6 @@ CHECKS = [
     (nb05.check_global_shapes, "answer_1", "give the two output shapes"),
     (nb05.check_head_parameters, "answer_2", "Dense parameters after Flatten"),
     (nb05.check_global_average_pool, "answer_3", "write global_average_pool(batch)"),
-    (nb05.check_receptive_interval, "answer_4", "write input_interval(index, n, layers)"),
     (gf.check_max_blur_by_hand, "answer_1_1", "max_blur_pool2d(MAX_BLUR_MAP"),
     (gf.check_least_change_ranking, "answer_1_2", "least change first"),
     (gf.check_depthwise_parameters, "answer_2_1", "number of parameters"),
@@ -85,6 +84,8 @@ CHECKS = [
     (gf.check_cells_never_seen, "answer_3_3", "cells no window covers"),
     (gf.check_l2_pool_by_hand, "answer_4_1", "L2 pooling (p=2"),
     (gf.check_lp_pool, "answer_4_2", "write lp_pool(feature_map, p)"),
+    (gf.check_receptive_interval, "answer_5_1", "write input_interval(index, n, layers)"),
+    (gf.check_field_with_holes, "answer_5_2", "output cell (0, 0) depends on"),
 ]
 every_check = pytest.mark.parametrize("check, solution, unanswered", CHECKS,
                                       ids=[_name(row[0]) for row in CHECKS])

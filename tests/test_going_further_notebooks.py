@@ -17,7 +17,8 @@ README = FOLDER / "README.md"
 
 def test_the_going_further_notebooks_are_found():
     assert [p.name for p in NOTEBOOKS] == ["01_antialiased_pooling.ipynb", "02_strided_convolutions.ipynb",
-                                           "03_keras_and_pytorch.ipynb", "04_lp_pooling.ipynb"]
+                                           "03_keras_and_pytorch.ipynb", "04_lp_pooling.ipynb",
+                                           "05_receptive_fields.ipynb"]
 
 
 def _read(path):

@@ -22,6 +22,7 @@ GOING_FURTHER = [
     "02_strided_convolutions.ipynb",
     "03_keras_and_pytorch.ipynb",
     "04_lp_pooling.ipynb",
+    "05_receptive_fields.ipynb",
 ]
 
 

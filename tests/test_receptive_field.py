@@ -127,6 +127,18 @@ def test_a_stride_past_the_kernel_leaves_holes_and_the_field_is_their_span():
     assert receptive_field(layers, (0, 0), (9, 9)) == ((0, 5), (0, 5))
 
 
+def test_going_further_05_exercise_2_field_has_36_cells_in_an_8_by_8_span(capsys):
+    # A 2x2 pool with stride 3, then a 3x3 convolution, on 12 x 12: the check's 36 is what the loop finds.
+    from poolviz.exercises import going_further
+
+    layers = [(2, 3, "valid"), (3, 1, "valid")]
+    mask = dependencies(layers, (12, 12))[0][0]
+    assert int(mask.sum()) == 36 and np.nonzero(mask[:, 0])[0].tolist() == [0, 1, 3, 4, 6, 7]
+    assert receptive_field(layers, (0, 0), (12, 12)) == _span(mask) == ((0, 8), (0, 8))
+    going_further.check_field_with_holes(int(mask.sum()))
+    assert capsys.readouterr().out.startswith("Correct: ")
+
+
 @pytest.mark.parametrize("arguments, named", [
     (([(3, 1, "valid")], (0, 0), (2, 2)), r"layers\[0\].*does not fit"),
     (([(3, 1, "middle")], (0, 0), (4, 4)), r"layers\[0\].*padding"),

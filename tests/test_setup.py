@@ -327,7 +327,7 @@ def test_dev_commands_run_python_modules_not_posix_scripts():
     assert [Path(n).relative_to(ROOT / "notebooks").as_posix() for n in notebooks if n.endswith(".ipynb")] == (
         sorted(p.name for p in (ROOT / "notebooks").glob("0*.ipynb"))
         + sorted(f"going_further/{p.name}" for p in (ROOT / "notebooks" / "going_further").glob("0*.ipynb")))
-    assert len([n for n in notebooks if n.endswith(".ipynb")]) == 5 + 4
+    assert len([n for n in notebooks if n.endswith(".ipynb")]) == 5 + 5
 
 
 @pytest.mark.parametrize("ruff_status, pytest_status, expected", [(0, 0, 0), (1, 0, 1), (0, 5, 5), (1, 2, 1)])

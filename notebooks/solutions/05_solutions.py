@@ -8,7 +8,6 @@ run this file to see them checked:
 
 import numpy as np
 
-import poolviz
 from poolviz.exercises import nb05
 
 # Exercise 1: global pooling summarises each 7x7 channel by one number.
@@ -73,28 +72,7 @@ answer_3 = global_average_pool
 # was shown a border line; which one copes is an accident of what its filters learned.
 
 
-# Exercise 4: first go forward to find the size of the map each layer reads, then go
-# back from the output cell, the last layer first. Cells [start, stop) of a layer's
-# output read [start * stride - before, (stop - 1) * stride - before + kernel) of its
-# input, where `before` is Keras's padding above (or left): the smaller half. Clip to
-# [0, size) at every layer: a padded cell depends on nothing.
-def input_interval(index, n, layers):
-    sizes = [n]
-    for kernel, stride, padding in layers:
-        sizes.append(poolviz.output_size(sizes[-1], kernel, stride, padding))
-    start, stop = index, index + 1
-    for (kernel, stride, padding), size in zip(reversed(layers), reversed(sizes[:-1])):
-        before = poolviz.same_padding(size, kernel, stride)[0] if padding == "same" else 0
-        start = max(start * stride - before, 0)
-        stop = min((stop - 1) * stride - before + kernel, size)
-    return start, stop
-
-
-answer_4 = input_interval
-
-
 if __name__ == "__main__":
     nb05.check_global_shapes(answer_1)
     nb05.check_head_parameters(answer_2)
     nb05.check_global_average_pool(answer_3)
-    nb05.check_receptive_interval(answer_4)

@@ -17,10 +17,10 @@ from ..going_further.census import Census
 from ._harness import _as_array, _as_int, _check_function, _close, _correct, _grade, _rounded, exercise
 from .nb04 import EXERCISE_1_MAP, EXERCISE_4_MAP
 
-__all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad",
-           "check_depthwise_parameters", "check_l2_pool_by_hand", "check_least_change_ranking", "check_lp_pool",
-           "check_max_blur_by_hand",
-           "check_second_step_pooling_papers", "check_torch_output_size"]
+__all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad", "check_depthwise_parameters",
+           "check_field_with_holes", "check_l2_pool_by_hand", "check_least_change_ranking", "check_lp_pool",
+           "check_max_blur_by_hand", "check_receptive_interval", "check_second_step_pooling_papers",
+           "check_torch_output_size"]
 
 #: 01, exercise 1, by hand; not square, so that square-only code and padding on the wrong side give wrong numbers.
 MAX_BLUR_MAP = np.array([[4.0, 0.0, 0.0, 0.0, 0.0],
@@ -264,3 +264,57 @@ def check_lp_pool(answer):
             close=functools.partial(np.allclose, equal_nan=True),  # so that a NaN is recognised as a mistake
             correct=f"your Lp pooling agrees with poolviz.pooling.lp_pool2d on {len(_LP_CASES)} cases, from p=1 "
                     "(average of |x|) to p=inf (largest |x|), overflow, zero windows and negative values included.")
+@exercise("give the number of input cells output cell (0, 0) depends on (an int).")
+def check_field_with_holes(answer):
+    """05, exercise 2: input cells of output cell (0, 0) after a 2x2 pool with stride 3, then a 3x3 convolution."""
+    _grade(_as_int(answer), (expected := 6 * 6), hints=[  # rows and columns 0, 1, 3, 4, 6 and 7
+        (64, "64 is the span, rows and columns 0-7; rows and columns 2 and 5 fall between the pool's windows"),
+        (6, "6 is one axis (rows 0, 1, 3, 4, 6, 7); the field is rows x columns"),
+        (9, "each of the pool's windows reads 2 rows and 2 columns, not 1"),
+        (16, "16 is a 2x2 pool with stride 1; with stride 3 its windows start 3 rows apart"),
+        (28, "28 cells of the span are skipped; the question asks for the cells read")],
+        otherwise="go back one axis at a time: the convolution reads pool cells 0-2, pool cell i rows 3i and 3i + 1",
+        correct=f"rows 0, 1, 3, 4, 6 and 7 by the same columns: {expected} cells, in a span of 8 x 8 = 64.")
+
+
+_CONV, _POOL = (3, 1, "valid"), (2, 2, "valid")
+#: 05, exercise 1's cases: (description, index, n, layers), one axis; each catches a mistake the others let through.
+_FIELDS = [("cell 3 of conv 3 + pool 2/2 on 20 cells", 3, 20, [_CONV, _POOL]),
+           ("cell 1 of (conv 3 + pool 2/2) twice on 16 cells", 1, 16, [_CONV, _POOL] * 2),
+           ("cell 0 of conv 3 'same' + pool 2/2 'same' on 7 cells", 0, 7, [(3, 1, "same"), (2, 2, "same")]),
+           ("cell 3 of conv 3 'same' + pool 2/2 'same' on 7 cells", 3, 7, [(3, 1, "same"), (2, 2, "same")]),
+           ("cell 2 of pool 2/2 + conv 3 'same' on 7 cells", 2, 7, [_POOL, (3, 1, "same")])]
+
+
+def _interval(index, n, layers, *, before=lambda total: total // 2, clip=True, last=True, step=True):
+    """One axis, as :func:`poolviz.walkthrough.receptive_field`; the knobs are the usual mistakes."""
+    sizes = [n]
+    for kernel, stride, padding in layers:
+        sizes.append(poolviz.output_size(sizes[-1], kernel, stride, padding))
+    start, stop = index, index + 1
+    for (kernel, stride, padding), size in zip(layers[::-1], sizes[-2::-1]):
+        pad = before(sum(poolviz.same_padding(size, kernel, stride))) if padding == "same" else 0
+        start, stop = start * stride - pad, (stop - 1) * stride - pad + kernel if last else stop * stride - pad + kernel
+        start, stop = (max(start, 0), min(stop, size)) if clip is True or (clip and size == n) else (start, stop)
+    return np.array([start, stop - (not step)])
+
+
+_INTERVAL_MISTAKES = [(lambda *case, knobs=knobs: _interval(*case, **knobs), hint) for knobs, hint in [
+    (dict(clip=False), "Clip at the borders: padded cells depend on nothing, so no interval leaves the map"),
+    (dict(clip="end"), "Clip after every layer, not only at the end: a 'valid' layer may skip its map's last cells"),
+    (dict(before=lambda t: t - t // 2), "Keras puts the odd padded cell after (bottom/right): before = total // 2"),
+    (dict(before=lambda t: 0), "With 'same' padding a window starts `before` cells earlier: from i * stride - before"),
+    (dict(step=False), "Give the stop excluded, as range(start, stop) does: the last cell read, plus 1"),
+    (dict(last=False), "Cells [a, b) end with the window of cell b - 1, at (b - 1) * stride - before + kernel"),
+]] + [(lambda index, n, layers: _interval(index, n, layers[::-1]), "Go back from the output: the last layer first")]
+
+
+@exercise("write input_interval(index, n, layers) and pass the function itself (no brackets).")
+def check_receptive_interval(answer):
+    """05, exercise 1: one axis of a receptive field, ``'same'`` padding and borders included."""
+    if callable(function := answer):  # range(start, stop) is a fine way to give an interval
+        def answer(*case):
+            return [got.start, got.stop] if isinstance(got := function(*case), range) and got.step == 1 else got
+    _check_function(answer, _FIELDS, expected=_interval, mistakes=_INTERVAL_MISTAKES, close=np.array_equal,
+                    shape="Return two numbers: (start, stop).", values="Go back layer by layer from the output cell.",
+                    correct=f"your function gives the right interval on {len(_FIELDS)} stacks, 'same' ones included.")

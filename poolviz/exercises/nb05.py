@@ -12,8 +12,7 @@ from poolviz._checks import _describe
 
 from ._harness import _as_int, _as_shape, _check_function, _grade, _hint, _unpack_pair, exercise
 
-__all__ = ["EXERCISE_1_BATCH_SHAPE", "check_global_average_pool", "check_global_shapes",
-           "check_head_parameters", "check_receptive_interval"]
+__all__ = ["EXERCISE_1_BATCH_SHAPE", "check_global_average_pool", "check_global_shapes", "check_head_parameters"]
 
 #: Exercise 1: a batch of 32 feature maps, 7x7, with 64 channels (channels last).
 EXERCISE_1_BATCH_SHAPE = (32, 7, 7, 64)
@@ -105,54 +104,3 @@ def check_global_average_pool(answer):
         values="Average each channel of each image over all its rows and columns.",
         correct=f"your function agrees with poolviz.global_average_pool2d on {len(_BATCHES)} batches.")
 
-
-_CONV, _POOL = (3, 1, "valid"), (2, 2, "valid")
-#: Exercise 4's cases: (description, index, n, layers), one axis; each catches a mistake the others let through.
-_STACKS = [("cell 3 of conv 3 + pool 2/2 on 20 cells", 3, 20, [_CONV, _POOL]),
-           ("cell 1 of (conv 3 + pool 2/2) twice on 16 cells", 1, 16, [_CONV, _POOL] * 2),
-           ("cell 0 of conv 3 'same' + pool 2/2 'same' on 7 cells", 0, 7, [(3, 1, "same"), (2, 2, "same")]),
-           ("cell 3 of conv 3 'same' + pool 2/2 'same' on 7 cells", 3, 7, [(3, 1, "same"), (2, 2, "same")]),
-           ("cell 2 of pool 2/2 + conv 3 'same' on 7 cells", 2, 7, [_POOL, (3, 1, "same")])]
-
-
-def _interval(index, n, layers, *, before=lambda total: total // 2, clip=True, last=True, step=True):
-    """One axis, as :func:`poolviz.walkthrough.receptive_field`; the knobs are the usual mistakes."""
-    sizes = [n]
-    for kernel, stride, padding in layers:
-        sizes.append(poolviz.output_size(sizes[-1], kernel, stride, padding))
-    start, stop = index, index + 1
-    for (kernel, stride, padding), size in zip(layers[::-1], sizes[-2::-1]):
-        pad = before(sum(poolviz.same_padding(size, kernel, stride))) if padding == "same" else 0
-        start, stop = start * stride - pad, (stop - 1) * stride - pad + kernel if last else stop * stride - pad + kernel
-        start, stop = (max(start, 0), min(stop, size)) if clip is True or (clip and size == n) else (start, stop)
-    return np.array([start, stop - (not step)])
-
-
-_INTERVAL_MISTAKES = [
-    (lambda *case: _interval(*case, clip=False), "Clip at the borders: the padded cells outside a map depend on "
-                                                 "nothing, so no interval reaches below 0 or past the map's last cell"),
-    (lambda *case: _interval(*case, clip="end"), "Clip after every layer, not only at the end: a 'valid' layer never "
-                                                 "reads its map's last cells, and later padding depends on none"),
-    (lambda *case: _interval(*case, before=lambda total: total - total // 2), "Keras puts the odd padded cell after "
-                                                                              "(bottom/right): before = total // 2"),
-    (lambda *case: _interval(*case, before=lambda total: 0), "With 'same' padding a window starts `before` cells "
-                                                             "earlier: cell i reads from i * stride - before"),
-    (lambda *case: _interval(*case, step=False), "Give the stop excluded, as range(start, stop) does: the last "
-                                                 "cell read, plus 1"),
-    (lambda *case: _interval(*case, last=False), "The cells [a, b) end with the window of cell b - 1: it stops at "
-                                                 "(b - 1) * stride - before + kernel"),
-    (lambda index, n, layers: _interval(index, n, layers[::-1]), "Go back from the output: the last layer first"),
-]
-
-
-@exercise("write input_interval(index, n, layers) and pass the function itself (no brackets).")
-def check_receptive_interval(answer):
-    """Exercise 4: one axis of a receptive field, ``'same'`` padding and borders included."""
-    function = answer
-    if callable(function):  # range(start, stop) is a fine way to give an interval
-        def answer(*case):
-            got = function(*case)
-            return [got.start, got.stop] if isinstance(got, range) and got.step == 1 else got
-    _check_function(answer, _STACKS, expected=_interval, mistakes=_INTERVAL_MISTAKES, close=np.array_equal,
-                    shape="Return two numbers: (start, stop).", values="Go back layer by layer from the output cell.",
-                    correct=f"your function gives the right interval on {len(_STACKS)} stacks, 'same' ones included.")

@@ -33,7 +33,7 @@ def _record(artifacts_dir, where, violations):
 
 
 def test_the_notebooks_to_audit_are_found():
-    assert len(NOTEBOOKS) == 9, NOTEBOOKS
+    assert len(NOTEBOOKS) == 10, NOTEBOOKS
 
 
 CURRENT = ".jp-NotebookPanel:not(.lm-mod-hidden)"

@@ -78,6 +78,32 @@ def lp_pool(feature_map, p, pool=2):
 
 answer_4_2 = lp_pool
 
+# 05 · Exercise 1 ---------------------------------------------------------------
+# First go forward to find the size of the map each layer reads, then go
+# back from the output cell, the last layer first. Cells [start, stop) of a layer's
+# output read [start * stride - before, (stop - 1) * stride - before + kernel) of its
+# input, where `before` is Keras's padding above (or left): the smaller half. Clip to
+# [0, size) at every layer: a padded cell depends on nothing.
+def input_interval(index, n, layers):
+    sizes = [n]
+    for kernel, stride, padding in layers:
+        sizes.append(poolviz.output_size(sizes[-1], kernel, stride, padding))
+    start, stop = index, index + 1
+    for (kernel, stride, padding), size in zip(reversed(layers), reversed(sizes[:-1])):
+        before = poolviz.same_padding(size, kernel, stride)[0] if padding == "same" else 0
+        start = max(start * stride - before, 0)
+        stop = min((stop - 1) * stride - before + kernel, size)
+    return start, stop
+
+
+answer_5_1 = input_interval
+
+# 05 · Exercise 2 ---------------------------------------------------------------
+# The convolution reads pool cells 0-2 along each axis; pool cell i reads rows 3i and 3i + 1.
+# Rows 0, 1, 3, 4, 6, 7 (rows 2 and 5 fall between the pool's windows), the same columns: 6 * 6.
+answer_5_2 = 6 * 6
+
+
 if __name__ == "__main__":
     exercises.check_max_blur_by_hand(answer_1_1)
     exercises.check_least_change_ranking(answer_1_2)
@@ -89,4 +115,6 @@ if __name__ == "__main__":
     exercises.check_cells_never_seen(answer_3_3)
     exercises.check_l2_pool_by_hand(answer_4_1)
     exercises.check_lp_pool(answer_4_2)
+    exercises.check_receptive_interval(answer_5_1)
+    exercises.check_field_with_holes(answer_5_2)
     assert np.allclose(answer_1_1, poolviz.going_further.max_blur_pool2d(exercises.MAX_BLUR_MAP, 2, 2, 2))
