@@ -15,7 +15,7 @@ from ._harness import _as_array, _as_int, _close, _correct, _grade, _rounded, ex
 
 __all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad",
            "check_depthwise_parameters", "check_least_change_ranking", "check_max_blur_by_hand",
-           "check_second_step_pooling_papers", "check_torch_output_size"]
+           "check_keras_same_in_pytorch", "check_second_step_pooling_papers", "check_torch_output_size"]
 
 #: 01, exercise 1, by hand; not square, so that square-only code and padding on the wrong side give wrong numbers.
 MAX_BLUR_MAP = np.array([[4.0, 0.0, 0.0, 0.0, 0.0],
@@ -146,6 +146,9 @@ def check_torch_output_size(answer):
 @exercise("give the top-left value (a number).")
 def check_count_include_pad(answer):
     """03, exercise 2: top-left value of ``F.avg_pool2d(ones(4, 4), 3, 2, padding=1)``."""
+    if isinstance(answer, str):  # '4/9' in quotes is text, which _as_array would call "not an array"
+        raise AssertionError(f"answer is the text {answer!r}, not a number: give one number, e.g. 0.44 or 4 / 9 "
+                             "(without quotes)")
     value, top_left = _as_array(answer), going_further.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0]
     # Two decimals are enough: 0.44 is no other rule's answer.
     _grade(value, top_left, same=lambda a, b: _close(a, b, rtol=0, atol=0.005), shown=_describe(
@@ -161,17 +164,70 @@ def check_count_include_pad(answer):
 
 @exercise("give the number of cells no window covers (an int).")
 def check_cells_never_seen(answer):
-    """03, exercise 3: cells of a 7x7 map that ``MaxPooling2D(2, strides=3)`` never reads."""
-    expected = int((going_further.window_coverage((7, 7), 2, strides=3) == 0).sum())
+    """03, exercise 3: cells of an 8x9 map that ``MaxPooling2D(3, strides=4, padding="same")`` never reads."""
+    coverage = going_further.window_coverage((8, 9), 3, strides=4, padding="same")
+    expected = int((coverage == 0).sum())
     _grade(_as_int(answer), expected, hints=[
-        (49 - 5 * 5, "a window starting at 6 would need row 7, which a 7x7 map does not have: "
-                     "'valid' gives floor((7 - 2) / 3) + 1 = 2 windows per side, not 3"),
-        (16, "16 cells are covered; the question asks for the cells that are not"),
-        (9, "9 is where a skipped row crosses a skipped column; a cell is never read if its row "
-            "OR its column is skipped"),
-        (3 * 7, "21 counts the cells of the 3 skipped rows only; the 3 skipped columns hold unread cells too"),
-        (13, "13 is stride 2's answer (the last row and column); stride 3 also skips rows and columns 2 and 5"),
-        (42, "a cell in a skipped row and a skipped column is counted twice"),
-    ], otherwise="list the rows each window covers along one side, then count rows x columns",
-        correct=f"windows start at rows/columns 0 and 3 and cover 0-1 and 3-4: 4 x 4 = 16 cells "
-                f"are read, {expected} of 49 never are (every cell in row or column 2, 5 or 6).")
+        (42, "42 cells are covered; the question asks for the cells that are not"),
+        (0, "'same' pads so that the last window fits, but windows of 3 with a stride of 4 still jump over one row "
+            "or column between them"),
+        (36, "36 is the answer with 'valid'; 'same' pads the 9 columns 1 before and 1 after "
+             "(poolviz.same_padding(9, 3, 4) == (1, 1)), so the column windows start at -1, 3 and 7"),
+        (4, "4 is where a skipped row crosses a skipped column; a cell is never read if its row OR its column is "
+            "skipped"),
+        (34, "a cell in a skipped row and a skipped column is counted twice"),
+        (18, "18 counts the cells of the 2 skipped rows only; the skipped columns hold unread cells too"),
+        (16, "16 counts the cells of the 2 skipped columns only; the skipped rows hold unread cells too"),
+        (lambda count: count in (28, 32), "the map is 8 rows by 9 columns, not square: work out each side"),
+    ], otherwise="find Keras's padding per side (poolviz.same_padding), list the rows and columns each window "
+                 "covers, then count the cells whose row or column no window covers",
+        correct=f"rows: no padding, windows at 0 and 4 read rows 0-2 and 4-6 (3 and 7 never); columns: 1 cell "
+                f"padded before and 1 after, windows at -1, 3 and 7 read columns 0-1, 3-5 and 7-8 (2 and 6 never): "
+                f"6 x 7 = 42 cells are read, {expected} of 72 never are.")
+
+
+#: 03, exercise 4: not square, so each side needs its own recipe (10 rows: Keras pads 0 + 1; 9 columns: 1 + 1).
+SAME_PORT_MAP = data.random_feature_map((10, 9), seed=3)
+_PORT_ARGUMENTS = ("padding", "ceil_mode", "count_include_pad")
+
+
+@exercise("give a dict of F.avg_pool2d arguments, e.g. dict(padding=(1, 0), ceil_mode=False, "
+          "count_include_pad=True).")
+def check_keras_same_in_pytorch(answer):
+    """03, exercise 4: arguments of ``F.avg_pool2d(x, 3, 2, ...)`` on a 10x9 map that give Keras's
+    ``AveragePooling2D(3, strides=2, padding="same")``, checked on ``SAME_PORT_MAP``."""
+    if not isinstance(answer, dict):
+        raise AssertionError(f"answer should be a dict such as dict(padding=(1, 0), ceil_mode=True), got "
+                             f"{_describe(answer)}")
+    if not set(answer) <= set(_PORT_ARGUMENTS):
+        raise AssertionError(f"kernel_size=3 and stride=2 are given; choose only {', '.join(_PORT_ARGUMENTS)}, got "
+                             f"the keys {sorted(map(str, answer))}")
+    if isinstance(answer.get("padding"), str):
+        raise AssertionError(f"PyTorch's pooling has no padding={answer['padding']!r}: give the cells it pads on "
+                             "each side, (rows, columns)")
+    try:
+        result = going_further.torch_avg_pool2d(SAME_PORT_MAP, 3, 2, **answer)
+    except (TypeError, ValueError) as error:
+        raise AssertionError(f"these arguments are refused: {error}") from None
+    pad_rows, pad_cols = np.broadcast_to(answer.get("padding", 0), (2,)).tolist()
+    expected = poolviz.average_pool2d(SAME_PORT_MAP, 3, 2, "same")
+    rows = ("the 10 rows: Keras pads 0 before and 1 after (poolviz.same_padding(10, 3, 2) == (0, 1)) and PyTorch "
+            "pads both sides alike, so pad the rows by 0 and let ceil_mode=True add the window that runs past the "
+            "edge")
+    _grade(result, expected, same=_close, shown=f"dict({', '.join(f'{k}={v!r}' for k, v in answer.items())})",
+           hints=[
+        (lambda _: (pad_rows, pad_cols) == (1, 0), "padding is (rows, columns): you padded the rows and not the "
+                                                   "columns"),
+        (lambda _: pad_rows != 0, rows),
+        (lambda _: not answer.get("ceil_mode", False), f"with padding 0 the 10 rows give floor((10 - 3) / 2) + 1 = 4 "
+                                                       f"windows and Keras's 'same' gives 5: {rows}"),
+        (lambda _: pad_cols != 1, "the 9 columns: Keras pads 1 before and 1 after (poolviz.same_padding(9, 3, 2) "
+                                  "== (1, 1)): pad the columns by 1"),
+        (lambda _: answer.get("count_include_pad", True), "the windows are Keras's now, but the default "
+         "count_include_pad=True divides the border windows by 9, padding included; Keras divides by the real "
+         "cells: count_include_pad=False"),
+    ], otherwise="compare poolviz.same_padding(10, 3, 2) and poolviz.same_padding(9, 3, 2) with what PyTorch's "
+                 "padding and ceil_mode do on each side",
+        correct="padding=(0, 1), ceil_mode=True, count_include_pad=False. Rows: Keras pads 0 before and 1 after, "
+                "which PyTorch cannot pad; ceil_mode=True adds the last window instead (section 5's 6x6 case). "
+                "Columns: 1 before and 1 after, PyTorch's padding=1, divided by the real cells (the 7x7 case).")
