@@ -165,8 +165,7 @@ def check_count_include_pad(answer):
 @exercise("give the number of cells no window covers (an int).")
 def check_cells_never_seen(answer):
     """03, exercise 3: cells of an 8x9 map that ``MaxPooling2D(3, strides=4, padding="same")`` never reads."""
-    coverage = going_further.window_coverage((8, 9), 3, strides=4, padding="same")
-    expected = int((coverage == 0).sum())
+    expected = int((going_further.window_coverage((8, 9), 3, strides=4, padding="same") == 0).sum())
     _grade(_as_int(answer), expected, hints=[
         (42, "42 cells are covered; the question asks for the cells that are not"),
         (0, "'same' pads so that the last window fits, but windows of 3 with a stride of 4 still jump over one row "
@@ -188,20 +187,14 @@ def check_cells_never_seen(answer):
 
 #: 03, exercise 4: not square, so each side needs its own recipe (10 rows: Keras pads 0 + 1; 9 columns: 1 + 1).
 SAME_PORT_MAP = data.random_feature_map((10, 9), seed=3)
-_PORT_ARGUMENTS = ("padding", "ceil_mode", "count_include_pad")
 
 
-@exercise("give a dict of F.avg_pool2d arguments, e.g. dict(padding=(1, 0), ceil_mode=False, "
-          "count_include_pad=True).")
+@exercise("give a dict of F.avg_pool2d arguments, e.g. dict(padding=(1, 0), ceil_mode=False, count_include_pad=True).")
 def check_keras_same_in_pytorch(answer):
-    """03, exercise 4: arguments of ``F.avg_pool2d(x, 3, 2, ...)`` on a 10x9 map that give Keras's
-    ``AveragePooling2D(3, strides=2, padding="same")``, checked on ``SAME_PORT_MAP``."""
-    if not isinstance(answer, dict):
-        raise AssertionError(f"answer should be a dict such as dict(padding=(1, 0), ceil_mode=True), got "
-                             f"{_describe(answer)}")
-    if not set(answer) <= set(_PORT_ARGUMENTS):
-        raise AssertionError(f"kernel_size=3 and stride=2 are given; choose only {', '.join(_PORT_ARGUMENTS)}, got "
-                             f"the keys {sorted(map(str, answer))}")
+    """03, exercise 4: ``F.avg_pool2d(SAME_PORT_MAP, 3, 2, **answer)`` equals ``AveragePooling2D(3, 2, "same")``."""
+    if not isinstance(answer, dict) or not set(answer) <= {"padding", "ceil_mode", "count_include_pad"}:
+        raise AssertionError("answer should be a dict with the keys padding, ceil_mode and count_include_pad only "
+                             f"(kernel_size=3 and stride=2 are given), got {_describe(answer)}")
     if isinstance(answer.get("padding"), str):
         raise AssertionError(f"PyTorch's pooling has no padding={answer['padding']!r}: give the cells it pads on "
                              "each side, (rows, columns)")
@@ -209,25 +202,19 @@ def check_keras_same_in_pytorch(answer):
         result = going_further.torch_avg_pool2d(SAME_PORT_MAP, 3, 2, **answer)
     except (TypeError, ValueError) as error:
         raise AssertionError(f"these arguments are refused: {error}") from None
-    pad_rows, pad_cols = np.broadcast_to(answer.get("padding", 0), (2,)).tolist()
-    expected = poolviz.average_pool2d(SAME_PORT_MAP, 3, 2, "same")
+    pads = tuple(np.broadcast_to(answer.get("padding", 0), (2,)).tolist())
     rows = ("the 10 rows: Keras pads 0 before and 1 after (poolviz.same_padding(10, 3, 2) == (0, 1)) and PyTorch "
-            "pads both sides alike, so pad the rows by 0 and let ceil_mode=True add the window that runs past the "
-            "edge")
-    _grade(result, expected, same=_close, shown=f"dict({', '.join(f'{k}={v!r}' for k, v in answer.items())})",
-           hints=[
-        (lambda _: (pad_rows, pad_cols) == (1, 0), "padding is (rows, columns): you padded the rows and not the "
-                                                   "columns"),
-        (lambda _: pad_rows != 0, rows),
-        (lambda _: not answer.get("ceil_mode", False), f"with padding 0 the 10 rows give floor((10 - 3) / 2) + 1 = 4 "
-                                                       f"windows and Keras's 'same' gives 5: {rows}"),
-        (lambda _: pad_cols != 1, "the 9 columns: Keras pads 1 before and 1 after (poolviz.same_padding(9, 3, 2) "
-                                  "== (1, 1)): pad the columns by 1"),
-        (lambda _: answer.get("count_include_pad", True), "the windows are Keras's now, but the default "
-         "count_include_pad=True divides the border windows by 9, padding included; Keras divides by the real "
-         "cells: count_include_pad=False"),
-    ], otherwise="compare poolviz.same_padding(10, 3, 2) and poolviz.same_padding(9, 3, 2) with what PyTorch's "
-                 "padding and ceil_mode do on each side",
-        correct="padding=(0, 1), ceil_mode=True, count_include_pad=False. Rows: Keras pads 0 before and 1 after, "
-                "which PyTorch cannot pad; ceil_mode=True adds the last window instead (section 5's 6x6 case). "
-                "Columns: 1 before and 1 after, PyTorch's padding=1, divided by the real cells (the 7x7 case).")
+            "pads both sides alike, so pad the rows by 0 and let ceil_mode=True add the window that runs past the edge")
+    hint = next(text for wrong, text in [
+        (pads == (1, 0), "padding is (rows, columns): you padded the rows and not the columns"), (pads[0] != 0, rows),
+        (not answer.get("ceil_mode", False), f"with padding 0 the 10 rows give floor((10 - 3) / 2) + 1 = 4 windows and "
+                                             f"Keras's 'same' gives 5: {rows}"),
+        (pads[1] != 1, "the 9 columns: Keras pads 1 before and 1 after (poolviz.same_padding(9, 3, 2) == (1, 1)): "
+                       "pad the columns by 1"),
+        (True, "the windows are Keras's now, but the default count_include_pad=True divides the border windows by 9, "
+               "padding included; Keras divides by the real cells: count_include_pad=False")] if wrong)
+    _grade(result, poolviz.average_pool2d(SAME_PORT_MAP, 3, 2, "same"), same=_close, otherwise=hint,
+           shown=f"dict({', '.join(f'{key}={value!r}' for key, value in answer.items())})",
+           correct="padding=(0, 1), ceil_mode=True, count_include_pad=False. Rows: Keras pads 0 before and 1 after, "
+                   "which PyTorch cannot pad; ceil_mode=True adds the last window instead (section 5's 6x6 case). "
+                   "Columns: 1 before and 1 after, PyTorch's padding=1, divided by the real cells (the 7x7 case).")
