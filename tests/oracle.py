@@ -6,7 +6,7 @@ Python.  Nothing here is vectorised on purpose: it is the version a reader
 can check line by line; the tests hold :mod:`poolviz.pooling` to it.
 
 They take a 4-D ``channels_last`` array (batch, rows, cols, channels) that has
-already been validated.
+already been validated; :func:`torch_pool2d_loop`, PyTorch's rules, takes one 2-D map.
 """
 
 from __future__ import annotations
@@ -87,4 +87,33 @@ def conv2d_loop(image, kernel, bias=0.0):
                 for dj in range(k_cols):
                     total += image[i + di][j + dj] * kernel[di][dj]
             out[i, j] = total
+    return out
+
+
+def torch_pool2d_loop(x, kernel_size, stride, padding, dilation=(1, 1), ceil_mode=False, operation="max",
+                      count_include_pad=True, divisor_override=None):
+    """PyTorch's max or average pooling of one 2-D map (sizes as pairs), window by window, from its
+    documentation and its CPU kernels in ATen (the sources notebook going_further/03 cites)."""
+    rows, cols = len(x), len(x[0])
+    sizes = []
+    for n, k, s, p, d in zip((rows, cols), kernel_size, stride, padding, dilation):
+        span = (n + 2 * p - d * (k - 1) - 1) / s
+        size = (math.ceil(span) if ceil_mode else math.floor(span)) + 1
+        if ceil_mode and (size - 1) * s >= n + p:  # the last window starts in the padding
+            size -= 1
+        sizes.append(size)
+    out = np.zeros(sizes)
+    for i in range(sizes[0]):
+        for j in range(sizes[1]):
+            top, left = i * stride[0] - padding[0], j * stride[1] - padding[1]
+            cells = [(top + a * dilation[0], left + b * dilation[1])
+                     for a in range(kernel_size[0]) for b in range(kernel_size[1])]
+            real = [float(x[r][c]) for r, c in cells if 0 <= r < rows and 0 <= c < cols]
+            if operation == "max":  # a dilated window may see padding only: -inf, as in PyTorch
+                out[i, j] = math.nan if any(map(math.isnan, real)) else max(real, default=-math.inf)
+            else:  # count_include_pad: the window clipped to the padded map
+                bottom = min(top + kernel_size[0], rows + padding[0])
+                right = min(left + kernel_size[1], cols + padding[1])
+                out[i, j] = sum(real) / (divisor_override or ((bottom - top) * (right - left)
+                                                              if count_include_pad else len(real)))
     return out

@@ -714,13 +714,32 @@ CATALOGUE = [
     (gf.check_count_include_pad, "only the top row padded", 6 / 9, ["left"]),
     (gf.check_count_include_pad, "rounded too coarsely", 0.4, ["round"]),
     (gf.check_count_include_pad, "the sum, not divided", 4, ["sum"]),
-    # going further 03, exercise 3: 33
-    (gf.check_cells_never_seen, "counted the covered cells", 16, ["covered"]),
-    (gf.check_cells_never_seen, "a third window", 24, ["row 7"]),
-    (gf.check_cells_never_seen, "only where skipped rows and columns cross", 9, ["OR"]),
-    (gf.check_cells_never_seen, "counted shared cells twice", 42, ["twice"]),
-    (gf.check_cells_never_seen, "only the skipped rows", 21, ["columns"]),
-    (gf.check_cells_never_seen, "stride 2's answer", 13, ["stride 2"]),
+    (gf.check_count_include_pad, "the fraction in quotes (text)", "4/9", ["text", "without quotes"]),
+    # going further 03, exercise 3: 30 (8x9, pool 3, stride 4, 'same')
+    (gf.check_cells_never_seen, "counted the covered cells", 42, ["covered"]),
+    (gf.check_cells_never_seen, "'same' taken to read every cell", 0, ["jump over"]),
+    (gf.check_cells_never_seen, "'valid' instead of 'same'", 36, ["'valid'", "start at -1, 3 and 7"]),
+    (gf.check_cells_never_seen, "only where skipped rows and columns cross", 4, ["OR"]),
+    (gf.check_cells_never_seen, "counted shared cells twice", 34, ["twice"]),
+    (gf.check_cells_never_seen, "only the skipped rows", 18, ["skipped columns"]),
+    (gf.check_cells_never_seen, "only the skipped columns", 16, ["skipped rows"]),
+    (gf.check_cells_never_seen, "square 8x8 map assumed", 28, ["not square"]),
+    (gf.check_cells_never_seen, "square 9x9 map assumed", 32, ["not square"]),
+    # going further 03, exercise 4: dict(padding=(0, 1), ceil_mode=True, count_include_pad=False)
+    (gf.check_keras_same_in_pytorch, "PyTorch's defaults", {}, ["floor((10 - 3) / 2) + 1 = 4", "ceil_mode=True"]),
+    (gf.check_keras_same_in_pytorch, "padding=1 on both sides (the 7x7 recipe alone)",
+     dict(padding=1, count_include_pad=False), ["the 10 rows", "pad the rows by 0"]),
+    (gf.check_keras_same_in_pytorch, "rows and columns swapped", dict(padding=(1, 0), ceil_mode=True,
+                                                                      count_include_pad=False), ["(rows, columns)"]),
+    (gf.check_keras_same_in_pytorch, "ceil_mode alone (the 6x6 recipe alone)",
+     dict(ceil_mode=True, count_include_pad=False), ["the 9 columns", "pad the columns by 1"]),
+    (gf.check_keras_same_in_pytorch, "the default divisor", dict(padding=(0, 1), ceil_mode=True),
+     ["count_include_pad=False", "divides the border windows by 9"]),
+    (gf.check_keras_same_in_pytorch, "Keras's 'same' as a string", dict(padding="same"), ["no padding='same'"]),
+    (gf.check_keras_same_in_pytorch, "padding larger than half the kernel", dict(padding=2),
+     ["refused", "padding=2"]),
+    (gf.check_keras_same_in_pytorch, "kernel_size or stride given again", dict(stride=2, padding=1), ["stride"]),
+    (gf.check_keras_same_in_pytorch, "a list of values, not a dict", [(0, 1), True, False], ["should be a dict"]),
     # going further 04, exercise 1: [[2.5, 1.0]]
     (gf.check_l2_pool_by_hand, "a sum, not a mean", [[5.0, 2.0]], ["mean"]),
     (gf.check_l2_pool_by_hand, "the root forgotten", [[6.25, 1.0]], ["square root is missing"]),
@@ -829,7 +848,11 @@ ACCEPTED = [
     (gf.check_count_include_pad, "three decimals", 0.444),
     (gf.check_count_include_pad, "two decimals", 0.44),
     (gf.check_count_include_pad, "float32", np.float32(4 / 9)),
-    (gf.check_cells_never_seen, "a float", 33.0),
+    (gf.check_cells_never_seen, "a float", 30.0),
+    (gf.check_keras_same_in_pytorch, "padding as a list, keys in another order",
+     {"count_include_pad": False, "padding": [0, 1], "ceil_mode": True}),
+    (gf.check_keras_same_in_pytorch, "NumPy bools (from a comparison)",
+     dict(padding=(0, 1), ceil_mode=np.True_, count_include_pad=np.False_)),
     (gf.check_l2_pool_by_hand, "a tuple with ints", ((2.5, 1),)),
     (gf.check_l2_pool_by_hand, "float32", np.float32([[2.5, 1.0]])),
     (gf.check_lp_pool, "float32", _as_float32(poolviz.pooling.lp_pool2d)),
@@ -849,6 +872,6 @@ def test_the_right_answer_in_a_reasonable_form_is_accepted(check, answer, capsys
 def test_every_check_has_catalogued_mistakes_and_accepted_forms():
     checks = {_name(getattr(module, name)) for module in (nb01, nb02, nb03, nb04, nb05, gf)
               for name in module.__all__ if name.startswith("check_")}
-    assert len(checks) == 28
+    assert len(checks) == 29
     assert {_name(row[0]) for row in CATALOGUE} == checks
     assert {_name(row[0]) for row in ACCEPTED} == checks

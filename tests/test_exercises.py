@@ -86,6 +86,7 @@ CHECKS = [
     (gf.check_lp_pool, "answer_4_2", "write lp_pool(feature_map, p)"),
     (gf.check_receptive_interval, "answer_5_1", "write input_interval(index, n, layers)"),
     (gf.check_field_with_holes, "answer_5_2", "output cell (0, 0) depends on"),
+    (gf.check_keras_same_in_pytorch, "answer_3_4", "a dict of F.avg_pool2d arguments"),
 ]
 every_check = pytest.mark.parametrize("check, solution, unanswered", CHECKS,
                                       ids=[_name(row[0]) for row in CHECKS])
@@ -529,8 +530,9 @@ WRONG_ANSWERS = [
     (gf.check_torch_output_size, 2, ["ceil_mode=False"]),
     (gf.check_torch_output_size, 4, ["use ceil("]),
     (gf.check_count_include_pad, 1.0, ["Keras's answer"]),
-    (gf.check_cells_never_seen, 16, ["covered"]),
-    (gf.check_cells_never_seen, 24, ["row 7"]),
+    (gf.check_cells_never_seen, 42, ["covered"]),
+    (gf.check_cells_never_seen, 36, ["'valid'"]),
+    (gf.check_keras_same_in_pytorch, dict(padding=(0, 1), ceil_mode=True), ["count_include_pad=False"]),
 ]
 
 

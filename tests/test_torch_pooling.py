@@ -1,7 +1,7 @@
 """PyTorch-semantics pooling: documented numbers, the loop oracle, ONNX Runtime.
 
-ONNX Runtime's ``MaxPool``/``AveragePool`` are the operators PyTorch exports
-``max_pool2d``/``avg_pool2d`` to; it is light (no GPU libraries) and is in
+ONNX Runtime runs ONNX's ``MaxPool``/``AveragePool`` operators, which take the
+settings of ``max_pool2d``/``avg_pool2d``; it is light (no GPU libraries) and is in
 the ``onnx`` extra. Without it these comparisons are skipped on a laptop,
 with a message; with ``CI=true`` they fail, so CI cannot go green by testing
 nothing (the pattern of the browser tests).
@@ -15,7 +15,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from hypothesis_profiles import draw_values, profile  # tests/hypothesis_profiles.py
-from poolviz.going_further import pytorch as reference
+from oracle import torch_pool2d_loop  # tests/oracle.py
 from poolviz.going_further.pytorch import torch_avg_pool2d, torch_max_pool2d, torch_output_size
 
 # Each new set of arguments builds an ONNX Runtime session (tens of ms here):
@@ -229,7 +229,7 @@ def _as_pytorch_max(onnx_result):
 def test_max_pool_equals_the_loop_oracle_and_onnx_runtime(ort, case):
     x, kernel, stride, pads, dilation, ceil_mode = case
     ours = torch_max_pool2d(x, kernel, stride, pads, dilation, ceil_mode)
-    loop = reference.torch_pool2d_loop(x[0, 0], kernel, stride, pads, dilation, ceil_mode, "max")
+    loop = torch_pool2d_loop(x[0, 0], kernel, stride, pads, dilation, ceil_mode, "max")
     assert np.array_equal(ours[0, 0], loop)
     theirs = _as_pytorch_max(_run_onnx(ort, "MaxPool", x, kernel, stride, pads, ceil_mode, dilation))
     assert ours.shape == theirs.shape
@@ -244,7 +244,7 @@ def test_average_pool_equals_the_loop_oracle_and_onnx_runtime(ort, case, count_i
     assume(torch_output_size(x.shape[2], kernel[0], stride[0], pads[0], 1, ceil_mode) >= 1)
     assume(torch_output_size(x.shape[3], kernel[1], stride[1], pads[1], 1, ceil_mode) >= 1)
     ours = torch_avg_pool2d(x, kernel, stride, pads, ceil_mode, count_include_pad)
-    loop = reference.torch_pool2d_loop(x[0, 0], kernel, stride, pads, (1, 1), ceil_mode,
+    loop = torch_pool2d_loop(x[0, 0], kernel, stride, pads, (1, 1), ceil_mode,
                                        "average", count_include_pad)
     np.testing.assert_allclose(ours[0, 0], loop, rtol=1e-6, atol=1e-6)
     theirs = _run_onnx(ort, "AveragePool", x, kernel, stride, pads, ceil_mode,
@@ -272,7 +272,7 @@ def test_divisor_override_equals_the_loop_oracle(case, divisor):
     assume(torch_output_size(x.shape[2], kernel[0], stride[0], pads[0], 1, ceil_mode) >= 1)
     assume(torch_output_size(x.shape[3], kernel[1], stride[1], pads[1], 1, ceil_mode) >= 1)
     ours = torch_avg_pool2d(x, kernel, stride, pads, ceil_mode, divisor_override=divisor)
-    loop = reference.torch_pool2d_loop(x[0, 0], kernel, stride, pads, (1, 1), ceil_mode,
+    loop = torch_pool2d_loop(x[0, 0], kernel, stride, pads, (1, 1), ceil_mode,
                                        "average", divisor_override=divisor)
     np.testing.assert_allclose(ours[0, 0], loop, rtol=1e-6, atol=1e-6)
 

@@ -17,10 +17,10 @@ from ..going_further.census import Census
 from ._harness import _as_array, _as_int, _check_function, _close, _correct, _grade, _rounded, exercise
 from .nb04 import EXERCISE_1_MAP, EXERCISE_4_MAP
 
-__all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad", "check_depthwise_parameters",
-           "check_field_with_holes", "check_l2_pool_by_hand", "check_least_change_ranking", "check_lp_pool",
-           "check_max_blur_by_hand", "check_receptive_interval", "check_second_step_pooling_papers",
-           "check_torch_output_size"]
+__all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad",
+           "check_depthwise_parameters", "check_field_with_holes", "check_keras_same_in_pytorch",
+           "check_l2_pool_by_hand", "check_least_change_ranking", "check_lp_pool", "check_max_blur_by_hand",
+           "check_receptive_interval", "check_second_step_pooling_papers", "check_torch_output_size"]
 
 #: 01, exercise 1, by hand; not square, so that square-only code and padding on the wrong side give wrong numbers.
 MAX_BLUR_MAP = np.array([[4.0, 0.0, 0.0, 0.0, 0.0],
@@ -157,6 +157,9 @@ def check_torch_output_size(answer):
 @exercise("give the top-left value (a number).")
 def check_count_include_pad(answer):
     """03, exercise 2: top-left value of ``F.avg_pool2d(ones(4, 4), 3, 2, padding=1)``."""
+    if isinstance(answer, str):  # '4/9' in quotes is text, which _as_array would call "not an array"
+        raise AssertionError(f"answer is the text {answer!r}, not a number: give one number, e.g. 0.44 or 4 / 9 "
+                             "(without quotes)")
     value, top_left = _as_array(answer), going_further.torch_avg_pool2d(np.ones((4, 4)), 3, 2, padding=1)[0, 0]
     # Two decimals are enough: 0.44 is no other rule's answer.
     _grade(value, top_left, same=lambda a, b: _close(a, b, rtol=0, atol=0.005), shown=_describe(
@@ -172,20 +175,60 @@ def check_count_include_pad(answer):
 
 @exercise("give the number of cells no window covers (an int).")
 def check_cells_never_seen(answer):
-    """03, exercise 3: cells of a 7x7 map that ``MaxPooling2D(2, strides=3)`` never reads."""
-    expected = int((going_further.window_coverage((7, 7), 2, strides=3) == 0).sum())
+    """03, exercise 3: cells of an 8x9 map that ``MaxPooling2D(3, strides=4, padding="same")`` never reads."""
+    expected = int((going_further.window_coverage((8, 9), 3, strides=4, padding="same") == 0).sum())
     _grade(_as_int(answer), expected, hints=[
-        (49 - 5 * 5, "a window starting at 6 would need row 7, which a 7x7 map does not have: "
-                     "'valid' gives floor((7 - 2) / 3) + 1 = 2 windows per side, not 3"),
-        (16, "16 cells are covered; the question asks for the cells that are not"),
-        (9, "9 is where a skipped row crosses a skipped column; a cell is never read if its row "
-            "OR its column is skipped"),
-        (3 * 7, "21 counts the cells of the 3 skipped rows only; the 3 skipped columns hold unread cells too"),
-        (13, "13 is stride 2's answer (the last row and column); stride 3 also skips rows and columns 2 and 5"),
-        (42, "a cell in a skipped row and a skipped column is counted twice"),
-    ], otherwise="list the rows each window covers along one side, then count rows x columns",
-        correct=f"windows start at rows/columns 0 and 3 and cover 0-1 and 3-4: 4 x 4 = 16 cells "
-                f"are read, {expected} of 49 never are (every cell in row or column 2, 5 or 6).")
+        (42, "42 cells are covered; the question asks for the cells that are not"),
+        (0, "'same' pads so that the last window fits, but windows of 3 with a stride of 4 still jump over one row "
+            "or column between them"),
+        (36, "36 is the answer with 'valid'; 'same' pads the 9 columns 1 before and 1 after "
+             "(poolviz.same_padding(9, 3, 4) == (1, 1)), so the column windows start at -1, 3 and 7"),
+        (4, "4 is where a skipped row crosses a skipped column; a cell is never read if its row OR its column is "
+            "skipped"),
+        (34, "a cell in a skipped row and a skipped column is counted twice"),
+        (18, "18 counts the cells of the 2 skipped rows only; the skipped columns hold unread cells too"),
+        (16, "16 counts the cells of the 2 skipped columns only; the skipped rows hold unread cells too"),
+        (lambda count: count in (28, 32), "the map is 8 rows by 9 columns, not square: work out each side"),
+    ], otherwise="find Keras's padding per side (poolviz.same_padding), list the rows and columns each window "
+                 "covers, then count the cells whose row or column no window covers",
+        correct=f"rows: no padding, windows at 0 and 4 read rows 0-2 and 4-6 (3 and 7 never); columns: 1 cell "
+                f"padded before and 1 after, windows at -1, 3 and 7 read columns 0-1, 3-5 and 7-8 (2 and 6 never): "
+                f"6 x 7 = 42 cells are read, {expected} of 72 never are.")
+
+
+#: 03, exercise 4: not square, so each side needs its own recipe (10 rows: Keras pads 0 + 1; 9 columns: 1 + 1).
+SAME_PORT_MAP = data.random_feature_map((10, 9), seed=3)
+
+
+@exercise("give a dict of F.avg_pool2d arguments, e.g. dict(padding=(1, 0), ceil_mode=False, count_include_pad=True).")
+def check_keras_same_in_pytorch(answer):
+    """03, exercise 4: ``F.avg_pool2d(SAME_PORT_MAP, 3, 2, **answer)`` equals ``AveragePooling2D(3, 2, "same")``."""
+    if not isinstance(answer, dict) or not set(answer) <= {"padding", "ceil_mode", "count_include_pad"}:
+        raise AssertionError("answer should be a dict with the keys padding, ceil_mode and count_include_pad only "
+                             f"(kernel_size=3 and stride=2 are given), got {_describe(answer)}")
+    if isinstance(answer.get("padding"), str):
+        raise AssertionError(f"PyTorch's pooling has no padding={answer['padding']!r}: give the cells it pads on "
+                             "each side, (rows, columns)")
+    try:
+        result = going_further.torch_avg_pool2d(SAME_PORT_MAP, 3, 2, **answer)
+    except (TypeError, ValueError) as error:
+        raise AssertionError(f"these arguments are refused: {error}") from None
+    pads = tuple(np.broadcast_to(answer.get("padding", 0), (2,)).tolist())
+    rows = ("the 10 rows: Keras pads 0 before and 1 after (poolviz.same_padding(10, 3, 2) == (0, 1)) and PyTorch "
+            "pads both sides alike, so pad the rows by 0 and let ceil_mode=True add the window that runs past the edge")
+    hint = next(text for wrong, text in [
+        (pads == (1, 0), "padding is (rows, columns): you padded the rows and not the columns"), (pads[0] != 0, rows),
+        (not answer.get("ceil_mode", False), f"with padding 0 the 10 rows give floor((10 - 3) / 2) + 1 = 4 windows and "
+                                             f"Keras's 'same' gives 5: {rows}"),
+        (pads[1] != 1, "the 9 columns: Keras pads 1 before and 1 after (poolviz.same_padding(9, 3, 2) == (1, 1)): "
+                       "pad the columns by 1"),
+        (True, "the windows are Keras's now, but the default count_include_pad=True divides the border windows by 9, "
+               "padding included; Keras divides by the real cells: count_include_pad=False")] if wrong)
+    _grade(result, poolviz.average_pool2d(SAME_PORT_MAP, 3, 2, "same"), same=_close, otherwise=hint,
+           shown=f"dict({', '.join(f'{key}={value!r}' for key, value in answer.items())})",
+           correct="padding=(0, 1), ceil_mode=True, count_include_pad=False. Rows: Keras pads 0 before and 1 after, "
+                   "which PyTorch cannot pad; ceil_mode=True adds the last window instead (section 5's 6x6 case). "
+                   "Columns: 1 before and 1 after, PyTorch's padding=1, divided by the real cells (the 7x7 case).")
 
 
 #: 04, exercise 1, by hand: a 2x4 map with negative values, so that x and |x| give different averages and maxima.
@@ -264,6 +307,8 @@ def check_lp_pool(answer):
             close=functools.partial(np.allclose, equal_nan=True),  # so that a NaN is recognised as a mistake
             correct=f"your Lp pooling agrees with poolviz.pooling.lp_pool2d on {len(_LP_CASES)} cases, from p=1 "
                     "(average of |x|) to p=inf (largest |x|), overflow, zero windows and negative values included.")
+
+
 @exercise("give the number of input cells output cell (0, 0) depends on (an int).")
 def check_field_with_holes(answer):
     """05, exercise 2: input cells of output cell (0, 0) after a 2x2 pool with stride 3, then a 3x3 convolution."""

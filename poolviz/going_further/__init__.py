@@ -4,7 +4,7 @@ the census of keras.applications (:mod:`.census`).  The course notebooks need no
 
 from .antialias import binomial_filter, max_blur_pool2d, shift_change
 from .coverage import window_coverage
-from .pytorch import torch_avg_pool2d, torch_max_pool2d, torch_output_size, torch_pool2d_loop
+from .pytorch import torch_avg_pool2d, torch_max_pool2d, torch_output_size
 
 __all__ = ["binomial_filter", "max_blur_pool2d", "shift_change", "torch_avg_pool2d", "torch_max_pool2d",
-           "torch_output_size", "torch_pool2d_loop", "window_coverage"]
+           "torch_output_size", "window_coverage"]

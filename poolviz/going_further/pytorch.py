@@ -2,23 +2,20 @@
 so that the course shows PyTorch's numbers beside Keras's without PyTorch.  Its
 layout is channels first, ``(H, W)``, ``(C, H, W)`` or ``(N, C, H, W)``; its padding is
 explicit and symmetric (no ``"same"``), at most ``kernel_size // 2`` even with
-dilation (the check in PyTorch's ``pool2d_shape_check`` before its newest source
-relaxed it to half the effective kernel).  The tests compare with ONNX Runtime."""
+dilation (``pool2d_shape_check`` in the PyTorch source that going-further notebook
+03 cites; other versions may differ).  The tests compare with ONNX Runtime."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .._checks import MAX_WINDOW, _converted, _describe, as_feature_map, as_int, as_numeric_array, as_pair, as_size_pair
+from .._checks import MAX_WINDOW, _converted, as_int, as_numeric_array, as_pair
 from .._checks import as_bool as _as_bool
 
-__all__ = ["torch_avg_pool2d", "torch_max_pool2d", "torch_output_size", "torch_pool2d_loop"]
+__all__ = ["torch_avg_pool2d", "torch_max_pool2d", "torch_output_size"]
 
 IntOrPair = int | tuple[int, int]
 MAX_GATHERED_CELLS = 2**25  # per pass: outputs times the window cells that reach real data
-MAX_LOOP_CELLS = 2**20  # torch_pool2d_loop's window cells in all (one Python step each)
 
 
 def torch_output_size(n: int, kernel_size: int, stride: int | None = None, padding: int = 0,
@@ -136,57 +133,3 @@ def torch_avg_pool2d(x: np.typing.ArrayLike, kernel_size: IntOrPair, stride: Int
         stop = np.minimum(start + k, n + p)  # clipped to the padded map
         divisors.append(stop - start if count_include_pad else np.minimum(stop, n) - np.maximum(start, 0))
     return (sums / np.outer(*divisors).astype(work.dtype)).astype(dtype)
-
-
-def torch_pool2d_loop(x: np.typing.ArrayLike, kernel_size: tuple[int, int], stride: tuple[int, int],
-                      padding: tuple[int, int], dilation: tuple[int, int] = (1, 1), ceil_mode: bool = False,
-                      operation: str = "max", count_include_pad: bool = True,
-                      divisor_override: int | None = None) -> np.ndarray:
-    """PyTorch's max or average pooling of one 2-D map, window by window, from its
-    documentation and its CPU kernels in ATen (sizes as pairs): the obvious version, the tests' oracle.
-    A Python loop: at most 2**20 window cells in all."""
-    x, kernel_size, stride, padding, dilation = _loop_arguments(x, kernel_size, stride, padding, dilation, ceil_mode,
-                                                               operation, count_include_pad, divisor_override)
-    rows, cols = len(x), len(x[0])
-    sizes = []
-    for n, k, s, p, d in zip((rows, cols), kernel_size, stride, padding, dilation):
-        span = (n + 2 * p - d * (k - 1) - 1) / s
-        size = (math.ceil(span) if ceil_mode else math.floor(span)) + 1
-        if ceil_mode and (size - 1) * s >= n + p:  # the last window starts in the padding
-            size -= 1
-        sizes.append(size)
-    out = np.zeros(sizes)
-    for i in range(sizes[0]):
-        for j in range(sizes[1]):
-            top, left = i * stride[0] - padding[0], j * stride[1] - padding[1]
-            cells = [(top + a * dilation[0], left + b * dilation[1])
-                     for a in range(kernel_size[0]) for b in range(kernel_size[1])]
-            real = [float(x[r][c]) for r, c in cells if 0 <= r < rows and 0 <= c < cols]
-            if operation == "max":  # a dilated window may see padding only: -inf, as in PyTorch
-                out[i, j] = math.nan if any(map(math.isnan, real)) else max(real, default=-math.inf)
-            else:  # count_include_pad: the window clipped to the padded map
-                bottom = min(top + kernel_size[0], rows + padding[0])
-                right = min(left + kernel_size[1], cols + padding[1])
-                out[i, j] = sum(real) / (divisor_override or ((bottom - top) * (right - left)
-                                                              if count_include_pad else len(real)))
-    return out
-
-
-def _loop_arguments(x, kernel_size, stride, padding, dilation, ceil_mode, operation,
-                    count_include_pad, divisor_override):
-    """The loop's arguments checked as :func:`torch_avg_pool2d` checks them, sizes as pairs."""
-    array = as_feature_map(x, "x", max_cells=MAX_LOOP_CELLS, why=" (a Python loop)")
-    if not isinstance(operation, str) or operation not in ("max", "average"):
-        raise ValueError(f"operation must be 'max' or 'average', got {_describe(operation)}")
-    _as_bool(count_include_pad, "count_include_pad")
-    if divisor_override is not None:
-        as_int(divisor_override, "divisor_override", 1, MAX_WINDOW)
-    pairs = [as_size_pair(value, name, minimum, MAX_WINDOW) for value, name, minimum in
-             ((kernel_size, "kernel_size", 1), (stride, "stride", 1), (padding, "padding", 0),
-              (dilation, "dilation", 1))]
-    sizes = [torch_output_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in zip(array.shape, *pairs)]
-    cells = sizes[0] * sizes[1] * pairs[0][0] * pairs[0][1]
-    if cells > MAX_LOOP_CELLS:
-        raise ValueError(f"kernel_size {pairs[0]} would make the loop visit {cells} window cells, "
-                         f"more than its limit of {MAX_LOOP_CELLS} (2**20): use a smaller map or kernel")
-    return (array, *pairs)

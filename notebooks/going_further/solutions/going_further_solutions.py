@@ -50,8 +50,16 @@ answer_3_1 = 3
 answer_3_2 = 4 / 9
 
 # 03 · Exercise 3 ---------------------------------------------------------------
-# Windows start at 0 and 3 and cover 0-1 and 3-4: 4 x 4 cells read.
-answer_3_3 = 7 * 7 - 4 * 4
+# Rows (8): same_padding(8, 3, 4) == (0, 0); windows at 0 and 4 read rows 0-2 and 4-6 (6 rows).
+# Columns (9): same_padding(9, 3, 4) == (1, 1); windows at -1, 3, 7 read columns 0-1, 3-5, 7-8 (7 columns).
+answer_3_3 = 8 * 9 - 6 * 7
+
+# 03 · Exercise 4 ---------------------------------------------------------------
+# Rows (10): Keras pads 0 before and 1 after, which symmetric padding cannot do: pad 0 and let
+# ceil_mode=True add the 5th window, ceil((10 - 3) / 2) + 1 = 5; it starts at row 8, inside the map.
+# Columns (9): Keras pads 1 before and 1 after: padding 1. count_include_pad=False divides by the
+# real cells, as Keras does (ceil_mode changes nothing on the columns: (9 + 2 - 3) / 2 = 4 is whole).
+answer_3_4 = dict(padding=(0, 1), ceil_mode=True, count_include_pad=False)
 
 # 04 · Exercise 1 ---------------------------------------------------------------
 # Left window 3, 0, 0, -4: squares 9, 0, 0, 16, mean 25 / 4 = 6.25, root 2.5.
@@ -113,6 +121,7 @@ if __name__ == "__main__":
     exercises.check_torch_output_size(answer_3_1)
     exercises.check_count_include_pad(answer_3_2)
     exercises.check_cells_never_seen(answer_3_3)
+    exercises.check_keras_same_in_pytorch(answer_3_4)
     exercises.check_l2_pool_by_hand(answer_4_1)
     exercises.check_lp_pool(answer_4_2)
     exercises.check_receptive_interval(answer_5_1)
