@@ -122,6 +122,23 @@ class ShiftChange:
     relative_l1: np.ndarray
     fraction_equal: np.ndarray
 
+    @staticmethod
+    def table(results: dict, groups: dict, operations: tuple = ("max", "average", "max-blur")) -> str:
+        """Going further 01's table: ``results[input, operation]`` is a ShiftChange; ``groups`` maps
+        a heading to its inputs; each row has the means over the shifts of both measures."""
+        if not isinstance(results, dict) or not isinstance(groups, dict):
+            raise TypeError(f"results and groups must be dicts, got {_describe(results)} and {_describe(groups)}")
+        width = 9 * len(operations)
+        lines = [f"{'':28s}{'relative L1 change':^{width}s} | {'cells unchanged':^{width}s}",
+                 f"{'':28s}{'(lower: smaller change)':^{width}s} | {'(higher: more cells kept)':^{width}s}",
+                 f"{'input':28s}" + " | ".join(["".join(f"{op:>9s}" for op in operations)] * 2)]
+        for heading, names in groups.items():
+            lines.append(heading)
+            lines += [f"{name:28s}" + "".join(f"{results[name, op].relative_l1.mean():9.3f}" for op in operations)
+                      + " | " + "".join(f"{results[name, op].fraction_equal.mean():9.3f}" for op in operations)
+                      for name in names]
+        return "\n".join(lines)
+
 
 def shift_change(image: np.typing.ArrayLike, operation: str = "max", pool_size: int | tuple[int, int] = 2,
                  filter_size: int = 3, kernel: np.typing.ArrayLike | None = None) -> ShiftChange:
