@@ -14,8 +14,13 @@ import poolviz
 from hypothesis_profiles import profile  # tests/hypothesis_profiles.py
 from poolviz import data
 from poolviz.explorer import translation_invariance
-from poolviz.going_further.antialias import (ShiftChange, binomial_filter, max_blur_pool2d, relative_l1_change,
-                                             shift_change)
+from poolviz.going_further.antialias import (
+    ShiftChange,
+    binomial_filter,
+    max_blur_pool2d,
+    relative_l1_change,
+    shift_change,
+)
 
 PROFILE = profile(ci_examples=60, dev_examples=8)
 
