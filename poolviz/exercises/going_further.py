@@ -80,18 +80,23 @@ def check_least_change_ranking(answer):
 
 @exercise("give the number of parameters (an int).")
 def check_depthwise_parameters(answer):
-    """02, exercise 1: parameters of ``DepthwiseConv2D(3, strides=2)`` on 64 channels, with its default bias."""
-    dense = "that is a Conv2D's count, where each filter sees all 64 channels; a depthwise filter sees its own only"
-    _grade(_as_int(answer), 3 * 3 * 64 + 64, hints=[
-        (3 * 3 * 64, "you left out the 64 biases (DepthwiseConv2D has them by default)"),
-        (3 * 3 * 64 + 1, "one bias per channel, 64 of them, not one for the layer"),
-        (lambda count: count in (3 * 3 * 64 * 64, 3 * 3 * 64 * 64 + 64, 2 * 2 * 64 * 64, 2 * 2 * 64 * 64 + 64), dense),
-        (lambda count: count in (3 * 3, 3 * 3 + 1), "that is one channel's filter: there is one per channel"),
-        (lambda count: count in (2 * 2 * 64, 2 * 2 * 64 + 64), "that is a 2x2 kernel's count; this one is 3x3"),
-        (0, "that is pooling's count; a DepthwiseConv2D learns its weights"),
-    ], otherwise="kernel rows x kernel cols weights per channel, plus one bias per channel",
-        correct="one 3 x 3 filter per channel, 64 of them, plus 64 biases: 640 (576 without the biases, as in the "
-                "census's models), where Conv2D(64, 3, strides=2) has 36,928 and pooling 0.")
+    """02, exercise 1: parameters of ``DepthwiseConv2D(3, strides=2)`` then ``Conv2D(64, 1)`` on 64 channels."""
+    depthwise, pointwise, dense = 3 * 3 * 64 + 64, 64 * 64 + 64, "that is a dense Conv2D's count for the 3x3 step"
+    _grade(_as_int(answer), depthwise + pointwise, hints=[
+        (3 * 3 * 64 + 64 * 64, "you left out the biases (64 per layer, by default)"),
+        (lambda count: count in (depthwise + 64 * 64, 3 * 3 * 64 + pointwise), "one layer's 64 biases are missing"),
+        (3 * 3 * 64 + 1 + 64 * 64 + 1, "one bias per channel or filter, 64 per layer, not one per layer"),
+        (lambda count: count in (depthwise, 3 * 3 * 64), "that is the depthwise layer alone (576 without its "
+                                                         "biases): add the 1x1 Conv2D (64 x 64 weights + 64 biases)"),
+        (lambda count: count in (pointwise, 64 * 64), "that is the 1x1 Conv2D alone: add the depthwise 3x3 layer"),
+        (lambda count: count in (3 * 3 * 64 * 64, 3 * 3 * 64 * 64 + 64, 3 * 3 * 64 * 64 + 64 + pointwise), dense +
+         " (each filter sees all 64 channels); a depthwise filter sees its own channel only"),
+        (2 * 2 * 64 + 64 + pointwise, "that is a 2x2 depthwise kernel's count; this one is 3x3"),
+        (0, "that is pooling's count; both layers learn their weights"),
+    ], otherwise="depthwise: 3 x 3 weights + 1 bias per channel; 1x1 Conv2D: 64 weights + 1 bias per filter",
+        correct=f"{depthwise} (one 3x3 filter and one bias per channel) + {pointwise} (the 1x1 Conv2D that mixes the "
+                f"channels) = {depthwise + pointwise:,}, where Conv2D(64, 3, strides=2) has 36,928: "
+                f"{36928 / (depthwise + pointwise):.1f} times as many; pooling has 0.")
 
 
 @exercise("give the number of papers (an int).")
@@ -105,8 +110,9 @@ def check_second_step_pooling_papers(answer):
         (len(second["P"]), "that counts models (ResNet50, 101 and 152 come from one paper): count papers"),
         (len({census.models[name]["family"] for name in second["P"]}), "that counts Keras modules; vgg16 and vgg19 "
                                                                        "are one paper"),
-        (lambda count: count in (len(papers["P"] | papers["C+P"]), len(second["P"] + second["C+P"]),
-                                 len(papers["C+P"]), len(second["C+P"])),
+        (len(second["P"] + second["C+P"]), "that counts models, and the C+P steps too (Xception, NASNet): count "
+                                           "papers, and pooling alone (P)"),
+        (lambda count: count in (len(papers["P"] | papers["C+P"]), len(papers["C+P"]), len(second["C+P"])),
          "that counts the C+P steps (Xception, NASNet): the question asks for pooling alone (P)"),
         (1, "1 paper (VGG's) starts with pooling: the question asks about the second step"),
     ], otherwise="read the second entry of each row's down-sampling steps, then count papers (arXiv ids)",
