@@ -14,13 +14,7 @@ import poolviz
 from hypothesis_profiles import profile  # tests/hypothesis_profiles.py
 from poolviz import data
 from poolviz.explorer import translation_invariance
-from poolviz.going_further.antialias import (
-    ShiftChange,
-    binomial_filter,
-    max_blur_pool2d,
-    relative_l1_change,
-    shift_change,
-)
+from poolviz.going_further.antialias import binomial_filter, max_blur_pool2d, relative_l1_change, shift_change
 
 PROFILE = profile(ci_examples=60, dev_examples=8)
 
@@ -166,17 +160,6 @@ def test_on_the_photograph_max_blur_changes_least_in_magnitude_but_keeps_fewest_
     equal = {op: r.fraction_equal.mean() for op, r in results.items()}
     assert l1["max-blur"] < l1["max"] < l1["average"]
     assert equal["max-blur"] < equal["max"]
-
-
-def test_the_shift_change_table_prints_each_inputs_means_under_its_heading():
-    results = {("vertical line 8x8", op): shift_change(data.vertical_line(), op) for op in ("max", "max-blur")}
-    lines = ShiftChange.table(results, {"lines:": ["vertical line 8x8"]}, ("max", "max-blur")).splitlines()
-    # max: right 0.5, down 0, diagonal 0.5 (by hand above); max-blur: 5/6, 0, 5/6 (notebook section 2)
-    assert lines[2:] == ["input                             max max-blur |       max max-blur", "lines:",
-                         "vertical line 8x8               0.333    0.556 |     0.833    0.500"]
-    assert lines[0] == " " * 28 + "relative L1 change".center(18) + " | " + "cells unchanged".center(18)
-    with pytest.raises(TypeError, match=r"results and groups must be dicts, got \[\] and \{\}"):
-        ShiftChange.table([], {})
 
 
 def test_shift_change_rejects_unknown_operations_and_an_all_zero_map_is_unchanged():

@@ -72,10 +72,9 @@ def check_least_change_ranking(answer):
     if tuple(ops) != expected:
         raise AssertionError(hints.get(tuple(ops), "sort the three by shift_change(data.diagonal_line(), op)"
                                                    ".relative_l1[1]") + ".")
-    _correct(f"moved down, max changes {down['max']:.3f}, max-blur {down['max-blur']:.3f}, average "
-             f"{down['average']:.3f}; moved right, max changes most. The table's mean over three shifts hides that. "
-             "Max changes 0 because window row i reads image rows 2i and 2i + 1 before the move and 2i - 1 and 2i "
-             "after it: row 2i, read both times, already lights every window the line lights in that window row.")
+    _correct(f"moved down, max changes {down['max']:.3f} (window row i reads image rows 2i - 1 and 2i instead of 2i and "
+             f"2i + 1, and row 2i alone lights the same windows), max-blur {down['max-blur']:.3f}, average "
+             f"{down['average']:.3f}; moved right, max changes most. The table's mean over three shifts hides that.")
 
 
 @exercise("give the number of parameters (an int).")

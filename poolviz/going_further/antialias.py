@@ -41,16 +41,10 @@ def binomial_filter(filter_size: int = 3) -> np.ndarray:
 def _blur_axis(x, axis, weights, stride):
     """Reflect-pad ``x`` along ``axis``, then convolve it with ``weights`` at ``stride``."""
     size = len(weights)
-    widths = [(0, 0)] * x.ndim
-    widths[axis] = ((size - 1) // 2, size // 2)
-    padded = np.pad(x, widths, mode="reflect")
-    n_out = (padded.shape[axis] - size) // stride + 1
-    index = [slice(None)] * x.ndim
-    total = 0
-    for i, weight in enumerate(weights):
-        index[axis] = slice(i, i + stride * (n_out - 1) + 1, stride)
-        total = total + weight * padded[tuple(index)]
-    return total
+    padded = np.pad(np.moveaxis(x, axis, 0), [((size - 1) // 2, size // 2)] + [(0, 0)] * (x.ndim - 1), mode="reflect")
+    n_out = (len(padded) - size) // stride + 1
+    total = sum(weight * padded[i:i + stride * (n_out - 1) + 1:stride] for i, weight in enumerate(weights))
+    return np.moveaxis(total, 0, axis)
 
 
 def max_blur_pool2d(x: np.typing.ArrayLike, pool_size: int | tuple[int, int] = 2, strides: int | tuple[int, int] = 2,
@@ -121,23 +115,6 @@ class ShiftChange:
     shifts: list
     relative_l1: np.ndarray
     fraction_equal: np.ndarray
-
-    @staticmethod
-    def table(results: dict, groups: dict, operations: tuple = ("max", "average", "max-blur")) -> str:
-        """Going further 01's table: ``results[input, operation]`` is a ShiftChange; ``groups`` maps
-        a heading to its inputs; each row has the means over the shifts of both measures."""
-        if not isinstance(results, dict) or not isinstance(groups, dict):
-            raise TypeError(f"results and groups must be dicts, got {_describe(results)} and {_describe(groups)}")
-        width = 9 * len(operations)
-        lines = [f"{'':28s}{'relative L1 change':^{width}s} | {'cells unchanged':^{width}s}",
-                 f"{'':28s}{'(lower: smaller change)':^{width}s} | {'(higher: more cells kept)':^{width}s}",
-                 f"{'input':28s}" + " | ".join(["".join(f"{op:>9s}" for op in operations)] * 2)]
-        for heading, names in groups.items():
-            lines.append(heading)
-            lines += [f"{name:28s}" + "".join(f"{results[name, op].relative_l1.mean():9.3f}" for op in operations)
-                      + " | " + "".join(f"{results[name, op].fraction_equal.mean():9.3f}" for op in operations)
-                      for name in names]
-        return "\n".join(lines)
 
 
 def shift_change(image: np.typing.ArrayLike, operation: str = "max", pool_size: int | tuple[int, int] = 2,
