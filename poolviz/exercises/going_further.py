@@ -77,7 +77,8 @@ def check_least_change_ranking(answer):
     if tuple(ops) != expected:
         raise AssertionError(hints.get(tuple(ops), "sort the three by shift_change(data.diagonal_line(), op)"
                                                    ".relative_l1[1]") + ".")
-    _correct(f"moved down, max changes {down['max']:.3f}, max-blur {down['max-blur']:.3f}, average "
+    _correct(f"moved down, max changes {down['max']:.3f} (window row i reads image rows 2i - 1 and 2i, not 2i and "
+             f"2i + 1, and row 2i alone lights the same windows), max-blur {down['max-blur']:.3f}, average "
              f"{down['average']:.3f}; moved right, max changes most. The table's mean over three shifts hides that.")
 
 

@@ -41,16 +41,10 @@ def binomial_filter(filter_size: int = 3) -> np.ndarray:
 def _blur_axis(x, axis, weights, stride):
     """Reflect-pad ``x`` along ``axis``, then convolve it with ``weights`` at ``stride``."""
     size = len(weights)
-    widths = [(0, 0)] * x.ndim
-    widths[axis] = ((size - 1) // 2, size // 2)
-    padded = np.pad(x, widths, mode="reflect")
-    n_out = (padded.shape[axis] - size) // stride + 1
-    index = [slice(None)] * x.ndim
-    total = 0
-    for i, weight in enumerate(weights):
-        index[axis] = slice(i, i + stride * (n_out - 1) + 1, stride)
-        total = total + weight * padded[tuple(index)]
-    return total
+    padded = np.pad(np.moveaxis(x, axis, 0), [((size - 1) // 2, size // 2)] + [(0, 0)] * (x.ndim - 1), mode="reflect")
+    n_out = (len(padded) - size) // stride + 1
+    total = sum(weight * padded[i:i + stride * (n_out - 1) + 1:stride] for i, weight in enumerate(weights))
+    return np.moveaxis(total, 0, axis)
 
 
 def max_blur_pool2d(x: np.typing.ArrayLike, pool_size: int | tuple[int, int] = 2, strides: int | tuple[int, int] = 2,

@@ -24,6 +24,9 @@ padded = np.pad(dense, ((0, 1), (0, 1)), mode="reflect")  # 4x5
 answer_1_1 = padded[:, :4].reshape(2, 2, 2, 2).mean(axis=(1, 3))  # [[2, 5], [2, 4]]
 
 # 01 · Exercise 2 ---------------------------------------------------------------
+# By hand, max: window row i reads image rows 2i and 2i + 1 before the move and rows 2i - 1 and 2i after it.
+# Row 2i is read both times, and its part of the line (columns 2i - 1 and 2i, on either side of a window
+# border) already lights every window the line lights in that window row: max pooling does not change.
 # shift_change(data.diagonal_line(), op).relative_l1[1] (the down shift): max 0, max-blur 0.413, average 0.933.
 answer_1_2 = ["max", "max-blur", "average"]
 
@@ -127,3 +130,9 @@ if __name__ == "__main__":
     exercises.check_receptive_interval(answer_5_1)
     exercises.check_field_with_holes(answer_5_2)
     assert np.allclose(answer_1_1, poolviz.going_further.max_blur_pool2d(exercises.MAX_BLUR_MAP, 2, 2, 2))
+    # 01 exercise 2, by hand: row 2i alone lights the same windows as rows 2i and 2i + 1 and as rows 2i - 1 and 2i.
+    diagonal = np.pad(poolviz.data.diagonal_line(), ((1, 0), (0, 0)))  # row -1, the zero row entering at the top
+    for i in range(4):
+        lit = [set(np.flatnonzero(diagonal[rows].reshape(len(rows), 4, 2).max(axis=(0, 2)))) for rows in
+               ([2 * i + 1], [2 * i + 1, 2 * i + 2], [2 * i, 2 * i + 1])]
+        assert lit[0] == lit[1] == lit[2], (i, lit)
