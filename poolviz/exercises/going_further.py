@@ -121,8 +121,8 @@ def check_second_step_pooling_papers(answer):
         (1, "1 paper (VGG's) starts with pooling: the question asks about the second step"),
     ], otherwise="read the second entry of each row's down-sampling steps, then count papers (arXiv ids)",
         correct=f"{expected} papers: VGG, InceptionV3, ResNet, InceptionResNetV2, ResNetV2 and DenseNet reach their "
-                "second size by pooling alone; all but VGG start with a strided convolution in their stem and pool "
-                "after it.")
+                "second size by pooling alone; all but VGG start with a strided convolution in their stem (the "
+                "layers before the first block) and pool after it.")
 
 
 @exercise("give a (2, 2, 2, 2) array: (rows, cols, input channel, output channel).")

@@ -59,13 +59,13 @@ class Census:
         rows = [((r["class"], f"{r['pool_size'][0]}x{r['pool_size'][1]}/{r['strides'][0]}", r["padding"]), name,
                  r["count"]) for name, e in self.models.items() for r in e["windowed_pooling"] if r["downsamples"]]
         using = {key: {name for other, name, _ in rows if other == key} for key, _, _ in rows}
-        print("down-sampling pools           models papers layers  Keras modules")
+        print("down-sampling pools           models papers layers; below each, the Keras modules using it")
         keys = sorted(using, key=lambda key: (key[1] == "1x1/2", -len(using[key]), key))
         for key, names in ((key, using[key]) for key in keys):
             if key[1] == "1x1/2" and key == next(k for k in keys if k[1] == "1x1/2"):
                 print("1x1 windows: each keeps one cell, a subsample (S), pooling in name only")
             print(f"{key[0]:17s}{key[1]} {key[2]:5s}{len(names):7d}{len({self.models[n]['arxiv'] for n in names}):7d}"
-                  f"{sum(count for other, _, count in rows if other == key):7d}  "
+                  f"{sum(count for other, _, count in rows if other == key):7d}\n    "
                   f"{', '.join(sorted({self.models[n]['family'] for n in names}))}")
         return using
 
@@ -76,7 +76,7 @@ class Census:
 
     def print_counts(self):
         """02's section 6c: what the models do, per model and per paper, then their down-sampling steps by kind,
-        for all papers, for those up to 2019 (the tutorial's year) and year by year; returns both tables."""
+        for all papers, for those before the tutorial (2019-04-21: arXiv ids below 1904), per year; returns both."""
         first, pools = (lambda e: e["first_downsampling"]["kind"]), (lambda e: e["windowed_pooling"])
         tests = {"a windowed pooling layer (window above 1x1)": lambda e: any(
                      r["downsamples"] and r["pool_size"] != [1, 1] for r in pools(e)),
@@ -93,8 +93,8 @@ class Census:
             print(f"{label:48s}{n_models:7d}{n_papers:7d}")
         firsts = [names[0] for names in self.papers.values()]  # a paper's variants down-sample alike
         groups = {"per model, all papers": list(self.models), "per paper, all papers": firsts,
-                  "per model, papers to 2019": [n for n in self.models if self.models[n]["arxiv_year"] <= 2019],
-                  "per paper, papers to 2019": [n for n in firsts if self.models[n]["arxiv_year"] <= 2019]}
+                  "per model, before the tutorial": [n for n in self.models if self.models[n]["arxiv"] < "1904"],
+                  "per paper, before the tutorial": [n for n in firsts if self.models[n]["arxiv"] < "1904"]}
         for year in sorted({self.models[n]["arxiv_year"] for n in firsts}):
             groups[f"  papers of {year}"] = [n for n in firsts if self.models[n]["arxiv_year"] == year]
         steps = {label: [s for n in names for s in self.steps(n)] for label, names in groups.items()}
