@@ -293,6 +293,14 @@ def test_the_decks_numbers_are_the_notebooks_numbers():
 
 def test_the_numbers_in_the_speaker_notes_are_the_computed_ones():
     notebook = nbformat.read(DECK, as_version=4)
+    # Slide 1: on this photograph the detector (weights >= 0) mostly measures brightness, as notebook 02 prints.
+    maps = deck.photograph_maps()
+    brightness = deck.np.corrcoef(maps["feature map"].ravel(), maps["photograph"][1:-1, 1:-1].ravel())[0, 1]
+    assert (deck.data.VERTICAL_LINE_DETECTOR >= 0).all() and f"{brightness:.2f}" == "0.99"
+    assert f"mostly measures\nbrightness (correlation {brightness:.2f})" in notes_of(notebook, 1)
+    assert f"mostly measures brightness (correlation {brightness:.2f})" in LESSON_PLAN.read_text(encoding="utf-8")
+    assert f"with the photograph's brightness: {brightness:.2f}" in stored_text(
+        "notebooks/02_detecting_vertical_lines.ipynb")
     # Slide 6: PyTorch's rules on the same ramp (no `same`; ceil_mode=True, or padding=1 and its divisors).
     torch = deck.pytorch_on_the_ramp()
     pooled, _ = deck.same_padding_divisors()
