@@ -194,14 +194,16 @@ def census_facts() -> dict:
                         .read_text(encoding="utf-8"))
     models = census["models"]
 
-    def pools(window):  # models with a down-sampling pooling layer of this window and stride 2
+    def pools(window, kind="Pooling2D"):  # models with a down-sampling pool of this window (and class), stride 2
         return sum(any(layer["downsamples"] and layer["pool_size"] == [window] * 2 and layer["strides"] == [2, 2]
-                       for layer in model["windowed_pooling"]) for model in models.values())
+                       and layer["class"].endswith(kind) for layer in model["windowed_pooling"])
+                   for model in models.values())
 
     resnet = models["ResNet50"]
     return {"models": len(models), "papers": len({model["arxiv"] for model in models.values()}),
             "with windowed pooling": sum(bool(model["windowed_pooling"]) for model in models.values()),
             "3 x 3 stride 2": pools(3), "2 x 2 stride 2": pools(2),
+            "2 x 2 stride 2 max": pools(2, "MaxPooling2D"), "2 x 2 stride 2 average": pools(2, "AveragePooling2D"),
             "ResNet50 pools": [(layer["class"], tuple(layer["pool_size"]), tuple(layer["strides"]))
                                for layer in resnet["windowed_pooling"]],
             "ResNet50 strided convs": sum(layer["count"] for layer in resnet["strided_convolutions"]),

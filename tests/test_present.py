@@ -339,7 +339,8 @@ def test_the_numbers_in_the_speaker_notes_are_the_computed_ones():
     assert f"of the {census['models']} `keras.applications` models" in notes
     for fact in (f"{census['models'] - census['with windowed pooling']} have no\n  windowed pooling layer and "
                  f"{census['with windowed pooling']} do", f"({census['3 x 3 stride 2']} models; ResNet50's one",
-                 f"2 x 2 with stride 2 in {census['2 x 2 stride 2']}",
+                 f"2 x 2 with stride 2 in {census['2 x 2 stride 2']} (max pooling in VGG16 and VGG19, average "
+                 "pooling in the three\n  DenseNets)",
                  f"{census['global average head']} of the 40 end"):
         assert fact in notes, fact
 
@@ -354,6 +355,13 @@ def test_the_decks_census_facts_are_those_of_the_stored_census():
     facts = deck.census_facts()
     assert (facts["models"], facts["papers"], facts["with windowed pooling"]) == (len(models), 14, 16)
     assert (facts["3 x 3 stride 2"], facts["2 x 2 stride 2"], facts["global average head"]) == (14, 5, 38)
+    two_by_two = {name: {layer["class"] for layer in model["windowed_pooling"] if layer["downsamples"]
+                         and layer["pool_size"] == [2, 2] and layer["strides"] == [2, 2]}
+                  for name, model in models.items()}
+    assert {name: kinds for name, kinds in two_by_two.items() if kinds} == {
+        "VGG16": {"MaxPooling2D"}, "VGG19": {"MaxPooling2D"}, "DenseNet121": {"AveragePooling2D"},
+        "DenseNet169": {"AveragePooling2D"}, "DenseNet201": {"AveragePooling2D"}}
+    assert (facts["2 x 2 stride 2 max"], facts["2 x 2 stride 2 average"]) == (2, 3)
     assert facts["ResNet50 pools"] == [("MaxPooling2D", (3, 3), (2, 2))] and facts["ResNet50 strided convs"] == 7
     text = stored_text("notebooks/going_further/02_strided_convolutions.ipynb")
     assert "ResNet50" in text and str(len(models)) in text
