@@ -176,6 +176,15 @@ def average_same_wrapper(feature_map, pool, stride):
     return poolviz.average_pool2d(feature_map, pool, stride, "same")
 
 
+def average_pool2d(feature_map, pool, stride):
+    """Named like poolviz's, and wraps it: the attribute it calls is what is refused."""
+    return poolviz.average_pool2d(feature_map, pool, stride, "same")
+
+
+def average_same_through_a_namesake(feature_map, pool, stride):
+    return average_pool2d(feature_map, pool, stride)
+
+
 def _keras_same_layer(pool, stride):
     from poolviz.keras_bridge import load_keras
     return load_keras().layers.AveragePooling2D(pool, stride, padding="same")
@@ -556,6 +565,8 @@ CATALOGUE = [
      ["poolviz's average_pool2d is a ready-made pooling", "average_pool_loop"]),
     (nb03.check_average_pool_same, "a 2-line wrapper around poolviz's 'same' pooling", average_same_wrapper,
      ["calls average_pool2d, a ready-made pooling", "average_pool_loop"]),
+    (nb03.check_average_pool_same, "a wrapper through the student's helper named like poolviz's",
+     average_same_through_a_namesake, ["calls average_pool2d, a ready-made pooling"]),
     (nb03.check_average_pool_same, "a wrapper around Keras's layer, through a helper of the student's",
      average_same_through_keras, ["calls AveragePooling2D, a ready-made pooling"]),
     # 04, exercise 1: [[0.9, 0.7], [0.3, 0.8]]

@@ -278,6 +278,19 @@ def test_an_answer_that_is_not_a_function_is_refused(check, right, cases):
 # --------------------------------------------------------------------------
 # Right answers in other forms
 # --------------------------------------------------------------------------
+def average_pool(window):
+    """A student's helper that shares its name with keras.ops.average_pool: its name alone is not refused."""
+    return window.sum() / window.size
+
+
+def _average_pool_same_with_a_helper(feature_map, pool, stride):
+    (top, _), (left, _) = (poolviz.same_padding(n, pool, stride) for n in feature_map.shape)
+    rows, cols = (-(-n // stride) for n in feature_map.shape)
+    return np.array([[average_pool(feature_map[max(i * stride - top, 0):i * stride - top + pool,
+                                               max(j * stride - left, 0):j * stride - left + pool])
+                      for j in range(cols)] for i in range(rows)])
+
+
 @pytest.mark.parametrize("check, answer", [
     pytest.param(nb01.check_output_sizes, (13, 14), id="01 sizes as ints"),
     pytest.param(nb01.check_output_sizes, [13.0, 14], id="01 sizes as a list with a float"),
@@ -289,6 +302,8 @@ def test_an_answer_that_is_not_a_function_is_refused(check, right, cases):
                  id="02 kernel as an array"),
     pytest.param(nb02.check_horizontal_detector, data.VERTICAL_LINE_DETECTOR.T.tolist(),
                  id="02 kernel as a list"),
+    pytest.param(nb03.check_average_pool_same, _average_pool_same_with_a_helper,
+                 id="03 loops with the student's own helper named average_pool"),
 ])
 def test_a_right_answer_in_another_form_is_accepted(check, answer, capsys):
     check(answer)

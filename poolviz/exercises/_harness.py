@@ -1,6 +1,7 @@
 """What the checks share: the :func:`exercise` decorator, readers that turn an
 answer into a number, a pair or an array or a hint, and the graders."""
 
+import dis
 import functools
 import itertools
 import numbers
@@ -183,11 +184,14 @@ def _names_used(function, seen):
     while codes:
         code = codes.pop()
         codes += [const for const in code.co_consts if hasattr(const, "co_names")]
-        for name in code.co_names:
-            value = function.__globals__.get(name)
-            names |= {name, getattr(value, "__name__", name)}
-            if callable(value) and getattr(value, "__module__", None) == function.__module__:
-                names |= _names_used(value, seen)
+        for instruction in dis.get_instructions(code):
+            name, value = instruction.argval, function.__globals__.get(instruction.argval)
+            if instruction.opname not in ("LOAD_GLOBAL", "LOAD_NAME"):  # attributes, imports: their names
+                names |= {name} if instruction.opname in ("LOAD_ATTR", "LOAD_METHOD", "IMPORT_FROM") else set()
+            elif callable(value) and getattr(value, "__module__", None) == function.__module__:
+                names |= _names_used(value, seen)  # the student's own helper: what it calls, not its name
+            else:
+                names |= {name, getattr(value, "__name__", name)}
     return names
 
 
