@@ -171,6 +171,29 @@ def average_same_integer_output(feature_map, pool, stride):
     return _average_same(feature_map, pool, stride).astype(int)
 
 
+def average_same_wrapper(feature_map, pool, stride):
+    """Reader r4's wrapper: passes no ready-made function itself, but calls one."""
+    return poolviz.average_pool2d(feature_map, pool, stride, "same")
+
+
+def average_pool2d(feature_map, pool, stride):
+    """Named like poolviz's, and wraps it: the attribute it calls is what is refused."""
+    return poolviz.average_pool2d(feature_map, pool, stride, "same")
+
+
+def average_same_through_a_namesake(feature_map, pool, stride):
+    return average_pool2d(feature_map, pool, stride)
+
+
+def _keras_same_layer(pool, stride):
+    from poolviz.keras_bridge import load_keras
+    return load_keras().layers.AveragePooling2D(pool, stride, padding="same")
+
+
+def average_same_through_keras(feature_map, pool, stride):
+    return _keras_same_layer(pool, stride)(feature_map[None, :, :, None])[0, :, :, 0]
+
+
 # --------------------------------------------------------------------------
 # 04 exercise 3: max_pool_gradient(feature_map, upstream)
 # --------------------------------------------------------------------------
@@ -540,6 +563,12 @@ CATALOGUE = [
     (nb03.check_average_pool_same, "poolviz's 'same' pooling passed as a partial, nothing written",
      functools.partial(poolviz.average_pool2d, padding="same"),
      ["poolviz's average_pool2d is a ready-made pooling", "average_pool_loop"]),
+    (nb03.check_average_pool_same, "a 2-line wrapper around poolviz's 'same' pooling", average_same_wrapper,
+     ["calls average_pool2d, a ready-made pooling", "average_pool_loop"]),
+    (nb03.check_average_pool_same, "a wrapper through the student's helper named like poolviz's",
+     average_same_through_a_namesake, ["calls average_pool2d, a ready-made pooling"]),
+    (nb03.check_average_pool_same, "a wrapper around Keras's layer, through a helper of the student's",
+     average_same_through_keras, ["calls AveragePooling2D, a ready-made pooling"]),
     # 04, exercise 1: [[0.9, 0.7], [0.3, 0.8]]
     (nb04.check_max_pool_by_hand, "average for max", poolviz.average_pool2d(nb04.EXERCISE_1_MAP, 2),
      ["average pooling"]),

@@ -197,7 +197,17 @@ def test_module_docstring_examples_hold(module):
 # The harness of the checks whose answer is a function
 # --------------------------------------------------------------------------
 def _average_pool_same(feature_map, pool, stride):
-    return poolviz.average_pool2d(feature_map, pool, stride, padding="same")
+    """A right answer with loops: a wrapper around poolviz.average_pool2d is refused."""
+    (top, _), (left, _) = (poolviz.same_padding(n, pool, stride) for n in feature_map.shape)
+    rows, cols = (-(-n // stride) for n in feature_map.shape)
+    return np.array([[feature_map[max(i * stride - top, 0):i * stride - top + pool,
+                                  max(j * stride - left, 0):j * stride - left + pool].mean()
+                      for j in range(cols)] for i in range(rows)])
+
+
+def _average_pool_valid(feature_map, pool, stride):
+    windows = np.lib.stride_tricks.sliding_window_view(feature_map, (pool, pool))
+    return windows[::stride, ::stride].mean(axis=(2, 3))
 
 
 #: Each function check, a right answer to it, and the cases it runs.
@@ -268,6 +278,19 @@ def test_an_answer_that_is_not_a_function_is_refused(check, right, cases):
 # --------------------------------------------------------------------------
 # Right answers in other forms
 # --------------------------------------------------------------------------
+def average_pool(window):
+    """A student's helper that shares its name with keras.ops.average_pool: its name alone is not refused."""
+    return window.sum() / window.size
+
+
+def _average_pool_same_with_a_helper(feature_map, pool, stride):
+    (top, _), (left, _) = (poolviz.same_padding(n, pool, stride) for n in feature_map.shape)
+    rows, cols = (-(-n // stride) for n in feature_map.shape)
+    return np.array([[average_pool(feature_map[max(i * stride - top, 0):i * stride - top + pool,
+                                               max(j * stride - left, 0):j * stride - left + pool])
+                      for j in range(cols)] for i in range(rows)])
+
+
 @pytest.mark.parametrize("check, answer", [
     pytest.param(nb01.check_output_sizes, (13, 14), id="01 sizes as ints"),
     pytest.param(nb01.check_output_sizes, [13.0, 14], id="01 sizes as a list with a float"),
@@ -279,6 +302,8 @@ def test_an_answer_that_is_not_a_function_is_refused(check, right, cases):
                  id="02 kernel as an array"),
     pytest.param(nb02.check_horizontal_detector, data.VERTICAL_LINE_DETECTOR.T.tolist(),
                  id="02 kernel as a list"),
+    pytest.param(nb03.check_average_pool_same, _average_pool_same_with_a_helper,
+                 id="03 loops with the student's own helper named average_pool"),
 ])
 def test_a_right_answer_in_another_form_is_accepted(check, answer, capsys):
     check(answer)
@@ -322,7 +347,7 @@ def _average_counting_padding(feature_map, pool, stride):
     top, bottom = poolviz.same_padding(rows, pool, stride)
     left, right = poolviz.same_padding(cols, pool, stride)
     padded = np.pad(feature_map, ((top, bottom), (left, right)))
-    return poolviz.average_pool2d(padded, pool, stride)[:out[0], :out[1]]
+    return _average_pool_valid(padded, pool, stride)[:out[0], :out[1]]
 
 
 def _average_same_padding_misplaced(place):
@@ -450,8 +475,7 @@ WRONG_ANSWERS = [
     (nb03.check_average_pool_same, _average_same_padding_misplaced("odd cell before"),
      ["The padding is in the wrong place", "poolviz.same_padding(5, 2, 2) = (0, 1)"]),
     (nb03.check_average_pool_same, _average_counting_padding, ["divided by the whole window"]),
-    (nb03.check_average_pool_same, lambda m, pool, stride: poolviz.average_pool2d(m, pool, stride),
-     ["ceil(n / stride)"]),
+    (nb03.check_average_pool_same, _average_pool_valid, ["ceil(n / stride)"]),
     (nb03.check_average_pool_same,
      lambda m, pool, stride: poolviz.max_pool2d(m, pool, stride, padding="same"), ["should be"]),
     # 04, exercise 1

@@ -1,6 +1,7 @@
 """What the checks share: the :func:`exercise` decorator, readers that turn an
 answer into a number, a pair or an array or a hint, and the graders."""
 
+import dis
 import functools
 import itertools
 import numbers
@@ -175,13 +176,36 @@ def _made(mistake, result, right, args, close):
     return result.shape == wrong.shape and close(result, wrong) and not _close(wrong, right)
 
 
-def _refuse_ready_made(function, refused, how):
-    """Refuse ``function`` (or a ``functools.partial`` of it) if it, or its top package, is in ``refused``."""
+def _names_used(function, seen):
+    """The names ``function``'s code uses (attributes too, aliases resolved), with its nested functions and the
+    functions of its own module that it names."""
+    names, codes = set(), [function.__code__] if hasattr(function, "__code__") and id(function) not in seen else []
+    seen.add(id(function))
+    while codes:
+        code = codes.pop()
+        codes += [const for const in code.co_consts if hasattr(const, "co_names")]
+        for instruction in dis.get_instructions(code):
+            name, value = instruction.argval, function.__globals__.get(instruction.argval)
+            if instruction.opname not in ("LOAD_GLOBAL", "LOAD_NAME"):  # attributes, imports: their names
+                names |= {name} if instruction.opname in ("LOAD_ATTR", "LOAD_METHOD", "IMPORT_FROM") else set()
+            elif callable(value) and getattr(value, "__module__", None) == function.__module__:
+                names |= _names_used(value, seen)  # the student's own helper: what it calls, not its name
+            else:
+                names |= {name, getattr(value, "__name__", name)}
+    return names
+
+
+def _refuse_ready_made(function, refused, how, names=()):
+    """Refuse ``function`` (or a ``functools.partial`` of it) if it, or its top package, is in ``refused``, or if
+    its code calls one of ``names`` (a wrapper around a ready-made pooling)."""
     function = function.func if isinstance(function, functools.partial) else function
     package = (getattr(function, "__module__", None) or "").split(".")[0]
     if package in refused or any(function is r for r in refused):
         raise AssertionError(f"{package}'s {getattr(function, '__name__', type(function).__name__)} is a ready-made "
                              f"pooling; the exercise is to write one: {how}")
+    if called := sorted(_names_used(function, set()) & set(names)):
+        raise AssertionError(f"your function calls {called[0]}, a ready-made pooling; the exercise is to write one: "
+                             f"{how}")
 
 
 def _check_function(function, cases, *, expected, mistakes, shape, values, correct, close=np.allclose):

@@ -121,11 +121,16 @@ _MISTAKES = [
 ]
 
 
+#: The ready-made poolings a wrapper might call (poolviz, keras.layers, keras.ops, tf.nn).
+_READY_MADE = ("average_pool2d", "pool2d", "keras_pool2d", "pooling_window", "walk_windows", "AveragePooling2D",
+               "average_pool", "avg_pool", "avg_pool2d")
+
+
 @exercise("write average_pool_same(feature_map, pool, stride) with loops and pass the function itself (no brackets).")
 def check_average_pool_same(answer):
     """Exercise 3: Keras's 'same' average pooling as a function (feature_map, pool, stride)."""
     _refuse_ready_made(answer, ("poolviz", "keras", "tensorflow"), "loop over the windows as average_pool_loop does "
-                       "(section 3), with the padding poolviz.same_padding gives.")
+                       "(section 3), with the padding poolviz.same_padding gives.", _READY_MADE)
     _check_function(
         answer, _CASES, expected=lambda m, pool, stride: poolviz.average_pool2d(m, pool, stride, "same"),
         mistakes=_MISTAKES, shape="With 'same' each side has ceil(n / stride) outputs.",
