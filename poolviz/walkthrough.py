@@ -223,8 +223,8 @@ def receptive_field(layers, output_index: tuple, input_shape: tuple) -> tuple[tu
     A layer is ``(kernel, stride, padding)``, first layer first (Keras's rules, the same for ``Conv2D`` and pooling;
     no dilation), or ``"global"``. Going back a layer, cells ``[a, b)`` come from ``[a * stride - before,
     (b - 1) * stride - before + kernel)``, clipped to the map that layer reads: padded cells depend on nothing, and
-    ``same`` puts the odd padded cell after (bottom/right). A stride larger than its kernel skips cells: the field
-    then has holes, and this is its span.
+    ``same`` puts the odd padded cell after (bottom/right). A stride larger than its kernel skips cells of the map it
+    reads: the field can then have holes (unless earlier layers' windows cover the gaps), and this is its span.
 
     >>> receptive_field([(3, 1, "valid"), (2, 2, "valid")], (0, 1), (8, 8)), receptive_field(["global"], (0, 0), (5, 7))
     (((0, 4), (2, 6)), ((0, 5), (0, 7)))

@@ -367,7 +367,7 @@ def global_average_keepdims(batch):
 
 
 # --------------------------------------------------------------------------
-# going further 05 exercise 1: input_interval(index, n, layers), one axis of a receptive field
+# going further 05 exercise 1: input_interval_same(index, n, layers), one axis of a receptive field
 # --------------------------------------------------------------------------
 def _keras_before(size, kernel, stride):
     out = -(-size // stride)

@@ -84,7 +84,7 @@ CHECKS = [
     (gf.check_cells_never_seen, "answer_3_3", "cells no window covers"),
     (gf.check_l2_pool_by_hand, "answer_4_1", "L2 pooling (p=2"),
     (gf.check_lp_pool, "answer_4_2", "write lp_pool(feature_map, p)"),
-    (gf.check_receptive_interval, "answer_5_1", "write input_interval(index, n, layers)"),
+    (gf.check_receptive_interval, "answer_5_1", "write input_interval_same(index, n, layers)"),
     (gf.check_field_with_holes, "answer_5_2", "output cell (0, 0) depends on"),
     (gf.check_keras_same_in_pytorch, "answer_3_4", "a dict of F.avg_pool2d arguments"),
 ]

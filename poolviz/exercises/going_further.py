@@ -355,7 +355,7 @@ _INTERVAL_MISTAKES = [(lambda *case, knobs=knobs: _interval(*case, **knobs), hin
 ]] + [(lambda index, n, layers: _interval(index, n, layers[::-1]), "Go back from the output: the last layer first")]
 
 
-@exercise("write input_interval(index, n, layers) and pass the function itself (no brackets).")
+@exercise("write input_interval_same(index, n, layers) and pass the function itself (no brackets).")
 def check_receptive_interval(answer):
     """05, exercise 1: one axis of a receptive field, ``'same'`` padding and borders included."""
     if callable(function := answer):  # range(start, stop) is a fine way to give an interval

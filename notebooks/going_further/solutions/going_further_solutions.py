@@ -95,7 +95,7 @@ answer_4_2 = lp_pool
 # output read [start * stride - before, (stop - 1) * stride - before + kernel) of its
 # input, where `before` is Keras's padding above (or left): the smaller half. Clip to
 # [0, size) at every layer: a padded cell depends on nothing.
-def input_interval(index, n, layers):
+def input_interval_same(index, n, layers):
     sizes = [n]
     for kernel, stride, padding in layers:
         sizes.append(poolviz.output_size(sizes[-1], kernel, stride, padding))
@@ -107,7 +107,7 @@ def input_interval(index, n, layers):
     return start, stop
 
 
-answer_5_1 = input_interval
+answer_5_1 = input_interval_same
 
 # 05 · Exercise 2 ---------------------------------------------------------------
 # The convolution reads pool cells 0-2 along each axis; pool cell i reads rows 3i and 3i + 1.
