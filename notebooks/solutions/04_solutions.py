@@ -24,19 +24,18 @@ answer_2 = [[-1.0, -3.0],
             [-6.0, -9.0]]
 
 
-# Exercise 3: each window hands its upstream gradient to the one cell that won
-# the max. On a tie any split among the tied cells would be a valid gradient;
-# np.argmax picks the first tied cell in reading order, the choice TensorFlow
-# makes on the CPU and the one the check asks for. Cells that no window covers
-# keep 0.
-def max_pool_gradient(feature_map, upstream, pool=2):
+# Exercise 3: the notebook's skeleton with its three lines filled in. Each window
+# hands its upstream gradient to the one cell that won the max. On a tie any
+# split among the tied cells would be a valid gradient; np.argmax picks the first
+# tied cell in reading order, the choice TensorFlow makes on the CPU and the one
+# the check asks for. Cells that no window covers keep 0.
+def max_pool_gradient(feature_map, upstream):
     gradient = np.zeros(np.shape(feature_map))
     for row in range(upstream.shape[0]):
         for col in range(upstream.shape[1]):
-            top, left = row * pool, col * pool
-            window = feature_map[top:top + pool, left:left + pool]
+            window = feature_map[2 * row:2 * row + 2, 2 * col:2 * col + 2]
             winner_row, winner_col = np.unravel_index(np.argmax(window), window.shape)
-            gradient[top + winner_row, left + winner_col] += upstream[row, col]
+            gradient[2 * row + winner_row, 2 * col + winner_col] += upstream[row, col]
     return gradient
 
 
