@@ -53,7 +53,7 @@ def max_blur_pool2d(x: np.typing.ArrayLike, pool_size: int | tuple[int, int] = 2
 
     The blur reflect-pads ``(filter_size - 1) // 2`` cells before and ``filter_size // 2``
     after, as the paper's code does (adobe/antialiased-cnns, antialiased_cnns/blurpool.py at
-    1b21b50, whose default filt_size is 4): zero padding would darken the border.  So the output has valid
+    b27a34a on master, whose default filt_size is 4): zero padding would darken the border.  So the output has valid
     ``MaxPooling2D(pool_size, strides)``'s size, and ``filter_size=1`` *is*
     it.  ``x``: a 2-D map or a 4-D batch; float32 is kept, others give float64.
 
