@@ -82,6 +82,32 @@ def pool_each_map_integer_output(batch):
     return _each_map(_max_pool_map, batch).astype(int)
 
 
+def pool_each_map_wrapper(batch):
+    """Reader r5's wrapper: passes no ready-made function itself, but calls one."""
+    return poolviz.max_pool2d(batch)
+
+
+def max_pool_loop(feature_map):
+    """Named like section 3's loop, but wraps poolviz: what it calls is refused, not its name."""
+    return poolviz.max_pool2d(feature_map)
+
+
+def pool_each_map_through_a_namesake(batch):
+    return np.stack([np.stack([max_pool_loop(image[:, :, c]) for c in range(image.shape[-1])], -1)
+                     for image in batch])
+
+
+def pool_each_map_through_keras_layer(batch):
+    from poolviz.keras_bridge import load_keras
+    return np.asarray(load_keras().layers.MaxPooling2D()(batch))
+
+
+def pool_each_map_through_keras_ops(batch):
+    from poolviz.keras_bridge import load_keras
+    keras = load_keras()
+    return keras.ops.convert_to_numpy(keras.ops.max_pool(batch, 2))
+
+
 # --------------------------------------------------------------------------
 # 03 exercise 3: average_pool_same(feature_map, pool, stride), with loops
 # --------------------------------------------------------------------------
@@ -476,6 +502,14 @@ CATALOGUE = [
      pool_each_map_averaging(nb01._BATCHES[0][1]), [_CALLED]),
     (nb01.check_pool_each_map, "poolviz.max_pool2d passed, nothing written", poolviz.max_pool2d,
      ["poolviz's max_pool2d is a ready-made pooling", "max_pool_loop"]),
+    (nb01.check_pool_each_map, "a 1-line wrapper around poolviz.max_pool2d", pool_each_map_wrapper,
+     ["calls max_pool2d, a ready-made pooling", "max_pool_loop"]),
+    (nb01.check_pool_each_map, "the loops, through the student's max_pool_loop that wraps poolviz",
+     pool_each_map_through_a_namesake, ["calls max_pool2d, a ready-made pooling"]),
+    (nb01.check_pool_each_map, "a wrapper around Keras's MaxPooling2D layer", pool_each_map_through_keras_layer,
+     ["calls MaxPooling2D, a ready-made pooling"]),
+    (nb01.check_pool_each_map, "a wrapper around keras.ops.max_pool", pool_each_map_through_keras_ops,
+     ["calls max_pool, a ready-made pooling"]),
     # 02, exercise 1
     (nb02.check_horizontal_detector, "the vertical detector", data.VERTICAL_LINE_DETECTOR,
      ["finds the vertical line"]),

@@ -205,6 +205,16 @@ def _average_pool_same(feature_map, pool, stride):
                       for j in range(cols)] for i in range(rows)])
 
 
+def _max_pool_by_hand(batch, pool=2, stride=2, padding="valid"):
+    """Max pooling of each map of a channels-last batch, written without a ready-made pooling (the check refuses a
+    wrapper around one); 'same' pads with -inf where poolviz.same_padding puts the padding."""
+    if padding == "same":
+        pads = [poolviz.same_padding(n, pool, stride) for n in batch.shape[1:3]]
+        batch = np.pad(batch, [(0, 0), *pads, (0, 0)], constant_values=-np.inf)
+    windows = np.lib.stride_tricks.sliding_window_view(batch, (pool, pool), axis=(1, 2))
+    return windows[:, ::stride, ::stride].max(axis=(-2, -1))
+
+
 def _average_pool_valid(feature_map, pool, stride):
     windows = np.lib.stride_tricks.sliding_window_view(feature_map, (pool, pool))
     return windows[::stride, ::stride].mean(axis=(2, 3))
@@ -212,7 +222,7 @@ def _average_pool_valid(feature_map, pool, stride):
 
 #: Each function check, a right answer to it, and the cases it runs.
 FUNCTION_CHECKS = [
-    (nb01.check_pool_each_map, lambda batch: poolviz.max_pool2d(batch), nb01._BATCHES),  # max_pool2d itself is refused
+    (nb01.check_pool_each_map, _max_pool_by_hand, nb01._BATCHES),
     (nb03.check_average_pool_same, _average_pool_same, nb03._CASES),
     (nb04.check_max_pool_gradient, nb04._max_pool_gradient_reference, nb04._GRADIENT_CASES),
     (gf.check_lp_pool, poolviz.pooling.lp_pool2d, gf._LP_CASES),
@@ -296,7 +306,7 @@ def _average_pool_same_with_a_helper(feature_map, pool, stride):
     pytest.param(nb01.check_output_sizes, [13.0, 14], id="01 sizes as a list with a float"),
     # float32 keeps about 7 digits: the check's tolerance allows for it.
     pytest.param(nb01.check_pool_each_map,
-                 lambda batch: poolviz.max_pool2d(batch.astype(np.float32)),
+                 lambda batch: _max_pool_by_hand(batch.astype(np.float32)),
                  id="01 pooling in float32"),
     pytest.param(nb02.check_horizontal_detector, data.VERTICAL_LINE_DETECTOR.T,
                  id="02 kernel as an array"),
@@ -329,16 +339,16 @@ def test_02_horizontal_detector_says_what_a_correct_kernel_is(capsys):
 # --------------------------------------------------------------------------
 # Wrong student functions, written independently of the checks' own diagnoses.
 def _pool_all_channels_together(batch):
-    pooled = poolviz.max_pool2d(batch)
+    pooled = _max_pool_by_hand(batch)
     return np.broadcast_to(pooled.max(axis=-1, keepdims=True), pooled.shape)
 
 
 def _pool_with_zero_start(batch):
-    return np.maximum(poolviz.max_pool2d(batch), 0.0)
+    return np.maximum(_max_pool_by_hand(batch), 0.0)
 
 
 def _pool_with_same_padding(batch):
-    return poolviz.max_pool2d(batch, padding="same")
+    return _max_pool_by_hand(batch, padding="same")
 
 
 def _average_counting_padding(feature_map, pool, stride):
@@ -419,12 +429,12 @@ WRONG_ANSWERS = [
     (nb01.check_pool_each_map, _pool_with_zero_start,
      ["all-negative", "Starting a running maximum at 0"]),
     (nb01.check_pool_each_map, _pool_with_same_padding, ["odd size", "'valid'"]),
-    (nb01.check_pool_each_map, lambda batch: poolviz.max_pool2d(batch)[..., :1],
+    (nb01.check_pool_each_map, lambda batch: _max_pool_by_hand(batch)[..., :1],
      ["channels must stay separate"]),
-    (nb01.check_pool_each_map, lambda batch: poolviz.max_pool2d(batch, 2, 1),
+    (nb01.check_pool_each_map, lambda batch: _max_pool_by_hand(batch, 2, 1),
      ["(1, 3, 3, 2)", "(1, 5, 5, 2)", "is right, but the sizes are not"]),
     # ... and a result wrong in the 5th digit is not forgiven as float32 rounding.
-    (nb01.check_pool_each_map, lambda batch: poolviz.max_pool2d(batch) * (1 + 1e-5),
+    (nb01.check_pool_each_map, lambda batch: _max_pool_by_hand(batch) * (1 + 1e-5),
      ["differs from poolviz.max_pool2d"]),
     # 02, exercise 1
     (nb02.check_horizontal_detector, data.VERTICAL_LINE_DETECTOR, ["finds the vertical line"]),
@@ -569,6 +579,6 @@ def test_a_typical_wrong_answer_gets_its_hint(check, answer, fragments):
 
 def test_01_pool_each_map_layout_hint_only_when_the_layout_is_wrong():
     with pytest.raises(AssertionError) as caught:
-        nb01.check_pool_each_map(lambda batch: poolviz.max_pool2d(batch).transpose(0, 3, 1, 2))
+        nb01.check_pool_each_map(lambda batch: _max_pool_by_hand(batch).transpose(0, 3, 1, 2))
     assert "Keep the layout (batch, rows, cols, channels)" in str(caught.value)
     assert "is right" not in str(caught.value)

@@ -97,11 +97,15 @@ _POOL_EACH_MAP_MISTAKES = [
 ]
 
 
+#: Ready-made max poolings (poolviz, keras_bridge, Keras, TensorFlow), refused also inside the student's function.
+_READY_MADE = ("max_pool2d", "keras_pool2d", "walk_windows", "MaxPooling2D", "MaxPool2D", "max_pool")
+
+
 @exercise("write a function pool_each_map(batch) and pass the function itself (no brackets).")
 def check_pool_each_map(answer):
     """Exercise 3: 2x2 max pooling of a channels-last batch, each map on its own, written by the student."""
     _refuse_ready_made(answer, ("keras", "tensorflow", poolviz.max_pool2d), "loop over the images and the channels "
-                       "and pool each 2-D map with max_pool_loop (section 3).")
+                       "and pool each 2-D map with max_pool_loop (section 3).", _READY_MADE)
     _check_function(
         answer, _BATCHES, expected=poolviz.max_pool2d, mistakes=_POOL_EACH_MAP_MISTAKES,
         shape=lambda result, right, batch: (
