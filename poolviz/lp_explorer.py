@@ -45,7 +45,8 @@ class LpPoolingExplorerModel(traitlets.HasTraits):
     """The Lp-pooling explorer without widgets: one control, `p` (at least 1, or inf), in; one state out.
 
     `feature_map` (2-D; default: the diagonal line through the line detector and ReLU) is pooled 2 x 2 with stride
-    2 by :func:`poolviz.pooling.lp_pool2d`; the state also holds both ends, the average (p = 1) and the max (p = inf) of |x|.
+    2 by :func:`poolviz.pooling.lp_pool2d`; the state also holds both ends, the average (p = 1) and the max (p = inf)
+    of |x|.
 
     >>> LpPoolingExplorerModel(p=np.inf).state.pooled.tolist()
     [[2.0, 1.0, 0.0], [2.0, 2.0, 1.0], [0.0, 2.0, 2.0]]

@@ -200,7 +200,8 @@ def test_on_a_map_with_negative_values_the_view_names_its_ends_as_poolings_of_si
     assert "at p = 1, average pooling of |x|, 1 x 2: rows 1.75 1;" in words, words
     assert words.endswith("at p = inf, max pooling of |x|, 1 x 2: rows 4 1"), words
     explorer.controls["numbers"].value = True
-    assert "average of |x| (p = 1)" in explorer.tables_html.value and "max of |x| (p = inf)" in explorer.tables_html.value
+    tables = explorer.tables_html.value
+    assert "average of |x| (p = 1)" in tables and "max of |x| (p = inf)" in tables, tables
     plain = widgets.lp_pooling_explorer(np.abs(signed))  # no negative values: the ends are average and max pooling
     assert [artists.ax.get_title() for artists in plain.figure.maps][1::2] == ["average (p = 1)", "max (p = inf)"]
     assert "|x|" not in plain.model.state.description
