@@ -28,19 +28,25 @@ class _LpState:
     message, ok = "", True
 
     @property
+    def of_sizes(self):
+        """" of |x|" if the map has negative values (the ends then pool |x|, not x), else ""."""
+        return " of |x|" if self.feature_map.min() < 0 else ""
+
+    @property
     def description(self):
         """The picture in words: the maps' numbers, both ends included."""
         return (f"Lp pooling 2 x 2, strides 2 x 2, p = {self.p:g}, of the {self.feature_map.shape[0]} x "
                 f"{self.feature_map.shape[1]} input ({in_words(self.feature_map, 16)}) gives {in_words(self.pooled)}; "
-                f"at p = 1, average pooling, {in_words(self.average)}; at p = inf, max pooling, "
-                f"{in_words(self.maximum)}")
+                f"at p = 1, average pooling{self.of_sizes}, {in_words(self.average)}; at p = inf, max pooling"
+                f"{self.of_sizes}, {in_words(self.maximum)}")
 
 
 class LpPoolingExplorerModel(traitlets.HasTraits):
     """The Lp-pooling explorer without widgets: one control, `p` (at least 1, or inf), in; one state out.
 
     `feature_map` (2-D; default: the diagonal line through the line detector and ReLU) is pooled 2 x 2 with stride
-    2 by :func:`poolviz.pooling.lp_pool2d`; the state also holds both ends, average (p = 1) and max (p = inf).
+    2 by :func:`poolviz.pooling.lp_pool2d`; the state also holds both ends, the average (p = 1) and the max (p = inf)
+    of |x|.
 
     >>> LpPoolingExplorerModel(p=np.inf).state.pooled.tolist()
     [[2.0, 1.0, 0.0], [2.0, 2.0, 1.0], [0.0, 2.0, 2.0]]

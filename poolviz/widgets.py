@@ -519,9 +519,9 @@ LP_STOPS = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 16.0, 32.0, 64.0, 128.0, 1024.0, 
 
 def _lp_panels(state):
     """(title, map) of each panel of the Lp explorer: the input, then the poolings at p = 1, p and p = inf."""
-    return list(zip((f"input {state.feature_map.shape[0]} x {state.feature_map.shape[1]}", "average (p = 1)",
-                     f"Lp, p = {state.p:g}", "max (p = inf)"), (state.feature_map, state.average, state.pooled,
-                                                                 state.maximum)))
+    return list(zip((f"input {state.feature_map.shape[0]} x {state.feature_map.shape[1]}",
+                     f"average{state.of_sizes} (p = 1)", f"Lp, p = {state.p:g}", f"max{state.of_sizes} (p = inf)"),
+                    (state.feature_map, state.average, state.pooled, state.maximum)))
 
 
 class _LpFigure:

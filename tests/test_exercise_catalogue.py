@@ -807,6 +807,7 @@ CATALOGUE = [
     (gf.check_l2_pool_by_hand, "a sum, not a mean", [[5.0, 2.0]], ["mean"]),
     (gf.check_l2_pool_by_hand, "the root forgotten", [[6.25, 1.0]], ["square root is missing"]),
     (gf.check_l2_pool_by_hand, "p = 1: the average of |x|", [[1.75, 1.0]], ["p=1"]),
+    (gf.check_l2_pool_by_hand, "signs kept in the second window", [[1.75, 0.0]], ["signed x", "signs vanish"]),
     (gf.check_l2_pool_by_hand, "the average of the signed values", [[-0.25, 0.0]], ["signed", "|x|"]),
     (gf.check_l2_pool_by_hand, "the largest |x|", [[4.0, 1.0]], ["p=inf"]),
     (gf.check_l2_pool_by_hand, "the signed max", [[3.0, 1.0]], ["max pooling of the signed"]),

@@ -156,7 +156,10 @@ def test_04_cites_lp_poolings_history_and_says_what_it_could_not_verify():
                    "1705-1720, 2000", "*Tiled Convolutional Neural Networks*, NIPS 2010",
                    "*Convolutional Neural Networks Applied to House Numbers Digit Classification*, ICPR 2012",
                    "*Learned-Norm Pooling for Deep Feedforward and Recurrent Neural Networks*, ECML PKDD 2014",
-                   "pytorch.org/docs/stable/generated/torch.nn.LPPool2d.html"):
+                   "pytorch.org/docs/stable/generated/torch.nn.LPPool2d.html",
+                   "*Spatiotemporal energy models for the perception of motion*, J. Opt. Soc. Am. A 2 (2), "
+                   "284-299, 1985",
+                   "*Fine-tuning CNN Image Retrieval with No Human Annotation*, arXiv:1711.02512"):
         assert source in text, source
     assert text.count("we could verify") >= 3 and "we could not verify who first proved it" in text
 

@@ -190,6 +190,23 @@ def test_the_view_has_one_named_slider_that_drives_the_model_and_says_what_it_sh
     assert explorer.message_html.value == ""
 
 
+def test_on_a_map_with_negative_values_the_view_names_its_ends_as_poolings_of_sizes():
+    widgets = pytest.importorskip("poolviz.widgets")
+    signed = np.array([[3.0, 0.0, -1.0, 1.0], [0.0, -4.0, 1.0, -1.0]])  # average pooling: -0.25 0; max: 3 1
+    explorer = widgets.lp_pooling_explorer(signed, p=np.inf)
+    titles = [artists.ax.get_title() for artists in explorer.figure.maps]
+    assert titles == ["input 2 x 4", "average of |x| (p = 1)", "Lp, p = inf", "max of |x| (p = inf)"], titles
+    words = explorer.words.alts["poolviz-plot"]
+    assert "at p = 1, average pooling of |x|, 1 x 2: rows 1.75 1;" in words, words
+    assert words.endswith("at p = inf, max pooling of |x|, 1 x 2: rows 4 1"), words
+    explorer.controls["numbers"].value = True
+    tables = explorer.tables_html.value
+    assert "average of |x| (p = 1)" in tables and "max of |x| (p = inf)" in tables, tables
+    plain = widgets.lp_pooling_explorer(np.abs(signed))  # no negative values: the ends are average and max pooling
+    assert [artists.ax.get_title() for artists in plain.figure.maps][1::2] == ["average (p = 1)", "max (p = inf)"]
+    assert "|x|" not in plain.model.state.description
+
+
 def test_the_lecture_view_puts_the_slider_beside_the_picture():
     widgets = pytest.importorskip("poolviz.widgets")
     explorer = widgets.lp_pooling_explorer(lecture=True, p=8.0)

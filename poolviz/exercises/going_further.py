@@ -246,6 +246,7 @@ def check_l2_pool_by_hand(answer):
         ([[5.0, 2.0]], "you added the squares up; take their mean (divide by the 4 cells) before the square root"),
         ([[6.25, 1.0]], "the square root is missing: (mean of x**2) ** (1/2)"),
         ([[1.75, 1.0]], "that is p=1, the average of |x|: square the cells first"),
+        ([[1.75, 0.0]], "0 is the average of the second window's signed x: square first (p=2), so the signs vanish"),
         ([[-0.25, 0.0]], "that is average pooling of the signed values; Lp pooling takes |x|, and p=2 squares it"),
         ([[4.0, 1.0]], "that is the largest |x| (p=inf); at p=2 the other cells count too"),
         ([[3.0, 1.0]], "that is max pooling of the signed values; Lp pooling takes |x|, then the power mean"),

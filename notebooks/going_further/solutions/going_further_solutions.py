@@ -67,6 +67,7 @@ answer_3_4 = dict(padding=(0, 1), ceil_mode=True, count_include_pad=False)
 # 04 · Exercise 1 ---------------------------------------------------------------
 # Left window 3, 0, 0, -4: squares 9, 0, 0, 16, mean 25 / 4 = 6.25, root 2.5.
 # Right window 1, -1, 1, -1: every square is 1, mean 1, root 1.
+# Squaring first is what removes the signs: the signed averages would be -0.25 and 0.
 answer_4_1 = [[2.5, 1.0]]
 
 # 04 · Exercise 2 ---------------------------------------------------------------
