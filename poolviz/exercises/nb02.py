@@ -45,7 +45,7 @@ def check_horizontal_detector(answer):
     what = _hint(kernel, [
         (lambda k: np.array_equal(k, data.VERTICAL_LINE_DETECTOR.T), "It is the tutorial's detector transposed."),
         (lambda k: np.isclose(k.sum(), 0.0), "Its weights add up to 0, like the -1 2 -1 filter of section 4 turned on "
-         "its side: a flat area gives 0, so it answers only where a row is brighter than the rows above and below it."),
+         "its side: 0 on flat areas; it answers where a row is brighter than the mean of the rows above and below it."),
     ], "It is not the tutorial's detector transposed (data.VERTICAL_LINE_DETECTOR.T), but gives its map here.")
     _correct(f"3 on the horizontal line, at most {on_vertical:g} on the vertical one. {what}")
 
