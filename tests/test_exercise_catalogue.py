@@ -18,6 +18,7 @@ from test_exercises import _name, assert_refused
 import poolviz
 import poolviz.going_further
 import poolviz.pooling
+import poolviz.walkthrough
 from poolviz import data
 from poolviz.exercises import going_further as gf
 from poolviz.exercises import nb01, nb02, nb03, nb04, nb05
@@ -455,6 +456,10 @@ def interval_as_a_list(index, n, layers):
     return list(_student_interval(index, n, layers))
 
 
+def interval_by_receptive_field(index, n, layers):  # the ready-made answer, one axis of it
+    return poolviz.walkthrough.receptive_field(layers, (index, index), (n, n))[0]
+
+
 def global_average_flattened(batch):
     return batch.reshape(len(batch), -1).mean(axis=1)
 
@@ -701,6 +706,8 @@ CATALOGUE = [
      ["the last layer first"]),
     (gf.check_receptive_interval, "called instead of passed", interval_as_a_list(3, 20, [(3, 1, "valid")]),
      [_CALLED]),
+    (gf.check_receptive_interval, "a wrapper of receptive_field", interval_by_receptive_field,
+     ["calls receptive_field", "write the rule"]),
     # going further 05, exercise 2: 36 (rows and columns 0, 1, 3, 4, 6, 7)
     (gf.check_field_with_holes, "the span", 64, ["span"]),
     (gf.check_field_with_holes, "one axis", 6, ["one axis"]),

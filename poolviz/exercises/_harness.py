@@ -227,10 +227,11 @@ def _check_function(function, cases, *, expected, mistakes, shape, values, corre
         if result.shape == right.shape and close(result, right):
             continue
         wrong_shape = result.shape != right.shape
+        whole = right.dtype.kind in "iu" and np.isfinite(result).all() and (result == np.round(result)).all()
         hint = next((hint for mistake, hint in (*mistakes, truncated) if _made(mistake, result, right, args, close)),
                     shape if wrong_shape else values)
         shown = (f"have shape {right.shape}, got {result.shape}. " if wrong_shape else
-                 f"be\n{right}\ngot\n{result}.\n" if right.ndim <= 2 else
+                 f"be\n{right}\ngot\n{result.astype(right.dtype) if whole else result}.\n" if right.ndim <= 2 else
                  f"equal the right one; it is off by up to {np.max(np.abs(result - right)):g}.\n")
         raise AssertionError(f"on {description} the result should {shown}"
                              f"{hint(result, right, *args) if callable(hint) else hint}")

@@ -14,7 +14,7 @@ from poolviz import data, going_further
 
 from .._checks import _describe
 from ..going_further.census import Census
-from ._harness import _as_array, _as_int, _check_function, _close, _correct, _grade, _rounded, exercise
+from ._harness import _as_array, _as_int, _check_function, _close, _correct, _grade, _names_used, _rounded, exercise
 from .nb04 import EXERCISE_1_MAP, EXERCISE_4_MAP
 
 __all__ = ["check_average_pool_kernel", "check_cells_never_seen", "check_count_include_pad",
@@ -359,6 +359,9 @@ _INTERVAL_MISTAKES = [(lambda *case, knobs=knobs: _interval(*case, **knobs), hin
 @exercise("write input_interval_same(index, n, layers) and pass the function itself (no brackets).")
 def check_receptive_interval(answer):
     """05, exercise 1: one axis of a receptive field, ``'same'`` padding and borders included."""
+    if callable(answer) and "receptive_field" in _names_used(answer, set()):  # it would only hand back poolviz's
+        raise AssertionError("your function calls receptive_field, the ready-made answer; the exercise is to write "
+                             "the rule: go back layer by layer from the output cell, as input_interval does.")
     if callable(function := answer):  # range(start, stop) is a fine way to give an interval
         def answer(*case):
             return [got.start, got.stop] if isinstance(got := function(*case), range) and got.step == 1 else got
