@@ -2,8 +2,8 @@
 
 Notebook 05's solutions (the open question) quote these numbers (seeds 1-10: global max mean
 0.984, seeds 2 and 6 below 0.95; global average mean 0.996), and it measures the
-accuracy on lines at the border (row or column 0 or 11, which the training data
-never has; the notebook's border cell uses the same 200 images; seeds 1-10: global
+accuracy on lines along the border (row or column 0 or 11, along which no training line
+runs; the notebook's border cell uses the same 200 images; seeds 1-10: global
 max 0.43-0.77, mean 0.562; global average 0.44-0.99, mean 0.627). Run::
 
     .venv/bin/python scripts/classifier_seeds.py            # seeds 1-10

@@ -376,11 +376,11 @@ def global_average_square_maps_only(batch):
 
 
 def global_average_first_image_only(batch):
-    return batch[0].mean(axis=(0, 1))
+    return batch[0].sum(axis=(0, 1)) / (batch.shape[1] * batch.shape[2])
 
 
 def global_average_channels_first(batch):
-    return batch.mean(axis=(2, 3))
+    return batch.sum(axis=(2, 3)) / (batch.shape[2] * batch.shape[3])
 
 
 def global_average_divides_in_place(batch):
@@ -390,7 +390,16 @@ def global_average_divides_in_place(batch):
 
 
 def global_average_keepdims(batch):
-    return batch.mean(axis=(1, 2), keepdims=True)
+    return batch.sum(axis=(1, 2), keepdims=True) / (batch.shape[1] * batch.shape[2])
+
+
+def global_average_with_np_mean(batch):
+    """Right, but with the np.mean the exercise forbids."""
+    return np.mean(batch, axis=(1, 2))
+
+
+def global_average_with_np_average(batch):
+    return np.average(batch, axis=(1, 2))
 
 
 # --------------------------------------------------------------------------
@@ -461,7 +470,7 @@ def interval_by_receptive_field(index, n, layers):  # the ready-made answer, one
 
 
 def global_average_flattened(batch):
-    return batch.reshape(len(batch), -1).mean(axis=1)
+    return batch.reshape(len(batch), -1).sum(axis=1) / (batch.shape[1] * batch.shape[2])
 
 
 # --------------------------------------------------------------------------
@@ -689,6 +698,12 @@ CATALOGUE = [
     (nb05.check_global_average_pool, "channels mixed", global_average_flattened, ["(1 and 2)"]),
     (nb05.check_global_average_pool, "divides its input in place", global_average_divides_in_place,
      ["changed the array it was given"]),
+    (nb05.check_global_average_pool, "np.mean, which the exercise forbids", global_average_with_np_mean,
+     ["you used mean"]),
+    (nb05.check_global_average_pool, "np.average, which the exercise forbids", global_average_with_np_average,
+     ["you used average"]),
+    (nb05.check_global_average_pool, "poolviz's own function", poolviz.global_average_pool2d,
+     ["ready-made pooling"]),
     (nb05.check_global_average_pool, "called instead of passed",
      global_average_keepdims(nb05._BATCHES[1][1]), [_CALLED]),
     # going further 05, exercise 1

@@ -226,7 +226,7 @@ FUNCTION_CHECKS = [
     (nb03.check_average_pool_same, _average_pool_same, nb03._CASES),
     (nb04.check_max_pool_gradient, nb04._max_pool_gradient_reference, nb04._GRADIENT_CASES),
     (gf.check_lp_pool, poolviz.pooling.lp_pool2d, gf._LP_CASES),
-    (nb05.check_global_average_pool, poolviz.global_average_pool2d, nb05._BATCHES),
+    (nb05.check_global_average_pool, lambda batch: poolviz.global_average_pool2d(batch), nb05._BATCHES),
 ]
 every_function_check = pytest.mark.parametrize("check, right, cases", FUNCTION_CHECKS,
                                                ids=[_name(row[0]) for row in FUNCTION_CHECKS])
@@ -535,9 +535,10 @@ WRONG_ANSWERS = [
     (nb05.check_head_parameters, (1, 2, 3), ["answer should be a pair of whole numbers"]),
     (nb05.check_head_parameters, (108170.5, 170), ["should be a whole number"]),
     # 05, exercise 3
-    (nb05.check_global_average_pool, lambda batch: np.mean(batch, axis=(1, 2), keepdims=True),
+    (nb05.check_global_average_pool,
+     lambda batch: np.sum(batch, axis=(1, 2), keepdims=True) / (batch.shape[1] * batch.shape[2]),
      ["That is the keepdims=True shape"]),
-    (nb05.check_global_average_pool, lambda batch: np.mean(batch, axis=(1, 2, 3)),
+    (nb05.check_global_average_pool, lambda batch: np.sum(batch, axis=(1, 2, 3)) / np.prod(batch.shape[1:]),
      ["axes (1 and 2)"]),
     (nb05.check_global_average_pool, lambda batch: np.max(batch, axis=(1, 2)),
      ["average each channel of each image"]),
