@@ -174,6 +174,7 @@ def test_pytorch_is_not_in_the_lock_and_03_says_where_its_rules_come_from():
                    "aten/src/ATen/native/cpu/AvgPoolKernel.cpp", "tests/test_torch_pooling.py",
                    "aten/src/ATen/native/cpu/MaxPoolKernel.cpp", "aten/src/ATen/native/Pool.h",
                    "67eb71bcb9e21a3abf572b07981c33bc3f0dcbd1",
-                   "docs.pytorch.org/docs/stable/generated/torch.nn.MaxPool2d.html"):
+                   "docs.pytorch.org/docs/2.2/generated/torch.nn.MaxPool2d.html",
+                   "05f542c9ef2e3d9994e92eb30a7bae294ccc7cf0"):
         assert source in text, source
     assert "newest source" not in text  # an uncited claim about unreleased PyTorch code
