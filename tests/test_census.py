@@ -132,3 +132,17 @@ def test_the_stored_text_is_the_scripts_stable_dump():
                     "POOLVIZ_FULL_CENSUS=1 runs it (CI's own step)")
 def test_the_full_census_recomputed_equals_the_stored_file(keras):
     assert census.dumps(census.census(keras)) == census.CENSUS.read_text(encoding="utf-8")
+
+
+def test_print_models_per_paper_prints_each_papers_first_model_once(capsys):
+    from poolviz.going_further.census import Census
+
+    census = Census()
+    census.print_models(per_paper=True)
+    rows = capsys.readouterr().out.splitlines()[2:]
+    assert [row.split()[0] for row in rows] == [names[0] for names in census.papers.values()]
+    assert len(rows) == 14 and rows[0].split()[:2] == ["VGG16", "2014"] and rows[-1].endswith("C C C C")
+    census.print_models()
+    assert len(capsys.readouterr().out.splitlines()) == 2 + len(census.models) == 42
+    with pytest.raises(TypeError, match="per_paper must be True or False, got 1"):
+        census.print_models(per_paper=1)

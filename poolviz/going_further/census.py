@@ -3,6 +3,8 @@
 import json
 from importlib.resources import files
 
+from poolviz._checks import as_bool
+
 __all__ = ["Census"]
 _SHORT = {"MaxPooling2D": "max", "AveragePooling2D": "avg", "GlobalAveragePooling2D": "global avg"}
 _STEPS = ("C", "P", "C+P", "C+S")  # strided convolutions, pooling, both in parallel, a conv beside a 1x1 subsample
@@ -44,11 +46,12 @@ class Census:
         """The ``use_bias`` values of its strided convolutions: {False}, {True}, both, or none if it has none."""
         return {r["use_bias"] for r in self.models[name]["strided_convolutions"]}
 
-    def print_models(self):
-        """One row per model, by its paper's arXiv id."""
+    def print_models(self, per_paper=False):
+        """One row per model, by its paper's arXiv id; ``per_paper``: only each paper's first model (one row each)."""
+        last = 1 if as_bool(per_paper, "per_paper") else None
         print(f"{'model':18s}{'year':>5s}  {'pooling that down-samples':27s}1x1/2 strided global  head"
               f"        down-sampling\n{'subsample':>59s}{'convs':>7s}{'pools':>7s}{'steps':>19s}")
-        for name, e in ((name, self.models[name]) for names in self.papers.values() for name in names):
+        for name, e in ((name, self.models[name]) for names in self.papers.values() for name in names[:last]):
             subsample = sum(r["count"] for r in e["windowed_pooling"] if r["downsamples"] and r["pool_size"] == [1, 1])
             strided, global_ = (sum(r["count"] for r in e[key]) for key in ("strided_convolutions", "global_pooling"))
             print(f"{name:18s}{e['arxiv_year']:5d}  {', '.join(self.pools(name)) or '-':27s}{subsample:6d}"
