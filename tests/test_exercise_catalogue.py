@@ -194,6 +194,29 @@ def average_same_through_keras(feature_map, pool, stride):
     return _keras_same_layer(pool, stride)(feature_map[None, :, :, None])[0, :, :, 0]
 
 
+def average_same_default_argument(feature_map, pool, stride, pool_same=poolviz.average_pool2d):
+    """Reader r5's wrappers: poolviz's pooling bound as a default, in a closure, or fetched by getattr."""
+    return pool_same(feature_map, pool, stride, "same")
+
+
+def _closing_over_poolviz():
+    pool_same = poolviz.average_pool2d
+
+    def average_same(feature_map, pool, stride):
+        return pool_same(feature_map, pool, stride, "same")
+    return average_same
+
+
+def average_same_through_getattr(feature_map, pool, stride):
+    return getattr(poolviz, "average_" + "pool2d")(feature_map, pool, stride, "same")
+
+
+def average_same_through_keras_getattr(feature_map, pool, stride):
+    layers = __import__("poolviz.keras_bridge").keras_bridge.load_keras().layers
+    layer = getattr(layers, "Average" + "Pooling2D")(pool, stride, padding="same")
+    return layer(feature_map[None, :, :, None])[0, :, :, 0]
+
+
 # --------------------------------------------------------------------------
 # 04 exercise 3: max_pool_gradient(feature_map, upstream)
 # --------------------------------------------------------------------------
@@ -569,6 +592,14 @@ CATALOGUE = [
      average_same_through_a_namesake, ["calls average_pool2d, a ready-made pooling"]),
     (nb03.check_average_pool_same, "a wrapper around Keras's layer, through a helper of the student's",
      average_same_through_keras, ["calls AveragePooling2D, a ready-made pooling"]),
+    (nb03.check_average_pool_same, "poolviz's pooling bound as a default argument", average_same_default_argument,
+     ["calls average_pool2d, a ready-made pooling"]),
+    (nb03.check_average_pool_same, "poolviz's pooling in a closure", _closing_over_poolviz(),
+     ["calls average_pool2d, a ready-made pooling"]),
+    (nb03.check_average_pool_same, "poolviz's pooling fetched by getattr", average_same_through_getattr,
+     ["calls average_pool2d, a ready-made pooling", "average_pool_loop"]),
+    (nb03.check_average_pool_same, "Keras's layer fetched by getattr", average_same_through_keras_getattr,
+     ["calls AveragePooling2D, a ready-made pooling"]),
     # 04, exercise 1: [[0.9, 0.7], [0.3, 0.8]]
     (nb04.check_max_pool_by_hand, "average for max", poolviz.average_pool2d(nb04.EXERCISE_1_MAP, 2),
      ["average pooling"]),
@@ -812,7 +843,14 @@ def _as_nested_list(right):
 
 
 def _average_pool_same(feature_map, pool, stride):
-    return poolviz.average_pool2d(feature_map, pool, stride, padding="same")
+    """Written with loops, as the exercise asks (a wrapper of poolviz's pooling, even in a closure, is refused)."""
+    rows, cols = feature_map.shape
+    pooled = np.empty((-(-rows // stride), -(-cols // stride)))
+    top, left = poolviz.same_padding(rows, pool, stride)[0], poolviz.same_padding(cols, pool, stride)[0]
+    for i, j in np.ndindex(pooled.shape):
+        row, col = i * stride - top, j * stride - left
+        pooled[i, j] = feature_map[max(row, 0):row + pool, max(col, 0):col + pool].mean()
+    return pooled
 
 
 #: (check, form, answer). What is reasonable, exercise by exercise:

@@ -1,11 +1,14 @@
 """What the checks share: the :func:`exercise` decorator, readers that turn an
 answer into a number, a pair or an array or a hint, and the graders."""
 
+import contextlib
 import dis
 import functools
 import itertools
 import numbers
 import operator
+import sys
+import types
 
 import numpy as np
 
@@ -152,6 +155,10 @@ def _rounded(expected):
         value, expected, rtol=0, atol=0.5 / 10**d + 1e-9) for d in range(3))
 
 
+class _Refused(AssertionError):
+    """Raised by a ready-made pooling that a student's function called (see :func:`_refusing`)."""
+
+
 def _call(function, *args):
     """Call a student's function; its exception becomes a hint."""
     if not callable(function):
@@ -159,6 +166,8 @@ def _call(function, *args):
                              "itself, its name without brackets")
     try:
         return function(*args)
+    except _Refused:
+        raise
     except (Exception, SystemExit) as error:  # the student's code may raise anything
         shapes = ", ".join(f"array of shape {np.shape(a)}" if isinstance(a, np.ndarray) else repr(a) for a in args)
         raise AssertionError(f"your function raised {type(error).__name__}: {_said(error)} "
@@ -177,22 +186,51 @@ def _made(mistake, result, right, args, close):
 
 
 def _names_used(function, seen):
-    """The names ``function``'s code uses (attributes too, aliases resolved), with its nested functions and the
-    functions of its own module that it names."""
-    names, codes = set(), [function.__code__] if hasattr(function, "__code__") and id(function) not in seen else []
+    """The names ``function``'s code uses (attributes too, aliases resolved), with its nested functions, the
+    functions of its own module that it names, and the functions bound to it (defaults, closures)."""
+    if not hasattr(function, "__code__") or id(function) in seen:
+        return set()
     seen.add(id(function))
+    codes, loaded, names = [function.__code__], [], set()
     while codes:
         code = codes.pop()
         codes += [const for const in code.co_consts if hasattr(const, "co_names")]
         for instruction in dis.get_instructions(code):
-            name, value = instruction.argval, function.__globals__.get(instruction.argval)
-            if instruction.opname not in ("LOAD_GLOBAL", "LOAD_NAME"):  # attributes, imports: their names
-                names |= {name} if instruction.opname in ("LOAD_ATTR", "LOAD_METHOD", "IMPORT_FROM") else set()
-            elif callable(value) and getattr(value, "__module__", None) == function.__module__:
-                names |= _names_used(value, seen)  # the student's own helper: what it calls, not its name
-            else:
-                names |= {name, getattr(value, "__name__", name)}
+            if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+                loaded.append((instruction.argval, function.__globals__.get(instruction.argval)))
+            elif instruction.opname in ("LOAD_ATTR", "LOAD_METHOD", "IMPORT_FROM"):  # attributes, imports
+                names.add(instruction.argval)
+    bound = [*(function.__defaults__ or ()), *(function.__kwdefaults__ or {}).values(),
+             *(cell.cell_contents for cell in function.__closure__ or () if cell != types.CellType())]
+    for name, value in [*loaded, *((getattr(value, "__name__", ""), value) for value in bound)]:
+        if callable(value) and getattr(value, "__module__", None) == function.__module__:
+            names |= _names_used(value, seen)  # the student's own helper: what it calls, not its name
+        else:
+            names |= {name, getattr(value, "__name__", name)}
     return names
+
+
+@contextlib.contextmanager
+def _refusing(names, how):
+    """While it runs, the ready-made poolings ``names`` of poolviz and of keras's and TensorFlow's public ``layers``,
+    ``ops`` and ``nn`` raise :class:`_Refused` (so a call through ``getattr`` is refused too)."""
+    modules = [module for name, module in list(sys.modules.items()) if name.split(".")[0] == "poolviz"]
+    modules += [getattr(sys.modules[top], part, None) for top in ("keras", "tensorflow") if top in sys.modules
+                for part in ("layers", "ops", "nn")]
+    saved = [(module, name, getattr(module, name)) for module in modules for name in names
+             if isinstance(module, types.ModuleType) and callable(getattr(module, name, None))]
+
+    def refused(name):
+        def call(*args, **kwargs):
+            raise _Refused(f"your function calls {name}, a ready-made pooling; the exercise is to write one: {how}")
+        return call
+    try:
+        for module, name, _ in saved:
+            setattr(module, name, refused(name))
+        yield
+    finally:
+        for module, name, original in saved:
+            setattr(module, name, original)
 
 
 def _refuse_ready_made(function, refused, how, names=()):
