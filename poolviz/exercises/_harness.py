@@ -188,45 +188,42 @@ def _made(mistake, result, right, args, close):
 def _names_used(function, seen):
     """The names ``function``'s code uses (attributes too, aliases resolved), with its nested functions, the
     functions of its own module that it names, and the functions bound to it (defaults, closures)."""
-    if not hasattr(function, "__code__") or id(function) in seen:
-        return set()
+    names, codes = set(), [function.__code__] if hasattr(function, "__code__") and id(function) not in seen else []
     seen.add(id(function))
-    codes, loaded, names = [function.__code__], [], set()
     while codes:
         code = codes.pop()
         codes += [const for const in code.co_consts if hasattr(const, "co_names")]
         for instruction in dis.get_instructions(code):
-            if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
-                loaded.append((instruction.argval, function.__globals__.get(instruction.argval)))
-            elif instruction.opname in ("LOAD_ATTR", "LOAD_METHOD", "IMPORT_FROM"):  # attributes, imports
-                names.add(instruction.argval)
-    bound = [*(function.__defaults__ or ()), *(function.__kwdefaults__ or {}).values(),
-             *(cell.cell_contents for cell in function.__closure__ or () if cell != types.CellType())]
-    for name, value in [*loaded, *((getattr(value, "__name__", ""), value) for value in bound)]:
-        if callable(value) and getattr(value, "__module__", None) == function.__module__:
-            names |= _names_used(value, seen)  # the student's own helper: what it calls, not its name
-        else:
-            names |= {name, getattr(value, "__name__", name)}
+            name, value = instruction.argval, function.__globals__.get(instruction.argval)
+            if instruction.opname not in ("LOAD_GLOBAL", "LOAD_NAME"):  # attributes, imports: their names
+                names |= {name} if instruction.opname in ("LOAD_ATTR", "LOAD_METHOD", "IMPORT_FROM") else set()
+            elif callable(value) and getattr(value, "__module__", None) == function.__module__:
+                names |= _names_used(value, seen)  # the student's own helper: what it calls, not its name
+            else:
+                names |= {name, getattr(value, "__name__", name)}
+    for value in [*(getattr(function, "__defaults__", None) or ()), *(getattr(function, "__closure__", None) or ())]:
+        value = value.cell_contents if isinstance(value, types.CellType) and value != types.CellType() else value
+        names |= (_names_used(value, seen) if getattr(value, "__module__", None) == function.__module__  # bound
+                  else {getattr(value, "__name__", "")})  # before the call: a default or a closure's function
     return names
+
+
+def _raise(error, *args, **kwargs):
+    raise error
 
 
 @contextlib.contextmanager
 def _refusing(names, how):
-    """While it runs, the ready-made poolings ``names`` of poolviz and of keras's and TensorFlow's public ``layers``,
-    ``ops`` and ``nn`` raise :class:`_Refused` (so a call through ``getattr`` is refused too)."""
-    modules = [module for name, module in list(sys.modules.items()) if name.split(".")[0] == "poolviz"]
-    modules += [getattr(sys.modules[top], part, None) for top in ("keras", "tensorflow") if top in sys.modules
-                for part in ("layers", "ops", "nn")]
+    """While it runs, the ready-made poolings ``names`` in poolviz and in Keras's and TensorFlow's ``layers``, ``ops``
+    and ``nn`` raise :class:`_Refused`: a call through ``getattr`` is refused too."""
+    modules = [module for name, module in list(sys.modules.items()) if name.split(".")[0] == "poolviz"] + [getattr(
+        sys.modules.get(top), part, None) for top in ("keras", "tensorflow") for part in ("layers", "ops", "nn")]
     saved = [(module, name, getattr(module, name)) for module in modules for name in names
-             if isinstance(module, types.ModuleType) and callable(getattr(module, name, None))]
-
-    def refused(name):
-        def call(*args, **kwargs):
-            raise _Refused(f"your function calls {name}, a ready-made pooling; the exercise is to write one: {how}")
-        return call
+             if callable(getattr(module, name, None))]
+    for module, name, _ in saved:
+        setattr(module, name, functools.partial(_raise, _Refused(
+            f"your function calls {name}, a ready-made pooling; the exercise is to write one: {how}")))
     try:
-        for module, name, _ in saved:
-            setattr(module, name, refused(name))
         yield
     finally:
         for module, name, original in saved:
