@@ -1,7 +1,6 @@
 """What the checks share: the :func:`exercise` decorator, readers that turn an
 answer into a number, a pair or an array or a hint, and the graders."""
 
-import contextlib
 import dis
 import functools
 import itertools
@@ -156,7 +155,7 @@ def _rounded(expected):
 
 
 class _Refused(AssertionError):
-    """Raised by a ready-made pooling that a student's function called (see :func:`_refusing`)."""
+    """Raised by a ready-made pooling that a student's function called (see :func:`_refuse_ready_made`)."""
 
 
 def _call(function, *args):
@@ -212,28 +211,12 @@ def _raise(error, *args, **kwargs):
     raise error
 
 
-@contextlib.contextmanager
-def _refusing(names, how):
-    """While it runs, the ready-made poolings ``names`` in poolviz and in Keras's and TensorFlow's ``layers``, ``ops``
-    and ``nn`` raise :class:`_Refused`: a call through ``getattr`` is refused too."""
-    modules = [module for name, module in list(sys.modules.items()) if name.split(".")[0] == "poolviz"] + [getattr(
-        sys.modules.get(top), part, None) for top in ("keras", "tensorflow") for part in ("layers", "ops", "nn")]
-    saved = [(module, name, getattr(module, name)) for module in modules for name in names
-             if callable(getattr(module, name, None))]
-    for module, name, _ in saved:
-        setattr(module, name, functools.partial(_raise, _Refused(
-            f"your function calls {name}, a ready-made pooling; the exercise is to write one: {how}")))
-    try:
-        yield
-    finally:
-        for module, name, original in saved:
-            setattr(module, name, original)
-
-
-def _refuse_ready_made(function, refused, how, names=()):
-    """Refuse ``function`` (or a ``functools.partial`` of it) if it, or its top package, is in ``refused``, or if
-    its code calls one of ``names`` (a wrapper around a ready-made pooling)."""
-    function = function.func if isinstance(function, functools.partial) else function
+def _refuse_ready_made(answer, refused, how, names=()):
+    """Refuse ``answer`` (or a ``functools.partial`` of it) if it, or its top package, is in ``refused``, or if its
+    code calls one of ``names`` (a wrapper around a ready-made pooling). Return it wrapped: while it runs, the
+    poolings ``names`` in poolviz and in Keras's and TensorFlow's ``layers``, ``ops`` and ``nn`` raise
+    :class:`_Refused`, so that a call through ``getattr`` is refused too."""
+    function = answer.func if isinstance(answer, functools.partial) else answer
     package = (getattr(function, "__module__", None) or "").split(".")[0]
     if package in refused or any(function is r for r in refused):
         raise AssertionError(f"{package}'s {getattr(function, '__name__', type(function).__name__)} is a ready-made "
@@ -241,6 +224,21 @@ def _refuse_ready_made(function, refused, how, names=()):
     if called := sorted(_names_used(function, set()) & set(names)):
         raise AssertionError(f"your function calls {called[0]}, a ready-made pooling; the exercise is to write one: "
                              f"{how}")
+
+    def refusing(*args):
+        modules = [module for name, module in list(sys.modules.items()) if name.split(".")[0] == "poolviz"] + [getattr(
+            sys.modules.get(top), part, None) for top in ("keras", "tensorflow") for part in ("layers", "ops", "nn")]
+        saved = [(module, name, getattr(module, name)) for module in modules for name in names
+                 if callable(getattr(module, name, None))]
+        for module, name, _ in saved:
+            setattr(module, name, functools.partial(_raise, _Refused(
+                f"your function calls {name}, a ready-made pooling; the exercise is to write one: {how}")))
+        try:
+            return answer(*args)
+        finally:
+            for module, name, original in saved:
+                setattr(module, name, original)
+    return refusing if callable(answer) else answer
 
 
 def _check_function(function, cases, *, expected, mistakes, shape, values, correct, close=np.allclose):

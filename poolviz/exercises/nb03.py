@@ -9,17 +9,7 @@ import numpy as np
 import poolviz
 from poolviz import data
 
-from ._harness import (
-    _as_array,
-    _as_int,
-    _check_function,
-    _close,
-    _grade,
-    _refuse_ready_made,
-    _refusing,
-    _rounded,
-    exercise,
-)
+from ._harness import _as_array, _as_int, _check_function, _close, _grade, _refuse_ready_made, _rounded, exercise
 
 __all__ = ["check_average_pool_same", "check_cells_never_used", "check_same_padding_bottom_row"]
 
@@ -139,14 +129,11 @@ _READY_MADE = ("average_pool2d", "pool2d", "keras_pool2d", "pooling_window", "wa
 @exercise("write average_pool_same(feature_map, pool, stride) with loops and pass the function itself (no brackets).")
 def check_average_pool_same(answer):
     """Exercise 3: Keras's 'same' average pooling as a function (feature_map, pool, stride)."""
-    how = "loop over the windows as average_pool_loop does (section 3), with the padding poolviz.same_padding gives."
-    _refuse_ready_made(answer, ("poolviz", "keras", "tensorflow"), how, _READY_MADE)
-
-    def refusing_ready_made(*args):  # the poolings raise while it runs: getattr(poolviz, ...) is refused too
-        with _refusing(_READY_MADE, how):
-            return answer(*args)
+    refusing = _refuse_ready_made(answer, ("poolviz", "keras", "tensorflow"), "loop over the windows as "
+                                  "average_pool_loop does (section 3), with the padding poolviz.same_padding gives.",
+                                  _READY_MADE)  # and, while it runs, the ready-made poolings raise
     _check_function(
-        refusing_ready_made if callable(answer) else answer, _CASES,
+        refusing, _CASES,
         expected=lambda m, pool, stride: poolviz.average_pool2d(m, pool, stride, "same"),
         mistakes=_MISTAKES, shape="With 'same' each side has ceil(n / stride) outputs.",
         values=lambda result, *_: ("A window starting before the map has a negative start, which NumPy counts from "
