@@ -201,6 +201,10 @@ def average_same_default_argument(feature_map, pool, stride, pool_same=poolviz.a
     return pool_same(feature_map, pool, stride, "same")
 
 
+def average_same_keyword_default(feature_map, pool, stride, *, pool_same=poolviz.average_pool2d):
+    return pool_same(feature_map, pool, stride, "same")
+
+
 def _closing_over_poolviz():
     pool_same = poolviz.average_pool2d
 
@@ -605,6 +609,8 @@ CATALOGUE = [
     (nb03.check_average_pool_same, "a wrapper around Keras's layer, through a helper of the student's",
      average_same_through_keras, ["calls AveragePooling2D, a ready-made pooling"]),
     (nb03.check_average_pool_same, "poolviz's pooling bound as a default argument", average_same_default_argument,
+     ["calls average_pool2d, a ready-made pooling"]),
+    (nb03.check_average_pool_same, "poolviz's pooling bound as a keyword-only default", average_same_keyword_default,
      ["calls average_pool2d, a ready-made pooling"]),
     (nb03.check_average_pool_same, "poolviz's pooling in a closure", _closing_over_poolviz(),
      ["calls average_pool2d, a ready-made pooling"]),

@@ -200,7 +200,8 @@ def _names_used(function, seen):
                 names |= _names_used(value, seen)  # the student's own helper: what it calls, not its name
             else:
                 names |= {name, getattr(value, "__name__", name)}
-    for value in [*(getattr(function, "__defaults__", None) or ()), *(getattr(function, "__closure__", None) or ())]:
+    for value in [*(getattr(function, "__defaults__", None) or ()), *(getattr(function, "__closure__", None) or ()),
+                  *(getattr(function, "__kwdefaults__", None) or {}).values()]:
         value = value.cell_contents if isinstance(value, types.CellType) and value != types.CellType() else value
         names |= (_names_used(value, seen) if getattr(value, "__module__", None) == function.__module__  # bound
                   else {getattr(value, "__name__", "")})  # before the call: a default or a closure's function
