@@ -9,6 +9,8 @@ and plain NumPy), independently of the checks' own diagnoses.
 """
 
 import functools
+import sys
+import types
 import warnings
 
 import numpy as np
@@ -219,6 +221,43 @@ def _keras_same_layer(pool, stride):
 
 def average_same_through_keras(feature_map, pool, stride):
     return _keras_same_layer(pool, stride)(feature_map[None, :, :, None])[0, :, :, 0]
+
+
+def average_same_default_argument(feature_map, pool, stride, pool_same=poolviz.average_pool2d):
+    """Reader r5's wrappers: poolviz's pooling bound as a default, in a closure, or fetched by getattr."""
+    return pool_same(feature_map, pool, stride, "same")
+
+
+def average_same_keyword_default(feature_map, pool, stride, *, pool_same=poolviz.average_pool2d):
+    return pool_same(feature_map, pool, stride, "same")
+
+
+def _closing_over_poolviz():
+    pool_same = poolviz.average_pool2d
+
+    def average_same(feature_map, pool, stride):
+        return pool_same(feature_map, pool, stride, "same")
+    return average_same
+
+
+def average_same_through_getattr(feature_map, pool, stride):
+    return getattr(poolviz, "average_" + "pool2d")(feature_map, pool, stride, "same")
+
+
+
+def test_keras_poolings_fetched_by_getattr_are_refused_and_restored(monkeypatch):
+    """Keras's layers module, faked so that TensorFlow is not loaded (25 s): what the check swaps while the
+    student's function runs, and puts back."""
+    layers = types.ModuleType("keras.layers")
+    layers.AveragePooling2D = lambda pool, stride, padding: functools.partial(poolviz.average_pool2d, pool_size=pool,
+                                                                              strides=stride, padding=padding)
+    ready_made = layers.AveragePooling2D
+    monkeypatch.setitem(sys.modules, "keras", types.SimpleNamespace(layers=layers))
+
+    def average_same(feature_map, pool, stride):
+        return getattr(sys.modules["keras"].layers, "Average" + "Pooling2D")(pool, stride, "same")(feature_map)
+    assert_refused(nb03.check_average_pool_same, average_same, "calls AveragePooling2D, a ready-made pooling")
+    assert layers.AveragePooling2D is ready_made
 
 
 # --------------------------------------------------------------------------
@@ -617,6 +656,14 @@ CATALOGUE = [
      average_same_through_a_namesake, ["calls average_pool2d, a ready-made pooling"]),
     (nb03.check_average_pool_same, "a wrapper around Keras's layer, through a helper of the student's",
      average_same_through_keras, ["calls AveragePooling2D, a ready-made pooling"]),
+    (nb03.check_average_pool_same, "poolviz's pooling bound as a default argument", average_same_default_argument,
+     ["calls average_pool2d, a ready-made pooling"]),
+    (nb03.check_average_pool_same, "poolviz's pooling bound as a keyword-only default", average_same_keyword_default,
+     ["calls average_pool2d, a ready-made pooling"]),
+    (nb03.check_average_pool_same, "poolviz's pooling in a closure", _closing_over_poolviz(),
+     ["calls average_pool2d, a ready-made pooling"]),
+    (nb03.check_average_pool_same, "poolviz's pooling fetched by getattr", average_same_through_getattr,
+     ["calls average_pool2d, a ready-made pooling", "average_pool_loop"]),
     # 04, exercise 1: [[0.9, 0.7], [0.3, 0.8]]
     (nb04.check_max_pool_by_hand, "average for max", poolviz.average_pool2d(nb04.EXERCISE_1_MAP, 2),
      ["average pooling"]),
@@ -869,7 +916,14 @@ def _as_nested_list(right):
 
 
 def _average_pool_same(feature_map, pool, stride):
-    return poolviz.average_pool2d(feature_map, pool, stride, padding="same")
+    """Written with loops, as the exercise asks (a wrapper of poolviz's pooling, even in a closure, is refused)."""
+    rows, cols = feature_map.shape
+    pooled = np.empty((-(-rows // stride), -(-cols // stride)))
+    top, left = poolviz.same_padding(rows, pool, stride)[0], poolviz.same_padding(cols, pool, stride)[0]
+    for i, j in np.ndindex(pooled.shape):
+        row, col = i * stride - top, j * stride - left
+        pooled[i, j] = feature_map[max(row, 0):row + pool, max(col, 0):col + pool].mean()
+    return pooled
 
 
 #: (check, form, answer). What is reasonable, exercise by exercise:

@@ -6,6 +6,8 @@ import functools
 import itertools
 import numbers
 import operator
+import sys
+import types
 
 import numpy as np
 
@@ -152,6 +154,10 @@ def _rounded(expected):
         value, expected, rtol=0, atol=0.5 / 10**d + 1e-9) for d in range(3))
 
 
+class _Refused(AssertionError):
+    """Raised by a ready-made pooling that a student's function called (see :func:`_refuse_ready_made`)."""
+
+
 def _call(function, *args):
     """Call a student's function; its exception becomes a hint."""
     if not callable(function):
@@ -159,6 +165,8 @@ def _call(function, *args):
                              "itself, its name without brackets")
     try:
         return function(*args)
+    except _Refused:
+        raise
     except (Exception, SystemExit) as error:  # the student's code may raise anything
         shapes = ", ".join(f"array of shape {np.shape(a)}" if isinstance(a, np.ndarray) else repr(a) for a in args)
         raise AssertionError(f"your function raised {type(error).__name__}: {_said(error)} "
@@ -177,8 +185,8 @@ def _made(mistake, result, right, args, close):
 
 
 def _names_used(function, seen):
-    """The names ``function``'s code uses (attributes too, aliases resolved), with its nested functions and the
-    functions of its own module that it names."""
+    """The names ``function``'s code uses (attributes too, aliases resolved), with its nested functions, the
+    functions of its own module that it names, and the functions bound to it (defaults, closures)."""
     names, codes = set(), [function.__code__] if hasattr(function, "__code__") and id(function) not in seen else []
     seen.add(id(function))
     while codes:
@@ -192,13 +200,24 @@ def _names_used(function, seen):
                 names |= _names_used(value, seen)  # the student's own helper: what it calls, not its name
             else:
                 names |= {name, getattr(value, "__name__", name)}
+    for value in [*(getattr(function, "__defaults__", None) or ()), *(getattr(function, "__closure__", None) or ()),
+                  *(getattr(function, "__kwdefaults__", None) or {}).values()]:
+        value = value.cell_contents if isinstance(value, types.CellType) and value != types.CellType() else value
+        names |= (_names_used(value, seen) if getattr(value, "__module__", None) == function.__module__  # bound
+                  else {getattr(value, "__name__", "")})  # before the call: a default or a closure's function
     return names
 
 
-def _refuse_ready_made(function, refused, how, names=()):
-    """Refuse ``function`` (or a ``functools.partial`` of it) if it, or its top package, is in ``refused``, or if
-    its code calls one of ``names`` (a wrapper around a ready-made pooling)."""
-    function = function.func if isinstance(function, functools.partial) else function
+def _raise(error, *args, **kwargs):
+    raise error
+
+
+def _refuse_ready_made(answer, refused, how, names=()):
+    """Refuse ``answer`` (or a ``functools.partial`` of it) if it, or its top package, is in ``refused``, or if its
+    code calls one of ``names`` (a wrapper around a ready-made pooling). Return it wrapped: while it runs, the
+    poolings ``names`` in poolviz and in Keras's and TensorFlow's ``layers``, ``ops`` and ``nn`` raise
+    :class:`_Refused`, so that a call through ``getattr`` is refused too."""
+    function = answer.func if isinstance(answer, functools.partial) else answer
     package = (getattr(function, "__module__", None) or "").split(".")[0]
     if package in refused or any(function is r for r in refused):
         raise AssertionError(f"{package}'s {getattr(function, '__name__', type(function).__name__)} is a ready-made "
@@ -206,6 +225,21 @@ def _refuse_ready_made(function, refused, how, names=()):
     if called := sorted(_names_used(function, set()) & set(names)):
         raise AssertionError(f"your function calls {called[0]}, a ready-made pooling; the exercise is to write one: "
                              f"{how}")
+
+    def refusing(*args):
+        modules = [module for name, module in list(sys.modules.items()) if name.split(".")[0] == "poolviz"] + [getattr(
+            sys.modules.get(top), part, None) for top in ("keras", "tensorflow") for part in ("layers", "ops", "nn")]
+        saved = [(module, name, getattr(module, name)) for module in modules for name in names
+                 if callable(getattr(module, name, None))]
+        for module, name, _ in saved:
+            setattr(module, name, functools.partial(_raise, _Refused(
+                f"your function calls {name}, a ready-made pooling; the exercise is to write one: {how}")))
+        try:
+            return answer(*args)
+        finally:
+            for module, name, original in saved:
+                setattr(module, name, original)
+    return refusing if callable(answer) else answer
 
 
 def _check_function(function, cases, *, expected, mistakes, shape, values, correct, close=np.allclose):

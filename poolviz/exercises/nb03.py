@@ -129,10 +129,12 @@ _READY_MADE = ("average_pool2d", "pool2d", "keras_pool2d", "pooling_window", "wa
 @exercise("write average_pool_same(feature_map, pool, stride) with loops and pass the function itself (no brackets).")
 def check_average_pool_same(answer):
     """Exercise 3: Keras's 'same' average pooling as a function (feature_map, pool, stride)."""
-    _refuse_ready_made(answer, ("poolviz", "keras", "tensorflow"), "loop over the windows as average_pool_loop does "
-                       "(section 3), with the padding poolviz.same_padding gives.", _READY_MADE)
+    refusing = _refuse_ready_made(answer, ("poolviz", "keras", "tensorflow"), "loop over the windows as "
+                                  "average_pool_loop does (section 3), with the padding poolviz.same_padding gives.",
+                                  _READY_MADE)  # and, while it runs, the ready-made poolings raise
     _check_function(
-        answer, _CASES, expected=lambda m, pool, stride: poolviz.average_pool2d(m, pool, stride, "same"),
+        refusing, _CASES,
+        expected=lambda m, pool, stride: poolviz.average_pool2d(m, pool, stride, "same"),
         mistakes=_MISTAKES, shape="With 'same' each side has ceil(n / stride) outputs.",
         values=lambda result, *_: ("A window starting before the map has a negative start, which NumPy counts from "
             "the end: clip it as section 4's coverage cell does, max(start, 0), min(stop, n)." if np.isnan(result).any()
