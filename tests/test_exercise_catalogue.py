@@ -904,6 +904,22 @@ def test_each_catalogued_mistake_is_refused_with_a_hint_naming_it(check, answer,
     assert_refused(check, answer, *fragments)
 
 
+def test_01_exercise_3_refuses_a_keras_layer_built_outside_the_function():
+    # Reader r6: a layer built in a notebook cell, then called by the student's function, passed as "Correct".
+    # Catalogued here, not in CATALOGUE, so that Keras is imported only when this test runs.
+    from poolviz.keras_bridge import load_keras
+    keras = load_keras()
+    notebook_globals = {"keras": keras, "layer": keras.layers.MaxPooling2D()}  # as in a notebook's namespace
+    exec("def pool_each_map(batch):\n    return keras.ops.convert_to_numpy(layer(batch))", notebook_globals)
+
+    def closure_over(pool):
+        return lambda batch: keras.ops.convert_to_numpy(pool(batch))
+
+    for answer in (notebook_globals["pool_each_map"], closure_over(keras.layers.MaxPool2D())):
+        assert np.array_equal(answer(nb01._BATCHES[0][1]), poolviz.max_pool2d(nb01._BATCHES[0][1]))  # it does pool
+        assert_refused(nb01.check_pool_each_map, answer, "calls MaxPooling2D, a ready-made pooling", "max_pool_loop")
+
+
 # --------------------------------------------------------------------------
 # The right answer in the forms a student reasonably gives it
 # --------------------------------------------------------------------------
@@ -915,15 +931,13 @@ def _as_nested_list(right):
     return lambda *args: right(*args).tolist()
 
 
+#: The right answers as a student writes them: since reader r6 the checks see through a closure, so a form that
+#: wraps poolviz's own pooling (a ready-made one) would be refused.
+_pool_each_map = functools.partial(_each_map, _max_pool_map)
+
+
 def _average_pool_same(feature_map, pool, stride):
-    """Written with loops, as the exercise asks (a wrapper of poolviz's pooling, even in a closure, is refused)."""
-    rows, cols = feature_map.shape
-    pooled = np.empty((-(-rows // stride), -(-cols // stride)))
-    top, left = poolviz.same_padding(rows, pool, stride)[0], poolviz.same_padding(cols, pool, stride)[0]
-    for i, j in np.ndindex(pooled.shape):
-        row, col = i * stride - top, j * stride - left
-        pooled[i, j] = feature_map[max(row, 0):row + pool, max(col, 0):col + pool].mean()
-    return pooled
+    return _average_same(feature_map, pool, stride)
 
 
 #: (check, form, answer). What is reasonable, exercise by exercise:
@@ -942,8 +956,8 @@ ACCEPTED = [
     (nb01.check_output_sizes, "a NumPy array", np.array([13, 14])),
     (nb01.check_unchanged_after_shift, "a float", 3.0),
     (nb01.check_unchanged_after_shift, "np.sum's integer", np.int64(3)),
-    (nb01.check_pool_each_map, "float32", _as_float32(poolviz.max_pool2d)),
-    (nb01.check_pool_each_map, "a nested list", _as_nested_list(poolviz.max_pool2d)),
+    (nb01.check_pool_each_map, "float32", _as_float32(_pool_each_map)),
+    (nb01.check_pool_each_map, "a nested list", _as_nested_list(_pool_each_map)),
     (nb02.check_horizontal_detector, "a list of int rows", [[0, 0, 0], [1, 1, 1], [0, 0, 0]]),
     (nb02.check_horizontal_detector, "a tuple of rows", ((0, 0, 0), (1, 1, 1), (0, 0, 0))),
     (nb02.check_horizontal_detector, "float32", np.float32(data.VERTICAL_LINE_DETECTOR.T)),

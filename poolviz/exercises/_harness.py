@@ -185,26 +185,29 @@ def _made(mistake, result, right, args, close):
 
 
 def _names_used(function, seen):
-    """The names ``function``'s code uses (attributes too, aliases resolved), with its nested functions, the
-    functions of its own module that it names, and the functions bound to it (defaults, closures)."""
+    """The names ``function``'s code uses (attributes too, aliases resolved; an object by its class's name, e.g. a
+    Keras layer built outside), with its nested functions, the functions of its own module that it names, and the
+    functions bound to it (defaults, closures)."""
     names, codes = set(), [function.__code__] if hasattr(function, "__code__") and id(function) not in seen else []
     seen.add(id(function))
+    closure = zip(function.__code__.co_freevars, function.__closure__ or ()) if codes else ()
+    scope = {**getattr(function, "__globals__", {}), **{name: cell.cell_contents for name, cell in closure}}
     while codes:
         code = codes.pop()
         codes += [const for const in code.co_consts if hasattr(const, "co_names")]
         for instruction in dis.get_instructions(code):
-            name, value = instruction.argval, function.__globals__.get(instruction.argval)
-            if instruction.opname not in ("LOAD_GLOBAL", "LOAD_NAME"):  # attributes, imports: their names
+            name, value = instruction.argval, scope.get(instruction.argval)
+            if instruction.opname not in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF"):  # attributes, imports: names
                 names |= {name} if instruction.opname in ("LOAD_ATTR", "LOAD_METHOD", "IMPORT_FROM") else set()
             elif callable(value) and getattr(value, "__module__", None) == function.__module__:
                 names |= _names_used(value, seen)  # the student's own helper: what it calls, not its name
             else:
-                names |= {name, getattr(value, "__name__", name)}
+                names |= {name, getattr(value, "__name__", type(value).__name__)}
     for value in [*(getattr(function, "__defaults__", None) or ()), *(getattr(function, "__closure__", None) or ()),
                   *(getattr(function, "__kwdefaults__", None) or {}).values()]:
         value = value.cell_contents if isinstance(value, types.CellType) and value != types.CellType() else value
         names |= (_names_used(value, seen) if getattr(value, "__module__", None) == function.__module__  # bound
-                  else {getattr(value, "__name__", "")})  # before the call: a default or a closure's function
+                  else {getattr(value, "__name__", type(value).__name__)})  # a default's or a closure's object
     return names
 
 
