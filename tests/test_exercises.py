@@ -70,7 +70,7 @@ CHECKS = [
     (nb04.check_max_pool_by_hand, "answer_1", "give the 2x2 max-pooled map"),
     (nb04.check_same_padding_max, "answer_2", "MaxPooling2D(2, padding='same')"),
     (nb04.check_max_pool_gradient, "answer_3", "write max_pool_gradient(feature_map, upstream)"),
-    (nb04.check_relu_and_average_order, "answer_4", "(ReLU then average pooling, average pooling then ReLU)"),
+    (nb04.check_gelu_and_max_order, "answer_4", "True where GELU then max pooling differs"),
     (nb05.check_global_shapes, "answer_1", "give the two output shapes"),
     (nb05.check_head_parameters, "answer_2", "Dense parameters after Flatten"),
     (nb05.check_global_average_pool, "answer_3", "write global_average_pool(batch)"),

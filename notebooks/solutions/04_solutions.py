@@ -42,16 +42,15 @@ def max_pool_gradient(feature_map, upstream):
 answer_3 = max_pool_gradient
 
 
-# Exercise 4: ReLU first sets the negative cells to 0, then each window is averaged
-# over its 4 cells; the other way, each window's plain average goes through the ReLU.
-#   window       cells            ReLU then average    average then ReLU
-#   top-left     2, -2, 0, 0      (2+0+0+0)/4 = 0.5    relu(0/4) = 0
-#   top-right    1, 3, -1, 1      (1+3+0+1)/4 = 1.25   relu(4/4) = 1
-#   bottom-left  -3, -1, -2, -2   0/4 = 0              relu(-8/4) = 0
-#   bottom-right 4, -4, 2, -2     (4+0+2+0)/4 = 1.5    relu(0/4) = 0
-# They agree only on the bottom-left window, whose values all have one sign.
-answer_4 = ([[0.5, 1.25], [0.0, 1.5]],
-            [[0.0, 1.0], [0.0, 0.0]])
+# Exercise 4: GELU rises from its minimum near -0.75 on, and falls to the left of it. A window's two
+# orders differ when another cell's GELU is above the GELU of its largest value.
+#   window       cells                  largest   GELU of the largest   highest GELU of a cell
+#   top-left     1, -2, 0.5, -0.3       1.0       0.841                 0.841 (the 1.0): agree
+#   top-right    -0.3, -2.5, -1, -0.6   -0.3      -0.115                -0.016 (the -2.5): differ
+#   bottom-left  -0.1, -0.2, -0.6, -0.4 -0.1      -0.046                -0.046: agree (all >= -0.75, GELU rises)
+#   bottom-right -1, -3, -2, -1.5       -1.0      -0.159                -0.004 (the -3): differ
+answer_4 = [[False, True],
+            [False, True]]
 
 
 
@@ -59,4 +58,4 @@ if __name__ == "__main__":
     nb04.check_max_pool_by_hand(answer_1)
     nb04.check_same_padding_max(answer_2)
     nb04.check_max_pool_gradient(answer_3)
-    nb04.check_relu_and_average_order(answer_4)
+    nb04.check_gelu_and_max_order(answer_4)

@@ -4,15 +4,17 @@
 Correct: each output cell keeps the largest of the four values in its window.
 """
 
+import math
+
 import numpy as np
 
 import poolviz
 from poolviz import data
 
-from ._harness import _as_array, _check_function, _close, _grade, _rounded, _unpack_pair, exercise
+from ._harness import _as_array, _check_function, _close, _grade, exercise
 
 __all__ = ["EXERCISE_1_MAP", "EXERCISE_2_MAP", "EXERCISE_4_MAP", "check_max_pool_by_hand",
-           "check_max_pool_gradient", "check_relu_and_average_order", "check_same_padding_max"]
+           "check_gelu_and_max_order", "check_max_pool_gradient", "check_same_padding_max"]
 
 #: The 4x4 map of exercise 1: max and average pooling give different answers.
 EXERCISE_1_MAP = np.array([[0.2, 0.9, 0.0, 0.4],
@@ -84,10 +86,10 @@ def _routed_gradient(feature_map, upstream, rule, pool=2):
 
 def _max_pool_gradient_reference(feature_map, upstream, pool=2):
     """Gradient of ``sum(upstream * max_pool2d(feature_map, pool))`` with respect to ``feature_map`` (valid padding,
-    stride = pool), as TensorFlow on the CPU computes it.
+    stride = pool), as TensorFlow on the x86-64 CPU computes it.
 
-    Each window passes its upstream gradient to its largest cell; on a tie (where any split is a valid subgradient)
-    TensorFlow's CPU kernel gives it all to the first in reading order (``np.argmax`` order).
+    Each window passes its upstream gradient to its largest cell; on a tie (where any non-negative split is a valid
+    subgradient) TensorFlow's CPU kernel gives it all to the first in reading order (``np.argmax`` order).
 
     >>> _max_pool_gradient_reference(np.array([[1.0, 5.0], [5.0, 2.0]]), np.array([[7.0]]))
     array([[0., 7.],
@@ -107,14 +109,14 @@ _GRADIENT_CASES = [
     ("a 4x6 map of negative values with upstream [[1, 2, 3], [4, 5, 6]]",
      -1.0 - np.arange(24.0).reshape(4, 6) % 5, np.arange(1.0, 7.0).reshape(2, 3)),
 ]
-_TF_CHOICE = ("this check asks for TensorFlow's CPU choice: all of it to the first tied cell in reading order "
-              "(np.argmax order)")
+_TF_CHOICE = ("this check asks for TensorFlow's choice as measured in section 5 (x86-64 CPU): all of it to the first "
+              "tied cell in reading order (np.argmax order)")
 #: The usual wrong gradients, as :func:`_routed_gradient` rules or functions of a case, and their hints.
 _GRADIENT_MISTAKES = [(lambda m, up, rule=rule: _routed_gradient(m, up, rule), hint + ".") for rule, hint in [
     ("split", "On a tie you split the upstream value evenly over the tied cells. That is a valid choice (any split "
-              "that adds up to the upstream value is a subgradient), but " + _TF_CHOICE),
+              "into non-negative shares is a subgradient), but " + _TF_CHOICE),
     ("last", "On a tie you gave the upstream value to the last tied cell. That is a valid choice too (with a tie, any "
-             "split is a subgradient), but " + _TF_CHOICE),
+             "non-negative split is a subgradient), but " + _TF_CHOICE),
     ("spread", "You spread each upstream value evenly over its window: that is average pooling's gradient; max "
                "pooling sends it all to the winning cell"),
     ("all", "On a tie you gave the full upstream value to every tied cell, so the window passes on more than it "
@@ -143,38 +145,36 @@ def check_max_pool_gradient(answer):
                 "cases, including ties and cells that no window covers.")
 
 
-#: The 4x4 map of exercise 4: a convolution's output before its ReLU, negative values included.
-EXERCISE_4_MAP = np.array([[2.0, -2.0, 1.0, 3.0],
-                           [0.0, 0.0, -1.0, 1.0],
-                           [-3.0, -1.0, 4.0, -4.0],
-                           [-2.0, -2.0, 2.0, -2.0]])
+#: The 4x4 map of exercise 4: a convolution's output before its GELU, negative values included.
+EXERCISE_4_MAP = np.array([[1.0, -2.0, -0.3, -2.5],
+                           [0.5, -0.3, -1.0, -0.6],
+                           [-0.1, -0.2, -1.0, -3.0],
+                           [-0.6, -0.4, -2.0, -1.5]])
 EXERCISE_4_MAP.setflags(write=False)
 
 
-@exercise("give (ReLU then average pooling, average pooling then ReLU) of EXERCISE_4_MAP: two 2x2 maps.")
-def check_relu_and_average_order(answer):
-    """Exercise 4: ``AveragePooling2D(2)`` after and before a ReLU, on :data:`EXERCISE_4_MAP`."""
-    maps = [_as_array(m) for m in _unpack_pair(answer, "give two 2x2 maps: (ReLU then average, average then ReLU)")]
-    if any(m.shape != (2, 2) for m in maps):
-        raise AssertionError(f"each of the two maps has shape (2, 2); got shapes {[m.shape for m in maps]}.")
-    result, relu, average = np.stack(maps), poolviz.relu, poolviz.average_pool2d
-    expected = np.stack([average(relu(EXERCISE_4_MAP)), relu(average(EXERCISE_4_MAP))])
-    off = [tuple(i) for i in np.argwhere(~np.isclose(result, expected)).tolist()]  # (map, row, column)
-    _grade(result, expected, same=_close, shown=f"\n{result}\n", hints=[
-        (expected[::-1], "the two maps are swapped: first ReLU then average, second average then ReLU"),
-        (np.stack([relu(poolviz.max_pool2d(EXERCISE_4_MAP))] * 2),
-         "that is max pooling, which does commute with ReLU; this exercise asks for average pooling"),
-        (lambda r: _close(r[0], r[1]), "your two maps are equal, but average pooling and ReLU do not commute: a "
-                                        "window holding negative and positive values averages differently"),
-        (np.stack([expected[0], average(EXERCISE_4_MAP)]),
-         "the second map still has a negative value: the ReLU after the pooling sets it to 0"),
-        (np.stack([average(np.abs(EXERCISE_4_MAP)), np.abs(average(EXERCISE_4_MAP))]),
-         "ReLU sets negative values to 0; it does not drop their sign (that is abs)"),
-        (np.stack([[[2.0, 5 / 3], [0.0, 3.0]], expected[1]]),
-         "after the ReLU a window still has 4 cells, zeros included: divide by 4, not by the positive cells"),
-        (expected.transpose(0, 2, 1), "rows and columns are swapped: the top-right cell is rows 0-1 and columns 2-3"),
-        (_rounded(expected), "give the exact values (multiples of 0.25); do not round"),
-    ], otherwise=f"(map, row, column) cell(s) {off} are off: ReLU sets negatives to 0; averaging divides by 4",
-        correct="ReLU then average keeps what the negative cells would have cancelled, so it is never below "
-                "average then ReLU; they agree only on windows whose values all have one sign.")
+def _gelu(x):
+    """GELU, exactly: x times the standard normal CDF of x."""
+    return x * 0.5 * (1.0 + np.vectorize(math.erf)(np.asarray(x) / math.sqrt(2.0)))
 
+
+@exercise("give a 2x2 map of True/False: True where GELU then max pooling differs from max pooling then GELU.")
+def check_gelu_and_max_order(answer):
+    """Exercise 4: where ``MaxPooling2D(2)`` and GELU do not commute on :data:`EXERCISE_4_MAP`."""
+    result = _as_array(answer)
+    expected = ~np.isclose(poolviz.max_pool2d(_gelu(EXERCISE_4_MAP)), _gelu(poolviz.max_pool2d(EXERCISE_4_MAP)))
+    _grade(result, expected.astype(float), shown=f"\n{result.astype(bool)}\n", same=np.array_equal, wrong_shape=(
+        f"give one True/False per pooled cell: shape (2, 2); got shape {result.shape}."), hints=[
+        (expected.T.astype(float), "rows and columns are swapped: the top-right cell is rows 0-1 and columns 2-3"),
+        (lambda r: not r.any(), "GELU goes down between minus infinity and its minimum near -0.75, so unlike ReLU it "
+                                "need not commute with max pooling"),
+        (lambda r: r[0, 0] != 0, "window (0, 0) has a positive largest value, 1.0: GELU rises from -0.75 on and is "
+                                 "below 0 for every negative cell, so both orders keep gelu(1.0)"),
+        (lambda r: r[1, 0] != 0, "window (1, 0) is all negative, but its values lie between -0.75 and 0, where GELU "
+                                 "still rises: both orders keep gelu(-0.1)"),
+        (lambda r: not r[0, 1] or not r[1, 1], "a window whose largest value is negative differs when another "
+         "cell lies far below -0.75: gelu(-2.5) = -0.016 is above gelu(-0.3) = -0.115"),
+    ], otherwise="in each window compare the GELU of its largest value with the GELU of every other cell (read "
+                 "them off the GELU curve of section 5); the orders differ where another cell's GELU is higher",
+        correct="the orders differ where a cell far enough below -0.75 has a higher GELU than the window's largest "
+                "value; a window whose values are all at least -0.75 agrees, as with ReLU.")

@@ -53,7 +53,8 @@ WRONG = {
                               "one number per image and channel", ["(32, 1, 1, 64)"]),
     ("05_global_pooling", 2): ("answer_2 = (0, 0)", "one bias per class", ["108170"]),
     ("05_global_pooling", 3): ("answer_3 = lambda batch: batch.max(axis=(1, 2))", "That is global max pooling", []),
-    ("04_max_pooling", 4): ("answer_4 = ([[0, 0], [0, 0]], [[0, 0], [0, 0]])", "do not commute", ["[[0.5, 1.25]"]),
+    ("04_max_pooling", 4): ("answer_4 = [[True, True], [True, True]]", "positive largest value",
+                           ["[[False, True]", "[[False  True]"]),
 }
 #: A submission that answers wrong and replaces the checks in its notebook so that they pass.
 TAMPERED = ("01_pooling", "\n".join(f"exercises.{name} = lambda answer, **keywords: None" for name in (
