@@ -1,11 +1,12 @@
 """The package stays small and its layout stays honest (issue 18's numbers as guards).
 
-Sizes: poolviz/ at most 5,300 lines, no module over 600, at most 12 modules
+Sizes: poolviz/ at most 5,350 lines, no module over 600, at most 12 modules
 directly in poolviz/, at most 68 public names outside the exercise modules.
 Issue 18 set 4,500 lines and 60 names for the course of then; issue 21 added three
 lessons (the receptive field, ReLU and max pooling, the Lp family from average to
 max), whose two explorers, functions and exercise checks took the package to 5,137 lines and 66 names;
-the later reading rounds added the census's per-paper counts and two going-further exercises.
+the later reading rounds added the census's per-paper counts, four going-further exercise checks, and the
+exercise checks' refusal of ready-made poolings (wrappers, defaults, closures): 5,309 lines.
 Structure: no import cycle (lazy imports included), no public module leaning on another
 public module's private names, `import poolviz` light, numba nowhere.
 Everything is read with ``ast`` (nothing of poolviz is imported here), except
@@ -25,7 +26,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "poolviz"
 MODULES = sorted(PACKAGE.rglob("*.py"))
 
-MAX_LINES_IN_ALL = 5300
+MAX_LINES_IN_ALL = 5350
 MAX_LINES_PER_MODULE = 600
 MAX_TOP_LEVEL_MODULES = 12
 MAX_PUBLIC_NAMES = 68

@@ -41,8 +41,10 @@ WRONG = {
                                          "the border rows and columns are lost", ["(196, 166)", "(98, 83)"]),
     ("03_average_pooling", 1): ("answer_1 = [0, 0, 0]", "average only the real cells", ["19.5"]),
     ("03_average_pooling", 2): ("answer_2 = 0", "jumps over one row and column", ["= 20 cells"]),
-    ("03_average_pooling", 3): ("answer_3 = lambda feature_map, pool, stride: "
-                                "poolviz.average_pool2d(feature_map, pool, stride)",
+    ("03_average_pooling", 3): ("answer_3 = lambda feature_map, pool, stride: np.array(  # 'valid', by hand\n"
+                                "    [[feature_map[r:r + pool, c:c + pool].mean()\n"
+                                "      for c in range(0, feature_map.shape[1] - pool + 1, stride)]\n"
+                                "     for r in range(0, feature_map.shape[0] - pool + 1, stride)])",
                                 "That is 'valid' pooling", []),
     ("04_max_pooling", 1): ("answer_1 = [[0, 0], [0, 0]]", "is the max of input rows", ["[[0.9, 0.7]", "[[0.9 0.7]"]),
     ("04_max_pooling", 2): ("answer_2 = [[0, 0], [0, 0]]", "take the max of the real cells only",
@@ -139,7 +141,8 @@ def test_the_autograder_zip_holds_exception_format_tests_one_public_one_hidden(b
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_no_solution_reaches_a_student_notebook(built, notebook):
     course = nbformat.read(ROOT / "notebooks" / f"{notebook}.ipynb", as_version=4)
-    course_answer_cells = [c.source for c in course.cells if c.cell_type == "code" and "answer_" in c.source]
+    course_answer_cells = ["\n".join(line for line in c.source.splitlines() if line.strip())
+                           for c in course.cells if c.cell_type == "code" and "answer_" in c.source]
     secret = solution_lines(notebook)
     for student in (built / "otter" / notebook / "dist" / "student" / f"{notebook}.ipynb",
                     built / "nbgrader" / "release" / notebook / f"{notebook}.ipynb"):
@@ -149,7 +152,8 @@ def test_no_solution_reaches_a_student_notebook(built, notebook):
         assert leaked == [], f"{student}: solution lines reach the students: {leaked}"
         for marker in ("SOLUTION", "HIDDEN", "importlib.reload", "graded=True"):
             assert marker not in text, f"{student} holds {marker!r}"
-        # The students' answer cells are the course notebook's, word for word (nbgrader leaves a blank line).
+        # The students' answer cells are the course notebook's, word for word (nbgrader leaves a blank line, so
+        # blank lines are left out on both sides).
         answers = ["\n".join(line for line in c.source.splitlines() if line.strip())
                    for c in cells if c.cell_type == "code" and re.search(r"^answer_\d+ = None$", c.source, re.M)]
         assert answers == course_answer_cells, student
