@@ -172,7 +172,8 @@ def check_count_include_pad(answer):
         (_rounded(top_left), "rounded too coarsely: give two decimals or the fraction"),
     ], otherwise="sum the real cells of the window, divide by kernel rows x kernel cols",
         correct="the window covers 4 real cells and 5 padded ones, and PyTorch's default count_include_pad=True "
-                "divides by all 9: 4 / 9. Keras (and count_include_pad=False) divide by 4 and give 1.0.")
+                "divides by all 9: 4 / 9. count_include_pad=False divides the same 4 real cells by 4 (1.0); Keras's "
+                "'same' window starts at row 0 and holds 9 real cells (also 1.0).")
 
 
 @exercise("give the number of cells no window covers (an int).")
