@@ -104,10 +104,10 @@ _READY_MADE = ("max_pool2d", "keras_pool2d", "walk_windows", "MaxPooling2D", "Ma
 @exercise("write a function pool_each_map(batch) and pass the function itself (no brackets).")
 def check_pool_each_map(answer):
     """Exercise 3: 2x2 max pooling of a channels-last batch, each map on its own, written by the student."""
-    _refuse_ready_made(answer, ("keras", "tensorflow", poolviz.max_pool2d), "loop over the images and the channels "
-                       "and pool each 2-D map with max_pool_loop (section 3).", _READY_MADE)
+    refusing = _refuse_ready_made(answer, ("keras", "tensorflow", poolviz.max_pool2d), "loop over the images and "
+                                  "the channels and pool each 2-D map with max_pool_loop (section 3).", _READY_MADE)
     _check_function(
-        answer, _BATCHES, expected=poolviz.max_pool2d, mistakes=_POOL_EACH_MAP_MISTAKES,
+        refusing, _BATCHES, expected=poolviz.max_pool2d, mistakes=_POOL_EACH_MAP_MISTAKES,
         shape=lambda result, right, batch: (
             "The layout (batch, rows, cols, channels) is right, but the sizes are not: 2x2 windows that jump 2 cells "
             "give floor((n - 2) / 2) + 1 per side; check the window size and the stride." if result.ndim == 4 and

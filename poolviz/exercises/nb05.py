@@ -5,7 +5,6 @@ Correct: global pooling removes the two spatial axes; keepdims=True keeps them w
 """
 
 import functools
-import types
 
 import numpy as np
 
@@ -13,7 +12,17 @@ import poolviz
 from poolviz import data
 from poolviz._checks import _describe
 
-from ._harness import _as_int, _as_shape, _check_function, _grade, _hint, _refuse_ready_made, _unpack_pair, exercise
+from ._harness import (
+    _as_int,
+    _as_shape,
+    _check_function,
+    _grade,
+    _hint,
+    _names_used,
+    _refuse_ready_made,
+    _unpack_pair,
+    exercise,
+)
 
 __all__ = ["EXERCISE_1_BATCH_SHAPE", "check_global_average_pool", "check_global_shapes", "check_head_parameters"]
 
@@ -97,21 +106,14 @@ _MISTAKES = [
 ]
 
 
-def _names_looked_up(code):
-    """The global and attribute names a function's code (and the functions defined inside it) looks up."""
-    inner = (_names_looked_up(const) for const in code.co_consts if isinstance(const, types.CodeType))
-    return set(code.co_names).union(*inner)
-
-
 @exercise("write global_average_pool(batch) for a (batch, rows, cols, channels) array and pass the function "
           "itself (no brackets).")
 def check_global_average_pool(answer):
     """Exercise 3: ``GlobalAveragePooling2D`` on a channels-last batch, as a function, without mean or average."""
     how = "add up with sum over axes 1 and 2, then divide by rows x cols."
     _refuse_ready_made(answer, ("poolviz", "keras", "tensorflow"), how)
-    code = getattr(answer.func if isinstance(answer, functools.partial) else answer, "__code__", None)
-    used = sorted({"mean", "average", "nanmean"} & _names_looked_up(code)) if code else []
-    if used:
+    function = answer.func if isinstance(answer, functools.partial) else answer
+    if used := sorted({"mean", "average", "nanmean"} & _names_used(function, set())):
         raise AssertionError(f"you used {used[0]}; the exercise is to average without mean or average: {how}")
     _check_function(
         answer, _BATCHES, expected=poolviz.global_average_pool2d, mistakes=_MISTAKES,
