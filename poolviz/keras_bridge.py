@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     import keras
 
-__all__ = ["Comparison", "compare", "keras_pool2d", "load_keras", "tutorial_model"]
+__all__ = ["Comparison", "compare", "keras_pool2d", "load_keras", "print_summary", "tutorial_model"]
 
 INSTALL_HINT = ("poolviz.keras_bridge needs TensorFlow with Keras 3: `pip install tensorflow` "
                 "in the environment this kernel runs in, then restart the kernel.")
@@ -102,6 +102,14 @@ def tutorial_model(pooling: str | None = None) -> keras.Model:
     kernel = np.asarray(VERTICAL_LINE_DETECTOR, dtype=np.float32).reshape(3, 3, 1, 1)
     detector.set_weights([kernel, np.zeros(1, dtype=np.float32)])  # (rows, cols, in, out)
     return model
+
+
+def print_summary(model: keras.Model) -> None:
+    """Print ``model.summary()`` once, as plain text: in Jupyter, Keras also sends an empty rich copy, dropped here."""
+    from IPython.utils.capture import capture_output
+
+    with capture_output(stdout=False, stderr=False):
+        model.summary(line_length=80, print_fn=print)
 
 
 def _layer(keras, key, name=None):

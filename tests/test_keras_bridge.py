@@ -319,3 +319,11 @@ def test_poolviz_alone_gives_the_tutorials_numbers(feature_map):
     np.testing.assert_array_equal(feature_map, [LINE_FEATURE_MAP_ROW] * 6)
     for pool in (poolviz.average_pool2d, poolviz.max_pool2d):
         np.testing.assert_array_equal(pool(feature_map, pool_size=2), [POOLED_ROW] * 3)
+
+
+def test_print_summary_prints_the_table_once_as_text(keras, capsys):
+    keras_bridge.print_summary(keras_bridge.tutorial_model("max"))
+    printed = capsys.readouterr().out
+    assert printed.count("Total params: 10 (40.00 B)") == 1, printed
+    assert "pooling (MaxPooling2D)" in printed and "(None, 3, 3, 1)" in printed, printed
+    assert max(map(len, printed.splitlines())) <= 80, printed
