@@ -225,13 +225,14 @@ def check_keras_same_in_pytorch(answer):
                                              f"Keras's 'same' gives 5: {rows}"),
         (pads[1] != 1, "the 9 columns: Keras pads 1 before and 1 after (poolviz.same_padding(9, 3, 2) == (1, 1)): "
                        "pad the columns by 1"),
-        (True, "the windows are Keras's now, but the default count_include_pad=True divides the border windows by 9, "
-               "padding included; Keras divides by the real cells: count_include_pad=False")] if wrong)
+        (True, "the windows are Keras's now, but the default count_include_pad=True divides the border windows by 9 "
+               "(6 in the last row, which runs past the map), padding included; Keras divides by the real cells "
+               "(6, or 4 in the last row): count_include_pad=False")] if wrong)
     _grade(result, poolviz.average_pool2d(SAME_PORT_MAP, 3, 2, "same"), same=_close, otherwise=hint,
            shown=f"dict({', '.join(f'{key}={value!r}' for key, value in answer.items())})",
-           correct="padding=(0, 1), ceil_mode=True, count_include_pad=False. Rows: Keras pads 0 before and 1 after, "
-                   "which PyTorch cannot pad; ceil_mode=True adds the last window instead (section 5's 6x6 case). "
-                   "Columns: 1 before and 1 after, PyTorch's padding=1, divided by the real cells (the 7x7 case).")
+           correct="padding=(0, 1), ceil_mode=True, count_include_pad=False: section 5's rule, padding = Keras's "
+                   "padding before, per side. Rows: Keras pads 0 before and 1 after; ceil_mode=True adds the last "
+                   "window (the 6x6 case). Columns: 1 before and 1 after, divided by the real cells (the 7x7 case).")
 
 
 #: 04, exercise 1, by hand: a 2x4 map with negative values, so that x and |x| give different averages and maxima.

@@ -58,11 +58,11 @@ answer_3_2 = 4 / 9
 answer_3_3 = 8 * 9 - 6 * 7
 
 # 03 · Exercise 4 ---------------------------------------------------------------
-# Rows (10): Keras pads 0 before and 1 after, which symmetric padding cannot do: pad 0 and let
-# ceil_mode=True add the 5th window, ceil((10 - 3) / 2) + 1 = 5; it starts at row 8, inside the map.
-# Columns (9): Keras pads 1 before and 1 after: padding 1. count_include_pad=False divides by the
-# real cells, as Keras does. Each side survives the other's settings: ceil_mode changes nothing on the
-# columns ((9 + 2 - 3) / 2 = 4 is whole), and count_include_pad nothing on the rows (padding 0).
+# Section 5's rule, per side: padding = Keras's padding before, ceil_mode=True, count_include_pad=False.
+# Rows (10): Keras pads 0 before and 1 after: padding 0, and ceil_mode=True adds the 5th window,
+# ceil((10 - 3) / 2) + 1 = 5; it starts at row 8, inside the map.
+# Columns (9): Keras pads 1 before and 1 after: padding 1 ((9 + 2 - 3) / 2 = 4 is whole: ceil_mode changes
+# nothing). count_include_pad=False divides by the real cells, as Keras does.
 answer_3_4 = dict(padding=(0, 1), ceil_mode=True, count_include_pad=False)
 
 # 04 · Exercise 1 ---------------------------------------------------------------
