@@ -708,7 +708,10 @@ CATALOGUE = [
     (nb04.check_gelu_and_max_order, "every all-negative window", [[False, True], [True, True]],
      ["window (1, 0)", "between -0.75 and 0"]),
     (nb04.check_gelu_and_max_order, "rows and columns swapped", [[False, False], [True, True]], ["swapped"]),
-    (nb04.check_gelu_and_max_order, "window (1, 1) missed", [[False, True], [False, False]], ["far below -0.75"]),
+    (nb04.check_gelu_and_max_order, "window (1, 1) missed", [[False, True], [False, False]],
+     ["window (1, 1)", "gelu(-3.0)"]),
+    (nb04.check_gelu_and_max_order, "window (0, 1) missed", [[False, False], [False, True]],
+     ["window (0, 1)", "gelu(-2.5)"]),
     (nb04.check_gelu_and_max_order, "a flat list", [False, True, False, True], ["shape (2, 2)"]),
     # 05, exercise 1: ((32, 64), (32, 1, 1, 64))
     (nb05.check_global_shapes, "swapped", ((32, 1, 1, 64), (32, 64)), ["swapped"]),

@@ -172,9 +172,11 @@ def check_gelu_and_max_order(answer):
                                  "below 0 for every negative cell, so both orders keep gelu(1.0)"),
         (lambda r: r[1, 0] != 0, "window (1, 0) is all negative, but its values lie between -0.75 and 0, where GELU "
                                  "still rises: both orders keep gelu(-0.1)"),
-        (lambda r: not r[0, 1] or not r[1, 1], "a window whose largest value is negative differs when another "
-         "cell lies far below -0.75: gelu(-2.5) = -0.016 is above gelu(-0.3) = -0.115"),
+        (lambda r: not r[0, 1], "window (0, 1)'s largest value, -0.3, is negative and another cell lies far below "
+                                "-0.75: gelu(-2.5) = -0.016 is above gelu(-0.3) = -0.115"),
+        (lambda r: not r[1, 1], "window (1, 1)'s largest value, -1.0, is negative and another cell lies far below "
+                                "-0.75: gelu(-3.0) = -0.004 is above gelu(-1.0) = -0.159"),
     ], otherwise="in each window compare the GELU of its largest value with the GELU of every other cell (read "
-                 "them off the GELU curve of section 5); the orders differ where another cell's GELU is higher",
+                 "them off the GELU curve of section 5b); the orders differ where another cell's GELU is higher",
         correct="the orders differ where a cell far enough below -0.75 has a higher GELU than the window's largest "
                 "value; a window whose values are all at least -0.75 agrees, as with ReLU.")
