@@ -294,8 +294,9 @@ _LP_MISTAKES = [
      "Lp pooling is the largest |x| of each window, not the largest x: a window of -2 and -1 gives 2."),
     (_scaled, "A window of zeros gave NaN (0 / 0), but its power mean is 0: divide only where the largest |x| is "
      "positive."),
-    (lambda m, p: _scaled(m, p, size=np.asarray), "Use |x|: a negative value to the power 3 stays negative, and the "
-     "mean may then have no real root."),
+    *((signed, "Use |x|: a negative value to the power 3 stays negative, and a negative mean has no real p-th root "
+       "(NaN). Take |x| of each cell first.") for signed in (lambda m, p: _scaled(m, p, size=np.asarray), lambda m, p:
+      _windows(m).max(-1) * np.mean((_windows(m, np.asarray) / _windows(m).max(-1, keepdims=True)) ** p, -1) ** (1 / p))),
 ]
 
 
