@@ -358,6 +358,17 @@ def lp_pool_without_abs(feature_map, p):
     return _lp_loop(feature_map, p, size=lambda window: window)
 
 
+def lp_pool_without_abs_divided_by_largest_size(feature_map, p):
+    """x instead of |x|, each window divided by its largest |x|, zero windows guarded: a negative mean, NaN."""
+    pooled = np.zeros((feature_map.shape[0] // 2, feature_map.shape[1] // 2))
+    with np.errstate(all="ignore"):
+        for i, j in np.ndindex(pooled.shape):
+            window = feature_map[2 * i:2 * i + 2, 2 * j:2 * j + 2]
+            if (largest := np.abs(window).max()) > 0:
+                pooled[i, j] = largest * np.mean((window / largest) ** p) ** (1 / p)
+    return pooled
+
+
 def lp_pool_square_maps_only(feature_map, p):
     return _lp_loop(feature_map, p, cols_out=feature_map.shape[0] // 2)
 
@@ -882,7 +893,9 @@ CATALOGUE = [
     (gf.check_lp_pool, "the 1/p-th root forgotten", lp_pool_root_forgotten, ["root"]),
     (gf.check_lp_pool, "overflows at large p", lp_pool_overflows, ["overflowed", "largest"]),
     (gf.check_lp_pool, "a window of zeros gives NaN", lp_pool_zero_window_nan, ["window of zeros"]),
-    (gf.check_lp_pool, "x instead of |x|", lp_pool_without_abs, ["|x|"]),
+    (gf.check_lp_pool, "x instead of |x|", lp_pool_without_abs, ["Take |x| of each cell first"]),
+    (gf.check_lp_pool, "x instead of |x|, divided by the largest |x|", lp_pool_without_abs_divided_by_largest_size,
+     ["no real p-th root", "Take |x| of each cell first"]),
     (gf.check_lp_pool, "square maps only", lp_pool_square_maps_only, ["square"]),
     (gf.check_lp_pool, "p ignored: average", lp_pool_always_average, ["average pooling whatever p"]),
     (gf.check_lp_pool, "p ignored: max", lp_pool_always_max, ["max pooling whatever p"]),

@@ -274,9 +274,9 @@ def _windows(m, size=np.abs):
     return size(m[:2 * rows, :2 * cols]).reshape(rows, 2, cols, 2).swapaxes(1, 2).reshape(rows, cols, 4)
 
 
-def _scaled(m, p, size=np.abs):  # divided by each window's largest value: no overflow, but 0 / 0 on a zero window
-    w = _windows(m, size)
-    return w.max(-1) * np.mean((w / w.max(-1, keepdims=True)) ** p, axis=-1) ** (1 / p)
+def _scaled(m, p, size=np.abs, by=None):  # divided by each window's largest value (or largest by(x)): 0 / 0 on zeros
+    w, largest = _windows(m, size), _windows(m, by or size).max(-1, keepdims=True)
+    return largest[..., 0] * np.mean((w / largest) ** p, axis=-1) ** (1 / p)
 
 
 #: The usual wrong Lp poolings, as functions of a case, and their hints.
@@ -295,8 +295,9 @@ _LP_MISTAKES = [
      "Lp pooling is the largest |x| of each window, not the largest x: a window of -2 and -1 gives 2."),
     (_scaled, "A window of zeros gave NaN (0 / 0), but its power mean is 0: divide only where the largest |x| is "
      "positive."),
-    (lambda m, p: _scaled(m, p, size=np.asarray), "Use |x|: a negative value to the power 3 stays negative, and the "
-     "mean may then have no real root."),
+    *((signed, "Use |x|: a negative value to the power 3 stays negative, and a negative mean has no real p-th root "
+       "(NaN). Take |x| of each cell first.") for signed in (lambda m, p: _scaled(m, p, size=np.asarray),
+                                                             lambda m, p: _scaled(m, p, size=np.asarray, by=np.abs))),
 ]
 
 
