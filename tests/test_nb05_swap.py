@@ -34,7 +34,7 @@ def _text(output):
 def swapped_outputs():
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     start = next(i for i, cell in enumerate(notebook.cells)
-                 if cell.source.startswith("### Part two: a tiny classifier"))
+                 if cell.source.startswith("## 5b. Part two: a tiny classifier"))
     end = next(i for i, cell in enumerate(notebook.cells) if cell.source.startswith("## 6. Summary"))
     setup = next(cell for cell in notebook.cells if cell.source.startswith("# Setup"))
     cells = [setup] + [cell for cell in notebook.cells[start:end] if cell.cell_type == "code"]

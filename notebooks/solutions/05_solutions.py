@@ -33,7 +33,7 @@ answer_3 = global_average_pool
 # The open question after the exercises (not checked): other seeds, and lines at the border.
 # What we measured with the notebook's data and code (Keras 3.15, TensorFlow on the CPU,
 # seeds 1 to 10, the script scripts/classifier_seeds.py):
-# test accuracy on the 200 test images, and accuracy on the 200 border-line images of section 5
+# test accuracy on the 200 test images, and accuracy on the 200 border-line images of section 5b
 # (lines along row or column 0 or 11), per seed:
 #   seed                       1     2     3     4     5     6     7     8     9    10    mean
 #   GlobalMaxPooling2D  test  1.00  0.92  1.00  1.00  1.00  0.93  0.99  1.00  1.00  1.00  0.984
@@ -49,7 +49,7 @@ answer_3 = global_average_pool
 #
 # Why does seed 2 with global average pooling get nearly every border line right (0.99:
 # vertical 0.99, horizontal 1.00)? Set SEED = 2 and
-# GLOBAL_POOLING = keras.layers.GlobalAveragePooling2D in section 5 and rerun it; these are
+# GLOBAL_POOLING = keras.layers.GlobalAveragePooling2D in section 5b and rerun it; these are
 # the numbers it shows (measured with the notebook's data and training, Keras 3, CPU):
 #   filter 0 (dense weight +5.8, bias -3.3)    filter 1 (dense weight -6.0, bias -0.9)
 #      4.2 -3.8  4.2                              2.9  2.6  3.6
