@@ -475,6 +475,8 @@ def _student_interval(index, n, layers, *, before=_keras_before, clip="each", ba
         stop = (stop - 1) * stride - pad + kernel if stop_rule is None else stop_rule(stop, stride, pad, kernel)
         if clip == "each":
             start, stop = max(start, 0), min(stop, size)
+        elif clip == "input":  # after every layer, but to the input's size
+            start, stop = max(start, 0), min(stop, n)
     if clip == "end":
         start, stop = max(start, 0), min(stop, n)
     return (start, stop - 1) if inclusive else (start, stop)
@@ -486,6 +488,10 @@ def interval_without_clipping(index, n, layers):
 
 def interval_clipped_only_at_the_end(index, n, layers):
     return _student_interval(index, n, layers, clip="end")
+
+
+def interval_clipped_to_the_input_size(index, n, layers):
+    return _student_interval(index, n, layers, clip="input")
 
 
 def interval_odd_padding_before(index, n, layers):
@@ -763,13 +769,15 @@ CATALOGUE = [
     (gf.check_receptive_interval, "no clipping at the borders", interval_without_clipping, ["Clip at the borders"]),
     (gf.check_receptive_interval, "clipped only at the end", interval_clipped_only_at_the_end,
      ["Clip after every layer"]),
+    (gf.check_receptive_interval, "clipped to the input's size at every layer", interval_clipped_to_the_input_size,
+     ["size of the map each layer reads"]),
     (gf.check_receptive_interval, "odd padded cell before (PyTorch-like)", interval_odd_padding_before,
      ["odd padded cell after"]),
     (gf.check_receptive_interval, "'same' padding ignored", interval_same_padding_ignored,
      ["`before` cells earlier"]),
     (gf.check_receptive_interval, "last cell instead of the stop", interval_last_cell_not_stop,
      ["stop excluded"]),
-    (gf.check_receptive_interval, "stop from stop * stride", interval_stop_times_stride, ["cell b - 1"]),
+    (gf.check_receptive_interval, "stop from stop * stride", interval_stop_times_stride, ["cell stop - 1"]),
     (gf.check_receptive_interval, "layers in forward order", interval_layers_in_forward_order,
      ["the last layer first"]),
     (gf.check_receptive_interval, "called instead of passed", interval_as_a_list(3, 20, [(3, 1, "valid")]),

@@ -352,11 +352,13 @@ def _interval(index, n, layers, *, before=lambda total: total // 2, clip=True, l
 
 _INTERVAL_MISTAKES = [(lambda *case, knobs=knobs: _interval(*case, **knobs), hint) for knobs, hint in [
     (dict(clip=False), "Clip at the borders: padded cells depend on nothing, so no interval leaves the map"),
-    (dict(clip="end"), "Clip after every layer, not only at the end: a 'valid' layer may skip its map's last cells"),
+    (dict(clip="end"), "Clip after every layer, not only at the end, and to the size of the map each layer reads "
+                       "(go forward first), not to n: a 'valid' layer may skip its map's last cells"),
     (dict(before=lambda t: t - t // 2), "Keras puts the odd padded cell after (bottom/right): before = total // 2"),
     (dict(before=lambda t: 0), "With 'same' padding a window starts `before` cells earlier: from i * stride - before"),
     (dict(step=False), "Give the stop excluded, as range(start, stop) does: the last cell read, plus 1"),
-    (dict(last=False), "Cells [a, b) end with the window of cell b - 1, at (b - 1) * stride - before + kernel"),
+    (dict(last=False), "Cells [start, stop) end with the window of cell stop - 1, at "
+                       "(stop - 1) * stride - before + kernel"),
 ]] + [(lambda index, n, layers: _interval(index, n, layers[::-1]), "Go back from the output: the last layer first")]
 
 
