@@ -25,6 +25,9 @@ answer_1_1 = padded[:, :4].reshape(2, 2, 2, 2).mean(axis=(1, 3))  # [[2, 5], [2,
 
 # 01 · Exercise 2 ---------------------------------------------------------------
 # By hand, max: window row i reads image rows 2i and 2i + 1 before the move and rows 2i - 1 and 2i after it.
+# Image row r lights columns r - 1 and r. Window row 1: before, rows 2-3 light columns 1-3 (window columns
+# 0 and 1); after, rows 1-2 light columns 0-2 (again window columns 0 and 1). Window row 2: rows 4-5 light
+# columns 3-5, rows 3-4 columns 2-4: window columns 1 and 2 both times.
 # Row 2i is read both times, and its part of the line (columns 2i - 1 and 2i, on either side of a window
 # border) already lights every window the line lights in that window row: max pooling does not change.
 # shift_change(data.diagonal_line(), op).relative_l1[1] (the down shift): max 0, max-blur 0.413, average 0.933.
