@@ -106,6 +106,8 @@ def tutorial_model(pooling: str | None = None) -> keras.Model:
 
 def print_summary(model: keras.Model) -> None:
     """Print ``model.summary()`` once, as plain text: in Jupyter, Keras also sends an empty rich copy, dropped here."""
+    if not callable(getattr(model, "summary", None)):
+        raise TypeError(f"model must be a Keras model (it has a .summary() method), got {_describe(model)}")
     from IPython.utils.capture import capture_output
 
     with capture_output(stdout=False, stderr=False):

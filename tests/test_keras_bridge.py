@@ -327,3 +327,5 @@ def test_print_summary_prints_the_table_once_as_text(keras, capsys):
     assert printed.count("Total params: 10 (40.00 B)") == 1, printed
     assert "pooling (MaxPooling2D)" in printed and "(None, 3, 3, 1)" in printed, printed
     assert max(map(len, printed.splitlines())) <= 80, printed
+    with pytest.raises(TypeError, match=r"model must be a Keras model .*got 3"):
+        keras_bridge.print_summary(3)
