@@ -162,6 +162,7 @@ def test_04_cites_lp_poolings_history_from_sources_read_without_hedges():
                    "*Spatiotemporal energy models for the perception of motion*, J. Opt. Soc. Am. A 2 (2), "
                    "284-299, 1985",
                    "*Fine-tuning CNN Image Retrieval with No Human Annotation*, arXiv:1711.02512",
+                   "*Ueber einen Mittelwerthssatz*, Nachrichten der Königl. Gesellschaft der Wissenschaften",
                    "No source found here uses this notebook's exact operation"):
         assert source in text, source
     for hedge in ("from memory", "could not read", "could not verify", "not verified", "we could", "may exist"):
