@@ -260,12 +260,12 @@ def check_l2_pool_by_hand(answer):
 
 
 _LP_CASES = [(f"{name} with p={p:g}", np.array(m, dtype=float), p) for name, m, p in [
-    ("04's EXERCISE_1_MAP", EXERCISE_1_MAP, 1.0), ("04's EXERCISE_1_MAP", EXERCISE_1_MAP, 2.0),
+    *(("notebook 04 (max pooling)'s EXERCISE_1_MAP", EXERCISE_1_MAP, p) for p in (1.0, 2.0)),
     ("np.arange(24.0).reshape(4, 6) % 5 (a 4x6 map)", np.arange(24.0).reshape(4, 6) % 5, 3.0),
     ("a 4x4 map whose top-left window is all zeros", np.kron([[0, 1], [2, 3]], np.ones((2, 2))) + np.eye(4)[::-1], 2.0),
     ("a map of values up to 9", np.arange(16.0).reshape(4, 4) % 10, 1000.0),
     ("a map of values up to 9", np.arange(16.0).reshape(4, 4) % 10, np.inf),
-    *(("04's EXERCISE_4_MAP (negative values)", EXERCISE_4_MAP, p) for p in (3.0, 1.0, np.inf))]]
+    *(("notebook 04 (max pooling)'s EXERCISE_4_MAP (negative values)", EXERCISE_4_MAP, p) for p in (3.0, 1.0, np.inf))]]
 
 
 def _windows(m, size=np.abs):
