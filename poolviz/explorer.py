@@ -122,7 +122,8 @@ def _arithmetic_text(window, step, n_windows):
                      f"{window.count} = {result}")
     padded, are = cells - window.count, "s are" if cells - window.count > 1 else " is"
     if padded and window.operation == "average":
-        lines.append(f"divisor {window.count}, not {cells}: the {padded} padded cell{are} not counted (Keras)")
+        lines.append(f"divisor {window.count}, not {cells}: the {padded} padded cell{are} not counted "
+                     "(Keras, TensorFlow backend)")
     elif padded:
         lines.append(f"the {padded} padded cell{are} ignored, not read as 0")
     return "\n".join(lines)

@@ -43,7 +43,8 @@ def test_same_padding_amounts_divisors_and_padded_cells_follow_keras():
     state = pooling_state(np.arange(25.0).reshape(5, 5), 2, padding="SAME", operation="average", step=8)
     assert state.padding == "same" and state.padding_amounts == (0, 1, 0, 1)
     np.testing.assert_array_equal(state.divisors, [[4, 4, 2], [4, 4, 2], [2, 2, 1]])
-    assert state.arithmetic_text.endswith("divisor 1, not 4: the 3 padded cells are not counted (Keras)")
+    assert state.arithmetic_text.endswith("divisor 1, not 4: the 3 padded cells are not counted "
+                                          "(Keras, TensorFlow backend)")
     maximum = pooling_state(np.arange(25.0).reshape(5, 5), 2, padding="same", step=8)
     assert maximum.divisors is None and maximum.real_cells.tolist() == state.real_cells.tolist()
     assert maximum.arithmetic_text.endswith("the 3 padded cells are ignored, not read as 0")
@@ -310,7 +311,7 @@ def test_the_words_name_padding_divisors_and_summarise_a_large_map():
     padded = PoolingExplorerModel(operation="average", padding="same", pool_rows=4).state.description
     assert "gives 2 x 3: rows 0 3 0 / 0 3 0; divided by 2 x 3: rows 6 6 6 / 6 6 6;" in padded
     assert padded.endswith("average(pad, pad, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0) = 0.0 / 6 = 0.0; "
-                           "divisor 6, not 8: the 2 padded cells are not counted (Keras)")
+                           "divisor 6, not 8: the 2 padded cells are not counted (Keras, TensorFlow backend)")
     photo = PoolingExplorerModel(input_name="photograph").state
     largest = np.unravel_index(np.argmax(photo.pooled), photo.pooled.shape)
     assert f"gives 37 x 32, values {photo.pooled.min():.3g} to 1, the largest at row {largest[0]}, " \
