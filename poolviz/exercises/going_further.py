@@ -101,7 +101,7 @@ def check_depthwise_parameters(answer):
         correct=f"{depthwise} (one 3x3 filter and one bias per channel) + {pointwise} (the 1x1 Conv2D that mixes the "
                 f"channels) = {depthwise + pointwise:,}, where Conv2D(64, 3, strides=2) has 36,928: "
                 f"{36928 / (depthwise + pointwise):.1f} times as many; pooling has 0. (Keras's mobilenet.py builds "
-                f"both without biases: {3 * 3 * 64 + 64 * 64:,} weights; 6c.)")
+                f"both without biases, in _depthwise_conv_block: {3 * 3 * 64 + 64 * 64:,} weights.)")
 
 
 @exercise("give the number of papers (an int).")
