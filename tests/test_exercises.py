@@ -459,10 +459,11 @@ WRONG_ANSWERS = [
     # 02, exercise 3
     (nb02.check_photograph_shapes, ((200, 170), (100, 85)), ["border rows and columns are lost"]),
     (nb02.check_photograph_shapes, ((198, 168), (99, 84)), ["3x3 filter"]),
-    (nb02.check_photograph_shapes, ((195, 165), (97, 82)), ["n - 5 + 1"]),
-    (nb02.check_photograph_shapes, ((196, 166), (100, 85)), ["pool the feature map"]),
-    (nb02.check_photograph_shapes, ((196, 166), (97, 82)), ["rounding down"]),
-    (nb02.check_photograph_shapes, (196, 166), ["a pair of whole numbers"]),
+    (nb02.check_photograph_shapes, ((194, 164), (96, 81)), ["n - 6 + 1"]),
+    (nb02.check_photograph_shapes, ((195, 165), (100, 85)), ["pool the feature map"]),
+    (nb02.check_photograph_shapes, ((195, 165), (96, 81)), ["rounding down"]),
+    (nb02.check_photograph_shapes, ((195, 165), (98, 83)), ["round down", "both sides are odd"]),
+    (nb02.check_photograph_shapes, (195, 165), ["a pair of whole numbers"]),
     (nb02.check_photograph_shapes, "shape", ["give two shapes"]),
     # 03, exercise 1
     (nb03.check_same_padding_bottom_row, [8.0, 13.0, 84 / 9],

@@ -50,9 +50,9 @@ def test_01_exercise_3_refuses_keras_pooling_passed_instead_of_a_loop(keras):
 # --------------------------------------------------------------------------
 def test_02_photograph_shape_of_the_exercise_is_the_real_one():
     assert data.photograph(downscale=3).shape == nb02.EXERCISE_3_PHOTO_SHAPE
-    feature = poolviz.conv2d(data.photograph(downscale=3), np.ones((5, 5)))
+    feature = poolviz.conv2d(data.photograph(downscale=3), np.ones((6, 6)))
     assert (feature.shape, poolviz.max_pool2d(feature).shape) == nb02._photograph_shapes()
-    assert nb02._photograph_shapes() == ((196, 166), (98, 83))
+    assert nb02._photograph_shapes() == ((195, 165), (97, 82))
 
 
 def test_keras_counts_304_parameters_for_conv2d_4_5x5_on_rgb(keras):

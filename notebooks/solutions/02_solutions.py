@@ -24,10 +24,10 @@ answer_1 = np.array([[0.0, 0.0, 0.0],
 answer_2 = 4 * (5 * 5 * 3 + 1)
 
 # Exercise 3 ------------------------------------------------------------------
-# A 5x5 filter without padding fits at n - 5 + 1 positions per side:
-# 200 - 4 = 196 rows, 170 - 4 = 166 columns. 2x2 pooling with stride 2:
-# floor((196 - 2) / 2) + 1 = 98, floor((166 - 2) / 2) + 1 = 83.
-feature_shape = (200 - 5 + 1, 170 - 5 + 1)
+# A 6x6 filter without padding fits at n - 6 + 1 positions per side:
+# 200 - 5 = 195 rows, 170 - 5 = 165 columns. 2x2 pooling with stride 2 rounds down,
+# since both sides are odd: floor((195 - 2) / 2) + 1 = 97, floor((165 - 2) / 2) + 1 = 82.
+feature_shape = (200 - 6 + 1, 170 - 6 + 1)
 pooled_shape = tuple((n - 2) // 2 + 1 for n in feature_shape)
 answer_3 = (feature_shape, pooled_shape)
 

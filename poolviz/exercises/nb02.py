@@ -77,19 +77,19 @@ def check_parameter_count(answer):
         correct=f"each of the 4 filters has 5 * 5 * 3 = 75 weights and 1 bias: 4 * (75 + 1) = {expected}.")
 
 
-#: ``data.photograph(downscale=3).shape`` (600 // 3, 512 // 3), and exercise 3's filter size (5, not the tutorial's 3).
-EXERCISE_3_PHOTO_SHAPE, EXERCISE_3_KERNEL = (200, 170), 5
+#: ``data.photograph(downscale=3).shape`` (600 // 3, 512 // 3), and exercise 3's filter size (6: both map sides odd).
+EXERCISE_3_PHOTO_SHAPE, EXERCISE_3_KERNEL = (200, 170), 6
 
 
 def _photograph_shapes():
-    """(feature map shape, pooled shape) of exercise 3: 5x5 filter, 2x2 max pooling."""
+    """(feature map shape, pooled shape) of exercise 3: 6x6 filter, 2x2 max pooling."""
     feature = tuple(n - EXERCISE_3_KERNEL + 1 for n in EXERCISE_3_PHOTO_SHAPE)
     return feature, poolviz.pooled_shape(feature, 2)
 
 
-@exercise("give ((feature map rows, cols), (pooled rows, cols)) for the 200x170 photograph and a 5x5 filter.")
+@exercise("give ((feature map rows, cols), (pooled rows, cols)) for the 200x170 photograph and a 6x6 filter.")
 def check_photograph_shapes(answer):
-    """Exercise 3: (feature map shape, pooled shape) of the photograph, 5x5 filter."""
+    """Exercise 3: (feature map shape, pooled shape) of the photograph, 6x6 filter."""
     feature, pooled = _unpack_pair(answer, "give two shapes, like ((rows, cols), (rows, cols)), "
                                            f"got {_describe(answer)}")
     feature, pooled = _as_pair_of_ints(feature, "the feature map shape"), _as_pair_of_ints(pooled, "the pooled shape")
@@ -100,17 +100,19 @@ def check_photograph_shapes(answer):
         (right_feature[::-1], swapped),
         ((rows, cols), "without padding the filter must fit entirely inside the photo, so the "
                        "border rows and columns are lost"),
-        ((rows - 2, cols - 2), "that is what a 3x3 filter gives; a 5x5 filter loses 5 - 1 = 4 rows and columns"),
-        ((rows - 5, cols - 5), "a 5x5 filter fits at n - 5 + 1 positions per side, not n - 5"),
+        ((rows - 2, cols - 2), "that is what a 3x3 filter gives; a 6x6 filter loses 6 - 1 = 5 rows and columns"),
+        ((rows - 6, cols - 6), "a 6x6 filter fits at n - 6 + 1 positions per side, not n - 6"),
         (lambda shape: shape[0] == shape[1], f"the photograph is not square: {rows} rows but "
-                                             f"{cols} columns, and each side loses 4"),
-    ], otherwise="a valid 5x5 convolution gives (rows - 4, cols - 4)")
+                                             f"{cols} columns, and each side loses 5"),
+    ], otherwise="a valid 6x6 convolution gives (rows - 5, cols - 5)")
     _grade(pooled, right_pooled, shown=f"the pooled shape {pooled}", hints=[
         ((rows // 2, cols // 2), "pool the feature map, not the photograph"),
         (right_pooled[::-1], swapped),
         (tuple(n - 1 for n in right_pooled), "the '+ 1' is missing: floor((n - 2) / 2) + 1, "
                                              "rounding down, counts the first window too"),
+        (tuple(n + 1 for n in right_pooled), "round down: both sides are odd, and a last window "
+                                             "that would stick out past the edge is dropped"),
     ], otherwise="2x2 pooling with stride 2 halves each side of the feature map, rounding down: "
                  "floor((n - 2) / 2) + 1")
-    _correct(f"{rows}x{cols} -> {right_feature[0]}x{right_feature[1]} after the 5x5 filter -> "
-             f"{right_pooled[0]}x{right_pooled[1]} after 2x2 pooling.")
+    _correct(f"{rows}x{cols} -> {right_feature[0]}x{right_feature[1]} after the 6x6 filter -> "
+             f"{right_pooled[0]}x{right_pooled[1]} after 2x2 pooling (rounding down).")

@@ -38,7 +38,7 @@ WRONG = {
                                          "turn it on its side", []),
     ("02_detecting_vertical_lines", 2): ("answer_2 = 4 * 5 * 5 * 3", "add the biases", ["304"]),
     ("02_detecting_vertical_lines", 3): ("answer_3 = ((200, 170), (100, 85))",
-                                         "the border rows and columns are lost", ["(196, 166)", "(98, 83)"]),
+                                         "the border rows and columns are lost", ["(195, 165)", "(97, 82)"]),
     ("03_average_pooling", 1): ("answer_1 = [0, 0, 0]", "average only the real cells", ["19.5"]),
     ("03_average_pooling", 2): ("answer_2 = 0", "jumps over one row and column", ["= 20 cells"]),
     ("03_average_pooling", 3): ("answer_3 = lambda feature_map, pool, stride: np.array(  # 'valid', by hand\n"
