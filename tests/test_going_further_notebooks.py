@@ -163,10 +163,16 @@ def test_04_cites_lp_poolings_history_from_sources_read_without_hedges():
                    "284-299, 1985",
                    "*Fine-tuning CNN Image Retrieval with No Human Annotation*, arXiv:1711.02512",
                    "*Ueber einen Mittelwerthssatz*, Nachrichten der Königl. Gesellschaft der Wissenschaften",
-                   "No source found here uses this notebook's exact operation"):
+                   "None of these sources uses this notebook's exact operation",
+                   "## 6. Where Lp pooling is used: the sources read for this notebook",
+                   "That is the power-mean inequality, a classical result; the convexity step is Jensen's"):
         assert source in text, source
     for hedge in ("from memory", "could not read", "could not verify", "not verified", "we could", "may exist"):
         assert hedge not in text, hedge
+    # Sources read, not a history: no claim of an origin, of completeness, or that Hoelder/Jensen found the
+    # power-mean inequality (they are credited for the convexity step only).
+    for claim in ("comes from", "origin", "first used", "Hölder 1889", "Jensen 1906)", "No source found"):
+        assert claim not in text, claim
 
 
 def test_pytorch_is_not_in_the_lock_and_03_says_where_its_rules_come_from():
