@@ -72,8 +72,9 @@ def _pool(x, kernel_size, stride, padding, dilation, ceil_mode, fill, reduce):
     dilations = as_pair(dilation, "dilation")
     ceil_mode = _as_bool(ceil_mode, "ceil_mode")
     if any(p > k // 2 for k, p in zip(kernel, pads)):  # implies p <= half the effective kernel
-        raise ValueError(f"padding must be at most kernel_size // 2, even with dilation (PyTorch's "
-                         f"pool2d_shape_check), got padding={padding!r} with kernel_size={kernel_size!r}")
+        dilated = "" if dilations == (1, 1) else ", even with dilation (PyTorch's pool2d_shape_check)"
+        raise ValueError(f"padding must be at most kernel_size // 2{dilated}, got padding={padding!r} "
+                         f"with kernel_size={kernel_size!r}")
     axes = [(n, k, s, p, d, torch_output_size(n, k, s, p, d, ceil_mode))
             for n, k, s, p, d in zip(array.shape[-2:], kernel, strides, pads, dilations)]
     if min(axes[0][-1], axes[1][-1]) < 1:
