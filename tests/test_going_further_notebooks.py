@@ -158,20 +158,22 @@ def test_04_cites_lp_poolings_history_from_sources_read_without_hedges():
                    "arXiv:1204.3968", "3×3 Gaussian kernel",
                    "*Learned-Norm Pooling for Deep Feedforward and Recurrent Neural Networks*, ECML PKDD 2014",
                    "docs.pytorch.org/docs/stable/generated/torch.nn.LPPool2d.html", "\"power-average pooling\"",
-                   "**2012, Lp pooling in a convolutional network for house numbers.**",
+                   "**2012, weighted L2 pooling in a convolutional network for house numbers.**",
                    "*Spatiotemporal energy models for the perception of motion*, J. Opt. Soc. Am. A 2 (2), "
                    "284-299, 1985",
                    "*Fine-tuning CNN Image Retrieval with No Human Annotation*, arXiv:1711.02512",
                    "*Ueber einen Mittelwerthssatz*, Nachrichten der Königl. Gesellschaft der Wissenschaften",
                    "None of these sources uses this notebook's exact operation",
-                   "## 6. Where Lp pooling is used: the sources read for this notebook",
-                   "That is the power-mean inequality, a classical result; the convexity step is Jensen's"):
+                   "## 6. Examples of Lp pooling in use",
+                   "These are examples from the sources read for this notebook, by year, not a history",
+                   "That is the power-mean inequality; the convexity step is Jensen's",
+                   "dLp/dx_i = (1/n) * (|x_i| / Lp) ** (p-1) * sign(x_i)", "### Optional: gradients"):
         assert source in text, source
     for hedge in ("from memory", "could not read", "could not verify", "not verified", "we could", "may exist"):
         assert hedge not in text, hedge
     # Sources read, not a history: no claim of an origin, of completeness, or that Hoelder/Jensen found the
     # power-mean inequality (they are credited for the convexity step only).
-    for claim in ("comes from", "origin", "first used", "Hölder 1889", "Jensen 1906)", "No source found"):
+    for claim in ("comes from", "origin", "first used", "Hölder 1889", "Jensen 1906)", "No source found", "classical"):
         assert claim not in text, claim
 
 
