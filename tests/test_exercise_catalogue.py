@@ -494,6 +494,17 @@ def interval_clipped_to_the_input_size(index, n, layers):
     return _student_interval(index, n, layers, clip="input")
 
 
+def interval_symmetric_padding(index, n, layers):  # PyTorch-style: (kernel - 1) // 2 before, whatever the map
+    return _student_interval(index, n, layers, before=lambda size, kernel, stride: (kernel - 1) // 2)
+
+
+def interval_padding_from_the_input(index, n, layers):  # each layer padded as if it read the input's n cells
+    def from_n(size, kernel, stride):
+        total = max((-(-n // stride) - 1) * stride + kernel - n, 0)
+        return total // 2
+    return _student_interval(index, n, layers, before=from_n)
+
+
 def interval_odd_padding_before(index, n, layers):
     def pytorch_like(size, kernel, stride):
         total = max((-(-size // stride) - 1) * stride + kernel - size, 0)
@@ -773,6 +784,10 @@ CATALOGUE = [
      ["Clip after every layer"]),
     (gf.check_receptive_interval, "clipped to the input's size at every layer", interval_clipped_to_the_input_size,
      ["size of the map each layer reads"]),
+    (gf.check_receptive_interval, "(kernel - 1) // 2 before, whatever the map", interval_symmetric_padding,
+     ["the map it reads", "not (kernel - 1) // 2"]),
+    (gf.check_receptive_interval, "padding computed for the input's n", interval_padding_from_the_input,
+     ["the map it reads", "not the padding the input's n would need"]),
     (gf.check_receptive_interval, "odd padded cell before (PyTorch-like)", interval_odd_padding_before,
      ["odd padded cell after"]),
     (gf.check_receptive_interval, "'same' padding ignored", interval_same_padding_ignored,

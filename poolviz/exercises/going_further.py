@@ -334,18 +334,20 @@ _FIELDS = [("cell 3 of conv 3 + pool 2/2 on 20 cells", 3, 20, [_CONV, _POOL]),
            ("cell 1 of (conv 3 + pool 2/2) twice on 16 cells", 1, 16, [_CONV, _POOL] * 2),
            ("cell 0 of conv 3 'same' + pool 2/2 'same' on 7 cells", 0, 7, [(3, 1, "same"), (2, 2, "same")]),
            ("cell 3 of conv 3 'same' + pool 2/2 'same' on 7 cells", 3, 7, [(3, 1, "same"), (2, 2, "same")]),
-           ("cell 2 of pool 2/2 + conv 3 'same' on 7 cells", 2, 7, [_POOL, (3, 1, "same")])]
+           ("cell 2 of pool 2/2 + conv 3 'same' on 7 cells", 2, 7, [_POOL, (3, 1, "same")]),
+           ("cell 0 of pool 2/2 + conv 3/2 'same' on 9 cells", 0, 9, [_POOL, (3, 2, "same")])]
 
 
-def _interval(index, n, layers, *, before=lambda total: total // 2, clip=True, last=True, step=True):
+def _interval(index, n, layers, *, before=lambda total: total // 2, clip=True, last=True, step=True, pad=None):
     """One axis, as :func:`poolviz.walkthrough.receptive_field`; the knobs are the usual mistakes."""
     sizes = [n]
     for kernel, stride, padding in layers:
         sizes.append(poolviz.output_size(sizes[-1], kernel, stride, padding))
     start, stop = index, index + 1
     for (kernel, stride, padding), size in zip(layers[::-1], sizes[-2::-1]):
-        pad = before(sum(poolviz.same_padding(size, kernel, stride))) if padding == "same" else 0
-        start, stop = start * stride - pad, (stop - 1) * stride - pad + kernel if last else stop * stride - pad + kernel
+        shift = pad(size, n, kernel, stride) if pad else before(sum(poolviz.same_padding(size, kernel, stride)))
+        start = start * stride - (shift := shift if padding == "same" else 0)
+        stop = (stop - 1) * stride - shift + kernel if last else stop * stride - shift + kernel
         start, stop = (max(start, 0), min(stop, size)) if clip is True or (clip and size == n) else (start, stop)
     return np.array([start, stop - (not step)])
 
@@ -354,6 +356,10 @@ _INTERVAL_MISTAKES = [(lambda *case, knobs=knobs: _interval(*case, **knobs), hin
     (dict(clip=False), "Clip at the borders: padded cells depend on nothing, so no interval leaves the map"),
     (dict(clip="end"), "Clip after every layer, not only at the end, and to the size of the map each layer reads "
                        "(go forward first), not to n: a 'valid' layer may skip its map's last cells"),
+    *[(dict(pad=rule), "Keras pads each 'same' layer for the map it reads (go forward first) and puts the smaller "
+                       "half before: total // 2 of that layer's own padding, not (kernel - 1) // 2 and not the padding "
+                       "the input's n would need")
+      for rule in (lambda size, n, k, s: (k - 1) // 2, lambda size, n, k, s: poolviz.same_padding(n, k, s)[0])],
     (dict(before=lambda t: t - t // 2), "Keras puts the odd padded cell after (bottom/right): before = total // 2"),
     (dict(before=lambda t: 0), "With 'same' padding a window starts `before` cells earlier: from i * stride - before"),
     (dict(step=False), "Give the stop excluded, as range(start, stop) does: the last cell read, plus 1"),
