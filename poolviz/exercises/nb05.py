@@ -121,8 +121,7 @@ def check_average_blind_maps(answer):
     if any(m.shape != (6, 6) for m in maps):
         raise AssertionError(f"each map should be 6x6, got shapes {maps[0].shape} and {maps[1].shape}.")
     (average, other_average), (peak, other_peak) = ([f(m) for m in maps] for f in (np.mean, np.max))
-    if not np.isclose(average, other_average):
-        raise AssertionError(f"the global averages differ, {average:g} and {other_average:g}: give both one total.")
-    if np.isclose(peak, other_peak):
-        raise AssertionError(f"both global maxima are {peak:g}: spread one map's total evenly, pile the other's up.")
-    print(f"Correct: both average {average:g}, maxima {peak:g} and {other_peak:g}: only global max tells them apart.")
+    _grade([np.isclose(average, other_average), np.isclose(peak, other_peak)], [True, False], shown="your pair", hints=[
+        (lambda same: not same[0], f"the averages differ, {average:g} and {other_average:g}: give both one total")],
+        otherwise=f"both global maxima are {peak:g}: spread one map's total evenly, pile the other's up",
+        correct=f"both average {average:g}, maxima {peak:g} and {other_peak:g}: only global max tells them apart.")
