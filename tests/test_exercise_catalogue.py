@@ -750,12 +750,15 @@ CATALOGUE = [
      ["before the channels"]),
     (nb05.check_global_shapes, "flattened instead of pooled", ((32, 3136), (32, 1, 1, 3136)),
      ["a single value"]),
+    (nb05.check_global_shapes, "copied from a Keras summary", ((None, 64), (None, 1, 1, 64)),
+     ["Keras prints None", "batch size is 32"]),
     # 05, exercise 2: (108170, 170)
     (nb05.check_head_parameters, "swapped", (170, 108170), ["swapped"]),
     (nb05.check_head_parameters, "no convolution shrink", (125450, 170), ["26x26"]),
     (nb05.check_head_parameters, "biases forgotten", (108160, 160), ["10 biases"]),
     (nb05.check_head_parameters, "Conv2D counted too", (108330, 330), ["only the Dense"]),
     (nb05.check_head_parameters, "inputs, not parameters", (10816, 16), ["weight per input"]),
+    (nb05.check_head_parameters, "section 3's 32 filters", (108170, 330), ["section 3's head", "here there are 16"]),
     # 05, exercise 3
     (nb05.check_global_average_pool, "max for average", global_average_takes_the_max,
      ["global max pooling"]),
@@ -778,6 +781,16 @@ CATALOGUE = [
      ["ready-made pooling"]),
     (nb05.check_global_average_pool, "called instead of passed",
      global_average_keepdims(nb05._BATCHES[1][1]), [_CALLED]),
+    # 05, exercise 4: two 6x6 maps, same global average, different global maxima
+    (nb05.check_average_blind_maps, "same total, spread the same way", (np.ones((6, 6)), np.ones((6, 6))),
+     ["both global maxima are 1", "spread one map's total evenly"]),
+    (nb05.check_average_blind_maps, "the cells moved (section 2)", (np.eye(6), np.eye(6)[::-1]),
+     ["both global maxima are 1"]),
+    (nb05.check_average_blind_maps, "same maximum, different totals", (np.eye(6) * 3, np.full((6, 6), 3.0)),
+     ["averages differ, 0.5 and 3", "one total"]),
+    (nb05.check_average_blind_maps, "section 2's 8x8 image, not a 6x6 map", (np.ones((8, 8)), np.ones((6, 6))),
+     ["should be 6x6", "(8, 8)"]),
+    (nb05.check_average_blind_maps, "one map, not a pair", np.ones((6, 6)), ["give a pair of maps"]),
     # going further 05, exercise 1
     (gf.check_receptive_interval, "no clipping at the borders", interval_without_clipping, ["Clip at the borders"]),
     (gf.check_receptive_interval, "clipped only at the end", interval_clipped_only_at_the_end,
@@ -1018,6 +1031,9 @@ ACCEPTED = [
     (nb05.check_global_average_pool, "float32", _as_float32(poolviz.global_average_pool2d)),
     (nb05.check_global_average_pool, "a nested list",
      _as_nested_list(poolviz.global_average_pool2d)),
+    (nb05.check_average_blind_maps, "nested lists of ints", ([[1] * 6] * 6, [[36] + [0] * 5] + [[0] * 6] * 5)),
+    (nb05.check_average_blind_maps, "float32, equal up to rounding",
+     (np.full((6, 6), 0.1, np.float32), np.float32(np.eye(6) * 0.6))),
     (gf.check_receptive_interval, "a list", interval_as_a_list),
     (gf.check_receptive_interval, "a range", lambda *case: range(*_student_interval(*case))),
     (gf.check_receptive_interval, "NumPy integers", lambda *case: np.array(_student_interval(*case))),
@@ -1058,6 +1074,6 @@ def test_the_right_answer_in_a_reasonable_form_is_accepted(check, answer, capsys
 def test_every_check_has_catalogued_mistakes_and_accepted_forms():
     checks = {_name(getattr(module, name)) for module in (nb01, nb02, nb03, nb04, nb05, gf)
               for name in module.__all__ if name.startswith("check_")}
-    assert len(checks) == 29
+    assert len(checks) == 30
     assert {_name(row[0]) for row in CATALOGUE} == checks
     assert {_name(row[0]) for row in ACCEPTED} == checks

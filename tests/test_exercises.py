@@ -74,6 +74,7 @@ CHECKS = [
     (nb05.check_global_shapes, "answer_1", "give the two output shapes"),
     (nb05.check_head_parameters, "answer_2", "Dense parameters after Flatten"),
     (nb05.check_global_average_pool, "answer_3", "write global_average_pool(batch)"),
+    (nb05.check_average_blind_maps, "answer_4", "equal global averages and different global maxima"),
     (gf.check_max_blur_by_hand, "answer_1_1", "max_blur_pool2d(MAX_BLUR_MAP"),
     (gf.check_least_change_ranking, "answer_1_2", "least change first"),
     (gf.check_depthwise_parameters, "answer_2_1", "number of parameters"),

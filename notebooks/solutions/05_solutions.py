@@ -30,6 +30,15 @@ def global_average_pool(batch):
 
 answer_3 = global_average_pool
 
+# Exercise 4: the same total, 36, spread two ways. Spread evenly, every cell is 1 (max 1);
+# piled into one cell, that cell is 36 (max 36). Both averages are 36 / 36 = 1, so global
+# average pooling gives both maps the same number and only global max pooling tells them apart.
+# (Moving cells around, as in section 2, changes neither number: that is no answer.)
+spread = np.ones((6, 6))
+piled = np.zeros((6, 6))
+piled[2, 3] = 36.0
+answer_4 = (spread, piled)
+
 # The open question after the exercises (not checked): other seeds, and lines at the border.
 # What we measured with the notebook's data and code (Keras 3.15, TensorFlow on the CPU,
 # seeds 1 to 10, the script scripts/classifier_seeds.py):
@@ -81,3 +90,4 @@ if __name__ == "__main__":
     nb05.check_global_shapes(answer_1)
     nb05.check_head_parameters(answer_2)
     nb05.check_global_average_pool(answer_3)
+    nb05.check_average_blind_maps(answer_4)

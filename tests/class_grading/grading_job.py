@@ -55,6 +55,8 @@ WRONG = {
                               "one number per image and channel", ["(32, 1, 1, 64)"]),
     ("05_global_pooling", 2): ("answer_2 = (0, 0)", "one bias per class", ["108170"]),
     ("05_global_pooling", 3): ("answer_3 = lambda batch: batch.max(axis=(1, 2))", "That is global max pooling", []),
+    ("05_global_pooling", 4): ("answer_4 = (np.ones((6, 6)), np.ones((6, 6)))", "both global maxima are 1",
+                              ["maxima 1 and 36"]),
     ("04_max_pooling", 4): ("answer_4 = [[True, True], [True, True]]", "positive largest value",
                            ["[[False, True]", "[[False  True]"]),
 }
