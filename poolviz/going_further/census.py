@@ -49,12 +49,12 @@ class Census:
     def print_models(self, per_paper=False):
         """One row per model, by its paper's arXiv id; ``per_paper``: only each paper's first model (one row each)."""
         last = 1 if as_bool(per_paper, "per_paper") else None
-        print(f"{'model':18s}{'year':>5s}  {'pooling that down-samples':27s}1x1/2 strided global  head"
-              f"        down-sampling\n{'subsample':>59s}{'convs':>7s}{'pools':>7s}{'steps':>19s}")
+        print(f"{'model':18s}{'year':>5s}  {'pooling that down-samples':27s}{'1x1/2':>10s}{'strided':>8s}"
+              f"{'global':>7s}  {'head':12s}down-sampling\n{'subsample':>62s}{'convs':>8s}{'pools':>7s}{'steps':>19s}")
         for name, e in ((name, self.models[name]) for names in self.papers.values() for name in names[:last]):
             subsample = sum(r["count"] for r in e["windowed_pooling"] if r["downsamples"] and r["pool_size"] == [1, 1])
             strided, global_ = (sum(r["count"] for r in e[key]) for key in ("strided_convolutions", "global_pooling"))
-            print(f"{name:18s}{e['arxiv_year']:5d}  {', '.join(self.pools(name)) or '-':27s}{subsample:6d}"
+            print(f"{name:18s}{e['arxiv_year']:5d}  {', '.join(self.pools(name)) or '-':27s}{subsample:10d}"
                   f"{strided:8d}{global_:7d}  {_SHORT.get(e['head'], e['head']):12s}{' '.join(self.steps(name))}")
 
     def print_pooling(self):
