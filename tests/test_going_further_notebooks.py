@@ -162,7 +162,8 @@ def test_04_cites_lp_poolings_history_from_sources_read_without_hedges():
                    "*Spatiotemporal energy models for the perception of motion*, J. Opt. Soc. Am. A 2 (2), "
                    "284-299, 1985",
                    "*Fine-tuning CNN Image Retrieval with No Human Annotation*, arXiv:1711.02512",
-                   "*Ueber einen Mittelwerthssatz*, Nachrichten der Königl. Gesellschaft der Wissenschaften",
+                   "*Ueber einen Mittelwerthssatz*, Nachrichten von der Königl. Gesellschaft der Wissenschaften "
+                   "und der Georg-Augusts-Universität zu Göttingen",
                    "None of these sources uses this notebook's exact operation",
                    "## 6. Examples of Lp pooling in use",
                    "These are examples from the sources read for this notebook, by year, not a history",
