@@ -34,6 +34,7 @@ answer_1_1 = padded[:, :4].reshape(2, 2, 2, 2).mean(axis=(1, 3))  # [[2, 5], [2,
 answer_1_2 = ["max", "max-blur", "average"]
 
 # 02 · Exercise 1 ---------------------------------------------------------------
+# (In the notebook, answer_2_1 to answer_2_3 are answer_1 to answer_3.)
 # A depthwise filter sees one channel: one 3x3 filter and one bias per channel (640); the 1x1 Conv2D
 # mixes the channels: 64 weights and one bias per filter (4,160). Conv2D(64, 3, strides=2) has 36,928.
 answer_2_1 = (3 * 3 * 64 + 64) + (64 * 64 + 64)
