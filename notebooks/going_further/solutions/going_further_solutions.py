@@ -46,6 +46,8 @@ answer_2_2[:, :, 1, 1] = 0.25
 
 # 02 · Exercise 3 ---------------------------------------------------------------
 # The second entry of the steps column is P for VGG, InceptionV3, ResNet, InceptionResNetV2, ResNetV2, DenseNet.
+# Optional part: no. Counting 1x1/2 convolutions as S changes only ResNet v1's later steps (its second is
+# already P) and Xception's (C+P becomes P+S, not P alone).
 answer_2_3 = 6
 
 # 03 · Exercise 1 ---------------------------------------------------------------
