@@ -37,6 +37,9 @@ system) and a peak of 2.1-2.4 GB resident in three runs; the wall time was
 259 s, 461 s and 345 s while other jobs used both cores (load average 5-10).
 The third run (2026-12-06, after ``use_bias`` was added): 123.9 s user + 9.0 s
 system, 2.27 GB (2,272,948 kB) peak, 5 min 45 s wall.
+One model alone, as going-further 02's section 6d rebuilds it: NASNetMobile took
+2.96 s of processor time (3.6 s wall) in ``keras.applications.NASNetMobile(weights=None)``
+(2026-12-06, load average 4).
 """
 
 from __future__ import annotations
