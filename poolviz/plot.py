@@ -572,7 +572,8 @@ def _figure_in_words(fig):
         for bars in ax.containers:  # named by the tick labels along their base, when there is one per bar
             ticks = ax.get_yticklabels() if bars.orientation == "horizontal" else ax.get_xticklabels()
             names = [tick.get_text() for tick in ticks] if len(ticks) == len(bars) else [""] * len(bars)
-            words.append("bars " + ", ".join(f"{name} {written(v)}".strip() for name, v in zip(names, bars.datavalues)))
+            label = f"{bars.get_label()}: " if bars.get_label()[:1] not in ("", "_") else "bars "  # a series' legend name
+            words.append(label + ", ".join(f"{name} {written(v)}".strip() for name, v in zip(names, bars.datavalues)))
         words += [" ".join(text.get_text().split()) for text in ax.texts if not ax.images and text.get_text()]
         axes = [f"{xy} axis {label}" for xy, label in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if label]
         panels.append(f"{title}{' (' + ', '.join(axes) + ')' if axes else ''}: {'; '.join(words) or 'no data'}")

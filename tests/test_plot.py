@@ -406,5 +406,13 @@ def test_figures_in_notebooks_come_with_html_whose_alt_gives_the_numbers():
     plot.heatmap([[-5.4, 0.5], [3.0, 7.25]], ax=fig.subplots(), vmin=-3, vmax=3, title="kernel")
     alt = shell.display_formatter.format(fig)[0]["text/html"].split('alt="')[1]
     assert alt.startswith("Figure. kernel: 2 x 2: rows -5.4 0.5 / 3 7.25"), alt
+    # Bars are named by their ticks, and each series by its legend label before its bars ("bars" if it has none).
+    fig = Figure()
+    ax = fig.subplots()
+    ax.bar([0, 1], [0.5, 0.25], label="max")
+    ax.bar([0.4, 1.4], [1, 2])
+    ax.set_xticks([0, 1], ["line", "photo"])
+    alt = shell.display_formatter.format(fig)[0]["text/html"].split('alt="')[1]
+    assert alt.startswith("Figure. panel 1: max: line 0.5, photo 0.25; bars line 1, photo 2"), alt
     with pytest.raises(TypeError, match="ipython must be an IPython shell"):
         plot.show_figures_with_alt_text("shell")
