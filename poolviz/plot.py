@@ -244,8 +244,7 @@ def heatmap(a: np.typing.ArrayLike, ax: Axes | None = None, annotate: bool | Non
 
 
 def difference_heatmap(ours: np.typing.ArrayLike, theirs: np.typing.ArrayLike, ax: Axes | None = None, *,
-                       title: str | None = None, annotate: bool | None = None,
-                       colorbar: bool = True) -> HeatmapArtists:
+                       title: str | None = None, annotate: bool | None = None, colorbar: bool = True) -> HeatmapArtists:
     """Heatmap of ``ours - theirs`` (e.g. poolviz against Keras): zero is white
     in a diverging colour map with symmetric limits, so any difference shows.
 
@@ -572,7 +571,7 @@ def _figure_in_words(fig):
         for bars in ax.containers:  # named by the tick labels along their base, when there is one per bar
             ticks = ax.get_yticklabels() if bars.orientation == "horizontal" else ax.get_xticklabels()
             names = [tick.get_text() for tick in ticks] if len(ticks) == len(bars) else [""] * len(bars)
-            label = f"{bars.get_label()}: " if bars.get_label()[:1] not in ("", "_") else "bars "  # a series' legend name
+            label = f"{bars.get_label()}: " if bars.get_label()[:1] not in ("", "_") else "bars "  # legend name
             words.append(label + ", ".join(f"{name} {written(v)}".strip() for name, v in zip(names, bars.datavalues)))
         words += [" ".join(text.get_text().split()) for text in ax.texts if not ax.images and text.get_text()]
         axes = [f"{xy} axis {label}" for xy, label in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if label]
