@@ -39,7 +39,7 @@ The third run (2026-12-06, after ``use_bias`` was added): 123.9 s user + 9.0 s
 system, 2.27 GB (2,272,948 kB) peak, 5 min 45 s wall.
 One model alone, as going-further 02's section 6d rebuilds it: NASNetMobile took
 2.96 s of processor time (3.6 s wall) in ``keras.applications.NASNetMobile(weights=None)``
-(2026-12-06, load average 4).
+(2026-12-06, load average 4); ResNet50V2, the cell's default, 1.58 s (load average 1.3).
 """
 
 from __future__ import annotations
